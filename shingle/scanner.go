@@ -1,0 +1,338 @@
+package shingle
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Kind tells word tokens from number tokens.
+type Kind uint8
+
+const (
+	// Word is a run of letters and combining marks. Only words enter shingles.
+	Word Kind = iota + 1
+	// Number is a run of decimal digits, keyed by its ASCII digits.
+	Number
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Word:
+		return "word"
+	case Number:
+		return "number"
+	}
+	return "invalid"
+}
+
+// Token is one token of a text.
+type Token struct {
+	// Key is the normalized token: lower case, NFD with the non-tone marks
+	// of each letter in code point order, Vietnamese tone marks moved to the
+	// end. For numbers it is the ASCII digits. Key is only valid until the
+	// next call to Scan; copy it to keep it.
+	Key []byte
+	// Start and End are the byte offsets of the token in the scanned text.
+	Start, End int
+	Kind       Kind
+	// Marked reports that the word carried a diacritic (a combining mark,
+	// đ, or ð) in the source, whether or not the mark was folded away.
+	Marked bool
+}
+
+// Scanner reads the tokens of a text, like a bufio.Scanner:
+//
+//	var sc shingle.Scanner
+//	sc.Reset(text, shingle.Normalizer{})
+//	for sc.Scan() {
+//		tok := sc.Token()
+//		...
+//	}
+//
+// A Scanner reuses its key buffer across Reset calls, so one Scanner per
+// goroutine scans any number of texts without allocating. A Scanner is not
+// safe for concurrent use. Its zero value scans an empty text.
+type Scanner struct {
+	src  []byte
+	pos  int
+	fold bool
+	key  []byte
+	tok  Token
+	nfc  norm.Iter // for AppendNormalized
+}
+
+// Reset starts scanning src with the rules of n.
+func (s *Scanner) Reset(src []byte, n Normalizer) {
+	s.src = src
+	s.pos = 0
+	s.fold = n.FoldDiacritics
+	s.tok = Token{}
+	if cap(s.key) > 1<<16 { // do not pin the buffer of one huge token
+		s.key = nil
+	}
+}
+
+// Token returns the token found by the last call to Scan.
+func (s *Scanner) Token() Token { return s.tok }
+
+// Vietnamese tone marks, in the order they are appended to a key.
+var tones = [...]rune{0x0300, 0x0301, 0x0303, 0x0309, 0x0323}
+
+func toneBit(r rune) uint8 {
+	switch r {
+	case 0x0300:
+		return 1
+	case 0x0301:
+		return 2
+	case 0x0303:
+		return 4
+	case 0x0309:
+		return 8
+	case 0x0323:
+		return 16
+	}
+	return 0
+}
+
+func isMark(r rune) bool {
+	return unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me)
+}
+
+// isIdeographic reports scripts written without spaces between words whose
+// characters are words or syllables on their own.
+func isIdeographic(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+// digitValue returns the value of a Unicode decimal digit. Unicode encodes
+// every decimal digit set as ten consecutive code points from zero to nine,
+// so the value is the offset from the start of its range modulo ten.
+func digitValue(r rune) byte {
+	for _, rg := range unicode.Nd.R16 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return byte((r - rune(rg.Lo)) % 10)
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return byte((r - rune(rg.Lo)) % 10)
+		}
+	}
+	return 0
+}
+
+// scan state of the token being built
+type building struct {
+	kind      Kind
+	start     int
+	tones     uint8
+	marked    bool
+	prevLower bool
+	lastBase  int // len(key) after the last base letter
+}
+
+// Scan advances to the next token and reports whether there is one.
+func (s *Scanner) Scan() bool {
+	for s.scan() {
+		if len(s.tok.Key) > 0 {
+			return true
+		}
+		// A word of marks only, all folded away: not a token.
+	}
+	return false
+}
+
+func (s *Scanner) scan() bool {
+	s.key = s.key[:0]
+	var b building
+	src := s.src
+	for s.pos < len(src) {
+		c := src[s.pos]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+				upper := c <= 'Z'
+				if b.kind == Number || (b.kind == Word && upper && b.prevLower) {
+					return s.emit(&b)
+				}
+				if b.kind == 0 {
+					b.kind, b.start = Word, s.pos
+				}
+				if upper {
+					c += 'a' - 'A'
+				}
+				s.key = append(s.key, c)
+				b.lastBase = len(s.key)
+				b.prevLower = !upper
+				s.pos++
+			case '0' <= c && c <= '9':
+				if b.kind == Word {
+					return s.emit(&b)
+				}
+				if b.kind == 0 {
+					b.kind, b.start = Number, s.pos
+				}
+				s.key = append(s.key, c)
+				s.pos++
+			default:
+				if b.kind != 0 {
+					return s.emit(&b)
+				}
+				s.pos++
+			}
+			continue
+		}
+		r, size := utf8.DecodeRune(src[s.pos:])
+		if r == utf8.RuneError && size == 1 {
+			// Invalid UTF-8: a separator.
+			if b.kind != 0 {
+				return s.emit(&b)
+			}
+			s.pos++
+			continue
+		}
+		if unicode.Is(unicode.Cf, r) {
+			// Format characters (zero-width space, soft hyphen, BOM,
+			// direction marks) are deleted: they do not split a word.
+			s.pos += size
+			continue
+		}
+		switch {
+		case unicode.IsDigit(r):
+			if b.kind == Word {
+				return s.emit(&b)
+			}
+			if b.kind == 0 {
+				b.kind, b.start = Number, s.pos
+			}
+			s.key = append(s.key, '0'+digitValue(r))
+			s.pos += size
+		case isIdeographic(r):
+			if b.kind != 0 {
+				return s.emit(&b)
+			}
+			b.kind, b.start = Word, s.pos
+			s.addRune(&b, r, src[s.pos:s.pos+size])
+			s.pos += size
+			return s.emit(&b)
+		case unicode.IsLetter(r) || isMark(r):
+			if b.kind == Number {
+				return s.emit(&b)
+			}
+			if b.kind == Word && b.prevLower && unicode.IsUpper(r) && unicode.ToLower(r) != r {
+				// A capital after a small letter starts a word (camelCase).
+				// Capitals without a small form cannot split: normalized
+				// text must scan the same way again.
+				return s.emit(&b)
+			}
+			if b.kind == 0 {
+				b.kind, b.start = Word, s.pos
+			}
+			s.addRune(&b, r, src[s.pos:s.pos+size])
+			s.pos += size
+		default:
+			if b.kind != 0 {
+				return s.emit(&b)
+			}
+			s.pos += size
+		}
+	}
+	if b.kind != 0 {
+		return s.emit(&b)
+	}
+	s.tok = Token{}
+	return false
+}
+
+// addRune appends the letter or mark r, encoded as enc in the source, to
+// the key under construction.
+func (s *Scanner) addRune(b *building, r rune, enc []byte) {
+	switch r {
+	case 0x00D0: // Ð ETH, a look-alike of Đ
+		r = 0x0110
+	case 0x00F0: // ð eth, a look-alike of đ
+		r = 0x0111
+	}
+	d := norm.NFD.Properties(enc).Decomposition()
+	if d == nil || r == 0x0110 || r == 0x0111 {
+		s.addDecomposed(b, r)
+		return
+	}
+	for len(d) > 0 {
+		q, n := utf8.DecodeRune(d)
+		s.addDecomposed(b, q)
+		d = d[n:]
+	}
+}
+
+func (s *Scanner) addDecomposed(b *building, q rune) {
+	if isMark(q) {
+		b.marked = true
+		if t := toneBit(q); t != 0 {
+			b.tones |= t
+			return
+		}
+		if s.fold {
+			return
+		}
+		s.insertMark(b, q)
+		return
+	}
+	if q == 0x0110 || q == 0x0111 {
+		b.marked = true
+		if s.fold {
+			q = 'd'
+		}
+	}
+	b.prevLower = unicode.IsLower(q)
+	q = unicode.ToLower(q)
+	s.key = utf8.AppendRune(s.key, q)
+	b.lastBase = len(s.key)
+}
+
+// insertMark adds a non-tone mark after the last base letter, keeping the
+// marks of one letter in code point order so that every mark order keys
+// alike.
+func (s *Scanner) insertMark(b *building, q rune) {
+	region := s.key[b.lastBase:]
+	if len(region) == 0 {
+		s.key = utf8.AppendRune(s.key, q)
+		return
+	}
+	var marks [8]rune
+	n := 0
+	for len(region) > 0 && n < len(marks)-1 {
+		m, sz := utf8.DecodeRune(region)
+		marks[n] = m
+		n++
+		region = region[sz:]
+	}
+	if len(region) > 0 { // more marks than we sort; keep arrival order
+		s.key = utf8.AppendRune(s.key, q)
+		return
+	}
+	i := n
+	for i > 0 && marks[i-1] > q {
+		marks[i] = marks[i-1]
+		i--
+	}
+	marks[i] = q
+	s.key = s.key[:b.lastBase]
+	for _, m := range marks[:n+1] {
+		s.key = utf8.AppendRune(s.key, m)
+	}
+}
+
+func (s *Scanner) emit(b *building) bool {
+	if b.kind == Word && !s.fold {
+		for i, t := range tones {
+			if b.tones&(1<<i) != 0 {
+				s.key = utf8.AppendRune(s.key, t)
+			}
+		}
+	}
+	s.tok = Token{Key: s.key, Start: b.start, End: s.pos, Kind: b.kind, Marked: b.marked}
+	return true
+}

@@ -1,0 +1,170 @@
+package shingle
+
+import (
+	"encoding/binary"
+	"iter"
+	"sync"
+
+	"github.com/cespare/xxhash/v2"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalizer holds the normalization rules. Its zero value keeps
+// diacritics, which is what most callers want. A Normalizer is a plain
+// value and safe for concurrent use.
+type Normalizer struct {
+	// FoldDiacritics drops every diacritic and maps đ to d, so that
+	// accent-free copies key like their originals. Off by default: folded
+	// Vietnamese syllables collide (ma, má, mà, mả, mã, mạ all become ma).
+	FoldDiacritics bool
+}
+
+// Tokens returns an iterator over the tokens of src. Each Token's Key is
+// only valid during its iteration step.
+func (n Normalizer) Tokens(src []byte) iter.Seq[Token] {
+	return func(yield func(Token) bool) {
+		sc := getScanner(src, n)
+		defer scanners.Put(sc)
+		for sc.Scan() {
+			if !yield(sc.Token()) {
+				return
+			}
+		}
+	}
+}
+
+// scanners holds Scanners so that the stateless functions of this package
+// reuse key buffers instead of allocating them per call.
+var scanners = sync.Pool{New: func() any { return new(Scanner) }}
+
+func getScanner(src []byte, n Normalizer) *Scanner {
+	sc := scanners.Get().(*Scanner)
+	sc.Reset(src, n)
+	return sc
+}
+
+// AppendNormalized appends the normalized form of src to dst and returns
+// the extended buffer: the keys of all tokens, words and numbers, in NFC,
+// separated by single spaces. It is meant for people and tests; normalizing
+// its output again returns it unchanged.
+func (n Normalizer) AppendNormalized(dst, src []byte) []byte {
+	sc := getScanner(src, n)
+	defer scanners.Put(sc)
+	first := true
+	for sc.Scan() {
+		if !first {
+			dst = append(dst, ' ')
+		}
+		first = false
+		sc.nfc.Init(norm.NFC, sc.Token().Key)
+		for !sc.nfc.Done() {
+			dst = append(dst, sc.nfc.Next()...)
+		}
+	}
+	return dst
+}
+
+// AppendTokenHashes appends the hash of every word token of src to dst,
+// skipping numbers, and returns the extended buffer.
+func (n Normalizer) AppendTokenHashes(dst []uint64, src []byte) []uint64 {
+	sc := getScanner(src, n)
+	defer scanners.Put(sc)
+	for sc.Scan() {
+		if t := sc.Token(); t.Kind == Word {
+			dst = append(dst, TokenHash(t.Key))
+		}
+	}
+	return dst
+}
+
+// TokenHash is the stable hash of a token key: XXH64 with seed 0.
+func TokenHash(key []byte) uint64 { return xxhash.Sum64(key) }
+
+// DefaultSize is the shingle size used when Shingler.Size is zero. Five
+// syllables is about two Vietnamese words or four English ones: long enough
+// that unrelated articles rarely share a shingle, short enough that one
+// edited word disturbs only five shingles.
+const DefaultSize = 5
+
+// MaxSize is the largest shingle size.
+const MaxSize = 16
+
+// Shingler turns text into shingle hashes: every run of Size consecutive
+// word tokens is one shingle. A text with fewer than Size words (but at
+// least one) gives one shingle over all of them. The zero value uses
+// DefaultSize and keeps diacritics. A Shingler is a plain value and safe
+// for concurrent use.
+type Shingler struct {
+	// Size is the number of words per shingle, 1 to MaxSize; 0 means
+	// DefaultSize.
+	Size int
+	Normalizer
+}
+
+func (s Shingler) size() int {
+	switch {
+	case s.Size == 0:
+		return DefaultSize
+	case s.Size < 0 || s.Size > MaxSize:
+		panic("shingle: Size out of range [1, 16]")
+	}
+	return s.Size
+}
+
+// AppendHashes appends the shingle hashes of src to dst in text order,
+// duplicates included, and returns the extended buffer. It allocates
+// nothing when dst has room.
+func (s Shingler) AppendHashes(dst []uint64, src []byte) []uint64 {
+	size := s.size()
+	sc := getScanner(src, s.Normalizer)
+	defer scanners.Put(sc)
+	var ring [MaxSize]uint64
+	var win [8 * MaxSize]byte
+	count := 0
+	for sc.Scan() {
+		t := sc.Token()
+		if t.Kind != Word {
+			continue
+		}
+		ring[count%size] = TokenHash(t.Key)
+		count++
+		if count >= size {
+			for i := range size {
+				binary.LittleEndian.PutUint64(win[8*i:], ring[(count+i)%size])
+			}
+			dst = append(dst, xxhash.Sum64(win[:8*size]))
+		}
+	}
+	if count > 0 && count < size {
+		for i := range count {
+			binary.LittleEndian.PutUint64(win[8*i:], ring[i])
+		}
+		dst = append(dst, xxhash.Sum64(win[:8*count]))
+	}
+	return dst
+}
+
+// AppendShingles appends the shingles of a sequence of token hashes, as
+// produced by AppendTokenHashes, to dst. AppendHashes(dst, text) equals
+// AppendShingles(dst, AppendTokenHashes(nil, text), size). It lets callers
+// drop or reorder parts of a text (such as boilerplate lines) before
+// shingling without scanning it twice.
+func AppendShingles(dst []uint64, tokens []uint64, size int) []uint64 {
+	if size == 0 {
+		size = DefaultSize
+	}
+	if size < 0 || size > MaxSize {
+		panic("shingle: size out of range [1, 16]")
+	}
+	var win [8 * MaxSize]byte
+	if len(tokens) > 0 && len(tokens) < size {
+		size = len(tokens)
+	}
+	for i := 0; i+size <= len(tokens); i++ {
+		for j := range size {
+			binary.LittleEndian.PutUint64(win[8*j:], tokens[i+j])
+		}
+		dst = append(dst, xxhash.Sum64(win[:8*size]))
+	}
+	return dst
+}
