@@ -1,0 +1,369 @@
+package dedup
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Doc is one document of a batch.
+type Doc struct {
+	ID   string
+	Text []byte
+}
+
+// Clustering is the result of Config.Cluster.
+type Clustering struct {
+	// Docs has one entry per input document, in input order.
+	Docs []DocResult
+	// Clusters lists the clusters in the input order of their first
+	// member; singletons included.
+	Clusters []Cluster
+	// LSH is the banding used.
+	LSH LSHParams
+	// BoilerplateLines is the number of distinct lines learned as
+	// boilerplate; BoilerplateDocs the number of documents that had some.
+	BoilerplateLines, BoilerplateDocs int
+}
+
+// DocResult is the outcome for one document.
+type DocResult struct {
+	ID string
+	// Cluster is the index of the document's cluster in Clustering.Clusters.
+	Cluster int
+	// Canonical reports whether the document is its cluster's canonical.
+	Canonical bool
+	// Similarity is the estimated Jaccard similarity of the document's
+	// content to the canonical's (1 for the canonical itself).
+	Similarity float64
+	// Match is the verdict that put the document in its cluster, against
+	// the cluster's center (the member with the most content); zero for
+	// the center.
+	Match Match
+	// Sketch is the document's sketch, boilerplate left out.
+	Sketch Sketch
+}
+
+// Cluster is a group of copies of one article.
+type Cluster struct {
+	// Canonical is the input index of the canonical document.
+	Canonical int
+	// Members are the input indices of the members, in input order.
+	Members []int
+	// Scores are the canonical scores of the members, best first; the
+	// first is the canonical's.
+	Scores []Score
+}
+
+// Score explains how complete a member of a cluster is. Total is the
+// product of the factors; the member with the highest Total is canonical,
+// ties going to more content words, then to the smaller id.
+type Score struct {
+	Doc   int // input index
+	Total float64
+	// Coverage is the share of the cluster's content the member carries,
+	// each shingle weighted by the number of members that carry it, so that
+	// a sentence only one copy added weighs little and text every copy
+	// shares weighs most. It is estimated from the signatures: each
+	// signature position samples one shingle of the cluster's union.
+	// Truncated copies score low here.
+	Coverage float64
+	// Numbers is 1 for real numbers or when no member has real numbers,
+	// and MaskedNumbersFactor for masked or missing numbers when another
+	// member has real ones.
+	Numbers float64
+	// Diacritics is 1 unless the member lacks the diacritics other members
+	// have, then AccentFreeFactor.
+	Diacritics float64
+	// Boilerplate is the share of the member's words that are article
+	// content rather than boilerplate lines.
+	Boilerplate float64
+}
+
+const (
+	// MaskedNumbersFactor weighs a copy whose numbers and punctuation were
+	// masked: it keeps every word but loses figures, dates and sentence
+	// structure, a tenth of what a reader needs by our estimate.
+	MaskedNumbersFactor = 0.9
+	// AccentFreeFactor weighs a Vietnamese copy without diacritics: every
+	// word is there but each syllable is ambiguous (ma/má/mà/mả/mã/mạ);
+	// it still beats a copy missing a third of the text.
+	AccentFreeFactor = 0.8
+	// accentedRatio: a member counts as accent-free when the share of its
+	// words with diacritics is under half the cluster's highest share;
+	// accented Vietnamese has diacritics on most syllables, English on
+	// almost none, so halves separate the two whatever the language.
+	accentedRatio = 0.5
+)
+
+func (s Score) String() string {
+	return fmt.Sprintf("score %.3f = coverage %.3f × numbers %.2f × diacritics %.2f × content share %.3f",
+		s.Total, s.Coverage, s.Numbers, s.Diacritics, s.Boilerplate)
+}
+
+// Reason explains in words why the first score of a cluster won.
+func (c *Cluster) Reason(docs []DocResult) string {
+	if len(c.Scores) < 2 {
+		return "only member"
+	}
+	best, next := c.Scores[0], c.Scores[1]
+	var why []string
+	switch {
+	case best.Total > next.Total:
+		if best.Coverage > next.Coverage {
+			why = append(why, "carries more of the cluster's content")
+		}
+		if best.Numbers > next.Numbers {
+			why = append(why, "has real numbers")
+		}
+		if best.Diacritics > next.Diacritics {
+			why = append(why, "has diacritics")
+		}
+		if best.Boilerplate > next.Boilerplate {
+			why = append(why, "has less boilerplate")
+		}
+	case docs[best.Doc].Sketch.Words > docs[next.Doc].Sketch.Words:
+		why = append(why, "tied score, more words")
+	default:
+		why = append(why, "tied score and words, smallest id")
+	}
+	return fmt.Sprintf("%s (%s; runner-up %s: %s)", strings.Join(why, ", "), best, docs[next.Doc].ID, next)
+}
+
+// Cluster groups docs into clusters of copies and picks each cluster's
+// canonical document. It learns boilerplate lines from the batch first:
+// lines carried by at least BoilerplateArticles preliminary clusters are
+// left out of every document's content. The result is deterministic: it
+// depends on the documents and their order, not on timing or the number of
+// CPUs. Cluster is safe for concurrent use.
+func (c Config) Cluster(docs []Doc) *Clustering {
+	c = c.withDefaults()
+	n := len(docs)
+	res := &Clustering{Docs: make([]DocResult, n), LSH: c.LSH()}
+	sketches := make([]Sketch, n)
+	lines := make([][]uint64, n)
+	learn := c.BoilerplateArticles > 0
+	parallel(n, func(i int) {
+		var l []uint64
+		if learn {
+			l = make([]uint64, 0, 32)
+		}
+		sketches[i], lines[i] = c.sketch(docs[i].Text, nil, l)
+	})
+	if learn {
+		boiler := c.learnBoilerplate(sketches, lines)
+		res.BoilerplateLines = len(boiler)
+		var redo []int
+		for i, l := range lines {
+			if slices.ContainsFunc(l, boiler.Boilerplate) {
+				redo = append(redo, i)
+			}
+		}
+		res.BoilerplateDocs = len(redo)
+		parallel(len(redo), func(k int) {
+			i := redo[k]
+			s, _ := c.sketch(docs[i].Text, boiler, nil)
+			// A document made only of common lines (a short stock notice)
+			// keeps them: otherwise it would have no content at all.
+			if s.Words > 0 {
+				sketches[i] = s
+			}
+		})
+	}
+	center, match := c.group(sketches)
+	byCenter := make(map[int]int, n)
+	for i := range docs {
+		k, ok := byCenter[center[i]]
+		if !ok {
+			k = len(res.Clusters)
+			byCenter[center[i]] = k
+			res.Clusters = append(res.Clusters, Cluster{})
+		}
+		res.Clusters[k].Members = append(res.Clusters[k].Members, i)
+		res.Docs[i] = DocResult{ID: docs[i].ID, Cluster: k, Match: match[i], Sketch: sketches[i]}
+	}
+	for k := range res.Clusters {
+		cl := &res.Clusters[k]
+		cl.Scores = c.score(cl.Members, res.Docs)
+		cl.Canonical = cl.Scores[0].Doc
+		canon := &res.Docs[cl.Canonical]
+		canon.Canonical = true
+		for _, i := range cl.Members {
+			if i == cl.Canonical {
+				res.Docs[i].Similarity = 1
+			} else {
+				res.Docs[i].Similarity = Similarity(res.Docs[i].Sketch.Sig, canon.Sketch.Sig)
+			}
+		}
+	}
+	return res
+}
+
+// group assigns every document to a center: documents are taken from the
+// most content to the least, and each joins the most similar earlier
+// center it verifies against, or becomes a center. Every member is thus
+// verified against its center, so clusters cannot grow through chains of
+// pairwise matches.
+func (c Config) group(sk []Sketch) (center []int, match []Match) {
+	order := make([]int, len(sk))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].Shingles, sk[a].Shingles) })
+	ix := NewIndex(c)
+	var seqDoc []int // index sequence number -> input index
+	center = make([]int, len(sk))
+	match = make([]Match, len(sk))
+	for _, i := range order {
+		found := ix.query(&sk[i])
+		if len(found) > 0 {
+			center[i] = seqDoc[found[0].Seq]
+			match[i] = found[0].Match
+			continue
+		}
+		center[i] = i
+		ix.add("", sk[i])
+		seqDoc = append(seqDoc, i)
+	}
+	return center, match
+}
+
+// lineSet is a set of line hashes.
+type lineSet map[uint64]struct{}
+
+func (s lineSet) Boilerplate(h uint64) bool { _, ok := s[h]; return ok }
+
+// learnBoilerplate returns the lines carried by at least
+// BoilerplateArticles preliminary clusters. Copies of one article share
+// all their lines, so lines are counted once per cluster, not per
+// document; the preliminary clusters come from the full text, boilerplate
+// included.
+func (c Config) learnBoilerplate(sk []Sketch, lines [][]uint64) lineSet {
+	center, _ := c.group(sk)
+	perCluster := make(map[int][]uint64)
+	for i, l := range lines {
+		perCluster[center[i]] = append(perCluster[center[i]], l...)
+	}
+	count := make(map[uint64]int)
+	for _, l := range perCluster {
+		slices.Sort(l)
+		for _, h := range slices.Compact(l) {
+			count[h]++
+		}
+	}
+	boiler := make(lineSet)
+	for h, k := range count {
+		if k >= c.BoilerplateArticles {
+			boiler[h] = struct{}{}
+		}
+	}
+	return boiler
+}
+
+// score ranks the members of a cluster, best first.
+func (c Config) score(members []int, docs []DocResult) []Score {
+	scores := make([]Score, len(members))
+	if len(members) == 1 {
+		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, Numbers: 1, Diacritics: 1, Boilerplate: boilerShare(&docs[members[0]].Sketch)}
+		return scores
+	}
+	hashes := len(docs[members[0]].Sketch.Sig)
+	union := make([]uint64, hashes)
+	support := make([]int, hashes)
+	for i := range union {
+		union[i] = math.MaxUint64
+		for _, m := range members {
+			union[i] = min(union[i], docs[m].Sketch.Sig[i])
+		}
+		for _, m := range members {
+			if docs[m].Sketch.Sig[i] == union[i] {
+				support[i]++
+			}
+		}
+	}
+	anyReal := false
+	maxMarked := 0.0
+	for _, m := range members {
+		s := &docs[m].Sketch
+		anyReal = anyReal || s.Numbers.Real()
+		maxMarked = max(maxMarked, markedShare(s))
+	}
+	for k, m := range members {
+		s := &docs[m].Sketch
+		carried, total := 0, 0
+		for i := range union {
+			if union[i] == math.MaxUint64 {
+				continue
+			}
+			total += support[i]
+			if s.Sig[i] == union[i] {
+				carried += support[i]
+			}
+		}
+		sc := Score{Doc: m, Numbers: 1, Diacritics: 1, Boilerplate: boilerShare(s)}
+		if total > 0 {
+			sc.Coverage = float64(carried) / float64(total)
+		}
+		if anyReal && !s.Numbers.Real() {
+			sc.Numbers = MaskedNumbersFactor
+		}
+		if markedShare(s) < accentedRatio*maxMarked {
+			sc.Diacritics = AccentFreeFactor
+		}
+		sc.Total = sc.Coverage * sc.Numbers * sc.Diacritics * sc.Boilerplate
+		scores[k] = sc
+	}
+	slices.SortFunc(scores, func(a, b Score) int {
+		if c := cmp.Compare(b.Total, a.Total); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(docs[b.Doc].Sketch.Words, docs[a.Doc].Sketch.Words); c != 0 {
+			return c
+		}
+		return cmp.Compare(docs[a.Doc].ID, docs[b.Doc].ID)
+	})
+	return scores
+}
+
+func markedShare(s *Sketch) float64 {
+	if s.Words == 0 {
+		return 0
+	}
+	return float64(s.Marked) / float64(s.Words)
+}
+
+func boilerShare(s *Sketch) float64 {
+	if s.Words+s.BoilerplateWords == 0 {
+		return 1
+	}
+	return float64(s.Words) / float64(s.Words+s.BoilerplateWords)
+}
+
+// parallel runs fn(0..n-1) on GOMAXPROCS goroutines.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,294 @@
+package dedup
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"sync"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/neardup/neardup/shingle"
+)
+
+// Config holds the settings of sketching, matching and clustering. Its
+// zero value means "the defaults"; every default is explained where it is
+// defined. A Config is a plain value and safe for concurrent use.
+type Config struct {
+	// ShingleSize is the number of syllables (words) per shingle; 0 means
+	// shingle.DefaultSize (5).
+	ShingleSize int
+	// Hashes is the signature length; 0 means DefaultHashes (128).
+	Hashes int
+	// Threshold is the estimated Jaccard similarity of content shingles at
+	// or above which two documents are copies; 0 means DefaultThreshold.
+	Threshold float64
+	// Containment is the estimated share of the smaller document's content
+	// shingles found in the larger one at or above which the smaller is a
+	// copy (a teaser, an excerpt); 0 means DefaultContainment.
+	Containment float64
+	// MinContainedFraction is the smallest size ratio, in content
+	// shingles, of smaller to larger document for which Containment
+	// applies; 0 means DefaultMinContainedFraction.
+	MinContainedFraction float64
+	// Bands and Rows override the LSH banding (both or neither); 0 means
+	// derived from the candidate threshold (see LSHParams).
+	Bands, Rows int
+	// KeepDiacritics makes signatures accent-sensitive. By default
+	// shingles are keyed without diacritics, so an accent-free copy
+	// matches its original; diacritics still count in the choice of
+	// canonical.
+	KeepDiacritics bool
+	// NoNumberCheck turns off the check that two copies which both carry
+	// real numbers carry mostly the same ones.
+	NoNumberCheck bool
+	// BoilerplateArticles is how many distinct articles must carry a line
+	// before it counts as boilerplate; 0 means DefaultBoilerplateArticles.
+	// A negative value turns boilerplate learning off.
+	BoilerplateArticles int
+}
+
+const (
+	// DefaultThreshold: copies that went through a different pipeline
+	// share (after normalization) nearly all shingles; an edit of one to
+	// three sentences in a 20-sentence article changes about a tenth of
+	// them; a new headline a few more. Different articles on the same
+	// topic share well under 0.2. 0.5 sits between, with room for the
+	// ±0.044 error of a 128-hash estimate.
+	DefaultThreshold = 0.5
+	// DefaultContainment: a truncated copy's shingles all lie in its
+	// original, except about ShingleSize-1 at each cut; 0.8 leaves room for
+	// that and for estimation error.
+	DefaultContainment = 0.8
+	// DefaultMinContainedFraction: teasers and lead excerpts keep at least
+	// a third of an article; a much smaller text inside a larger one is a
+	// quotation, not a copy.
+	DefaultMinContainedFraction = 0.3
+	// DefaultBoilerplateArticles: a line that three unrelated articles
+	// carry is not the content of any one of them (menus, link lists,
+	// share bars, bylines, copyright lines).
+	DefaultBoilerplateArticles = 3
+)
+
+func (c Config) withDefaults() Config {
+	if c.ShingleSize == 0 {
+		c.ShingleSize = shingle.DefaultSize
+	}
+	if c.Hashes == 0 {
+		c.Hashes = DefaultHashes
+	}
+	if c.Threshold == 0 {
+		c.Threshold = DefaultThreshold
+	}
+	if c.Containment == 0 {
+		c.Containment = DefaultContainment
+	}
+	if c.MinContainedFraction == 0 {
+		c.MinContainedFraction = DefaultMinContainedFraction
+	}
+	if c.BoilerplateArticles == 0 {
+		c.BoilerplateArticles = DefaultBoilerplateArticles
+	}
+	return c
+}
+
+// Sketch is what neardup keeps of a document to compare it with others.
+// A Sketch is immutable once made and safe to share between goroutines.
+type Sketch struct {
+	// Sig is the MinHash signature of the document's content shingles.
+	Sig Signature
+	// Shingles is the number of distinct content shingles.
+	Shingles int
+	// Words is the number of content words; Marked of them carried
+	// diacritics.
+	Words, Marked int
+	// BoilerplateWords is the number of words on boilerplate lines, which
+	// are left out of everything else.
+	BoilerplateWords int
+	// Numbers summarizes the numbers of the content.
+	Numbers Numbers
+}
+
+// NumberSketchSize is how many number-pair hashes a sketch keeps (a
+// bottom-k sketch): exact for up to 32 pairs, a sample beyond.
+const NumberSketchSize = 32
+
+// Numbers summarizes the number tokens of a document's content.
+type Numbers struct {
+	// Count is the number of number tokens; Multi of them have two digits
+	// or more; Digits has bit d set when digit d occurs.
+	Count, Multi int
+	Digits       uint16
+	// Pairs is the count of distinct pairs of consecutive numbers; Sample
+	// holds the smallest hashes of them, sorted (bottom-k).
+	Pairs  int
+	Sample []uint64
+}
+
+// Real reports whether the numbers look like real ones rather than masks:
+// a masking tool maps every number to one placeholder digit ("4 7 1"),
+// while real news numbers (dates, years, amounts) have several digits and
+// use many different ones.
+func (n Numbers) Real() bool {
+	digits := 0
+	for d := n.Digits; d != 0; d &= d - 1 {
+		digits++
+	}
+	return n.Multi > 0 && digits >= 3
+}
+
+// Masked reports whether the document has number tokens that are not real
+// numbers.
+func (n Numbers) Masked() bool { return n.Count > 0 && !n.Real() }
+
+// LineFilter decides which lines are boilerplate, by line hash (see
+// LineHash). A nil LineFilter keeps every line.
+type LineFilter interface {
+	Boilerplate(lineHash uint64) bool
+}
+
+// scratch buffers for sketching, pooled.
+type scratch struct {
+	sc       shingle.Scanner
+	words    []uint64
+	shingles []uint64
+	nums     []uint64
+	pairs    []uint64
+	lines    []uint64
+	digest   *xxhash.Digest
+	buf      [16]byte
+}
+
+var scratches = sync.Pool{New: func() any { return &scratch{digest: xxhash.New()} }}
+
+// Sketch computes the sketch of text, leaving out the lines that filter
+// (which may be nil) calls boilerplate. It is safe for concurrent use.
+func (c Config) Sketch(text []byte, filter LineFilter) Sketch {
+	s, _ := c.sketch(text, filter, nil)
+	return s
+}
+
+// sketch also appends the hashes of the document's distinct lines to
+// lines, when lines is not nil.
+func (c Config) sketch(text []byte, filter LineFilter, lines []uint64) (Sketch, []uint64) {
+	c = c.withDefaults()
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	words, nums := sc.words[:0], sc.nums[:0]
+	var out Sketch
+	norm := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}
+	lineStart := len(lines)
+	for len(text) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			line, text = text, nil
+		}
+		w0, n0 := len(words), len(nums)
+		marked, multi := 0, 0
+		var digits uint16
+		sc.digest.Reset()
+		sc.sc.Reset(line, norm)
+		for sc.sc.Scan() {
+			t := sc.sc.Token()
+			if t.Kind == shingle.Number {
+				nums = append(nums, numberHash(t.Key))
+				if len(t.Key) > 1 {
+					multi++
+				}
+				for _, d := range t.Key {
+					digits |= 1 << (d - '0')
+				}
+				continue
+			}
+			h := shingle.TokenHash(t.Key)
+			words = append(words, h)
+			binary.LittleEndian.PutUint64(sc.buf[:8], h)
+			sc.digest.Write(sc.buf[:8])
+			if t.Marked {
+				marked++
+			}
+		}
+		nw := len(words) - w0
+		if nw == 0 {
+			continue
+		}
+		lh := sc.digest.Sum64()
+		if lines != nil {
+			lines = append(lines, lh)
+		}
+		if filter != nil && filter.Boilerplate(lh) {
+			out.BoilerplateWords += nw
+			words, nums = words[:w0], nums[:n0]
+			continue
+		}
+		out.Words += nw
+		out.Marked += marked
+		out.Numbers.Multi += multi
+		out.Numbers.Digits |= digits
+	}
+	if lines != nil {
+		slices.Sort(lines[lineStart:])
+		lines = append(lines[:lineStart], slices.Compact(lines[lineStart:])...)
+	}
+	shingles := shingle.AppendShingles(sc.shingles[:0], words, c.ShingleSize)
+	slices.Sort(shingles)
+	shingles = slices.Compact(shingles)
+	out.Shingles = len(shingles)
+	out.Sig = AppendSignature(make(Signature, 0, c.Hashes), shingles, c.Hashes)
+	sc.pairs = summarizeNumbers(&out.Numbers, nums, sc.pairs[:0])
+	sc.words, sc.nums, sc.shingles = words, nums, shingles
+	return out, lines
+}
+
+// numberHash keys a number by its digits without leading zeros, so that
+// 05/09 and 5/9 agree.
+func numberHash(digits []byte) uint64 {
+	for len(digits) > 1 && digits[0] == '0' {
+		digits = digits[1:]
+	}
+	return xxhash.Sum64(digits)
+}
+
+// summarizeNumbers fills in the counts and the pair sample of n from the
+// number hashes of the content, in text order. pairs is scratch space.
+func summarizeNumbers(n *Numbers, nums []uint64, pairs []uint64) []uint64 {
+	n.Count = len(nums)
+	switch {
+	case len(nums) == 1:
+		pairs = append(pairs, nums[0])
+	case len(nums) > 1:
+		for i := 1; i < len(nums); i++ {
+			pairs = append(pairs, mix(nums[i-1]^mix(nums[i])))
+		}
+	}
+	slices.Sort(pairs)
+	pairs = slices.Compact(pairs)
+	n.Pairs = len(pairs)
+	k := min(len(pairs), NumberSketchSize)
+	if k > 0 {
+		n.Sample = slices.Clone(pairs[:k])
+	}
+	return pairs
+}
+
+// LineHash returns the hash by which boilerplate lines are learned and
+// filtered: XXH64 over the 8-byte little-endian token hashes of the line's
+// words (diacritics folded unless Config.KeepDiacritics). Lines without
+// words have no hash. Text without a newline is one line.
+func (c Config) LineHash(line []byte) (uint64, bool) {
+	norm := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}
+	d := xxhash.New()
+	var buf [8]byte
+	n := 0
+	for t := range norm.Tokens(line) {
+		if t.Kind != shingle.Word {
+			continue
+		}
+		binary.LittleEndian.PutUint64(buf[:], shingle.TokenHash(t.Key))
+		d.Write(buf[:])
+		n++
+	}
+	return d.Sum64(), n > 0
+}

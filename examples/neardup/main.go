@@ -1,0 +1,287 @@
+// Command neardup finds near-duplicate articles in a corpus and names the
+// best copy of each.
+//
+// Usage:
+//
+//	neardup [flags] [path ...]
+//
+// Each path is a directory of .txt files (a document's id is its path
+// relative to the directory, with forward slashes) or a JSONL file of
+// objects with "id" and "text" (other fields are ignored); "-" reads JSONL
+// from standard input. With no path, neardup reads its embedded sample:
+// the five seed documents of the project.
+//
+// Output, on standard output: one JSON object per input document, in input
+// order:
+//
+//	{"id": "…", "cluster": "<id of the cluster's canonical>", "canonical": true|false, "similarity": 0.97}
+//
+// A singleton is its own cluster and canonical. A summary goes to standard
+// error. Bad input (missing or duplicate id, invalid JSON, unreadable file)
+// stops neardup with an error naming the file and line, before anything is
+// written to standard output, and a non-zero exit status.
+package main
+
+import (
+	"bufio"
+	"embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/neardup/neardup/dedup"
+)
+
+//go:embed testdata/seeds/*.txt
+var sample embed.FS
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "neardup:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("neardup", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var cfg dedup.Config
+	fl.Float64Var(&cfg.Threshold, "threshold", dedup.DefaultThreshold, "estimated Jaccard similarity at which two documents are copies")
+	fl.Float64Var(&cfg.Containment, "containment", dedup.DefaultContainment, "share of a smaller document's content inside a larger one at which it is a copy")
+	fl.Float64Var(&cfg.MinContainedFraction, "min-contained", dedup.DefaultMinContainedFraction, "smallest size ratio for a containment match")
+	fl.IntVar(&cfg.ShingleSize, "shingle", 5, "words (syllables) per shingle, 1 to 16")
+	fl.IntVar(&cfg.Hashes, "hashes", dedup.DefaultHashes, "MinHash signature length")
+	fl.IntVar(&cfg.Bands, "bands", 0, "LSH bands (with -rows; default: chosen from the threshold)")
+	fl.IntVar(&cfg.Rows, "rows", 0, "LSH rows per band (with -bands)")
+	fl.BoolVar(&cfg.KeepDiacritics, "keep-diacritics", false, "compare with diacritics (accent-free copies then stay apart)")
+	fl.BoolVar(&cfg.NoNumberCheck, "no-number-check", false, "merge copies even when their real numbers differ (template articles)")
+	fl.IntVar(&cfg.BoilerplateArticles, "boilerplate", dedup.DefaultBoilerplateArticles, "lines carried by this many distinct articles are boilerplate; -1 turns learning off")
+	explain := fl.Bool("explain", false, "print every cluster with its members' canonical score components to standard error")
+	quiet := fl.Bool("q", false, "no summary on standard error")
+	fl.Usage = func() {
+		fmt.Fprintf(stderr, "usage: neardup [flags] [dir | file.jsonl | -] ...\n\nWith no path, processes the embedded sample documents.\n\nFlags:\n")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if (cfg.Bands == 0) != (cfg.Rows == 0) {
+		return errors.New("-bands and -rows go together")
+	}
+	if cfg.Bands*cfg.Rows > cfg.Hashes {
+		return fmt.Errorf("-bands × -rows = %d exceeds -hashes %d", cfg.Bands*cfg.Rows, cfg.Hashes)
+	}
+	if cfg.ShingleSize < 1 || cfg.ShingleSize > 16 {
+		return fmt.Errorf("-shingle %d: want 1 to 16", cfg.ShingleSize)
+	}
+	if cfg.BoilerplateArticles == 0 {
+		cfg.BoilerplateArticles = -1 // "-boilerplate 0" reads as "off", not "default"
+	}
+	start := time.Now()
+	docs, err := readInputs(fl.Args(), stdin)
+	if err != nil {
+		return err
+	}
+	res := cfg.Cluster(docs)
+	w := bufio.NewWriter(stdout)
+	enc := json.NewEncoder(w)
+	for _, d := range res.Docs {
+		out := struct {
+			ID         string  `json:"id"`
+			Cluster    string  `json:"cluster"`
+			Canonical  bool    `json:"canonical"`
+			Similarity float64 `json:"similarity"`
+		}{d.ID, docs[res.Clusters[d.Cluster].Canonical].ID, d.Canonical, round3(d.Similarity)}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if *explain {
+		printClusters(stderr, res)
+	}
+	if !*quiet {
+		summarize(stderr, res, docs, time.Since(start))
+	}
+	return nil
+}
+
+func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
+
+func summarize(w io.Writer, res *dedup.Clustering, docs []dedup.Doc, elapsed time.Duration) {
+	multi, dups := 0, 0
+	var bytes int64
+	for _, d := range docs {
+		bytes += int64(len(d.Text))
+	}
+	for _, c := range res.Clusters {
+		if len(c.Members) > 1 {
+			multi++
+			dups += len(c.Members) - 1
+		}
+	}
+	fmt.Fprintf(w, "neardup: %d documents (%.1f MB) in %d clusters: %d clusters have copies, %d documents are non-canonical copies; "+
+		"LSH %s; %d boilerplate lines learned, found in %d documents; %.2fs (%.0f docs/s).\n",
+		len(docs), float64(bytes)/1e6, len(res.Clusters), multi, dups, res.LSH, res.BoilerplateLines, res.BoilerplateDocs,
+		elapsed.Seconds(), float64(len(docs))/elapsed.Seconds())
+}
+
+func printClusters(w io.Writer, res *dedup.Clustering) {
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	for k, c := range res.Clusters {
+		if len(c.Members) < 2 {
+			continue
+		}
+		fmt.Fprintf(bw, "cluster %d: canonical %s: %s\n", k, res.Docs[c.Canonical].ID, c.Reason(res.Docs))
+		for _, s := range c.Scores {
+			d := res.Docs[s.Doc]
+			mark := " "
+			if d.Canonical {
+				mark = "*"
+			}
+			fmt.Fprintf(bw, "  %s %-40s %s; words %d, boilerplate words %d, numbers %d (real %v); similarity %.3f",
+				mark, d.ID, s, d.Sketch.Words, d.Sketch.BoilerplateWords, d.Sketch.Numbers.Count, d.Sketch.Numbers.Real(), d.Similarity)
+			if d.Match.Reason != "" {
+				fmt.Fprintf(bw, "; joined by %s", d.Match.Reason)
+			}
+			fmt.Fprintln(bw)
+		}
+	}
+}
+
+// input errors name the place.
+type inputError struct {
+	path string
+	line int
+	msg  string
+}
+
+func (e *inputError) Error() string {
+	if e.line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.path, e.line, e.msg)
+	}
+	return fmt.Sprintf("%s: %s", e.path, e.msg)
+}
+
+type reader struct {
+	docs  []dedup.Doc
+	where map[string]string // id -> "file:line" of its first occurrence
+}
+
+func (r *reader) add(id string, text []byte, place string) error {
+	if prev, ok := r.where[id]; ok {
+		return fmt.Errorf("%s: duplicate id %q (first seen at %s)", place, id, prev)
+	}
+	r.where[id] = place
+	r.docs = append(r.docs, dedup.Doc{ID: id, Text: text})
+	return nil
+}
+
+func readInputs(paths []string, stdin io.Reader) ([]dedup.Doc, error) {
+	r := &reader{where: make(map[string]string)}
+	if len(paths) == 0 {
+		sub, err := fs.Sub(sample, "testdata/seeds")
+		if err != nil {
+			return nil, err
+		}
+		return r.docs, r.readDir(sub, "sample")
+	}
+	for _, p := range paths {
+		if p == "-" {
+			if err := r.readJSONL(stdin, "<stdin>"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
+		}
+		if st.IsDir() {
+			err = r.readDir(os.DirFS(p), p)
+		} else {
+			var f *os.File
+			if f, err = os.Open(p); err != nil {
+				return nil, &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
+			}
+			err = r.readJSONL(f, p)
+			f.Close()
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return r.docs, nil
+}
+
+// readDir reads every .txt file under fsys, in lexical path order.
+func (r *reader) readDir(fsys fs.FS, name string) error {
+	var paths []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return &inputError{path: filepath.Join(name, p), msg: "cannot read: " + err.Error()}
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".txt") {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return &inputError{path: filepath.Join(name, p), msg: "cannot read: " + err.Error()}
+		}
+		if err := r.add(p, b, filepath.Join(name, p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *reader) readJSONL(in io.Reader, name string) error {
+	br := bufio.NewReaderSize(in, 1<<20)
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if len(strings.TrimSpace(string(b))) > 0 {
+			var rec struct {
+				ID   *string `json:"id"`
+				Text *string `json:"text"`
+			}
+			if jerr := json.Unmarshal(b, &rec); jerr != nil {
+				return &inputError{path: name, line: line, msg: "invalid JSON: " + jerr.Error()}
+			}
+			switch {
+			case rec.ID == nil:
+				return &inputError{path: name, line: line, msg: `missing "id"`}
+			case *rec.ID == "":
+				return &inputError{path: name, line: line, msg: `empty "id"`}
+			case rec.Text == nil:
+				return &inputError{path: name, line: line, msg: `missing "text"`}
+			}
+			if err := r.add(*rec.ID, []byte(*rec.Text), fmt.Sprintf("%s:%d", name, line)); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return &inputError{path: name, line: line, msg: "cannot read: " + err.Error()}
+		}
+	}
+}
