@@ -1,0 +1,273 @@
+package dedup_test
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/shingle"
+)
+
+func readFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// seeds returns the five seed documents, ids without the .txt suffix.
+func seeds(t testing.TB) []dedup.Doc {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("..", "testdata", "seeds", "*.txt"))
+	if err != nil || len(paths) != 5 {
+		t.Fatalf("seeds: %v %v", paths, err)
+	}
+	var docs []dedup.Doc
+	for _, p := range paths {
+		docs = append(docs, dedup.Doc{ID: strings.TrimSuffix(filepath.Base(p), ".txt")[:3], Text: readFile(t, p)})
+	}
+	return docs
+}
+
+// grouping renders a clustering as canonical id -> member ids.
+func grouping(res *dedup.Clustering) map[string][]string {
+	out := make(map[string][]string)
+	for _, c := range res.Clusters {
+		var ids []string
+		for _, m := range c.Members {
+			ids = append(ids, res.Docs[m].ID)
+		}
+		out[res.Docs[c.Canonical].ID] = ids
+	}
+	return out
+}
+
+func TestSeedsCluster(t *testing.T) {
+	res := dedup.Config{}.Cluster(seeds(t))
+	want := map[string][]string{
+		"001": {"000", "001"},
+		"002": {"002"},
+		"003": {"003"},
+		"004": {"004"},
+	}
+	if diff := cmp.Diff(want, grouping(res)); diff != "" {
+		t.Errorf("seed clusters mismatch (-want +got):\n%s", diff)
+	}
+	for _, d := range res.Docs {
+		if d.ID == "000" && (d.Canonical || d.Similarity < 0.9) {
+			t.Errorf("000: canonical %v similarity %.3f; want a non-canonical copy of 001 with similarity >= 0.9", d.Canonical, d.Similarity)
+		}
+	}
+}
+
+func TestClusterDeterministic(t *testing.T) {
+	docs := seeds(t)
+	for _, f := range []string{"original", "boilerplate", "teaser", "accent_free", "template_a", "template_b"} {
+		docs = append(docs, dedup.Doc{ID: f, Text: readFile(t, filepath.Join("..", "testdata", "fixtures", f+".txt"))})
+	}
+	first := grouping(dedup.Config{}.Cluster(docs))
+	for range 5 {
+		if diff := cmp.Diff(first, grouping(dedup.Config{}.Cluster(docs))); diff != "" {
+			t.Fatalf("second run differs (-first +again):\n%s", diff)
+		}
+	}
+}
+
+func TestClusterEmpty(t *testing.T) {
+	res := dedup.Config{}.Cluster(nil)
+	if len(res.Docs) != 0 || len(res.Clusters) != 0 {
+		t.Errorf("Cluster(nil) = %d docs, %d clusters; want none", len(res.Docs), len(res.Clusters))
+	}
+	res = dedup.Config{}.Cluster([]dedup.Doc{{ID: "a"}, {ID: "b", Text: []byte("12 / 9")}, {ID: "c"}})
+	if diff := cmp.Diff(map[string][]string{"a": {"a"}, "b": {"b"}, "c": {"c"}}, grouping(res)); diff != "" {
+		t.Errorf("documents without words must stay apart (-want +got):\n%s", diff)
+	}
+}
+
+// Signatures are a stored format: these values freeze them. If this test
+// fails, bump SignatureVersion and update it on purpose.
+func TestSignatureKnownAnswers(t *testing.T) {
+	if dedup.SignatureVersion != 1 || shingle.Version != 1 {
+		t.Fatal("known answers are for SignatureVersion 1 and shingle.Version 1")
+	}
+	sh := shingle.Shingler{}.AppendHashes(nil, []byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ"))
+	sig := dedup.AppendSignature(nil, sh, 8)
+	want := dedup.Signature{0x2ba2fe693d2f49e5, 0x0525721331d9f044, 0x2c0585d659604029, 0x0abac07cdfed9dd6, 0x1ffc71ff13f46bbc, 0x04ff9141267a8657, 0x3c17f755193714cf, 0x115a2df1df539a12}
+	if diff := cmp.Diff(want, sig); diff != "" {
+		t.Errorf("signature mismatch (-want +got):\n%s", diff)
+	}
+	// The documented formula, computed here without go-minhash.
+	mix := func(x uint64) uint64 {
+		x ^= x >> 30
+		x *= 0xbf58476d1ce4e5b9
+		x ^= x >> 27
+		x *= 0x94d049bb133111eb
+		x ^= x >> 31
+		return x
+	}
+	for i := range sig {
+		m := uint64(math.MaxUint64)
+		for _, s := range sh {
+			m = min(m, s+uint64(i)*(mix(s)|1))
+		}
+		if sig[i] != m {
+			t.Errorf("sig[%d] = %#x, formula gives %#x", i, sig[i], m)
+		}
+	}
+}
+
+func TestSignatureBinary(t *testing.T) {
+	sig := dedup.AppendSignature(nil, []uint64{1, 2, 3}, 16)
+	b, err := sig.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got dedup.Signature
+	if err := got.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sig, got); diff != "" {
+		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+	}
+	bad := slices.Clone(b)
+	bad[4] = 99
+	for name, in := range map[string][]byte{"version": bad, "short": b[:10], "empty": nil, "magic": append([]byte("XXXX"), b[4:]...)} {
+		if err := got.UnmarshalBinary(in); err == nil {
+			t.Errorf("%s: UnmarshalBinary accepted corrupt input", name)
+		}
+	}
+}
+
+func FuzzSignatureUnmarshal(f *testing.F) {
+	b, _ := dedup.AppendSignature(nil, []uint64{1, 2, 3}, 4).MarshalBinary()
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var s dedup.Signature
+		if s.UnmarshalBinary(in) == nil {
+			out, _ := s.MarshalBinary()
+			if string(out) != string(in) {
+				t.Fatalf("accepted %x but re-encodes as %x", in, out)
+			}
+		}
+	})
+}
+
+func TestSimilarity(t *testing.T) {
+	tests := []struct {
+		a, b []uint64
+		want float64
+	}{
+		{[]uint64{1, 2, 3}, []uint64{1, 2, 3}, 1},
+		{nil, nil, 0},
+		{[]uint64{1, 2}, nil, 0},
+	}
+	for _, tt := range tests {
+		a := dedup.AppendSignature(nil, tt.a, 64)
+		b := dedup.AppendSignature(nil, tt.b, 64)
+		if got := dedup.Similarity(a, b); got != tt.want {
+			t.Errorf("Similarity(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+	// Estimates are close: sets with Jaccard 1000/3000, standard error
+	// sqrt(J(1-J)/1024) = 0.015.
+	var a, b []uint64
+	for i := range 3000 {
+		h := shingle.TokenHash([]byte(fmt.Sprint(i))) // shingle hashes are XXH64 values
+		if i < 2000 {
+			a = append(a, h)
+		}
+		if i >= 1000 {
+			b = append(b, h)
+		}
+	}
+	if got := dedup.Similarity(dedup.AppendSignature(nil, a, 1024), dedup.AppendSignature(nil, b, 1024)); math.Abs(got-1.0/3) > 0.05 {
+		t.Errorf("Similarity of sets with Jaccard 1/3 = %.3f", got)
+	}
+}
+
+func TestOptimalLSH(t *testing.T) {
+	for _, tt := range []struct {
+		threshold float64
+		hashes    int
+	}{{0.5, 128}, {0.23, 128}, {0.8, 128}, {0.5, 64}} {
+		p := dedup.OptimalLSH(tt.threshold, tt.hashes)
+		if p.Bands*p.Rows > tt.hashes || p.Bands < 1 || p.Rows < 1 {
+			t.Errorf("OptimalLSH(%v, %d) = %v: does not fit", tt.threshold, tt.hashes, p)
+		}
+		// Its S-curve rises through the threshold.
+		if p.Probability(tt.threshold/2) > 0.5 || p.Probability(min(1, tt.threshold*1.5)) < 0.5 {
+			t.Errorf("OptimalLSH(%v, %d) = %v: P(t/2)=%.2f P(1.5t)=%.2f", tt.threshold, tt.hashes, p,
+				p.Probability(tt.threshold/2), p.Probability(tt.threshold*1.5))
+		}
+		// No neighbouring banding has a lower total error.
+		for _, q := range []dedup.LSHParams{{Bands: p.Bands + 1, Rows: p.Rows}, {Bands: p.Bands - 1, Rows: p.Rows}, {Bands: p.Bands, Rows: p.Rows + 1}, {Bands: p.Bands, Rows: p.Rows - 1}} {
+			if q.Bands < 1 || q.Rows < 1 || q.Bands*q.Rows > tt.hashes {
+				continue
+			}
+			c := dedup.Config{Hashes: tt.hashes, Bands: q.Bands, Rows: q.Rows, Threshold: tt.threshold, MinContainedFraction: 1}
+			e := c.LSH()
+			if e.FalsePositive+e.FalseNegative < p.FalsePositive+p.FalseNegative-1e-9 {
+				t.Errorf("banding %dx%d beats OptimalLSH's %v", q.Bands, q.Rows, p)
+			}
+		}
+	}
+}
+
+func TestIndexStreaming(t *testing.T) {
+	var cfg dedup.Config
+	ix := dedup.NewIndex(cfg)
+	var got []string
+	for _, d := range seeds(t) {
+		found, _ := ix.QueryAdd(d.ID, cfg.Sketch(d.Text, nil))
+		var ids []string
+		for _, f := range found {
+			ids = append(ids, f.ID)
+		}
+		got = append(got, fmt.Sprintf("%s:%v", d.ID, ids))
+	}
+	want := []string{"000:[]", "001:[000]", "002:[]", "003:[]", "004:[]"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("streaming results mismatch (-want +got):\n%s", diff)
+	}
+	if ix.Len() != 5 {
+		t.Errorf("Len = %d, want 5", ix.Len())
+	}
+}
+
+// Concurrent QueryAdd of copies: exactly one of them sees no earlier copy.
+func TestIndexConcurrent(t *testing.T) {
+	var cfg dedup.Config
+	ix := dedup.NewIndex(cfg)
+	text := seeds(t)[1].Text
+	sk := cfg.Sketch(text, nil)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	firsts := 0
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			found, _ := ix.QueryAdd(fmt.Sprint(i), sk)
+			if len(found) == 0 {
+				mu.Lock()
+				firsts++
+				mu.Unlock()
+			}
+			_ = ix.Query(&sk)
+		}()
+	}
+	wg.Wait()
+	if firsts != 1 {
+		t.Errorf("%d of 16 concurrent copies saw no earlier copy, want exactly 1", firsts)
+	}
+}

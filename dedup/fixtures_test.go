@@ -1,0 +1,148 @@
+package dedup_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/neardup/neardup/dedup"
+)
+
+func fixture(t *testing.T, name string) dedup.Doc {
+	t.Helper()
+	return dedup.Doc{ID: name, Text: readFile(t, filepath.Join("..", "testdata", "fixtures", name+".txt"))}
+}
+
+func seed(t *testing.T, prefix string) dedup.Doc {
+	t.Helper()
+	for _, d := range seeds(t) {
+		if d.ID == prefix {
+			return d
+		}
+	}
+	t.Fatalf("no seed %s", prefix)
+	return dedup.Doc{}
+}
+
+// Each phenomenon: a small corpus, the clusters it must give, and pairs
+// that Compare must (or must not) call copies.
+func TestFixtures(t *testing.T) {
+	type pair struct {
+		a, b      string
+		duplicate bool
+	}
+	tests := []struct {
+		name  string
+		cfg   dedup.Config
+		docs  []string
+		want  map[string][]string // canonical -> members
+		pairs []pair
+	}{
+		{
+			name: "boilerplate-wrapped copy joins its original, which stays canonical",
+			docs: []string{"boilerplate", "other_002", "original", "other_003", "other_004"},
+			want: map[string][]string{
+				"original":  {"boilerplate", "original"},
+				"other_002": {"other_002"}, "other_003": {"other_003"}, "other_004": {"other_004"},
+			},
+		},
+		{
+			name: "teaser joins by containment",
+			docs: []string{"teaser", "original"},
+			want: map[string][]string{"original": {"teaser", "original"}},
+			pairs: []pair{{"teaser", "original", true}},
+		},
+		{
+			name:  "template articles with different numbers stay apart",
+			docs:  []string{"template_a", "template_b"},
+			want:  map[string][]string{"template_a": {"template_a"}, "template_b": {"template_b"}},
+			pairs: []pair{{"template_a", "template_b", false}},
+		},
+		{
+			name:  "without the number check templates merge",
+			cfg:   dedup.Config{NoNumberCheck: true},
+			docs:  []string{"template_a", "template_b"},
+			pairs: []pair{{"template_a", "template_b", true}},
+		},
+		{
+			name:  "masked copy joins its original, original canonical",
+			docs:  []string{"000", "001"},
+			want:  map[string][]string{"001": {"000", "001"}},
+			pairs: []pair{{"000", "001", true}},
+		},
+		{
+			name:  "accent-free copy joins its original, original canonical",
+			docs:  []string{"accent_free", "original"},
+			want:  map[string][]string{"original": {"accent_free", "original"}},
+			pairs: []pair{{"accent_free", "original", true}},
+		},
+		{
+			name:  "accent-sensitive signatures keep the accent-free copy apart",
+			cfg:   dedup.Config{KeepDiacritics: true},
+			docs:  []string{"accent_free", "original"},
+			pairs: []pair{{"accent_free", "original", false}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			byID := make(map[string]dedup.Doc)
+			var docs []dedup.Doc
+			for _, id := range tt.docs {
+				d := dedup.Doc{}
+				if len(id) == 3 {
+					d = seed(t, id)
+				} else {
+					d = fixture(t, id)
+				}
+				byID[id] = d
+				docs = append(docs, d)
+			}
+			if tt.want != nil {
+				if diff := cmp.Diff(tt.want, grouping(tt.cfg.Cluster(docs))); diff != "" {
+					t.Errorf("clusters mismatch (-want +got):\n%s", diff)
+				}
+			}
+			for _, p := range tt.pairs {
+				a, b := tt.cfg.Sketch(byID[p.a].Text, nil), tt.cfg.Sketch(byID[p.b].Text, nil)
+				if m := tt.cfg.Compare(&a, &b); m.Duplicate != p.duplicate {
+					t.Errorf("Compare(%s, %s).Duplicate = %v, want %v (%s)", p.a, p.b, m.Duplicate, p.duplicate, m.Reason)
+				}
+			}
+		})
+	}
+}
+
+// The teaser's Jaccard is under the threshold: only containment finds it.
+func TestTeaserNeedsContainment(t *testing.T) {
+	var cfg dedup.Config
+	a, b := cfg.Sketch(fixture(t, "teaser").Text, nil), cfg.Sketch(fixture(t, "original").Text, nil)
+	m := cfg.Compare(&a, &b)
+	if m.Jaccard >= dedup.DefaultThreshold || m.Containment < dedup.DefaultContainment {
+		t.Errorf("teaser: Jaccard %.2f, containment %.2f; want Jaccard < %.2f and containment >= %.2f",
+			m.Jaccard, m.Containment, dedup.DefaultThreshold, dedup.DefaultContainment)
+	}
+}
+
+// Boilerplate is learned from the corpus and leaves the wrapped copy with
+// the same content as its original.
+func TestBoilerplateLearned(t *testing.T) {
+	var docs []dedup.Doc
+	for _, id := range []string{"boilerplate", "other_002", "original", "other_003", "other_004"} {
+		docs = append(docs, fixture(t, id))
+	}
+	res := dedup.Config{}.Cluster(docs)
+	if res.BoilerplateLines == 0 || res.BoilerplateDocs != 4 {
+		t.Errorf("learned %d boilerplate lines in %d docs; want some, in the 4 wrapped docs", res.BoilerplateLines, res.BoilerplateDocs)
+	}
+	wrapped, orig := res.Docs[0].Sketch, res.Docs[2].Sketch
+	if wrapped.BoilerplateWords == 0 || wrapped.Words != orig.Words {
+		t.Errorf("wrapped copy: %d content words, %d boilerplate words; original %d words", wrapped.Words, wrapped.BoilerplateWords, orig.Words)
+	}
+	// With learning off, the shared template is content again and the
+	// wrapped copy is larger than its original.
+	off := dedup.Config{BoilerplateArticles: -1}.Cluster(docs)
+	if off.BoilerplateLines != 0 || off.Docs[0].Sketch.Words <= orig.Words {
+		t.Errorf("learning off: %d lines learned, wrapped copy %d words", off.BoilerplateLines, off.Docs[0].Sketch.Words)
+	}
+}

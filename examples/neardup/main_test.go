@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in ../../testdata/golden")
+
+type record struct {
+	ID         string  `json:"id"`
+	Cluster    string  `json:"cluster"`
+	Canonical  bool    `json:"canonical"`
+	Similarity float64 `json:"similarity"`
+}
+
+func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = run(args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func parse(t *testing.T, out string) []record {
+	t.Helper()
+	var recs []record
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r record
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("output line %q: %v", line, err)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+// The embedded sample: 000 and 001 are one cluster with 001 canonical;
+// 002, 003, 004 are singletons. The whole output is also a golden file.
+func TestSample(t *testing.T) {
+	out, _, err := runCLI(t, "", "-q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("..", "..", "testdata", "golden", "seeds.jsonl")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), out); diff != "" {
+		t.Errorf("output differs from %s (-want +got); run go test -update if the change is intended:\n%s", golden, diff)
+	}
+	type short struct {
+		ID, Cluster string
+		Canonical   bool
+	}
+	var got []short
+	for _, r := range parse(t, out) {
+		got = append(got, short{r.ID[:3], r.Cluster[:3], r.Canonical})
+	}
+	wantShort := []short{
+		{"000", "001", false},
+		{"001", "001", true},
+		{"002", "002", true},
+		{"003", "003", true},
+		{"004", "004", true},
+	}
+	if diff := cmp.Diff(wantShort, got); diff != "" {
+		t.Errorf("seed clusters mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// The embedded sample must not drift from the project's testdata.
+func TestSampleMatchesTestdata(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "seeds", "*.txt"))
+	if len(paths) != 5 {
+		t.Fatalf("found %d seeds in testdata", len(paths))
+	}
+	for _, p := range paths {
+		want, _ := os.ReadFile(p)
+		got, err := sample.ReadFile("testdata/seeds/" + filepath.Base(p))
+		if err != nil || !bytes.Equal(want, got) {
+			t.Errorf("embedded %s differs from %s (%v)", filepath.Base(p), p, err)
+		}
+	}
+}
+
+func TestDirectoryAndJSONLAgree(t *testing.T) {
+	dir := t.TempDir()
+	var jsonl strings.Builder
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "seeds", "*.txt"))
+	for _, p := range paths {
+		b, _ := os.ReadFile(p)
+		sub := filepath.Join(dir, "nested")
+		os.MkdirAll(sub, 0o755)
+		os.WriteFile(filepath.Join(sub, filepath.Base(p)), b, 0o644)
+		line, _ := json.Marshal(map[string]any{"id": "nested/" + filepath.Base(p), "text": string(b), "extra": 1})
+		jsonl.Write(line)
+		jsonl.WriteByte('\n')
+	}
+	fromDir, _, err := runCLI(t, "", "-q", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromStdin, _, err := runCLI(t, jsonl.String(), "-q", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(fromDir, fromStdin); diff != "" {
+		t.Errorf("directory and JSONL input differ (-dir +jsonl):\n%s", diff)
+	}
+	if recs := parse(t, fromDir); len(recs) != 5 || recs[0].ID != "nested/000_773b4760278ac736.txt" || recs[0].Cluster != "nested/001_f24a8f6e5e635755.txt" {
+		t.Errorf("ids are not paths relative to the directory: %+v", recs)
+	}
+}
+
+func TestSummaryAndExplain(t *testing.T) {
+	_, stderr, err := runCLI(t, "", "-explain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"5 documents", "4 clusters", "canonical 001_f24a8f6e5e635755.txt: has real numbers", "coverage 1.000 × numbers 0.90"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestInputErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.jsonl", `{"id":"a","text":"x y z"}`+"\n")
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  string
+	}{
+		{"invalid JSON", []string{write("bad.jsonl", "{\"id\":\"a\",\"text\":\"x\"}\n{oops\n")}, "", "bad.jsonl:2: invalid JSON"},
+		{"missing id", []string{write("noid.jsonl", "\n{\"text\":\"x\"}\n")}, "", "noid.jsonl:2: missing \"id\""},
+		{"missing text", []string{write("notext.jsonl", "{\"id\":\"b\"}\n")}, "", "notext.jsonl:1: missing \"text\""},
+		{"duplicate id across files", []string{good, "-"}, `{"id":"a","text":"q"}`, `<stdin>:1: duplicate id "a" (first seen at ` + good + ":1)"},
+		{"unreadable file", []string{filepath.Join(dir, "nope.jsonl")}, "", "nope.jsonl: cannot read"},
+		{"bad flag combination", []string{"-bands", "4"}, "", "-bands and -rows go together"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, err := runCLI(t, tt.stdin, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want one containing %q", err, tt.want)
+			}
+			if out != "" {
+				t.Errorf("wrote output despite the error:\n%s", out)
+			}
+		})
+	}
+}
