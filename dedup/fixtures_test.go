@@ -48,9 +48,9 @@ func TestFixtures(t *testing.T) {
 			},
 		},
 		{
-			name: "teaser joins by containment",
-			docs: []string{"teaser", "original"},
-			want: map[string][]string{"original": {"teaser", "original"}},
+			name:  "teaser joins by containment",
+			docs:  []string{"teaser", "original"},
+			want:  map[string][]string{"original": {"teaser", "original"}},
 			pairs: []pair{{"teaser", "original", true}},
 		},
 		{
