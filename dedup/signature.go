@@ -146,7 +146,7 @@ func (s *Signature) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("%w: signature version %d, this build reads %d", ErrFormat, b[4], SignatureVersion)
 	}
 	n, k := binary.Uvarint(b[5:])
-	if k <= 0 || n > 1<<16 || uint64(len(b)-5-k) != 8*n {
+	if k <= 0 || k != len(binary.AppendUvarint(nil, n)) || n > 1<<16 || uint64(len(b)-5-k) != 8*n {
 		return fmt.Errorf("%w: bad signature length", ErrFormat)
 	}
 	b = b[5+k:]

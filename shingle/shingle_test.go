@@ -246,6 +246,9 @@ func TestSeedsJaccard(t *testing.T) {
 }
 
 func TestAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
 	text := readSeed(t, "001")
 	dst := make([]uint64, 0, 4096)
 	var sh shingle.Shingler

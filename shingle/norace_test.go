@@ -1,0 +1,5 @@
+//go:build !race
+
+package shingle_test
+
+const raceEnabled = false
