@@ -1,0 +1,52 @@
+// Command crawler shows neardup in a crawler: pages arrive one at a time,
+// each is checked against every page seen before it, and copies are
+// skipped. Boilerplate shared by a site's pages is learned on the way.
+//
+//	go run ./examples/crawler
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/neardup/neardup/dedup"
+)
+
+// template wraps an article in a news site's page furniture.
+func template(body string) string {
+	return "Trang chủ | Thời sự | Thế giới | Kinh tế | Thể thao\nChia sẻ Facebook Zalo In bài\n" +
+		body + "\nTin bài liên quan\nĐọc nhiều\n© Báo Điện tử. Ghi rõ nguồn khi phát hành lại thông tin.\n"
+}
+
+const (
+	flood = "Mưa lớn kéo dài ở miền Trung\nMưa lớn kéo dài từ đêm qua khiến nhiều tuyến đường ở Quảng Ngãi và Bình Định ngập sâu, hàng trăm hộ dân phải sơ tán.\nLực lượng cứu hộ đã đưa 320 người đến nơi an toàn, chính quyền địa phương cấp phát lương thực và nước uống.\nĐài khí tượng dự báo mưa còn kéo dài đến hết ngày 14/10 với lượng mưa phổ biến 150 đến 250 mm."
+	gold  = "Giá vàng hôm nay tăng mạnh\nGiá vàng trong nước sáng nay tăng 300.000 đồng mỗi lượng, lên 76,5 triệu đồng bán ra.\nGiới kinh doanh cho rằng giá tăng theo đà của thị trường thế giới khi đồng USD suy yếu.\nNhiều cửa hàng vàng ở Hà Nội và TP HCM đông khách từ sáng sớm."
+	match = "Đội tuyển Việt Nam thắng đậm trên sân nhà\nĐội tuyển Việt Nam thắng 3-0 trong trận giao hữu tối qua trên sân Mỹ Đình trước hơn 30.000 khán giả.\nHuấn luyện viên cho biết ông hài lòng với tinh thần thi đấu của các cầu thủ trẻ.\nTrận đấu tiếp theo diễn ra vào ngày 20/11 trên sân khách."
+)
+
+func main() {
+	pages := []struct{ url, text string }{
+		{"news-a.vn/mua-lu", template(flood)},
+		{"news-a.vn/gia-vang", template(gold)},
+		{"news-a.vn/bong-da", template(match)},
+		// A syndicated copy, segmented by a word segmenter, on another site.
+		{"news-b.vn/123", strings.ReplaceAll(flood, "Quảng Ngãi", "Quảng_Ngãi")},
+		// The same gold report, accent-free and with its numbers masked.
+		{"mirror.vn/gv", "Gia vang hom nay tang manh\nGia vang trong nuoc sang nay tang 1 dong moi luong 7 len 1 trieu dong ban ra 7\nGioi kinh doanh cho rang gia tang theo da cua thi truong the gioi khi dong USD suy yeu 7\nNhieu cua hang vang o Ha Noi va TP HCM dong khach tu sang som 7"},
+		// A teaser of the match report, wrapped in the site template.
+		{"news-a.vn/bong-da-tom-tat", template(strings.Join(strings.Split(match, "\n")[:3], "\n"))},
+	}
+	s := dedup.NewStream(dedup.Config{})
+	kept := 0
+	for _, p := range pages {
+		found := s.Add(p.url, []byte(p.text))
+		if len(found) == 0 {
+			kept++
+			fmt.Printf("keep  %-28s new article\n", p.url)
+			continue
+		}
+		f := found[0]
+		fmt.Printf("skip  %-28s copy of %s (jaccard %.2f, containment %.2f: %s)\n", p.url, f.ID, f.Jaccard, f.Containment, f.Reason)
+	}
+	fmt.Printf("%d pages, %d kept\n", len(pages), kept)
+}
