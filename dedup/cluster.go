@@ -145,12 +145,12 @@ func (c Config) Cluster(docs []Doc) *Clustering {
 	n := len(docs)
 	res := &Clustering{Docs: make([]DocResult, n), LSH: c.LSH()}
 	sketches := make([]Sketch, n)
-	lines := make([][]uint64, n)
+	lines := make([][]lineInfo, n)
 	learn := c.BoilerplateArticles > 0
 	parallel(n, func(i int) {
-		var l []uint64
+		var l []lineInfo
 		if learn {
-			l = make([]uint64, 0, 32)
+			l = make([]lineInfo, 0, 32)
 		}
 		sketches[i], lines[i] = c.sketch(docs[i].Text, nil, l)
 	})
@@ -159,7 +159,7 @@ func (c Config) Cluster(docs []Doc) *Clustering {
 		res.BoilerplateLines = len(boiler)
 		var redo []int
 		for i, l := range lines {
-			if slices.ContainsFunc(l, boiler.Boilerplate) {
+			if slices.ContainsFunc(l, func(li lineInfo) bool { return boiler.Boilerplate(li.hash) }) {
 				redo = append(redo, i)
 			}
 		}
@@ -204,10 +204,12 @@ func (c Config) Cluster(docs []Doc) *Clustering {
 }
 
 // group assigns every document to a center: documents are taken from the
-// most content to the least, and each joins the most similar earlier
-// center it verifies against, or becomes a center. Every member is thus
-// verified against its center, so clusters cannot grow through chains of
-// pairwise matches.
+// most content to the least, and each joins the cluster of the most
+// similar earlier document it verifies against, or becomes a center. When
+// that document is not the center itself, the new one must also lie inside
+// the center (containment at least Config.Containment, numbers agreeing):
+// every member is thus held against its center, and a cluster cannot grow
+// through a chain of pairwise matches into unrelated articles.
 func (c Config) group(sk []Sketch) (center []int, match []Match) {
 	order := make([]int, len(sk))
 	for i := range order {
@@ -215,17 +217,24 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].Shingles, sk[a].Shingles) })
 	ix := NewIndex(c)
-	var seqDoc []int // index sequence number -> input index
+	seqDoc := make([]int, 0, len(sk)) // index sequence number -> input index
 	center = make([]int, len(sk))
 	match = make([]Match, len(sk))
 	for _, i := range order {
-		found := ix.query(&sk[i])
-		if len(found) > 0 {
-			center[i] = seqDoc[found[0].Seq]
-			match[i] = found[0].Match
-			continue
-		}
 		center[i] = i
+		for _, f := range ix.query(&sk[i]) {
+			j := seqDoc[f.Seq]
+			if center[j] == j {
+				center[i], match[i] = j, f.Match
+				break
+			}
+			m := c.Compare(&sk[i], &sk[center[j]])
+			if m.Containment >= c.Containment && (m.Numbers < 0 || m.Numbers >= minNumberAgreement) {
+				center[i], match[i] = center[j], f.Match
+				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", j, m.Containment)
+				break
+			}
+		}
 		ix.add("", sk[i])
 		seqDoc = append(seqDoc, i)
 	}
@@ -237,27 +246,35 @@ type lineSet map[uint64]struct{}
 
 func (s lineSet) Boilerplate(h uint64) bool { _, ok := s[h]; return ok }
 
+// ShortLineWords is the length, in words, up to which a line counts as
+// short: a headline, a caption, a credit, a link. Vietnamese headlines run
+// 10 to 20 syllables, English ones 5 to 12 words.
+const ShortLineWords = 24
+
 // learnBoilerplate returns the lines carried by at least
-// BoilerplateArticles preliminary clusters. Copies of one article share
-// all their lines, so lines are counted once per cluster, not per
-// document; the preliminary clusters come from the full text, boilerplate
-// included.
-func (c Config) learnBoilerplate(sk []Sketch, lines [][]uint64) lineSet {
+// BoilerplateArticles preliminary clusters, and the short lines carried by
+// at least two: a headline-sized line that two unrelated articles share is
+// a link to one of them, or a caption or credit, not their content.
+// Copies of one article share all their lines, so lines are counted once
+// per cluster, not per document; the preliminary clusters come from the
+// full text, boilerplate included.
+func (c Config) learnBoilerplate(sk []Sketch, lines [][]lineInfo) lineSet {
 	center, _ := c.group(sk)
-	perCluster := make(map[int][]uint64)
+	perCluster := make(map[int][]lineInfo)
 	for i, l := range lines {
 		perCluster[center[i]] = append(perCluster[center[i]], l...)
 	}
-	count := make(map[uint64]int)
+	type count struct{ clusters, words int }
+	counts := make(map[uint64]count)
 	for _, l := range perCluster {
-		slices.Sort(l)
-		for _, h := range slices.Compact(l) {
-			count[h]++
+		slices.SortFunc(l, func(a, b lineInfo) int { return cmp.Compare(a.hash, b.hash) })
+		for _, li := range slices.CompactFunc(l, func(a, b lineInfo) bool { return a.hash == b.hash }) {
+			counts[li.hash] = count{counts[li.hash].clusters + 1, li.words}
 		}
 	}
 	boiler := make(lineSet)
-	for h, k := range count {
-		if k >= c.BoilerplateArticles {
+	for h, k := range counts {
+		if k.clusters >= c.BoilerplateArticles || (k.clusters >= 2 && k.words <= ShortLineWords) {
 			boiler[h] = struct{}{}
 		}
 	}

@@ -1,6 +1,9 @@
 package dedup
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Match is the verdict on a pair of documents.
 type Match struct {
@@ -10,9 +13,9 @@ type Match struct {
 	// Containment is the estimated share of the smaller document's content
 	// shingles that the larger one also has.
 	Containment float64
-	// Numbers is the estimated share of the number pairs of the document
-	// with fewer of them that the other one also has, or -1 when the
-	// check does not apply (one side has no real numbers).
+	// Numbers is the share of the number contexts both documents carry in
+	// which they also carry the same number, or -1 when the check does not
+	// apply (a side without real numbers, or too few shared contexts).
 	Numbers float64
 	// Duplicate reports whether the two are copies of one article.
 	Duplicate bool
@@ -20,14 +23,17 @@ type Match struct {
 	Reason string
 }
 
-// minNumberPairs is the fewest distinct number pairs both documents need
-// for the number check: with fewer, a shared date or two decide too much.
-const minNumberPairs = 3
+// minSharedContexts is the fewest shared number contexts on which the
+// number check decides: with fewer, one date decides too much.
+const minSharedContexts = 3
 
-// minNumberAgreement is the share of number pairs a copy must keep. Edits
-// and teasers keep most numbers of the text they keep; template articles
-// (lottery results, price tables) share the wording and few numbers.
-const minNumberAgreement = 0.5
+// minNumberAgreement is the share of shared number contexts in which a
+// copy must carry the same number. A copy carries the same numbers in the
+// text it shares with its original (sentences an edit inserted bring new
+// contexts, which do not count); template articles (lottery results, price
+// tables, daily reports) put different numbers in the same places. Four in
+// five leaves room for a reworded sentence that kept its words.
+const minNumberAgreement = 0.8
 
 // Compare decides whether a and b are copies of one article. Sketches must
 // come from the same Config. It is safe for concurrent use.
@@ -58,45 +64,61 @@ func (c Config) Compare(a, b *Sketch) Match {
 		m.Reason = fmt.Sprintf("jaccard %.2f, containment %.2f at size ratio %.2f: too low", m.Jaccard, m.Containment, ratio)
 		return m
 	}
-	if !c.NoNumberCheck && a.Numbers.Real() && b.Numbers.Real() &&
-		a.Numbers.Pairs >= minNumberPairs && b.Numbers.Pairs >= minNumberPairs {
-		m.Numbers = sampleContainment(&a.Numbers, &b.Numbers)
+	if !c.NoNumberCheck && a.Numbers.Real() && b.Numbers.Real() {
+		m.Numbers = numberAgreement(&a.Numbers, &b.Numbers)
 		if m.Numbers >= 0 && m.Numbers < minNumberAgreement {
 			m.Duplicate = false
-			m.Reason = fmt.Sprintf("same text but different numbers: %.2f of number pairs shared", m.Numbers)
+			m.Reason = fmt.Sprintf("same text but different numbers: %.2f of shared number contexts agree", m.Numbers)
 		}
 	}
 	return m
 }
 
-// sampleContainment estimates the share of the number pairs of the side
-// with fewer pairs that the other side has, from the two bottom-k samples:
-// below the other sample's largest value (or anywhere, if it holds all its
-// pairs) membership in the sample is membership in the set.
-func sampleContainment(a, b *Numbers) float64 {
-	if a.Pairs > b.Pairs {
-		a, b = b, a
-	}
+// numberAgreement returns the share of number contexts present in both
+// samples in which both carry a common number, or -1 with fewer than
+// minSharedContexts shared contexts. Contexts above either sample's
+// largest (when that sample is truncated) are unknown and skipped, so the
+// estimate is over a uniform sample of contexts.
+func numberAgreement(a, b *Numbers) float64 {
 	limit := ^uint64(0)
-	if b.Pairs > len(b.Sample) {
-		limit = b.Sample[len(b.Sample)-1]
-	}
-	seen, shared := 0, 0
-	j := 0
-	for _, x := range a.Sample {
-		if x > limit {
-			break
+	for _, n := range []*Numbers{a, b} {
+		if n.Contexts > NumberSketchSize && len(n.Sample) > 0 {
+			limit = min(limit, n.Sample[len(n.Sample)-1].Context)
 		}
-		seen++
-		for j < len(b.Sample) && b.Sample[j] < x {
+	}
+	shared, agree := 0, 0
+	i, j := 0, 0
+	x, y := a.Sample, b.Sample
+	for i < len(x) && j < len(y) {
+		cx, cy := x[i].Context, y[j].Context
+		switch {
+		case cx > limit || cy > limit:
+			i, j = len(x), len(y)
+		case cx < cy:
+			i++
+		case cx > cy:
 			j++
-		}
-		if j < len(b.Sample) && b.Sample[j] == x {
+		default:
+			// Both have this context: compare its values.
+			ei, ej := i, j
+			for ei < len(x) && x[ei].Context == cx {
+				ei++
+			}
+			for ej < len(y) && y[ej].Context == cx {
+				ej++
+			}
 			shared++
+			for _, u := range x[i:ei] {
+				if slices.ContainsFunc(y[j:ej], func(v NumberInContext) bool { return v.Value == u.Value }) {
+					agree++
+					break
+				}
+			}
+			i, j = ei, ej
 		}
 	}
-	if seen == 0 {
+	if shared < minSharedContexts {
 		return -1
 	}
-	return float64(shared) / float64(seen)
+	return float64(agree) / float64(shared)
 }

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"slices"
 	"sync"
@@ -109,8 +110,8 @@ type Sketch struct {
 	Numbers Numbers
 }
 
-// NumberSketchSize is how many number-pair hashes a sketch keeps (a
-// bottom-k sketch): exact for up to 32 pairs, a sample beyond.
+// NumberSketchSize is how many number contexts a sketch keeps (a bottom-k
+// sample by context hash): all of them up to 32, a uniform sample beyond.
 const NumberSketchSize = 32
 
 // Numbers summarizes the number tokens of a document's content.
@@ -119,10 +120,18 @@ type Numbers struct {
 	// or more; Digits has bit d set when digit d occurs.
 	Count, Multi int
 	Digits       uint16
-	// Pairs is the count of distinct pairs of consecutive numbers; Sample
-	// holds the smallest hashes of them, sorted (bottom-k).
-	Pairs  int
-	Sample []uint64
+	// Contexts is the number of distinct number contexts: the two words
+	// before a number and its place in a run of numbers ("ngày 12/9" gives
+	// 12 and 9 the context "… ngày" at places 0 and 1).
+	Contexts int
+	// Sample holds the numbers of the NumberSketchSize smallest context
+	// hashes, sorted by context then value.
+	Sample []NumberInContext
+}
+
+// NumberInContext is a number and the hash of its context.
+type NumberInContext struct {
+	Context, Value uint64
 }
 
 // Real reports whether the numbers look like real ones rather than masks:
@@ -168,9 +177,15 @@ func (c Config) Sketch(text []byte, filter LineFilter) Sketch {
 	return s
 }
 
-// sketch also appends the hashes of the document's distinct lines to
-// lines, when lines is not nil.
-func (c Config) sketch(text []byte, filter LineFilter, lines []uint64) (Sketch, []uint64) {
+// lineInfo is a line of a document: its hash and number of words.
+type lineInfo struct {
+	hash  uint64
+	words int
+}
+
+// sketch also appends the document's distinct lines to lines, when lines
+// is not nil.
+func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch, []lineInfo) {
 	c = c.withDefaults()
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
@@ -178,6 +193,8 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []uint64) (Sketch, 
 	var out Sketch
 	norm := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}
 	lineStart := len(lines)
+	var prev1, prev2 uint64 // the last two words
+	run := uint64(0)        // numbers since the last word
 	for len(text) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(text, '\n'); i >= 0 {
@@ -193,7 +210,9 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []uint64) (Sketch, 
 		for sc.sc.Scan() {
 			t := sc.sc.Token()
 			if t.Kind == shingle.Number {
-				nums = append(nums, numberHash(t.Key))
+				ctx := mix(prev1 ^ mix(prev2^0x9e3779b97f4a7c15) ^ run*0xc2b2ae3d27d4eb4f)
+				run++
+				nums = append(nums, ctx, numberHash(t.Key))
 				if len(t.Key) > 1 {
 					multi++
 				}
@@ -203,6 +222,7 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []uint64) (Sketch, 
 				continue
 			}
 			h := shingle.TokenHash(t.Key)
+			prev2, prev1, run = prev1, h, 0
 			words = append(words, h)
 			binary.LittleEndian.PutUint64(sc.buf[:8], h)
 			sc.digest.Write(sc.buf[:8])
@@ -216,7 +236,7 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []uint64) (Sketch, 
 		}
 		lh := sc.digest.Sum64()
 		if lines != nil {
-			lines = append(lines, lh)
+			lines = append(lines, lineInfo{lh, nw})
 		}
 		if filter != nil && filter.Boilerplate(lh) {
 			out.BoilerplateWords += nw
@@ -229,8 +249,10 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []uint64) (Sketch, 
 		out.Numbers.Digits |= digits
 	}
 	if lines != nil {
-		slices.Sort(lines[lineStart:])
-		lines = append(lines[:lineStart], slices.Compact(lines[lineStart:])...)
+		l := lines[lineStart:]
+		slices.SortFunc(l, func(a, b lineInfo) int { return cmp.Compare(a.hash, b.hash) })
+		l = slices.CompactFunc(l, func(a, b lineInfo) bool { return a.hash == b.hash })
+		lines = lines[:lineStart+len(l)]
 	}
 	shingles := shingle.AppendShingles(sc.shingles[:0], words, c.ShingleSize)
 	slices.Sort(shingles)
@@ -251,24 +273,39 @@ func numberHash(digits []byte) uint64 {
 	return xxhash.Sum64(digits)
 }
 
-// summarizeNumbers fills in the counts and the pair sample of n from the
-// number hashes of the content, in text order. pairs is scratch space.
+// summarizeNumbers fills in the context sample of n from the content's
+// numbers, given as (context, value) hash pairs in nums. pairs is scratch.
 func summarizeNumbers(n *Numbers, nums []uint64, pairs []uint64) []uint64 {
-	n.Count = len(nums)
-	switch {
-	case len(nums) == 1:
-		pairs = append(pairs, nums[0])
-	case len(nums) > 1:
-		for i := 1; i < len(nums); i++ {
-			pairs = append(pairs, mix(nums[i-1]^mix(nums[i])))
+	n.Count = len(nums) / 2
+	ents := make([]NumberInContext, 0, n.Count)
+	for i := 0; i+1 < len(nums); i += 2 {
+		ents = append(ents, NumberInContext{nums[i], nums[i+1]})
+	}
+	slices.SortFunc(ents, func(a, b NumberInContext) int {
+		if c := cmp.Compare(a.Context, b.Context); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
+	ents = slices.Compact(ents)
+	distinct := 0
+	for i := range ents {
+		if i == 0 || ents[i].Context != ents[i-1].Context {
+			distinct++
+			if distinct > NumberSketchSize {
+				n.Sample = ents[:i:i]
+				break
+			}
 		}
 	}
-	slices.Sort(pairs)
-	pairs = slices.Compact(pairs)
-	n.Pairs = len(pairs)
-	k := min(len(pairs), NumberSketchSize)
-	if k > 0 {
-		n.Sample = slices.Clone(pairs[:k])
+	if n.Sample == nil && len(ents) > 0 {
+		n.Sample = ents
+	}
+	n.Contexts = distinct
+	for i := len(n.Sample); i < len(ents); i++ {
+		if ents[i].Context != ents[i-1].Context {
+			n.Contexts++
+		}
 	}
 	return pairs
 }

@@ -53,7 +53,7 @@ func (s *Stream) Boilerplate(h uint64) bool {
 // Add checks text against all earlier documents, adds it under id, and
 // returns its verified earlier copies, most similar first.
 func (s *Stream) Add(id string, text []byte) []Found {
-	sk, lines := s.cfg.sketch(text, s, make([]uint64, 0, 32))
+	sk, lines := s.cfg.sketch(text, s, make([]lineInfo, 0, 32))
 	found, _ := s.ix.QueryAdd(id, sk)
 	if len(found) == 0 && s.cfg.BoilerplateArticles > 0 {
 		s.learn(lines)
@@ -62,10 +62,11 @@ func (s *Stream) Add(id string, text []byte) []Found {
 }
 
 // learn counts the distinct lines of one new article.
-func (s *Stream) learn(lines []uint64) {
+func (s *Stream) learn(lines []lineInfo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, h := range lines {
+	for _, l := range lines {
+		h := l.hash
 		if n, ok := s.counts[h]; ok {
 			if n < ^uint32(0) {
 				s.counts[h] = n + 1
