@@ -229,7 +229,7 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 				break
 			}
 			m := c.Compare(&sk[i], &sk[center[j]])
-			if m.Containment >= c.Containment && (m.Numbers < 0 || m.Numbers >= minNumberAgreement) {
+			if m.Containment >= c.Containment && !strings.HasPrefix(m.Reason, differentNumbers) {
 				center[i], match[i] = center[j], f.Match
 				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", j, m.Containment)
 				break
@@ -237,6 +237,35 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 		}
 		ix.add("", sk[i])
 		seqDoc = append(seqDoc, i)
+	}
+	// A document that became a center because it was larger than its
+	// copies (leftover boilerplate, an inserted sentence) but found no
+	// member among the larger documents stays alone although its copies
+	// came after it, joining each other. Such singletons get a second
+	// chance: they join the cluster of a verified match when they also
+	// verify against its center.
+	size := make(map[int]int, len(sk))
+	for i := range sk {
+		size[center[i]]++
+	}
+	for _, i := range order {
+		if center[i] != i || size[i] != 1 {
+			continue
+		}
+		for _, f := range ix.query(&sk[i]) {
+			j := seqDoc[f.Seq]
+			if j == i || center[j] == i {
+				continue
+			}
+			if m := c.Compare(&sk[i], &sk[center[j]]); m.Duplicate {
+				size[i]--
+				center[i] = center[j]
+				size[center[j]]++
+				match[i] = m
+				match[i].Reason += " (second pass, against the center)"
+				break
+			}
+		}
 	}
 	return center, match
 }

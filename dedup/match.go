@@ -23,9 +23,12 @@ type Match struct {
 	Reason string
 }
 
-// minSharedContexts is the fewest shared number contexts on which the
-// number check decides: with fewer, one date decides too much.
-const minSharedContexts = 3
+// minContradictions is the fewest number contexts in which two documents
+// must carry different numbers before the number check separates them:
+// copies from different sites each carry their own date line or
+// timestamp, and one or two such differences must not split them, while
+// template articles differ in many places.
+const minContradictions = 3
 
 // minNumberAgreement is the share of shared number contexts in which a
 // copy must carry the same number. A copy carries the same numbers in the
@@ -34,6 +37,8 @@ const minSharedContexts = 3
 // tables, daily reports) put different numbers in the same places. Four in
 // five leaves room for a reworded sentence that kept its words.
 const minNumberAgreement = 0.8
+
+const differentNumbers = "same text but different numbers"
 
 // Compare decides whether a and b are copies of one article. Sketches must
 // come from the same Config. It is safe for concurrent use.
@@ -65,21 +70,22 @@ func (c Config) Compare(a, b *Sketch) Match {
 		return m
 	}
 	if !c.NoNumberCheck && a.Numbers.Real() && b.Numbers.Real() {
-		m.Numbers = numberAgreement(&a.Numbers, &b.Numbers)
-		if m.Numbers >= 0 && m.Numbers < minNumberAgreement {
+		var contradictions int
+		m.Numbers, contradictions = numberAgreement(&a.Numbers, &b.Numbers)
+		if contradictions >= minContradictions && m.Numbers < minNumberAgreement {
 			m.Duplicate = false
-			m.Reason = fmt.Sprintf("same text but different numbers: %.2f of shared number contexts agree", m.Numbers)
+			m.Reason = fmt.Sprintf("%s: %d shared number contexts disagree, %.2f agree", differentNumbers, contradictions, m.Numbers)
 		}
 	}
 	return m
 }
 
 // numberAgreement returns the share of number contexts present in both
-// samples in which both carry a common number, or -1 with fewer than
-// minSharedContexts shared contexts. Contexts above either sample's
-// largest (when that sample is truncated) are unknown and skipped, so the
-// estimate is over a uniform sample of contexts.
-func numberAgreement(a, b *Numbers) float64 {
+// samples in which both carry a common number (-1 if none is shared), and
+// the number of shared contexts in which they do not. Contexts above
+// either sample's largest (when that sample is truncated) are unknown and
+// skipped, so the share is over a uniform sample of contexts.
+func numberAgreement(a, b *Numbers) (float64, int) {
 	limit := ^uint64(0)
 	for _, n := range []*Numbers{a, b} {
 		if n.Contexts > NumberSketchSize && len(n.Sample) > 0 {
@@ -117,8 +123,8 @@ func numberAgreement(a, b *Numbers) float64 {
 			i, j = ei, ej
 		}
 	}
-	if shared < minSharedContexts {
-		return -1
+	if shared == 0 {
+		return -1, 0
 	}
-	return float64(agree) / float64(shared)
+	return float64(agree) / float64(shared), shared - agree
 }

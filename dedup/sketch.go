@@ -121,8 +121,9 @@ type Numbers struct {
 	Count, Multi int
 	Digits       uint16
 	// Contexts is the number of distinct number contexts: the two words
-	// before a number and its place in a run of numbers ("ngày 12/9" gives
-	// 12 and 9 the context "… ngày" at places 0 and 1).
+	// before a number, the word after it and its place in a run of numbers
+	// ("họp ngày 12/9 tại" gives 12 and 9 the context "họp ngày … tại" at
+	// places 0 and 1).
 	Contexts int
 	// Sample holds the numbers of the NumberSketchSize smallest context
 	// hashes, sorted by context then value.
@@ -195,6 +196,7 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 	lineStart := len(lines)
 	var prev1, prev2 uint64 // the last two words
 	run := uint64(0)        // numbers since the last word
+	pending := 0            // nums[pending:] still lack the word after them
 	for len(text) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(text, '\n'); i >= 0 {
@@ -222,6 +224,10 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 				continue
 			}
 			h := shingle.TokenHash(t.Key)
+			for k := pending; k < len(nums); k += 2 {
+				nums[k] = mix(nums[k] ^ h)
+			}
+			pending = len(nums)
 			prev2, prev1, run = prev1, h, 0
 			words = append(words, h)
 			binary.LittleEndian.PutUint64(sc.buf[:8], h)
@@ -241,6 +247,7 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 		if filter != nil && filter.Boilerplate(lh) {
 			out.BoilerplateWords += nw
 			words, nums = words[:w0], nums[:n0]
+			pending = min(pending, len(nums))
 			continue
 		}
 		out.Words += nw
