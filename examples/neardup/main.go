@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/dedup/eval"
 )
 
 //go:embed testdata/seeds/*.txt
@@ -66,6 +67,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fl.IntVar(&cfg.BoilerplateArticles, "boilerplate", dedup.DefaultBoilerplateArticles, "lines carried by this many distinct articles are boilerplate; -1 turns learning off")
 	explain := fl.Bool("explain", false, "print every cluster with its members' canonical score components to standard error")
 	quiet := fl.Bool("q", false, "no summary on standard error")
+	evaluate := fl.Bool("eval", false, "score the result against the labels in the JSONL input (\"cluster\", \"canonical_ok\", \"kind\", \"lang\", as in the dev set) and print the report to standard error")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: neardup [flags] [dir | file.jsonl | -] ...\n\nWith no path, processes the embedded sample documents.\n\nFlags:\n")
 		fl.PrintDefaults()
@@ -86,9 +88,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		cfg.BoilerplateArticles = -1 // "-boilerplate 0" reads as "off", not "default"
 	}
 	start := time.Now()
-	docs, err := readInputs(fl.Args(), stdin)
+	docs, labels, err := readInputs(fl.Args(), stdin)
 	if err != nil {
 		return err
+	}
+	if *evaluate && len(labels) != len(docs) {
+		return fmt.Errorf("-eval: %d of %d documents carry a gold \"cluster\" label; all must", len(labels), len(docs))
 	}
 	res := cfg.Cluster(docs)
 	w := bufio.NewWriter(stdout)
@@ -112,6 +117,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if !*quiet {
 		summarize(stderr, res, docs, time.Since(start))
+	}
+	if *evaluate {
+		var pred []eval.Prediction
+		for _, d := range res.Docs {
+			pred = append(pred, eval.Prediction{ID: d.ID, Cluster: docs[res.Clusters[d.Cluster].Canonical].ID, Canonical: d.Canonical})
+		}
+		rep, err := eval.Score(labels, pred)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stderr, rep)
 	}
 	return nil
 }
@@ -175,8 +191,9 @@ func (e *inputError) Error() string {
 }
 
 type reader struct {
-	docs  []dedup.Doc
-	where map[string]string // id -> "file:line" of its first occurrence
+	docs   []dedup.Doc
+	labels []eval.Label      // gold labels of JSONL documents that carry them
+	where  map[string]string // id -> "file:line" of its first occurrence
 }
 
 func (r *reader) add(id string, text []byte, place string) error {
@@ -188,41 +205,45 @@ func (r *reader) add(id string, text []byte, place string) error {
 	return nil
 }
 
-func readInputs(paths []string, stdin io.Reader) ([]dedup.Doc, error) {
-	r := &reader{where: make(map[string]string)}
+func readInputs(paths []string, stdin io.Reader) ([]dedup.Doc, []eval.Label, error) {
+	docs, err := readDocs(paths, stdin, &reader{where: make(map[string]string)})
+	return docs.docs, docs.labels, err
+}
+
+func readDocs(paths []string, stdin io.Reader, r *reader) (*reader, error) {
 	if len(paths) == 0 {
 		sub, err := fs.Sub(sample, "testdata/seeds")
 		if err != nil {
-			return nil, err
+			return r, err
 		}
-		return r.docs, r.readDir(sub, "sample")
+		return r, r.readDir(sub, "sample")
 	}
 	for _, p := range paths {
 		if p == "-" {
 			if err := r.readJSONL(stdin, "<stdin>"); err != nil {
-				return nil, err
+				return r, err
 			}
 			continue
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
+			return r, &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
 		}
 		if st.IsDir() {
 			err = r.readDir(os.DirFS(p), p)
 		} else {
 			var f *os.File
 			if f, err = os.Open(p); err != nil {
-				return nil, &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
+				return r, &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
 			}
 			err = r.readJSONL(f, p)
 			f.Close()
 		}
 		if err != nil {
-			return nil, err
+			return r, err
 		}
 	}
-	return r.docs, nil
+	return r, nil
 }
 
 // readDir reads every .txt file under fsys, in lexical path order.
@@ -259,8 +280,12 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 		b, err := br.ReadBytes('\n')
 		if len(strings.TrimSpace(string(b))) > 0 {
 			var rec struct {
-				ID   *string `json:"id"`
-				Text *string `json:"text"`
+				ID          *string `json:"id"`
+				Text        *string `json:"text"`
+				Cluster     *string `json:"cluster"`
+				CanonicalOK *bool   `json:"canonical_ok"`
+				Kind        string  `json:"kind"`
+				Lang        string  `json:"lang"`
 			}
 			if jerr := json.Unmarshal(b, &rec); jerr != nil {
 				return &inputError{path: name, line: line, msg: "invalid JSON: " + jerr.Error()}
@@ -275,6 +300,10 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 			}
 			if err := r.add(*rec.ID, []byte(*rec.Text), fmt.Sprintf("%s:%d", name, line)); err != nil {
 				return err
+			}
+			if rec.Cluster != nil {
+				ok := rec.CanonicalOK == nil || *rec.CanonicalOK
+				r.labels = append(r.labels, eval.Label{ID: *rec.ID, Cluster: *rec.Cluster, CanonicalOK: ok, Kind: rec.Kind, Lang: rec.Lang})
 			}
 		}
 		if err == io.EOF {

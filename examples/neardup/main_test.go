@@ -172,3 +172,31 @@ func TestInputErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestEval(t *testing.T) {
+	var jsonl strings.Builder
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "seeds", "*.txt"))
+	for _, p := range paths {
+		b, _ := os.ReadFile(p)
+		id := filepath.Base(p)[:3]
+		cluster := id
+		if id == "000" {
+			cluster = "001"
+		}
+		line, _ := json.Marshal(map[string]any{"id": id, "text": string(b), "cluster": cluster, "canonical_ok": id != "000", "kind": "original", "lang": "vi"})
+		jsonl.Write(line)
+		jsonl.WriteByte('\n')
+	}
+	_, stderr, err := runCLI(t, jsonl.String(), "-q", "-eval", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"pairwise  P 1.0000  R 1.0000  F1 1.0000   ARI 1.0000", "canonical accuracy 1.0000 (1/1"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("-eval report lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, _, err := runCLI(t, "", "-eval"); err == nil || !strings.Contains(err.Error(), "carry a gold") {
+		t.Errorf("-eval without labels: error %v", err)
+	}
+}
