@@ -54,6 +54,12 @@ func TestFixtures(t *testing.T) {
 			pairs: []pair{{"teaser", "original", true}},
 		},
 		{
+			name:  "a short teaser sharing the lead joins at any size",
+			docs:  []string{"lead_teaser", "original"},
+			want:  map[string][]string{"original": {"lead_teaser", "original"}},
+			pairs: []pair{{"lead_teaser", "original", true}},
+		},
+		{
 			name:  "template articles with different numbers stay apart",
 			docs:  []string{"template_a", "template_b"},
 			want:  map[string][]string{"template_a": {"template_a"}, "template_b": {"template_b"}},

@@ -123,6 +123,7 @@ type Index struct {
 	p     LSHParams
 	mu    sync.RWMutex
 	bands []map[uint64][]uint32
+	leads map[uint64][]uint32 // Sketch.Lead -> documents
 	ids   []string
 	docs  []Sketch
 }
@@ -131,7 +132,7 @@ type Index struct {
 func NewIndex(cfg Config) *Index {
 	cfg = cfg.withDefaults()
 	p := cfg.LSH()
-	ix := &Index{cfg: cfg, p: p, bands: make([]map[uint64][]uint32, p.Bands)}
+	ix := &Index{cfg: cfg, p: p, bands: make([]map[uint64][]uint32, p.Bands), leads: make(map[uint64][]uint32)}
 	for i := range ix.bands {
 		ix.bands[i] = make(map[uint64][]uint32)
 	}
@@ -183,16 +184,25 @@ func (ix *Index) add(id string, s Sketch) uint32 {
 		k := bandKey(s.Sig[b*ix.p.Rows : (b+1)*ix.p.Rows])
 		ix.bands[b][k] = append(ix.bands[b][k], seq)
 	}
+	if s.Lead != 0 {
+		ix.leads[s.Lead] = append(ix.leads[s.Lead], seq)
+	}
 	return seq
 }
 
-// candidates calls fn once for every indexed document sharing a band with
-// s.
+// candidates calls fn once for every indexed document sharing a band or
+// its lead with s.
 func (ix *Index) candidates(s *Sketch, seen map[uint32]struct{}, fn func(seq uint32)) {
 	if s.Shingles == 0 {
 		return
 	}
 	clear(seen)
+	if s.Lead != 0 {
+		for _, seq := range ix.leads[s.Lead] {
+			seen[seq] = struct{}{}
+			fn(seq)
+		}
+	}
 	for b := range ix.bands {
 		k := bandKey(s.Sig[b*ix.p.Rows : (b+1)*ix.p.Rows])
 		for _, seq := range ix.bands[b][k] {

@@ -38,6 +38,13 @@ const minContradictions = 3
 // five leaves room for a reworded sentence that kept its words.
 const minNumberAgreement = 0.8
 
+// leadContainment scales Config.Containment for two documents with the
+// same lead. A teaser starts like its article and lies inside it whatever
+// its size, but a page keeps captions, tags and credits of its own that
+// frequency cannot learn, and in a short teaser they weigh more: the
+// shared lead is the independent evidence that allows a lower bar.
+const leadContainment = 0.85
+
 const differentNumbers = "same text but different numbers"
 
 // Compare decides whether a and b are copies of one article. Sketches must
@@ -65,6 +72,9 @@ func (c Config) Compare(a, b *Sketch) Match {
 	case m.Containment >= c.Containment && ratio >= c.MinContainedFraction:
 		m.Duplicate = true
 		m.Reason = fmt.Sprintf("containment %.2f >= %.2f at size ratio %.2f", m.Containment, c.Containment, ratio)
+	case a.Lead != 0 && a.Lead == b.Lead && m.Containment >= leadContainment*c.Containment:
+		m.Duplicate = true
+		m.Reason = fmt.Sprintf("same lead and containment %.2f >= %.2f (a truncated copy)", m.Containment, leadContainment*c.Containment)
 	default:
 		m.Reason = fmt.Sprintf("jaccard %.2f, containment %.2f at size ratio %.2f: too low", m.Jaccard, m.Containment, ratio)
 		return m

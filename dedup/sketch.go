@@ -108,7 +108,19 @@ type Sketch struct {
 	BoilerplateWords int
 	// Numbers summarizes the numbers of the content.
 	Numbers Numbers
+	// Lead is a hash of the first LeadWords words of the first content
+	// line that has that many, or 0 if none has. Truncated copies keep
+	// their article's lead; menus, breadcrumbs and date lines, which a
+	// page may carry above it, are shorter lines and do not shift it.
+	Lead uint64
 }
+
+// LeadWords is how many words make a document's lead: about a Vietnamese
+// headline's first half, or an English headline; too few to be shared by
+// different articles except by a common opening formula, long enough that
+// two copies of one article share it whatever their boilerplate, once
+// that is removed.
+const LeadWords = 8
 
 // NumberSketchSize is how many number contexts a sketch keeps (a bottom-k
 // sample by context hash): all of them up to 32, a uniform sample beyond.
@@ -249,6 +261,9 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 			words, nums = words[:w0], nums[:n0]
 			pending = min(pending, len(nums))
 			continue
+		}
+		if out.Lead == 0 && nw >= LeadWords {
+			out.Lead = mix(bandKey(Signature(words[w0:w0+LeadWords]))) | 1
 		}
 		out.Words += nw
 		out.Marked += marked
