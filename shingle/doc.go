@@ -8,7 +8,8 @@
 // so a copy whose numbers were masked ("4 7") shingles like the original
 // ("12/9 ,"). Each letter token is keyed so that these spellings are equal:
 //
-//   - NFC and NFD, and any order of combining marks;
+//   - NFC and NFD, and any order of combining marks (a letter keeps at most
+//     16 marks besides its tone, the smallest code points);
 //   - old and new tone-mark placement (hòa/hoà, khỏe/khoẻ, thủy/thuỷ): the
 //     five Vietnamese tone marks (U+0300, U+0301, U+0303, U+0309, U+0323) are
 //     moved to the end of their token;

@@ -292,26 +292,21 @@ func (s *Scanner) addDecomposed(b *building, q rune) {
 	b.lastBase = len(s.key)
 }
 
+// maxMarks is how many non-tone marks one letter keeps: real text has
+// one or two. Keeping the smallest ones in code point order makes the key
+// independent of mark order, and bounds the work on garbage input.
+const maxMarks = 16
+
 // insertMark adds a non-tone mark after the last base letter, keeping the
-// marks of one letter in code point order so that every mark order keys
-// alike.
+// marks of one letter sorted by code point (at most maxMarks, the
+// smallest), so that every mark order keys alike.
 func (s *Scanner) insertMark(b *building, q rune) {
-	region := s.key[b.lastBase:]
-	if len(region) == 0 {
-		s.key = utf8.AppendRune(s.key, q)
-		return
-	}
-	var marks [8]rune
+	var marks [maxMarks + 1]rune
 	n := 0
-	for len(region) > 0 && n < len(marks)-1 {
+	for region := s.key[b.lastBase:]; len(region) > 0; n++ {
 		m, sz := utf8.DecodeRune(region)
 		marks[n] = m
-		n++
 		region = region[sz:]
-	}
-	if len(region) > 0 { // more marks than we sort; keep arrival order
-		s.key = utf8.AppendRune(s.key, q)
-		return
 	}
 	i := n
 	for i > 0 && marks[i-1] > q {
@@ -319,8 +314,9 @@ func (s *Scanner) insertMark(b *building, q rune) {
 		i--
 	}
 	marks[i] = q
+	n = min(n+1, maxMarks)
 	s.key = s.key[:b.lastBase]
-	for _, m := range marks[:n+1] {
+	for _, m := range marks[:n] {
 		s.key = utf8.AppendRune(s.key, m)
 	}
 }
