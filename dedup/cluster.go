@@ -228,8 +228,14 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 				center[i], match[i] = j, f.Match
 				break
 			}
+			// The center must contain the document at the bar its match
+			// with the member used: the lead bar when they share a lead.
+			bar := c.Containment
+			if sk[i].Lead != 0 && sk[i].Lead == sk[j].Lead {
+				bar *= leadContainment
+			}
 			m := c.Compare(&sk[i], &sk[center[j]])
-			if m.Containment >= c.Containment && !strings.HasPrefix(m.Reason, differentNumbers) {
+			if m.Containment >= bar && !strings.HasPrefix(m.Reason, differentNumbers) {
 				center[i], match[i] = center[j], f.Match
 				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", j, m.Containment)
 				break
