@@ -235,7 +235,7 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 				bar *= leadContainment
 			}
 			m := c.Compare(&sk[i], &sk[center[j]])
-			if m.Containment >= bar && !strings.HasPrefix(m.Reason, differentNumbers) {
+			if m.Containment >= bar && !m.DifferentNumbers {
 				center[i], match[i] = center[j], f.Match
 				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", j, m.Containment)
 				break

@@ -152,3 +152,18 @@ func TestBoilerplateLearned(t *testing.T) {
 		t.Errorf("learning off: %d lines learned, wrapped copy %d words", off.BoilerplateLines, off.Docs[0].Sketch.Words)
 	}
 }
+
+// Template articles match as text and are kept apart by their numbers; the
+// verdict says so.
+func TestTemplateVerdict(t *testing.T) {
+	var cfg dedup.Config
+	a, b := cfg.Sketch(fixture(t, "template_a").Text, nil), cfg.Sketch(fixture(t, "template_b").Text, nil)
+	m := cfg.Compare(&a, &b)
+	if m.Duplicate || !m.DifferentNumbers || m.Jaccard < dedup.DefaultThreshold {
+		t.Errorf("templates: %+v; want a text match (Jaccard >= %.2f) rejected for different numbers", m, dedup.DefaultThreshold)
+	}
+	o1, o2 := cfg.Sketch(seed(t, "000").Text, nil), cfg.Sketch(seed(t, "001").Text, nil)
+	if m := cfg.Compare(&o1, &o2); m.DifferentNumbers || m.Numbers != -1 {
+		t.Errorf("masked vs real numbers: %+v; want the number check not to apply", m)
+	}
+}

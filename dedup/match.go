@@ -19,6 +19,9 @@ type Match struct {
 	Numbers float64
 	// Duplicate reports whether the two are copies of one article.
 	Duplicate bool
+	// DifferentNumbers reports that the texts matched but the numbers
+	// they carry disagree (template articles), which kept them apart.
+	DifferentNumbers bool
 	// Reason says why, in a few words.
 	Reason string
 }
@@ -44,8 +47,6 @@ const minNumberAgreement = 0.8
 // frequency cannot learn, and in a short teaser they weigh more: the
 // shared lead is the independent evidence that allows a lower bar.
 const leadContainment = 0.85
-
-const differentNumbers = "same text but different numbers"
 
 // Compare decides whether a and b are copies of one article. Sketches must
 // come from the same Config. It is safe for concurrent use.
@@ -83,8 +84,8 @@ func (c Config) Compare(a, b *Sketch) Match {
 		var contradictions int
 		m.Numbers, contradictions = numberAgreement(&a.Numbers, &b.Numbers)
 		if contradictions >= minContradictions && m.Numbers < minNumberAgreement {
-			m.Duplicate = false
-			m.Reason = fmt.Sprintf("%s: %d shared number contexts disagree, %.2f agree", differentNumbers, contradictions, m.Numbers)
+			m.Duplicate, m.DifferentNumbers = false, true
+			m.Reason = fmt.Sprintf("same text but different numbers: %d shared number contexts disagree, %.2f agree", contradictions, m.Numbers)
 		}
 	}
 	return m

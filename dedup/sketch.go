@@ -175,8 +175,6 @@ type scratch struct {
 	words    []uint64
 	shingles []uint64
 	nums     []uint64
-	pairs    []uint64
-	lines    []uint64
 	digest   *xxhash.Digest
 	buf      [16]byte
 }
@@ -281,7 +279,7 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 	shingles = slices.Compact(shingles)
 	out.Shingles = len(shingles)
 	out.Sig = AppendSignature(make(Signature, 0, c.Hashes), shingles, c.Hashes)
-	sc.pairs = summarizeNumbers(&out.Numbers, nums, sc.pairs[:0])
+	summarizeNumbers(&out.Numbers, nums)
 	sc.words, sc.nums, sc.shingles = words, nums, shingles
 	return out, lines
 }
@@ -296,8 +294,8 @@ func numberHash(digits []byte) uint64 {
 }
 
 // summarizeNumbers fills in the context sample of n from the content's
-// numbers, given as (context, value) hash pairs in nums. pairs is scratch.
-func summarizeNumbers(n *Numbers, nums []uint64, pairs []uint64) []uint64 {
+// numbers, given as (context, value) hash pairs in nums.
+func summarizeNumbers(n *Numbers, nums []uint64) {
 	n.Count = len(nums) / 2
 	ents := make([]NumberInContext, 0, n.Count)
 	for i := 0; i+1 < len(nums); i += 2 {
@@ -329,7 +327,6 @@ func summarizeNumbers(n *Numbers, nums []uint64, pairs []uint64) []uint64 {
 			n.Contexts++
 		}
 	}
-	return pairs
 }
 
 // LineHash returns the hash by which boilerplate lines are learned and

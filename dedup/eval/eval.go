@@ -313,9 +313,9 @@ func Score(gold []Label, pred []Prediction) (*Report, error) {
 		}
 	}
 	r.TemplateMerged = r.MergedByKind["template_negative"]
-	r.TemplatePairsBetween = pairwise(tc, nil, tsz, 0).PredPairs - pairwise(tc, nil, tsz, 0).TruePairs
+	r.TemplatePairsBetween = pairwise(tc, nil, tsz, 0).FalsePairs
 	nt := pairwise(ntc, nil, ntsz, 0)
-	r.TemplatePairsTouching = r.FalsePairs - (nt.PredPairs - nt.TruePairs)
+	r.TemplatePairsTouching = r.FalsePairs - nt.FalsePairs
 	return r, nil
 }
 
