@@ -185,6 +185,20 @@ func (s *Scanner) scan() bool {
 			continue
 		}
 		r, size := utf8.DecodeRune(src[s.pos:])
+		if e := latinLetter(r); e != nil {
+			// Fast path: a precomposed Latin letter (all of Vietnamese).
+			if b.kind == Number || (b.kind == Word && b.prevLower && e.upper) {
+				return s.emit(&b)
+			}
+			if b.kind == 0 {
+				b.kind, b.start = Word, s.pos
+			}
+			for _, q := range e.runes[:e.n] {
+				s.addDecomposed(&b, q)
+			}
+			s.pos += size
+			continue
+		}
 		if r == utf8.RuneError && size == 1 {
 			// Invalid UTF-8: a separator.
 			if b.kind != 0 {
@@ -265,6 +279,61 @@ func (s *Scanner) addRune(b *building, r rune, enc []byte) {
 		s.addDecomposed(b, q)
 		d = d[n:]
 	}
+}
+
+// latinEntry is the precomputed handling of one precomposed Latin letter:
+// its canonical decomposition (look-alikes already mapped), and whether it
+// is a capital that has a small form.
+type latinEntry struct {
+	runes [4]rune
+	n     uint8
+	upper bool
+}
+
+// Latin-1 Supplement to Latin Extended-B, and Latin Extended Additional,
+// where every precomposed Vietnamese letter lives.
+const (
+	latin1Lo, latin1Hi = 0x00C0, 0x024F
+	latin2Lo, latin2Hi = 0x1E00, 0x1EFF
+)
+
+var latinTable = func() (t [latin1Hi - latin1Lo + 1 + latin2Hi - latin2Lo + 1]*latinEntry) {
+	add := func(i int, r rune) {
+		if !unicode.IsLetter(r) {
+			return // × and ÷
+		}
+		e := &latinEntry{upper: unicode.IsUpper(r) && unicode.ToLower(r) != r}
+		m := r
+		switch r {
+		case 0x00D0:
+			m = 0x0110
+		case 0x00F0:
+			m = 0x0111
+		}
+		d := []rune(norm.NFD.String(string(m)))
+		if len(d) > len(e.runes) {
+			return
+		}
+		e.n = uint8(copy(e.runes[:], d))
+		t[i] = e
+	}
+	for r := rune(latin1Lo); r <= latin1Hi; r++ {
+		add(int(r-latin1Lo), r)
+	}
+	for r := rune(latin2Lo); r <= latin2Hi; r++ {
+		add(int(r-latin2Lo)+latin1Hi-latin1Lo+1, r)
+	}
+	return t
+}()
+
+func latinLetter(r rune) *latinEntry {
+	switch {
+	case r >= latin1Lo && r <= latin1Hi:
+		return latinTable[r-latin1Lo]
+	case r >= latin2Lo && r <= latin2Hi:
+		return latinTable[r-latin2Lo+latin1Hi-latin1Lo+1]
+	}
+	return nil
 }
 
 func (s *Scanner) addDecomposed(b *building, q rune) {

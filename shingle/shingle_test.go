@@ -355,3 +355,23 @@ func ExampleScanner() {
 	// number 000 false
 	// word mw false
 }
+
+// Precomposed Latin letters take a table-driven fast path; their NFD
+// spelling (base letter plus combining marks) takes the general one. Both
+// must give the same tokens, in every context that affects splitting.
+func TestLatinFastPathMatchesGeneral(t *testing.T) {
+	ranges := [][2]rune{{0x00C0, 0x024F}, {0x1E00, 0x1EFF}}
+	for _, rg := range ranges {
+		for r := rg[0]; r <= rg[1]; r++ {
+			for _, ctx := range []string{"%c", "a%c", "%cb", "aB%c", "x%cY", "1%c2", "%c\u0301"} {
+				composed := fmt.Sprintf(ctx, r)
+				for _, n := range []shingle.Normalizer{{}, {FoldDiacritics: true}} {
+					want := normalize(n, norm.NFD.String(composed))
+					if got := normalize(n, composed); got != want {
+						t.Errorf("U+%04X in %q (fold %v): fast path %q, general path %q", r, ctx, n.FoldDiacritics, got, want)
+					}
+				}
+			}
+		}
+	}
+}
