@@ -97,6 +97,12 @@ func toneBit(r rune) uint8 {
 }
 
 func isMark(r rune) bool {
+	switch {
+	case r < 0x0300: // no combining marks below the Combining Diacritical Marks block
+		return false
+	case r <= 0x036F:
+		return true
+	}
 	return unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me)
 }
 
