@@ -267,16 +267,11 @@ func (s *Scanner) scan() bool {
 }
 
 // addRune appends the letter or mark r, encoded as enc in the source, to
-// the key under construction.
+// the key under construction. Precomposed Latin letters, the look-alikes
+// Ð and ð among them, never come here: latinTable handles them.
 func (s *Scanner) addRune(b *building, r rune, enc []byte) {
-	switch r {
-	case 0x00D0: // Ð ETH, a look-alike of Đ
-		r = 0x0110
-	case 0x00F0: // ð eth, a look-alike of đ
-		r = 0x0111
-	}
 	d := norm.NFD.Properties(enc).Decomposition()
-	if d == nil || r == 0x0110 || r == 0x0111 {
+	if d == nil {
 		s.addDecomposed(b, r)
 		return
 	}
@@ -288,8 +283,9 @@ func (s *Scanner) addRune(b *building, r rune, enc []byte) {
 }
 
 // latinEntry is the precomputed handling of one precomposed Latin letter:
-// its canonical decomposition (look-alikes already mapped), and whether it
-// is a capital that has a small form.
+// its canonical decomposition, with the look-alikes Ð U+00D0 and ð U+00F0
+// read as Đ and đ (this table is the one place that does so), and whether
+// it is a capital that has a small form.
 type latinEntry struct {
 	runes [4]rune
 	n     uint8
