@@ -1,7 +1,9 @@
 package dedup_test
 
 import (
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -165,5 +167,23 @@ func TestTemplateVerdict(t *testing.T) {
 	o1, o2 := cfg.Sketch(seed(t, "000").Text, nil), cfg.Sketch(seed(t, "001").Text, nil)
 	if m := cfg.Compare(&o1, &o2); m.DifferentNumbers || m.Numbers != -1 {
 		t.Errorf("masked vs real numbers: %+v; want the number check not to apply", m)
+	}
+}
+
+// The number sample keeps the NumberSketchSize smallest contexts and
+// counts all of them.
+func TestNumberSample(t *testing.T) {
+	var text strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&text, "mục %s có %d người.\n", strings.Repeat("a", i+1), i+10)
+	}
+	n := dedup.Config{}.Sketch([]byte(text.String()), nil).Numbers
+	contexts := map[uint64]bool{}
+	for _, e := range n.Sample {
+		contexts[e.Context] = true
+	}
+	if n.Count != 40 || n.Contexts != 40 || len(contexts) != dedup.NumberSketchSize || len(n.Sample) != dedup.NumberSketchSize {
+		t.Errorf("Count %d, Contexts %d, sample of %d entries in %d contexts; want 40, 40, 32 in 32",
+			n.Count, n.Contexts, len(n.Sample), len(contexts))
 	}
 }

@@ -308,24 +308,17 @@ func summarizeNumbers(n *Numbers, nums []uint64) {
 		return cmp.Compare(a.Value, b.Value)
 	})
 	ents = slices.Compact(ents)
-	distinct := 0
+	cut := len(ents) // ents[:cut] holds the NumberSketchSize smallest contexts
 	for i := range ents {
 		if i == 0 || ents[i].Context != ents[i-1].Context {
-			distinct++
-			if distinct > NumberSketchSize {
-				n.Sample = ents[:i:i]
-				break
+			n.Contexts++
+			if n.Contexts == NumberSketchSize+1 {
+				cut = i
 			}
 		}
 	}
-	if n.Sample == nil && len(ents) > 0 {
-		n.Sample = ents
-	}
-	n.Contexts = distinct
-	for i := len(n.Sample); i < len(ents); i++ {
-		if ents[i].Context != ents[i-1].Context {
-			n.Contexts++
-		}
+	if cut > 0 {
+		n.Sample = slices.Clone(ents[:cut]) // do not pin the entries left out
 	}
 }
 
