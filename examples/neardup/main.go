@@ -206,44 +206,46 @@ func (r *reader) add(id string, text []byte, place string) error {
 }
 
 func readInputs(paths []string, stdin io.Reader) ([]dedup.Doc, []eval.Label, error) {
-	docs, err := readDocs(paths, stdin, &reader{where: make(map[string]string)})
-	return docs.docs, docs.labels, err
+	r := &reader{where: make(map[string]string)}
+	err := r.read(paths, stdin)
+	return r.docs, r.labels, err
 }
 
-func readDocs(paths []string, stdin io.Reader, r *reader) (*reader, error) {
+// read reads every path in order; no path means the embedded sample.
+func (r *reader) read(paths []string, stdin io.Reader) error {
 	if len(paths) == 0 {
 		sub, err := fs.Sub(sample, "testdata/seeds")
 		if err != nil {
-			return r, err
+			return err
 		}
-		return r, r.readDir(sub, "sample")
+		return r.readDir(sub, "sample")
 	}
 	for _, p := range paths {
 		if p == "-" {
 			if err := r.readJSONL(stdin, "<stdin>"); err != nil {
-				return r, err
+				return err
 			}
 			continue
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			return r, &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
+			return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
 		}
 		if st.IsDir() {
 			err = r.readDir(os.DirFS(p), p)
 		} else {
 			var f *os.File
 			if f, err = os.Open(p); err != nil {
-				return r, &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
+				return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
 			}
 			err = r.readJSONL(f, p)
 			f.Close()
 		}
 		if err != nil {
-			return r, err
+			return err
 		}
 	}
-	return r, nil
+	return nil
 }
 
 // readDir reads every .txt file under fsys, in lexical path order.
