@@ -57,14 +57,13 @@ func (c Config) Compare(a, b *Sketch) Match {
 		m.Reason = "no content"
 		return m
 	}
-	m.Jaccard = Similarity(a.Sig, b.Sig)
 	small, large := a, b
 	if small.Shingles > large.Shingles {
 		small, large = large, small
 	}
-	// |A∩B| = J(|A|+|B|)/(1+J)
-	inter := m.Jaccard * float64(a.Shingles+b.Shingles) / (1 + m.Jaccard)
-	m.Containment = min(1, inter/float64(small.Shingles))
+	inter := EstimateIntersection(a.Sig, b.Sig, a.Shingles, b.Shingles)
+	m.Jaccard = inter / (float64(a.Shingles+b.Shingles) - inter)
+	m.Containment = inter / float64(small.Shingles)
 	ratio := float64(small.Shingles) / float64(large.Shingles)
 	switch {
 	case m.Jaccard >= c.Threshold:

@@ -1,0 +1,77 @@
+package dedup
+
+// EstimateIntersection estimates |A∩B| from the signatures of two shingle
+// sets A and B and their exact sizes na and nb (Sketch.Shingles).
+//
+// Each of the k hash functions puts the minimum of A∪B in one of three
+// places: in A∩B (the two minimums are equal, probability |A∩B|/|A∪B|),
+// in A\B (A's is smaller, probability |A\B|/|A∪B|) or in B\A. With the
+// sizes known, all three probabilities depend only on x = |A∩B|, and the
+// estimate is the x that maximises the likelihood of the counts observed:
+//
+//	L(x) = eq·log x + lt·log(na-x) + gt·log(nb-x) − k·log(na+nb−x)
+//
+// The textbook estimate, J·(na+nb)/(1+J) with J the share of equal
+// minimums (Similarity), uses only the first count. For a small set
+// against a large one (a teaser inside its article) the count of hashes
+// whose minimum fell in the small set's own shingles carries most of the
+// information: at sizes 150 and 450 with 130 shingles shared, the maximum
+// likelihood estimate has about half the standard error. L is concave on
+// (0, min(na, nb)), so bisection on its derivative finds the maximum.
+//
+// It returns 0 for an empty set and panics on signatures of different
+// lengths, like Similarity.
+func EstimateIntersection(a, b Signature, na, nb int) float64 {
+	if len(a) != len(b) {
+		Similarity(a, b) // panics with the lengths
+	}
+	if na <= 0 || nb <= 0 || len(a) == 0 {
+		return 0
+	}
+	var eq, lt, gt float64
+	for i := range a {
+		switch {
+		case a[i] == b[i]:
+			eq++
+		case a[i] < b[i]:
+			lt++
+		default:
+			gt++
+		}
+	}
+	k := eq + lt + gt
+	A, B := float64(na), float64(nb)
+	// dL/dx, decreasing in x; terms with a zero count are absent.
+	deriv := func(x float64) float64 {
+		d := k / (A + B - x)
+		if eq > 0 {
+			d += eq / x
+		}
+		if lt > 0 {
+			d -= lt / (A - x)
+		}
+		if gt > 0 {
+			d -= gt / (B - x)
+		}
+		return d
+	}
+	lo, hi := 0.0, min(A, B)
+	if eq == 0 && deriv(lo) <= 0 {
+		return 0
+	}
+	if deriv(hi) >= 0 {
+		return hi
+	}
+	for range 64 {
+		mid := (lo + hi) / 2
+		if mid == lo || mid == hi {
+			break
+		}
+		if deriv(mid) > 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return (lo + hi) / 2
+}
