@@ -196,7 +196,7 @@ func (c Config) Cluster(docs []Doc) *Clustering {
 			if i == cl.Canonical {
 				res.Docs[i].Similarity = 1
 			} else {
-				res.Docs[i].Similarity = Similarity(res.Docs[i].Sketch.Sig, canon.Sketch.Sig)
+				res.Docs[i].Similarity = c.Compare(&res.Docs[i].Sketch, &canon.Sketch).Jaccard
 			}
 		}
 	}
@@ -218,28 +218,45 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].Shingles, sk[a].Shingles) })
 	ix := NewIndex(c)
 	seqDoc := make([]int, 0, len(sk)) // index sequence number -> input index
+	pos := make([]int, len(sk))       // input index -> position in order
+	for p, i := range order {
+		pos[i] = p
+	}
 	center = make([]int, len(sk))
 	match = make([]Match, len(sk))
 	for _, i := range order {
 		center[i] = i
+		// Of the clusters the document verifies against, it joins the one
+		// with the largest center, the most complete copy seen: a
+		// truncated copy that came before it must not pull it away from
+		// the article both were cut from.
+		best := -1
 		for _, f := range ix.query(&sk[i]) {
 			j := seqDoc[f.Seq]
-			if center[j] == j {
-				center[i], match[i] = j, f.Match
-				break
+			cj := center[j]
+			if best >= 0 && pos[cj] >= pos[center[best]] {
+				continue
+			}
+			if cj == j {
+				best, match[i] = j, f.Match
+				continue
 			}
 			// The center must contain the document at the bar its match
-			// with the member used: the lead bar when they share a lead.
+			// with the member used: the lead bar when it shares a lead
+			// with the member or the center (whose lead a layout change,
+			// such as the whole text on one line, can move).
 			bar := c.Containment
-			if sk[i].Lead != 0 && sk[i].Lead == sk[j].Lead {
+			if l := sk[i].Lead; l != 0 && (l == sk[j].Lead || l == sk[cj].Lead) {
 				bar *= leadContainment
 			}
-			m := c.Compare(&sk[i], &sk[center[j]])
+			m := c.Compare(&sk[i], &sk[cj])
 			if m.Containment >= bar && !m.DifferentNumbers {
-				center[i], match[i] = center[j], f.Match
+				best, match[i] = j, f.Match
 				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", j, m.Containment)
-				break
 			}
+		}
+		if best >= 0 {
+			center[i] = center[best]
 		}
 		ix.add("", sk[i])
 		seqDoc = append(seqDoc, i)
