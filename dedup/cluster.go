@@ -3,7 +3,6 @@ package dedup
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -341,10 +340,10 @@ func (c Config) score(members []int, docs []DocResult) []Score {
 		return scores
 	}
 	hashes := len(docs[members[0]].Sketch.Sig)
-	union := make([]uint64, hashes)
+	union := make(Compact, hashes)
 	support := make([]int, hashes)
 	for i := range union {
-		union[i] = math.MaxUint64
+		union[i] = EmptyCode
 		for _, m := range members {
 			union[i] = min(union[i], docs[m].Sketch.Sig[i])
 		}
@@ -365,7 +364,7 @@ func (c Config) score(members []int, docs []DocResult) []Score {
 		s := &docs[m].Sketch
 		carried, total := 0, 0
 		for i := range union {
-			if union[i] == math.MaxUint64 {
+			if union[i] == EmptyCode {
 				continue
 			}
 			total += support[i]

@@ -1,7 +1,10 @@
 package dedup
 
-// EstimateIntersection estimates |A∩B| from the signatures of two shingle
-// sets A and B and their exact sizes na and nb (Sketch.Shingles).
+import "fmt"
+
+// EstimateIntersection estimates |A∩B| from the signatures (Signature or
+// Compact) of two shingle sets A and B and their exact sizes na and nb
+// (Sketch.Shingles).
 //
 // Each of the k hash functions puts the minimum of A∪B in one of three
 // places: in A∩B (the two minimums are equal, probability |A∩B|/|A∪B|),
@@ -21,9 +24,9 @@ package dedup
 //
 // It returns 0 for an empty set and panics on signatures of different
 // lengths, like Similarity.
-func EstimateIntersection(a, b Signature, na, nb int) float64 {
+func EstimateIntersection[S ~[]E, E uint16 | uint64](a, b S, na, nb int) float64 {
 	if len(a) != len(b) {
-		Similarity(a, b) // panics with the lengths
+		panic(fmt.Sprintf("dedup: signatures of different lengths %d and %d", len(a), len(b)))
 	}
 	if na <= 0 || nb <= 0 || len(a) == 0 {
 		return 0

@@ -97,10 +97,10 @@ func (c Config) LSH() LSHParams {
 }
 
 // bandKey hashes the elements of one band.
-func bandKey(sig Signature) uint64 {
+func bandKey[S ~[]E, E uint16 | uint64](sig S) uint64 {
 	k := uint64(0x9e3779b97f4a7c15)
 	for _, v := range sig {
-		k = mix(k ^ v)
+		k = mix(k ^ uint64(v))
 	}
 	return k
 }

@@ -96,8 +96,9 @@ func (c Config) withDefaults() Config {
 // Sketch is what neardup keeps of a document to compare it with others.
 // A Sketch is immutable once made and safe to share between goroutines.
 type Sketch struct {
-	// Sig is the MinHash signature of the document's content shingles.
-	Sig Signature
+	// Sig is the MinHash signature of the document's content shingles, in
+	// compact form.
+	Sig Compact
 	// Shingles is the number of distinct content shingles.
 	Shingles int
 	// Words is the number of content words; Marked of them carried
@@ -142,9 +143,10 @@ type Numbers struct {
 	Sample []NumberInContext
 }
 
-// NumberInContext is a number and the hash of its context.
+// NumberInContext is a number and the hash of its context, each the high
+// 32 bits of a 64-bit hash.
 type NumberInContext struct {
-	Context, Value uint64
+	Context, Value uint32
 }
 
 // Real reports whether the numbers look like real ones rather than masks:
@@ -175,6 +177,7 @@ type scratch struct {
 	words    []uint64
 	shingles []uint64
 	nums     []uint64
+	sig      Signature
 	digest   *xxhash.Digest
 	buf      [16]byte
 }
@@ -278,7 +281,8 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 	slices.Sort(shingles)
 	shingles = slices.Compact(shingles)
 	out.Shingles = len(shingles)
-	out.Sig = AppendSignature(make(Signature, 0, c.Hashes), shingles, c.Hashes)
+	sc.sig = AppendSignature(sc.sig[:0], shingles, c.Hashes)
+	out.Sig = sc.sig.AppendCompact(make(Compact, 0, c.Hashes))
 	summarizeNumbers(&out.Numbers, nums)
 	sc.words, sc.nums, sc.shingles = words, nums, shingles
 	return out, lines
@@ -299,7 +303,7 @@ func summarizeNumbers(n *Numbers, nums []uint64) {
 	n.Count = len(nums) / 2
 	ents := make([]NumberInContext, 0, n.Count)
 	for i := 0; i+1 < len(nums); i += 2 {
-		ents = append(ents, NumberInContext{nums[i], nums[i+1]})
+		ents = append(ents, NumberInContext{uint32(nums[i] >> 32), uint32(nums[i+1] >> 32)})
 	}
 	slices.SortFunc(ents, func(a, b NumberInContext) int {
 		if c := cmp.Compare(a.Context, b.Context); c != 0 {
