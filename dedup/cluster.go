@@ -257,7 +257,7 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 		if best >= 0 {
 			center[i] = center[best]
 		}
-		ix.add("", sk[i])
+		ix.add("", &sk[i])
 		seqDoc = append(seqDoc, i)
 	}
 	// A document that became a center because it was larger than its

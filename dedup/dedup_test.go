@@ -3,6 +3,7 @@ package dedup_test
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -269,5 +270,35 @@ func TestIndexConcurrent(t *testing.T) {
 	wg.Wait()
 	if firsts != 1 {
 		t.Errorf("%d of 16 concurrent copies saw no earlier copy, want exactly 1", firsts)
+	}
+}
+
+// randomSketch is the sketch of a document of 400 distinct shingles with
+// 15 numbers in context, the shape of a 3 KB news article; its signature's
+// codes are drawn at random, as a unique document's are.
+func randomSketch(r *rand.Rand) dedup.Sketch {
+	s := dedup.Sketch{Sig: make(dedup.Compact, dedup.DefaultHashes), Shingles: 400, Words: 404, Lead: r.Uint64() | 1}
+	for i := range s.Sig {
+		s.Sig[i] = uint16(r.IntN(dedup.EmptyCode))
+	}
+	s.Numbers.Count, s.Numbers.Multi, s.Numbers.Digits, s.Numbers.Contexts = 15, 10, 0x3ff, 15
+	for range 15 {
+		s.Numbers.Sample = append(s.Numbers.Sample, dedup.NumberInContext{Context: uint16(r.Uint32()), Value: uint16(r.Uint32())})
+	}
+	return s
+}
+
+// An index holds at most 700 bytes per document at the default settings
+// (128 hashes, 42 bands), ids of 11 bytes included.
+func TestIndexBytesPerDoc(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	ix := dedup.NewIndex(dedup.Config{})
+	for i := range 40000 {
+		ix.Add(fmt.Sprintf("d%010d", i), randomSketch(r))
+	}
+	got := ix.BytesPerDoc()
+	t.Logf("%d documents, %.0f bytes each", ix.Len(), got)
+	if got > 700 {
+		t.Errorf("BytesPerDoc = %.0f, want <= 700", got)
 	}
 }

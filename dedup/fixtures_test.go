@@ -178,7 +178,7 @@ func TestNumberSample(t *testing.T) {
 		fmt.Fprintf(&text, "mục %s có %d người.\n", strings.Repeat("a", i+1), i+10)
 	}
 	n := dedup.Config{}.Sketch([]byte(text.String()), nil).Numbers
-	contexts := map[uint32]bool{}
+	contexts := map[uint16]bool{}
 	for _, e := range n.Sample {
 		contexts[e.Context] = true
 	}

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // LSHParams is a banding of a signature: Bands bands of Rows elements. Two
@@ -115,28 +117,45 @@ type Found struct {
 
 // Index is an in-memory LSH index of sketches for streaming use: each new
 // document is checked against everything added before it. Candidates from
-// the bands are verified with Config.Compare before they are reported.
-// An Index is safe for concurrent use; QueryAdd is atomic, so two copies
-// added concurrently never both miss each other.
+// the bands (and documents with the same lead) are verified with
+// Config.Compare before they are reported. An Index is safe for concurrent
+// use; QueryAdd is atomic, so two copies added concurrently never both
+// miss each other.
+//
+// Memory: an Index keeps per document what verification needs, the
+// compact signature (2 bytes per hash), the shingle count, the lead and
+// the number sample, plus its id; the bands are one open-addressing table
+// of 4-byte document numbers, one entry per band and lead, at a load
+// factor between 1/2 and 3/4. Band keys are not stored: a probe recomputes
+// the key of the document it meets from its signature. BytesPerDoc
+// reports the total.
 type Index struct {
-	cfg   Config
-	p     LSHParams
-	mu    sync.RWMutex
-	bands []map[uint64][]uint32
-	leads map[uint64][]uint32 // Sketch.Lead -> documents
-	ids   []string
-	docs  []Sketch
+	cfg  Config
+	p    LSHParams
+	mu   sync.RWMutex
+	ids  []string
+	sigs []uint16          // len(ids) × hashes codes
+	meta []docMeta         // per document
+	nums []NumberInContext // number samples, by docMeta.numOff
+	tab  []uint32          // open addressing: 0 empty, else seq+1
+	used int               // entries in tab
+}
+
+// docMeta is what Compare needs of a document besides its signature.
+type docMeta struct {
+	lead     uint64
+	shingles uint32
+	numOff   uint32
+	contexts uint32
+	digits   uint16
+	numLen   uint8
+	multi    bool
 }
 
 // NewIndex returns an empty index using cfg.
 func NewIndex(cfg Config) *Index {
 	cfg = cfg.withDefaults()
-	p := cfg.LSH()
-	ix := &Index{cfg: cfg, p: p, bands: make([]map[uint64][]uint32, p.Bands), leads: make(map[uint64][]uint32)}
-	for i := range ix.bands {
-		ix.bands[i] = make(map[uint64][]uint32)
-	}
-	return ix
+	return &Index{cfg: cfg, p: cfg.LSH()}
 }
 
 // Params returns the index's banding.
@@ -149,6 +168,24 @@ func (ix *Index) Len() int {
 	return len(ix.ids)
 }
 
+// BytesPerDoc returns the memory the index holds per document: its
+// arrays' capacities (ids counted with their string headers and bytes)
+// divided by the number of documents, or 0 when empty.
+func (ix *Index) BytesPerDoc() float64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n := len(ix.ids)
+	if n == 0 {
+		return 0
+	}
+	total := 16*cap(ix.ids) + 2*cap(ix.sigs) + int(unsafe.Sizeof(docMeta{}))*cap(ix.meta) +
+		int(unsafe.Sizeof(NumberInContext{}))*cap(ix.nums) + 4*cap(ix.tab)
+	for _, id := range ix.ids {
+		total += len(id)
+	}
+	return float64(total) / float64(n)
+}
+
 // Query returns the indexed documents that are copies of s, most similar
 // first (ties: earliest added first).
 func (ix *Index) Query(s *Sketch) []Found {
@@ -158,11 +195,11 @@ func (ix *Index) Query(s *Sketch) []Found {
 }
 
 // Add adds a document and returns its sequence number. Adding an id twice
-// adds two documents.
+// adds two documents. The sketch must come from the index's Config.
 func (ix *Index) Add(id string, s Sketch) uint32 {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return ix.add(id, s)
+	return ix.add(id, &s)
 }
 
 // QueryAdd queries and then adds s in one step.
@@ -170,58 +207,140 @@ func (ix *Index) QueryAdd(id string, s Sketch) ([]Found, uint32) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	f := ix.query(&s)
-	return f, ix.add(id, s)
+	return f, ix.add(id, &s)
 }
 
-func (ix *Index) add(id string, s Sketch) uint32 {
+// key returns the table key of band b (b == Bands: the lead) of a document
+// with signature sig and lead lead.
+func (ix *Index) key(sig []uint16, lead uint64, b int) uint64 {
+	if b == ix.p.Bands {
+		return mix(lead ^ 0x6a09e667f3bcc909)
+	}
+	r := ix.p.Rows
+	return mix(bandKey(sig[b*r:(b+1)*r]) + uint64(b))
+}
+
+func (ix *Index) docSig(seq uint32) []uint16 {
+	h := ix.cfg.Hashes
+	return ix.sigs[int(seq)*h : (int(seq)+1)*h]
+}
+
+// keys returns how many table entries a document has, and the last band
+// index to visit (Bands with a lead, Bands-1 without).
+func (ix *Index) lastBand(lead uint64) int {
+	if lead != 0 {
+		return ix.p.Bands
+	}
+	return ix.p.Bands - 1
+}
+
+// slot maps a key to its first table slot (Lemire's multiply-shift
+// range reduction, so the table needs no power-of-two size).
+func (ix *Index) slot(k uint64) int {
+	hi, _ := bits.Mul64(k, uint64(len(ix.tab)))
+	return int(hi)
+}
+
+func (ix *Index) insert(seq uint32, k uint64) {
+	i := ix.slot(k)
+	for ix.tab[i] != 0 {
+		if i++; i == len(ix.tab) {
+			i = 0
+		}
+	}
+	ix.tab[i] = seq + 1
+	ix.used++
+}
+
+// grow makes a table with room for need entries at load factor 1/2 and
+// reinserts every entry, recomputing keys from the stored signatures. The
+// table grows when it would pass 3/4 full, so its load stays between 1/2
+// and 3/4: linear probing then inspects about 2 to 8 slots per missing key.
+func (ix *Index) grow(need int) {
+	ix.tab = make([]uint32, max(1024, 2*need))
+	ix.used = 0
+	for seq := range ix.meta {
+		m := &ix.meta[seq]
+		if m.shingles == 0 {
+			continue
+		}
+		sig := ix.docSig(uint32(seq))
+		for b := 0; b <= ix.lastBand(m.lead); b++ {
+			ix.insert(uint32(seq), ix.key(sig, m.lead, b))
+		}
+	}
+}
+
+func (ix *Index) add(id string, s *Sketch) uint32 {
+	if len(s.Sig) != ix.cfg.Hashes {
+		panic(fmt.Sprintf("dedup: Index.Add: signature of %d hashes in an index of %d", len(s.Sig), ix.cfg.Hashes))
+	}
 	seq := uint32(len(ix.ids))
 	ix.ids = append(ix.ids, id)
-	ix.docs = append(ix.docs, s)
+	ix.sigs = append(ix.sigs, s.Sig...)
+	n := &s.Numbers
+	ix.meta = append(ix.meta, docMeta{
+		lead: s.Lead, shingles: uint32(s.Shingles), numOff: uint32(len(ix.nums)),
+		contexts: uint32(n.Contexts), digits: n.Digits, numLen: uint8(len(n.Sample)), multi: n.Multi > 0,
+	})
+	ix.nums = append(ix.nums, n.Sample...)
 	if s.Shingles == 0 {
 		return seq
 	}
-	for b := range ix.bands {
-		k := bandKey(s.Sig[b*ix.p.Rows : (b+1)*ix.p.Rows])
-		ix.bands[b][k] = append(ix.bands[b][k], seq)
+	last := ix.lastBand(s.Lead)
+	if need := ix.used + last + 1; need*4 > len(ix.tab)*3 {
+		ix.grow(need)
 	}
-	if s.Lead != 0 {
-		ix.leads[s.Lead] = append(ix.leads[s.Lead], seq)
+	for b := 0; b <= last; b++ {
+		ix.insert(seq, ix.key(s.Sig, s.Lead, b))
 	}
 	return seq
 }
 
-// candidates calls fn once for every indexed document sharing a band or
-// its lead with s.
-func (ix *Index) candidates(s *Sketch, seen map[uint32]struct{}, fn func(seq uint32)) {
-	if s.Shingles == 0 {
-		return
+// sketch returns the part of document seq's sketch that Compare reads.
+func (ix *Index) sketch(seq uint32) Sketch {
+	m := &ix.meta[seq]
+	s := Sketch{Sig: ix.docSig(seq), Shingles: int(m.shingles), Lead: m.lead}
+	s.Numbers.Digits, s.Numbers.Contexts = m.digits, int(m.contexts)
+	if m.multi {
+		s.Numbers.Multi = 1
 	}
-	clear(seen)
-	if s.Lead != 0 {
-		for _, seq := range ix.leads[s.Lead] {
-			seen[seq] = struct{}{}
-			fn(seq)
-		}
+	s.Numbers.Sample = ix.nums[m.numOff : m.numOff+uint32(m.numLen) : m.numOff+uint32(m.numLen)]
+	return s
+}
+
+// candidates appends to dst, sorted and without repeats, every indexed
+// document sharing a band or its lead with s.
+func (ix *Index) candidates(dst []uint32, s *Sketch) []uint32 {
+	if s.Shingles == 0 || len(ix.tab) == 0 {
+		return dst
 	}
-	for b := range ix.bands {
-		k := bandKey(s.Sig[b*ix.p.Rows : (b+1)*ix.p.Rows])
-		for _, seq := range ix.bands[b][k] {
-			if _, ok := seen[seq]; ok {
-				continue
+	start := len(dst)
+	for b := 0; b <= ix.lastBand(s.Lead); b++ {
+		k := ix.key(s.Sig, s.Lead, b)
+		for i := ix.slot(k); ix.tab[i] != 0; {
+			seq := ix.tab[i] - 1
+			m := &ix.meta[seq]
+			if b == ix.p.Bands && m.lead == s.Lead || b < ix.p.Bands && ix.key(ix.docSig(seq), m.lead, b) == k {
+				dst = append(dst, seq)
 			}
-			seen[seq] = struct{}{}
-			fn(seq)
+			if i++; i == len(ix.tab) {
+				i = 0
+			}
 		}
 	}
+	slices.Sort(dst[start:])
+	return slices.Compact(dst)
 }
 
 func (ix *Index) query(s *Sketch) []Found {
 	var out []Found
-	ix.candidates(s, make(map[uint32]struct{}), func(seq uint32) {
-		if m := ix.cfg.Compare(s, &ix.docs[seq]); m.Duplicate {
+	for _, seq := range ix.candidates(nil, s) {
+		d := ix.sketch(seq)
+		if m := ix.cfg.Compare(s, &d); m.Duplicate {
 			out = append(out, Found{ID: ix.ids[seq], Seq: seq, Match: m})
 		}
-	})
+	}
 	slices.SortFunc(out, func(a, b Found) int {
 		if c := cmp.Compare(b.Jaccard, a.Jaccard); c != 0 {
 			return c

@@ -96,7 +96,7 @@ func (c Config) Compare(a, b *Sketch) Match {
 // either sample's largest (when that sample is truncated) are unknown and
 // skipped, so the share is over a uniform sample of contexts.
 func numberAgreement(a, b *Numbers) (float64, int) {
-	limit := ^uint32(0)
+	limit := ^uint16(0)
 	for _, n := range []*Numbers{a, b} {
 		if n.Contexts > NumberSketchSize && len(n.Sample) > 0 {
 			limit = min(limit, n.Sample[len(n.Sample)-1].Context)

@@ -144,9 +144,12 @@ type Numbers struct {
 }
 
 // NumberInContext is a number and the hash of its context, each the high
-// 32 bits of a 64-bit hash.
+// 16 bits of a 64-bit hash: 4 bytes an entry. Two different numbers (or
+// contexts) share 16 bits with probability 1/65536, so a false agreement
+// or a spurious shared context is rare, and the number check needs several
+// disagreeing contexts before it acts.
 type NumberInContext struct {
-	Context, Value uint32
+	Context, Value uint16
 }
 
 // Real reports whether the numbers look like real ones rather than masks:
@@ -303,7 +306,7 @@ func summarizeNumbers(n *Numbers, nums []uint64) {
 	n.Count = len(nums) / 2
 	ents := make([]NumberInContext, 0, n.Count)
 	for i := 0; i+1 < len(nums); i += 2 {
-		ents = append(ents, NumberInContext{uint32(nums[i] >> 32), uint32(nums[i+1] >> 32)})
+		ents = append(ents, NumberInContext{uint16(nums[i] >> 48), uint16(nums[i+1] >> 48)})
 	}
 	slices.SortFunc(ents, func(a, b NumberInContext) int {
 		if c := cmp.Compare(a.Context, b.Context); c != 0 {
