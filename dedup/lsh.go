@@ -217,7 +217,17 @@ func (ix *Index) key(sig []uint16, lead uint64, b int) uint64 {
 		return mix(lead ^ 0x6a09e667f3bcc909)
 	}
 	r := ix.p.Rows
-	return mix(bandKey(sig[b*r:(b+1)*r]) + uint64(b))
+	band := sig[b*r : (b+1)*r]
+	if r <= 3 {
+		// The usual case in one mix: the codes and the band number fill
+		// one word.
+		k := uint64(b+1) << 48
+		for j, v := range band {
+			k |= uint64(v) << (16 * j)
+		}
+		return mix(k)
+	}
+	return mix(bandKey(band) + uint64(b))
 }
 
 func (ix *Index) docSig(seq uint32) []uint16 {
@@ -241,15 +251,44 @@ func (ix *Index) slot(k uint64) int {
 	return int(hi)
 }
 
-func (ix *Index) insert(seq uint32, k uint64) {
+// MaxPostings is the most documents an Index keeps under one band key,
+// and maxLeadPostings under one lead. A key shared by more is a page
+// template or a document copied many times over: the documents already
+// there are enough to find the copies, and without a cap each new copy
+// would be compared with every earlier one and probe past all of them.
+// A lead shared by more than a handful of documents is a site's menu or
+// byline that boilerplate learning has not removed yet, not an article's
+// opening.
+const (
+	MaxPostings     = 64
+	maxLeadPostings = 8
+)
+
+// insert adds the entry (seq, key k of band b) unless the key already
+// holds its cap of entries.
+func (ix *Index) insert(seq uint32, k uint64, b int) {
+	limit := MaxPostings
+	if b == ix.p.Bands {
+		limit = maxLeadPostings
+	}
 	i := ix.slot(k)
-	for ix.tab[i] != 0 {
+	for same := 0; ix.tab[i] != 0; {
+		if ix.entryKey(ix.tab[i]-1, b) == k {
+			if same++; same == limit {
+				return
+			}
+		}
 		if i++; i == len(ix.tab) {
 			i = 0
 		}
 	}
 	ix.tab[i] = seq + 1
 	ix.used++
+}
+
+// entryKey returns the key of band b of indexed document seq.
+func (ix *Index) entryKey(seq uint32, b int) uint64 {
+	return ix.key(ix.docSig(seq), ix.meta[seq].lead, b)
 }
 
 // grow makes a table with room for need entries at load factor 1/2 and
@@ -266,7 +305,7 @@ func (ix *Index) grow(need int) {
 		}
 		sig := ix.docSig(uint32(seq))
 		for b := 0; b <= ix.lastBand(m.lead); b++ {
-			ix.insert(uint32(seq), ix.key(sig, m.lead, b))
+			ix.insert(uint32(seq), ix.key(sig, m.lead, b), b)
 		}
 	}
 }
@@ -292,7 +331,7 @@ func (ix *Index) add(id string, s *Sketch) uint32 {
 		ix.grow(need)
 	}
 	for b := 0; b <= last; b++ {
-		ix.insert(seq, ix.key(s.Sig, s.Lead, b))
+		ix.insert(seq, ix.key(s.Sig, s.Lead, b), b)
 	}
 	return seq
 }
@@ -321,7 +360,7 @@ func (ix *Index) candidates(dst []uint32, s *Sketch) []uint32 {
 		for i := ix.slot(k); ix.tab[i] != 0; {
 			seq := ix.tab[i] - 1
 			m := &ix.meta[seq]
-			if b == ix.p.Bands && m.lead == s.Lead || b < ix.p.Bands && ix.key(ix.docSig(seq), m.lead, b) == k {
+			if ix.key(ix.docSig(seq), m.lead, b) == k {
 				dst = append(dst, seq)
 			}
 			if i++; i == len(ix.tab) {

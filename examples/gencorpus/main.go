@@ -1,0 +1,253 @@
+// Command gencorpus writes a synthetic news corpus for benchmarks: N
+// documents built from real sentences of a source JSONL (the dev set by
+// default), recombined into articles of about 3 KB, with near-duplicates
+// of every kind the dev set has injected among them. The output is JSONL
+// with the dev set's gold fields (id, cluster, canonical_ok, kind, text),
+// so `neardup -eval` scores it. The same flags give the same bytes.
+//
+//	go run ./examples/gencorpus -n 100000 > /tmp/corpus.jsonl
+//	/usr/bin/time -v neardup -q /tmp/corpus.jsonl > /tmp/pred.jsonl
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+func main() {
+	n := flag.Int("n", 100000, "documents to write")
+	src := flag.String("src", "../shared/devset/devset.jsonl", "JSONL whose \"text\" fields give the sentences")
+	dup := flag.Float64("dup", 0.3, "share of documents that are near-duplicates of an earlier one")
+	size := flag.Int("size", 3000, "approximate article size in bytes")
+	seed := flag.Uint64("seed", 1, "random seed")
+	flag.Parse()
+	sents, err := sentences(*src)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gencorpus:", err)
+		os.Exit(1)
+	}
+	w := bufio.NewWriterSize(os.Stdout, 1<<20)
+	g := &gen{r: rand.New(rand.NewPCG(*seed, 0x9e3779b97f4a7c15)), sents: sents, size: *size}
+	if err := g.write(w, *n, *dup); err != nil {
+		fmt.Fprintln(os.Stderr, "gencorpus:", err)
+		os.Exit(1)
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintln(os.Stderr, "gencorpus:", err)
+		os.Exit(1)
+	}
+}
+
+// sentences returns the distinct sentences of at least 6 words in src.
+func sentences(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	var out []string
+	br := bufio.NewReaderSize(f, 1<<20)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 1 {
+			var d struct{ Text string }
+			if jerr := json.Unmarshal(line, &d); jerr != nil {
+				return nil, fmt.Errorf("%s: %v", path, jerr)
+			}
+			for _, l := range strings.Split(d.Text, "\n") {
+				for _, s := range strings.SplitAfter(l, ". ") {
+					s = strings.TrimSpace(s)
+					if len(strings.Fields(s)) >= 6 && !seen[s] {
+						seen[s] = true
+						out = append(out, s)
+					}
+				}
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(out) < 100 {
+		return nil, fmt.Errorf("%s: only %d sentences", path, len(out))
+	}
+	return out, nil
+}
+
+type article struct {
+	id, title string
+	paras     [][]string
+}
+
+type gen struct {
+	r     *rand.Rand
+	sents []string
+	size  int
+	bases []article // the last few thousand originals, copied from
+}
+
+// sentence joins the first half of one real sentence to the second half
+// of another: real words and phrasing, but (with tens of thousands of
+// source sentences) each made sentence is new, as in a real corpus, where
+// different articles rarely share a sentence.
+func (g *gen) sentence() string {
+	a := strings.Fields(g.sents[g.r.IntN(len(g.sents))])
+	b := strings.Fields(g.sents[g.r.IntN(len(g.sents))])
+	return strings.Join(append(a[:len(a)/2:len(a)/2], b[len(b)/2:]...), " ")
+}
+
+func (g *gen) article(id string) article {
+	a := article{id: id}
+	t := strings.Fields(g.sentence())
+	a.title = strings.TrimRight(strings.Join(t[:min(len(t), 6+g.r.IntN(8))], " "), ".,;:")
+	n := len(a.title)
+	for n < g.size {
+		var p []string
+		for k := 2 + g.r.IntN(4); k > 0 && n < g.size; k-- {
+			s := g.sentence()
+			p = append(p, s)
+			n += len(s) + 1
+		}
+		a.paras = append(a.paras, p)
+	}
+	return a
+}
+
+func (a article) text() string {
+	var b strings.Builder
+	b.WriteString(a.title)
+	for _, p := range a.paras {
+		b.WriteString("\n")
+		b.WriteString(strings.Join(p, " "))
+	}
+	return b.String()
+}
+
+type record struct {
+	ID          string `json:"id"`
+	Cluster     string `json:"cluster"`
+	CanonicalOK bool   `json:"canonical_ok"`
+	Kind        string `json:"kind"`
+	Text        string `json:"text"`
+}
+
+var kinds = []string{"seg_full", "nfd", "oneline", "sentence_lines", "mask_digits", "strip_diacritics",
+	"truncate", "boilerplate", "boilerplate+truncate", "edit", "zero_width", "upper_title"}
+
+var lossless = map[string]bool{"seg_full": true, "nfd": true, "oneline": true, "sentence_lines": true, "zero_width": true, "upper_title": true}
+
+func (g *gen) write(w io.Writer, n int, dup float64) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := range n {
+		id := fmt.Sprintf("g%08d", i)
+		rec := record{ID: id, Cluster: id, CanonicalOK: true, Kind: "original"}
+		if len(g.bases) > 0 && g.r.Float64() < dup {
+			a := g.bases[g.r.IntN(len(g.bases))]
+			rec.Kind = kinds[g.r.IntN(len(kinds))]
+			rec.Cluster, rec.CanonicalOK = a.id, lossless[rec.Kind]
+			rec.Text = g.variant(a, rec.Kind)
+		} else {
+			a := g.article(id)
+			rec.Text = a.text()
+			if len(g.bases) < 5000 {
+				g.bases = append(g.bases, a)
+			} else {
+				g.bases[g.r.IntN(len(g.bases))] = a
+			}
+		}
+		if err := enc.Encode(rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *gen) variant(a article, kind string) string {
+	t := a.text()
+	for _, k := range strings.Split(kind, "+") {
+		switch k {
+		case "seg_full": // join syllables pairwise, as a segmenter does
+			f := strings.Split(t, " ")
+			for i := 0; i+1 < len(f); i += 2 {
+				if g.r.IntN(2) == 0 && !strings.ContainsAny(f[i], ".,;:\n") {
+					f[i] += "_" + f[i+1]
+					f[i+1] = ""
+				}
+			}
+			t = strings.Join(strings.FieldsFunc(strings.Join(f, "\x00"), func(r rune) bool { return r == '\x00' }), " ")
+		case "nfd":
+			t = norm.NFD.String(t)
+		case "oneline":
+			t = strings.ReplaceAll(t, "\n", " ")
+		case "sentence_lines":
+			t = strings.ReplaceAll(t, ". ", ".\n")
+		case "mask_digits":
+			t = strings.Map(func(r rune) rune {
+				switch {
+				case unicode.IsDigit(r):
+					return '4'
+				case unicode.IsPunct(r):
+					return ' '
+				}
+				return r
+			}, t)
+		case "strip_diacritics":
+			t = strings.Map(func(r rune) rune {
+				if unicode.Is(unicode.Mn, r) {
+					return -1
+				}
+				if r == 'đ' {
+					return 'd'
+				}
+				if r == 'Đ' {
+					return 'D'
+				}
+				return r
+			}, norm.NFD.String(t))
+		case "truncate":
+			cut := len(t) * (40 + g.r.IntN(31)) / 100
+			for cut < len(t) && t[cut] != ' ' {
+				cut++
+			}
+			t = t[:cut]
+		case "boilerplate":
+			var b strings.Builder
+			b.WriteString("Trang chủ Thời sự Thế giới Kinh tế Văn hóa Thể thao Giải trí Sức khỏe\n")
+			b.WriteString(t)
+			b.WriteString("\nTin bài liên quan\n")
+			for range 4 {
+				b.WriteString(g.bases[g.r.IntN(len(g.bases))].title + "\n")
+			}
+			b.WriteString("Bản quyền thuộc về tòa soạn. Ghi rõ nguồn khi phát hành lại thông tin từ website này.")
+			t = b.String()
+		case "edit": // replace one sentence
+			e := a
+			e.paras = make([][]string, len(a.paras))
+			for i, p := range a.paras {
+				e.paras[i] = append([]string(nil), p...)
+			}
+			p := e.paras[g.r.IntN(len(e.paras))]
+			p[g.r.IntN(len(p))] = g.sentence()
+			t = e.text()
+		case "zero_width":
+			t = strings.ReplaceAll(t, " ", " \u200b")
+		case "upper_title":
+			t = strings.ToUpper(a.title) + t[len(a.title):]
+		}
+	}
+	return t
+}
