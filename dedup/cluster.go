@@ -140,42 +140,82 @@ func (c *Cluster) Reason(docs []DocResult) string {
 // depends on the documents and their order, not on timing or the number of
 // CPUs. Cluster is safe for concurrent use.
 func (c Config) Cluster(docs []Doc) *Clustering {
-	c = c.withDefaults()
-	n := len(docs)
-	res := &Clustering{Docs: make([]DocResult, n), LSH: c.LSH()}
-	sketches := make([]Sketch, n)
-	lines := make([][]lineInfo, n)
-	learn := c.BoilerplateArticles > 0
-	parallel(n, func(i int) {
-		var l []lineInfo
-		if learn {
-			l = make([]lineInfo, 0, 32)
+	res, _ := c.ClusterFunc(func(yield func(Doc) bool) error {
+		for _, d := range docs {
+			if !yield(d) {
+				break
+			}
 		}
-		sketches[i], lines[i] = c.sketch(docs[i].Text, nil, l)
+		return nil
 	})
+	return res
+}
+
+// ClusterFunc is Cluster for corpora too large to hold in memory: it keeps
+// sketches, not text. read must call yield with every document of the
+// corpus, in the same order each time it is called, and return the first
+// error it meets (which ClusterFunc returns). ClusterFunc calls it once to
+// sketch every document and, when boilerplate was learned, once more to
+// sketch again the documents that carry some. ClusterFunc may keep a Doc's
+// Text until it has been sketched, so read must not reuse its memory.
+// Sketching runs on GOMAXPROCS goroutines while read goes on; the result
+// does not depend on their number.
+func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering, error) {
+	c = c.withDefaults()
+	res := &Clustering{LSH: c.LSH()}
+	var ids []string
+	var sketches []Sketch
+	var lines [][]lineInfo
+	learn := c.BoilerplateArticles > 0
+	err := c.sketchPass(read, nil, func(id string) bool { ids = append(ids, id); return true },
+		func(i int, s Sketch, l []lineInfo) {
+			if i >= len(sketches) {
+				sketches = slices.Grow(sketches, i+1-len(sketches))[:i+1]
+				lines = slices.Grow(lines, i+1-len(lines))[:i+1]
+			}
+			sketches[i] = s
+			if learn {
+				lines[i] = slices.Clip(l)
+			}
+		}, learn)
+	if err != nil {
+		return nil, err
+	}
 	if learn {
 		boiler := c.learnBoilerplate(sketches, lines)
 		res.BoilerplateLines = len(boiler)
-		var redo []int
+		redo := make([]bool, len(lines))
 		for i, l := range lines {
 			if slices.ContainsFunc(l, func(li lineInfo) bool { return boiler.Boilerplate(li.hash) }) {
-				redo = append(redo, i)
+				redo[i] = true
+				res.BoilerplateDocs++
 			}
 		}
-		res.BoilerplateDocs = len(redo)
-		parallel(len(redo), func(k int) {
-			i := redo[k]
-			s, _ := c.sketch(docs[i].Text, boiler, nil)
-			// A document made only of common lines (a short stock notice)
-			// keeps them: otherwise it would have no content at all.
-			if s.Words > 0 {
-				sketches[i] = s
+		lines = nil
+		if res.BoilerplateDocs > 0 {
+			n := 0
+			err := c.sketchPass(read, boiler, func(string) bool { n++; return redo[n-1] },
+				func(i int, s Sketch, _ []lineInfo) {
+					// A document made only of common lines (a short stock
+					// notice) keeps them: otherwise it would have no
+					// content at all.
+					if s.Words > 0 {
+						sketches[i] = s
+					}
+				}, false)
+			if err != nil {
+				return nil, err
 			}
-		})
+			if n < len(sketches) {
+				return nil, fmt.Errorf("dedup: ClusterFunc: the second reading yielded %d of %d documents", n, len(sketches))
+			}
+		}
 	}
+	n := len(sketches)
+	res.Docs = make([]DocResult, n)
 	center, match := c.group(sketches)
 	byCenter := make(map[int]int, n)
-	for i := range docs {
+	for i := range n {
 		k, ok := byCenter[center[i]]
 		if !ok {
 			k = len(res.Clusters)
@@ -183,7 +223,7 @@ func (c Config) Cluster(docs []Doc) *Clustering {
 			res.Clusters = append(res.Clusters, Cluster{})
 		}
 		res.Clusters[k].Members = append(res.Clusters[k].Members, i)
-		res.Docs[i] = DocResult{ID: docs[i].ID, Cluster: k, Match: match[i], Sketch: sketches[i]}
+		res.Docs[i] = DocResult{ID: ids[i], Cluster: k, Match: match[i], Sketch: sketches[i]}
 	}
 	for k := range res.Clusters {
 		cl := &res.Clusters[k]
@@ -199,7 +239,98 @@ func (c Config) Cluster(docs []Doc) *Clustering {
 			}
 		}
 	}
-	return res
+	return res, nil
+}
+
+// sketchPass reads the corpus once. For each document, take(id) says
+// whether to sketch it (in input order); the chosen ones are sketched on
+// GOMAXPROCS goroutines with filter and handed to store, in no particular
+// order but never concurrently, with their input position and, if
+// withLines, their lines. Reading goes on while workers sketch, with at
+// most a few batches of text in flight.
+func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFilter, take func(id string) bool,
+	store func(i int, s Sketch, lines []lineInfo), withLines bool) error {
+	type job struct {
+		start int
+		docs  []Doc
+		skip  []bool
+	}
+	type result struct {
+		start    int
+		sketches []Sketch
+		lines    [][]lineInfo
+		skip     []bool
+	}
+	const batch = 64
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan job, 2*workers)
+	results := make(chan result, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				r := result{start: j.start, sketches: make([]Sketch, len(j.docs)), skip: j.skip}
+				if withLines {
+					r.lines = make([][]lineInfo, len(j.docs))
+				}
+				for k, d := range j.docs {
+					if j.skip[k] {
+						continue
+					}
+					var l []lineInfo
+					if withLines {
+						l = make([]lineInfo, 0, 32)
+					}
+					r.sketches[k], l = c.sketch(d.Text, filter, l)
+					if withLines {
+						r.lines[k] = l
+					}
+				}
+				results <- r
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() {
+		for r := range results {
+			for k := range r.sketches {
+				if !r.skip[k] {
+					var l []lineInfo
+					if r.lines != nil {
+						l = r.lines[k]
+					}
+					store(r.start+k, r.sketches[k], l)
+				}
+			}
+		}
+		close(done)
+	}()
+	cur := job{}
+	n := 0
+	err := read(func(d Doc) bool {
+		skip := !take(d.ID)
+		if skip {
+			d.Text = nil
+		}
+		cur.docs = append(cur.docs, d)
+		cur.skip = append(cur.skip, skip)
+		n++
+		if len(cur.docs) == batch {
+			jobs <- cur
+			cur = job{start: n}
+		}
+		return true
+	})
+	if len(cur.docs) > 0 {
+		jobs <- cur
+	}
+	close(jobs)
+	wg.Wait()
+	close(results)
+	<-done
+	return err
 }
 
 // group assigns every document to a center: documents are taken from the
@@ -409,29 +540,4 @@ func boilerShare(s *Sketch) float64 {
 		return 1
 	}
 	return float64(s.Words) / float64(s.Words+s.BoilerplateWords)
-}
-
-// parallel runs fn(0..n-1) on GOMAXPROCS goroutines.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }

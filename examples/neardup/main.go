@@ -33,6 +33,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -67,6 +68,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fl.IntVar(&cfg.BoilerplateArticles, "boilerplate", dedup.DefaultBoilerplateArticles, "lines carried by this many distinct articles are boilerplate; -1 turns learning off")
 	explain := fl.Bool("explain", false, "print every cluster with its members' canonical score components to standard error")
 	quiet := fl.Bool("q", false, "no summary on standard error")
+	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile to this file")
 	evaluate := fl.Bool("eval", false, "score the result against the labels in the JSONL input (\"cluster\", \"canonical_ok\", \"kind\", \"lang\", as in the dev set) and print the report to standard error")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: neardup [flags] [dir | file.jsonl | -] ...\n\nWith no path, processes the embedded sample documents.\n\nFlags:\n")
@@ -87,15 +89,32 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if cfg.BoilerplateArticles == 0 {
 		cfg.BoilerplateArticles = -1 // "-boilerplate 0" reads as "off", not "default"
 	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
-	docs, labels, err := readInputs(fl.Args(), stdin)
+	rd := &reader{where: make(map[string]string)}
+	paths := fl.Args()
+	res, err := cfg.ClusterFunc(func(yield func(dedup.Doc) bool) error {
+		rd.pass++
+		rd.yield = yield
+		return rd.read(paths, stdin)
+	})
 	if err != nil {
 		return err
 	}
-	if *evaluate && len(labels) != len(docs) {
-		return fmt.Errorf("-eval: %d of %d documents carry a gold \"cluster\" label; all must", len(labels), len(docs))
+	labels := rd.labels
+	if *evaluate && len(labels) != len(res.Docs) {
+		return fmt.Errorf("-eval: %d of %d documents carry a gold \"cluster\" label; all must", len(labels), len(res.Docs))
 	}
-	res := cfg.Cluster(docs)
 	w := bufio.NewWriter(stdout)
 	enc := json.NewEncoder(w)
 	for _, d := range res.Docs {
@@ -104,7 +123,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			Cluster    string  `json:"cluster"`
 			Canonical  bool    `json:"canonical"`
 			Similarity float64 `json:"similarity"`
-		}{d.ID, docs[res.Clusters[d.Cluster].Canonical].ID, d.Canonical, round3(d.Similarity)}
+		}{d.ID, res.Docs[res.Clusters[d.Cluster].Canonical].ID, d.Canonical, round3(d.Similarity)}
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
@@ -116,12 +135,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		printClusters(stderr, res)
 	}
 	if !*quiet {
-		summarize(stderr, res, docs, time.Since(start))
+		summarize(stderr, res, rd.bytes, time.Since(start))
 	}
 	if *evaluate {
 		var pred []eval.Prediction
 		for _, d := range res.Docs {
-			pred = append(pred, eval.Prediction{ID: d.ID, Cluster: docs[res.Clusters[d.Cluster].Canonical].ID, Canonical: d.Canonical})
+			pred = append(pred, eval.Prediction{ID: d.ID, Cluster: res.Docs[res.Clusters[d.Cluster].Canonical].ID, Canonical: d.Canonical})
 		}
 		rep, err := eval.Score(labels, pred)
 		if err != nil {
@@ -134,12 +153,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
 
-func summarize(w io.Writer, res *dedup.Clustering, docs []dedup.Doc, elapsed time.Duration) {
+func summarize(w io.Writer, res *dedup.Clustering, bytes int64, elapsed time.Duration) {
 	multi, dups := 0, 0
-	var bytes int64
-	for _, d := range docs {
-		bytes += int64(len(d.Text))
-	}
 	for _, c := range res.Clusters {
 		if len(c.Members) > 1 {
 			multi++
@@ -148,8 +163,8 @@ func summarize(w io.Writer, res *dedup.Clustering, docs []dedup.Doc, elapsed tim
 	}
 	fmt.Fprintf(w, "neardup: %d documents (%.1f MB) in %d clusters: %d clusters have copies, %d documents are non-canonical copies; "+
 		"LSH %s; %d boilerplate lines learned, found in %d documents; %.2fs (%.0f docs/s).\n",
-		len(docs), float64(bytes)/1e6, len(res.Clusters), multi, dups, res.LSH, res.BoilerplateLines, res.BoilerplateDocs,
-		elapsed.Seconds(), float64(len(docs))/elapsed.Seconds())
+		len(res.Docs), float64(bytes)/1e6, len(res.Clusters), multi, dups, res.LSH, res.BoilerplateLines, res.BoilerplateDocs,
+		elapsed.Seconds(), float64(len(res.Docs))/elapsed.Seconds())
 }
 
 func printClusters(w io.Writer, res *dedup.Clustering) {
@@ -190,25 +205,28 @@ func (e *inputError) Error() string {
 	return fmt.Sprintf("%s: %s", e.path, e.msg)
 }
 
+// reader streams the input documents to yield, once per pass: files and
+// directories are read again on every pass, standard input is kept in
+// memory from the first.
 type reader struct {
-	docs   []dedup.Doc
+	pass   int // 1 on the first reading
+	yield  func(dedup.Doc) bool
 	labels []eval.Label      // gold labels of JSONL documents that carry them
 	where  map[string]string // id -> "file:line" of its first occurrence
+	stdin  []dedup.Doc       // standard input, kept from the first pass
+	bytes  int64             // text bytes read in the first pass
 }
 
 func (r *reader) add(id string, text []byte, place string) error {
-	if prev, ok := r.where[id]; ok {
-		return fmt.Errorf("%s: duplicate id %q (first seen at %s)", place, id, prev)
+	if r.pass == 1 {
+		if prev, ok := r.where[id]; ok {
+			return fmt.Errorf("%s: duplicate id %q (first seen at %s)", place, id, prev)
+		}
+		r.where[id] = place
+		r.bytes += int64(len(text))
 	}
-	r.where[id] = place
-	r.docs = append(r.docs, dedup.Doc{ID: id, Text: text})
+	r.yield(dedup.Doc{ID: id, Text: text})
 	return nil
-}
-
-func readInputs(paths []string, stdin io.Reader) ([]dedup.Doc, []eval.Label, error) {
-	r := &reader{where: make(map[string]string)}
-	err := r.read(paths, stdin)
-	return r.docs, r.labels, err
 }
 
 // read reads every path in order; no path means the embedded sample.
@@ -222,7 +240,17 @@ func (r *reader) read(paths []string, stdin io.Reader) error {
 	}
 	for _, p := range paths {
 		if p == "-" {
-			if err := r.readJSONL(stdin, "<stdin>"); err != nil {
+			if r.pass > 1 {
+				for _, d := range r.stdin {
+					r.yield(d)
+				}
+				continue
+			}
+			keep := r.yield
+			r.yield = func(d dedup.Doc) bool { r.stdin = append(r.stdin, d); return keep(d) }
+			err := r.readJSONL(stdin, "<stdin>")
+			r.yield = keep
+			if err != nil {
 				return err
 			}
 			continue
@@ -303,7 +331,7 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 			if err := r.add(*rec.ID, []byte(*rec.Text), fmt.Sprintf("%s:%d", name, line)); err != nil {
 				return err
 			}
-			if rec.Cluster != nil {
+			if rec.Cluster != nil && r.pass == 1 {
 				ok := rec.CanonicalOK == nil || *rec.CanonicalOK
 				r.labels = append(r.labels, eval.Label{ID: *rec.ID, Cluster: *rec.Cluster, CanonicalOK: ok, Kind: rec.Kind, Lang: rec.Lang})
 			}
