@@ -45,21 +45,3 @@ func (s Signature) AppendCompact(dst Compact) Compact {
 	}
 	return dst
 }
-
-// Similarity estimates the Jaccard similarity of the shingle sets behind
-// two compact signatures of equal length: the fraction of equal codes.
-func (s Compact) Similarity(t Compact) float64 {
-	if len(s) != len(t) {
-		panic("dedup: compact signatures of different lengths")
-	}
-	if len(s) == 0 {
-		return 0
-	}
-	eq := 0
-	for i := range s {
-		if s[i] == t[i] && s[i] != EmptyCode {
-			eq++
-		}
-	}
-	return float64(eq) / float64(len(s))
-}

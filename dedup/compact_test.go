@@ -61,7 +61,7 @@ func TestCompactSimilarity(t *testing.T) {
 	}
 	sa, sb := dedup.AppendSignature(nil, a, 256), dedup.AppendSignature(nil, b, 256)
 	full := dedup.Similarity(sa, sb)
-	comp := sa.AppendCompact(nil).Similarity(sb.AppendCompact(nil))
+	comp := dedup.Similarity(sa.AppendCompact(nil), sb.AppendCompact(nil))
 	if math.Abs(full-comp) > 2.0/256 {
 		t.Errorf("compact similarity %.3f, full %.3f", comp, full)
 	}

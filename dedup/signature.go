@@ -96,9 +96,10 @@ func AppendSignature(dst Signature, shingles []uint64, hashes int) Signature {
 }
 
 // Similarity estimates the Jaccard similarity of the shingle sets behind
-// two signatures of equal length: the fraction of equal elements. Empty
-// documents are similar to nothing.
-func Similarity(a, b Signature) float64 {
+// two signatures of equal length, full (Signature) or compact (Compact):
+// the fraction of equal elements. Empty documents (all elements the
+// all-ones empty value) are similar to nothing.
+func Similarity[S ~[]E, E uint16 | uint64](a, b S) float64 {
 	if len(a) != len(b) {
 		panic(fmt.Sprintf("dedup: signatures of different lengths %d and %d", len(a), len(b)))
 	}
@@ -107,7 +108,7 @@ func Similarity(a, b Signature) float64 {
 	}
 	eq := 0
 	for i := range a {
-		if a[i] == b[i] && a[i] != math.MaxUint64 {
+		if a[i] == b[i] && a[i] != ^E(0) {
 			eq++
 		}
 	}
