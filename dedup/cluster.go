@@ -171,10 +171,12 @@ func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering,
 		func(i int, s Sketch, l []lineInfo) {
 			if i >= len(sketches) {
 				sketches = slices.Grow(sketches, i+1-len(sketches))[:i+1]
-				lines = slices.Grow(lines, i+1-len(lines))[:i+1]
 			}
 			sketches[i] = s
 			if learn {
+				if i >= len(lines) {
+					lines = slices.Grow(lines, i+1-len(lines))[:i+1]
+				}
 				lines[i] = slices.Clip(l)
 			}
 		}, learn)
@@ -334,10 +336,10 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 }
 
 // group assigns every document to a center: documents are taken from the
-// most content to the least, and each joins the cluster of the most
-// similar earlier document it verifies against, or becomes a center. When
-// that document is not the center itself, the new one must also lie inside
-// the center (containment at least Config.Containment, numbers agreeing):
+// most content to the least, and each joins, of the clusters of the
+// earlier documents it verifies against, the one whose center came first,
+// or becomes a center. When the document it verifies against is not the
+// center itself, the new one must also lie inside the center (containment at least Config.Containment, numbers agreeing):
 // every member is thus held against its center, and a cluster cannot grow
 // through a chain of pairwise matches into unrelated articles.
 func (c Config) group(sk []Sketch) (center []int, match []Match) {
@@ -346,9 +348,10 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].Shingles, sk[a].Shingles) })
+	// Documents enter the index in this order, so a sequence number is a
+	// position in order.
 	ix := NewIndex(c)
-	seqDoc := make([]int, 0, len(sk)) // index sequence number -> input index
-	pos := make([]int, len(sk))       // input index -> position in order
+	pos := make([]int, len(sk)) // input index -> position in order
 	for p, i := range order {
 		pos[i] = p
 	}
@@ -362,7 +365,7 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 		// the article both were cut from.
 		best := -1
 		for _, f := range ix.query(&sk[i]) {
-			j := seqDoc[f.Seq]
+			j := order[f.Seq]
 			cj := center[j]
 			if best >= 0 && pos[cj] >= pos[center[best]] {
 				continue
@@ -389,7 +392,6 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 			center[i] = center[best]
 		}
 		ix.add("", &sk[i])
-		seqDoc = append(seqDoc, i)
 	}
 	// A document that became a center because it was larger than its
 	// copies (leftover boilerplate, an inserted sentence) but found no
@@ -406,7 +408,7 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 			continue
 		}
 		for _, f := range ix.query(&sk[i]) {
-			j := seqDoc[f.Seq]
+			j := order[f.Seq]
 			if j == i || center[j] == i {
 				continue
 			}

@@ -235,8 +235,8 @@ func (ix *Index) docSig(seq uint32) []uint16 {
 	return ix.sigs[int(seq)*h : (int(seq)+1)*h]
 }
 
-// keys returns how many table entries a document has, and the last band
-// index to visit (Bands with a lead, Bands-1 without).
+// lastBand returns the last band index of a document's table entries:
+// Bands (the lead's entry) with a lead, Bands-1 without.
 func (ix *Index) lastBand(lead uint64) int {
 	if lead != 0 {
 		return ix.p.Bands
@@ -358,9 +358,7 @@ func (ix *Index) candidates(dst []uint32, s *Sketch) []uint32 {
 	for b := 0; b <= ix.lastBand(s.Lead); b++ {
 		k := ix.key(s.Sig, s.Lead, b)
 		for i := ix.slot(k); ix.tab[i] != 0; {
-			seq := ix.tab[i] - 1
-			m := &ix.meta[seq]
-			if ix.key(ix.docSig(seq), m.lead, b) == k {
+			if seq := ix.tab[i] - 1; ix.entryKey(seq, b) == k {
 				dst = append(dst, seq)
 			}
 			if i++; i == len(ix.tab) {
@@ -369,7 +367,7 @@ func (ix *Index) candidates(dst []uint32, s *Sketch) []uint32 {
 		}
 	}
 	slices.Sort(dst[start:])
-	return slices.Compact(dst)
+	return dst[:start+len(slices.Compact(dst[start:]))]
 }
 
 func (ix *Index) query(s *Sketch) []Found {

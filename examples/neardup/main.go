@@ -106,6 +106,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	res, err := cfg.ClusterFunc(func(yield func(dedup.Doc) bool) error {
 		rd.pass++
 		rd.yield = yield
+		if rd.pass > 1 {
+			rd.where = nil // only the first reading checks ids
+		}
 		return rd.read(paths, stdin)
 	})
 	if err != nil {
