@@ -3,6 +3,7 @@ package dedup
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -184,7 +185,7 @@ func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering,
 		return nil, err
 	}
 	if learn {
-		boiler := c.learnBoilerplate(sketches, lines)
+		boiler := c.learnBoilerplate(sketches, ids, lines)
 		res.BoilerplateLines = len(boiler)
 		redo := make([]bool, len(lines))
 		for i, l := range lines {
@@ -215,7 +216,7 @@ func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering,
 	}
 	n := len(sketches)
 	res.Docs = make([]DocResult, n)
-	center, match := c.group(sketches)
+	center, match := c.group(sketches, ids)
 	byCenter := make(map[int]int, n)
 	for i := range n {
 		k, ok := byCenter[center[i]]
@@ -229,7 +230,7 @@ func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering,
 	}
 	for k := range res.Clusters {
 		cl := &res.Clusters[k]
-		cl.Scores = c.score(cl.Members, res.Docs)
+		cl.Scores = c.score(cl.Members, sketches, ids)
 		cl.Canonical = cl.Scores[0].Doc
 		canon := &res.Docs[cl.Canonical]
 		canon.Canonical = true
@@ -342,7 +343,7 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 // center itself, the new one must also lie inside the center (containment at least Config.Containment, numbers agreeing):
 // every member is thus held against its center, and a cluster cannot grow
 // through a chain of pairwise matches into unrelated articles.
-func (c Config) group(sk []Sketch) (center []int, match []Match) {
+func (c Config) group(sk []Sketch, ids []string) (center []int, match []Match) {
 	order := make([]int, len(sk))
 	for i := range order {
 		order[i] = i
@@ -374,16 +375,7 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 				best, match[i] = j, f.Match
 				continue
 			}
-			// The center must contain the document at the bar its match
-			// with the member used: the lead bar when it shares a lead
-			// with the member or the center (whose lead a layout change,
-			// such as the whole text on one line, can move).
-			bar := c.Containment
-			if l := sk[i].Lead; l != 0 && (l == sk[j].Lead || l == sk[cj].Lead) {
-				bar *= leadContainment
-			}
-			m := c.Compare(&sk[i], &sk[cj])
-			if m.Containment >= bar && !m.DifferentNumbers {
+			if m, ok := c.holds(sk, i, j, cj); ok {
 				best, match[i] = j, f.Match
 				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", j, m.Containment)
 			}
@@ -398,26 +390,45 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 	// member among the larger documents stays alone although its copies
 	// came after it, joining each other. Such singletons get a second
 	// chance: they join the cluster of a verified match when they also
-	// verify against its center.
-	size := make(map[int]int, len(sk))
-	for i := range sk {
-		size[center[i]]++
+	// verify against its center or its provisional canonical. The center
+	// is only the largest member, and leftover boilerplate or an inserted
+	// sentence can make it so; the canonical is the member that carries
+	// most of what the copies share, and so the best stand-in for the
+	// article.
+	members := make(map[int][]int, len(sk))
+	for _, i := range order {
+		members[center[i]] = append(members[center[i]], i)
+	}
+	canonical := make(map[int]int)
+	canonicalOf := func(cj int) int {
+		k, ok := canonical[cj]
+		if !ok {
+			k = c.score(members[cj], sk, ids)[0].Doc
+			canonical[cj] = k
+		}
+		return k
 	}
 	for _, i := range order {
-		if center[i] != i || size[i] != 1 {
+		if center[i] != i || len(members[i]) != 1 {
 			continue
 		}
 		for _, f := range ix.query(&sk[i]) {
 			j := order[f.Seq]
-			if j == i || center[j] == i {
+			cj := center[j]
+			if j == i || cj == i {
 				continue
 			}
-			if m := c.Compare(&sk[i], &sk[center[j]]); m.Duplicate {
-				size[i]--
-				center[i] = center[j]
-				size[center[j]]++
+			m, ok := c.holds(sk, i, j, cj)
+			against := "the center"
+			if k := canonicalOf(cj); !ok && k != cj {
+				m, ok = c.holds(sk, i, j, k)
+				against = "its canonical"
+			}
+			if ok {
+				members[i] = nil
+				center[i] = cj
 				match[i] = m
-				match[i].Reason += " (second pass, against the center)"
+				match[i].Reason += " (second pass, against " + against + ")"
 				break
 			}
 		}
@@ -425,63 +436,183 @@ func (c Config) group(sk []Sketch) (center []int, match []Match) {
 	return center, match
 }
 
-// lineSet is a set of line hashes.
-type lineSet map[uint64]struct{}
+// holds reports whether document i, verified against member j, also
+// holds against t, the member its cluster is judged by (the center, or in
+// the second pass the canonical): a verified match, or t contains i at the
+// bar i's match with j used, the lead bar when i shares a lead with j or
+// t (whose lead a layout change, such as the whole text on one line, can
+// move), with numbers that do not disagree.
+func (c Config) holds(sk []Sketch, i, j, t int) (Match, bool) {
+	bar := c.Containment
+	if l := sk[i].Lead; l != 0 && (l == sk[j].Lead || l == sk[t].Lead) {
+		bar *= leadContainment
+	}
+	m := c.Compare(&sk[i], &sk[t])
+	return m, m.Duplicate || (m.Containment >= bar && !m.DifferentNumbers)
+}
+
+// lineSet is a set of boilerplate line hashes. A line mapped to true is
+// a link: a headline-sized line that only two articles carry, which is
+// boilerplate on the page that links and the headline of the article
+// linked to.
+type lineSet map[uint64]bool
 
 func (s lineSet) Boilerplate(h uint64) bool { _, ok := s[h]; return ok }
+
+// KeepHeadline reports whether h, as a document's first content line, is
+// that document's headline rather than a link to it.
+func (s lineSet) keepHeadline(h uint64) bool { return s[h] }
 
 // ShortLineWords is the length, in words, up to which a line counts as
 // short: a headline, a caption, a credit, a link. Vietnamese headlines run
 // 10 to 20 syllables, English ones 5 to 12 words.
 const ShortLineWords = 24
 
+// ParagraphWords is the length, in words, above which a line counts as a
+// paragraph of an article's text: twice the longest headline, so that no
+// headline, link, caption or credit reaches it.
+const ParagraphWords = 2 * ShortLineWords
+
 // learnBoilerplate returns the lines carried by at least
-// BoilerplateArticles preliminary clusters, and the short lines carried by
-// at least two: a headline-sized line that two unrelated articles share is
-// a link to one of them, or a caption or credit, not their content.
-// Copies of one article share all their lines, so lines are counted once
-// per cluster, not per document; the preliminary clusters come from the
-// full text, boilerplate included.
-func (c Config) learnBoilerplate(sk []Sketch, lines [][]lineInfo) lineSet {
-	center, _ := c.group(sk)
+// BoilerplateArticles articles, and the short lines carried by at least
+// two: a headline-sized line that two unrelated articles share is a link
+// to one of them, or a caption or credit, not their content.
+//
+// Copies of one article share their lines, so lines are counted once per
+// article, not per document. An article is a preliminary cluster (from the
+// full text, boilerplate included), joined with every other preliminary
+// cluster with which it shares a paragraph: a line longer than
+// ParagraphWords that is itself too rare to be boilerplate. A verbatim
+// paragraph is the text of an article, so two clusters sharing one are
+// copies that the preliminary clustering kept apart (a teaser wrapped in
+// a page whose boilerplate outweighs it), and the lines they share are
+// the evidence of that, not boilerplate.
+//
+// A short line carried by fewer articles than that, which opens the
+// documents of some of them but not all, is a link: it stays content
+// where it is a document's first content line, the headline of the
+// article linked to, and is boilerplate elsewhere.
+func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]lineInfo) lineSet {
+	center, _ := c.group(sk, ids)
 	perCluster := make(map[int][]lineInfo)
 	for i, l := range lines {
 		perCluster[center[i]] = append(perCluster[center[i]], l...)
 	}
-	type count struct{ clusters, words int }
-	counts := make(map[uint64]count)
-	for _, l := range perCluster {
-		slices.SortFunc(l, func(a, b lineInfo) int { return cmp.Compare(a.hash, b.hash) })
-		for _, li := range slices.CompactFunc(l, func(a, b lineInfo) bool { return a.hash == b.hash }) {
-			counts[li.hash] = count{counts[li.hash].clusters + 1, li.words}
+	keys := slices.Sorted(maps.Keys(perCluster)) // a fixed order
+	type count struct{ clusters, words, first int }
+	// tally counts each line once per article, article(k) naming the
+	// article of preliminary cluster k.
+	tally := func(article func(int) int) map[uint64]count {
+		byArticle := make(map[int][]lineInfo, len(keys))
+		for _, k := range keys {
+			a := article(k)
+			byArticle[a] = append(byArticle[a], perCluster[k]...)
 		}
+		counts := make(map[uint64]count)
+		for _, a := range slices.Sorted(maps.Keys(byArticle)) {
+			l := byArticle[a]
+			slices.SortFunc(l, func(x, y lineInfo) int { return cmp.Compare(x.hash, y.hash) })
+			for _, li := range slices.CompactFunc(l, func(x, y lineInfo) bool { return x.hash == y.hash }) {
+				n, ok := counts[li.hash]
+				if !ok {
+					n.first = a
+				}
+				counts[li.hash] = count{n.clusters + 1, int(li.words), n.first}
+			}
+		}
+		return counts
+	}
+	counts := tally(func(k int) int { return k })
+	// Join the clusters that share a rare paragraph (union-find, the
+	// smaller cluster key the root).
+	parent := make(map[int]int)
+	var find func(int) int
+	find = func(k int) int {
+		p, ok := parent[k]
+		if !ok || p == k {
+			return k
+		}
+		r := find(p)
+		parent[k] = r
+		return r
+	}
+	for _, k := range keys {
+		for _, li := range perCluster[k] {
+			n := counts[li.hash]
+			if int(li.words) > ParagraphWords && n.clusters >= 2 && n.clusters < c.BoilerplateArticles {
+				if a, b := find(k), find(n.first); a != b {
+					parent[max(a, b)] = min(a, b)
+				}
+			}
+		}
+	}
+	if len(parent) > 0 {
+		counts = tally(find)
+	}
+	article := func(k int) int { return k }
+	if len(parent) > 0 {
+		article = find
+	}
+	// Each document's headline is its first line that is not common
+	// boilerplate; count the articles whose documents open with each.
+	type opening struct {
+		hash    uint64
+		article int
+	}
+	var openings []opening
+	for i, l := range lines {
+		first := -1
+		for k, li := range l {
+			if counts[li.hash].clusters < c.BoilerplateArticles && (first < 0 || li.pos < l[first].pos) {
+				first = k
+			}
+		}
+		if first >= 0 {
+			openings = append(openings, opening{l[first].hash, article(center[i])})
+		}
+	}
+	slices.SortFunc(openings, func(a, b opening) int {
+		if c := cmp.Compare(a.hash, b.hash); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.article, b.article)
+	})
+	headlineOf := make(map[uint64]int)
+	for _, o := range slices.Compact(openings) {
+		headlineOf[o.hash]++
 	}
 	boiler := make(lineSet)
 	for h, k := range counts {
-		if k.clusters >= c.BoilerplateArticles || (k.clusters >= 2 && k.words <= ShortLineWords) {
-			boiler[h] = struct{}{}
+		switch {
+		case k.clusters >= c.BoilerplateArticles:
+			boiler[h] = false
+		case k.clusters >= 2 && k.words <= ShortLineWords:
+			// A link: the headline of some of its articles, not all (a
+			// menu opens every page that carries it).
+			n := headlineOf[h]
+			boiler[h] = n > 0 && n < k.clusters
 		}
 	}
 	return boiler
 }
 
 // score ranks the members of a cluster, best first.
-func (c Config) score(members []int, docs []DocResult) []Score {
+func (c Config) score(members []int, sk []Sketch, ids []string) []Score {
 	scores := make([]Score, len(members))
 	if len(members) == 1 {
-		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, Numbers: 1, Diacritics: 1, Boilerplate: boilerShare(&docs[members[0]].Sketch)}
+		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, Numbers: 1, Diacritics: 1, Boilerplate: boilerShare(&sk[members[0]])}
 		return scores
 	}
-	hashes := len(docs[members[0]].Sketch.Sig)
+	hashes := len(sk[members[0]].Sig)
 	union := make(Compact, hashes)
 	support := make([]int, hashes)
 	for i := range union {
 		union[i] = EmptyCode
 		for _, m := range members {
-			union[i] = min(union[i], docs[m].Sketch.Sig[i])
+			union[i] = min(union[i], sk[m].Sig[i])
 		}
 		for _, m := range members {
-			if docs[m].Sketch.Sig[i] == union[i] {
+			if sk[m].Sig[i] == union[i] {
 				support[i]++
 			}
 		}
@@ -489,12 +620,12 @@ func (c Config) score(members []int, docs []DocResult) []Score {
 	anyReal := false
 	maxMarked := 0.0
 	for _, m := range members {
-		s := &docs[m].Sketch
+		s := &sk[m]
 		anyReal = anyReal || s.Numbers.Real()
 		maxMarked = max(maxMarked, markedShare(s))
 	}
 	for k, m := range members {
-		s := &docs[m].Sketch
+		s := &sk[m]
 		carried, total := 0, 0
 		for i := range union {
 			if union[i] == EmptyCode {
@@ -522,10 +653,10 @@ func (c Config) score(members []int, docs []DocResult) []Score {
 		if c := cmp.Compare(b.Total, a.Total); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(docs[b.Doc].Sketch.Words, docs[a.Doc].Sketch.Words); c != 0 {
+		if c := cmp.Compare(sk[b.Doc].Words, sk[a.Doc].Words); c != 0 {
 			return c
 		}
-		return cmp.Compare(docs[a.Doc].ID, docs[b.Doc].ID)
+		return cmp.Compare(ids[a.Doc], ids[b.Doc])
 	})
 	return scores
 }

@@ -187,3 +187,35 @@ func TestNumberSample(t *testing.T) {
 			n.Count, n.Contexts, len(n.Sample), len(contexts))
 	}
 }
+
+// A teaser in a page template that outweighs it is apart from its article
+// before boilerplate is learned; the paragraphs they share join them for
+// counting, so the lines they share stay content. A page that links to the
+// article carries its headline as boilerplate, while the article keeps it.
+func TestWrappedTeaserKeepsSharedLines(t *testing.T) {
+	var cfg dedup.Config
+	var docs []dedup.Doc
+	for _, id := range []string{"wrapped_other", "wrapped_teaser", "original"} {
+		docs = append(docs, fixture(t, id))
+	}
+	res := cfg.Cluster(docs)
+	other, wrapped, orig := res.Docs[0], res.Docs[1], res.Docs[2]
+	if wrapped.Cluster != orig.Cluster || other.Cluster == orig.Cluster || !orig.Canonical {
+		t.Errorf("clusters: wrapped_other %d, wrapped_teaser %d, original %d (canonical %v); want the teaser with the canonical original, the other page apart",
+			other.Cluster, wrapped.Cluster, orig.Cluster, orig.Canonical)
+	}
+	words := func(text []byte) int { return cfg.Sketch(text, nil).Words }
+	teaser := words(fixture(t, "teaser").Text)
+	template := words(docs[1].Text) - teaser
+	headline := words([]byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ"))
+	if got := wrapped.Sketch.Words; got != teaser || wrapped.Sketch.BoilerplateWords != template {
+		t.Errorf("wrapped teaser: %d content words, %d boilerplate; want the teaser's %d and the template's %d",
+			got, wrapped.Sketch.BoilerplateWords, teaser, template)
+	}
+	if got, want := orig.Sketch.Words, words(docs[2].Text); got != want {
+		t.Errorf("original: %d content words, want all %d (its headline is linked from another page, not boilerplate)", got, want)
+	}
+	if got, want := other.Sketch.BoilerplateWords, template+headline; got != want {
+		t.Errorf("linking page: %d boilerplate words, want the template's %d plus the link's %d", got, template, headline)
+	}
+}

@@ -174,6 +174,13 @@ type LineFilter interface {
 	Boilerplate(lineHash uint64) bool
 }
 
+// headlineFilter is a LineFilter that knows links: lines that are
+// boilerplate where a page links to an article, and content as the
+// article's own headline, its first content line.
+type headlineFilter interface {
+	keepHeadline(lineHash uint64) bool
+}
+
 // scratch buffers for sketching, pooled.
 type scratch struct {
 	sc       shingle.Scanner
@@ -194,10 +201,11 @@ func (c Config) Sketch(text []byte, filter LineFilter) Sketch {
 	return s
 }
 
-// lineInfo is a line of a document: its hash and number of words.
+// lineInfo is a line of a document: its hash, number of words, and place
+// among the document's lines that have words.
 type lineInfo struct {
-	hash  uint64
-	words int
+	hash       uint64
+	words, pos int32
 }
 
 // sketch also appends the document's distinct lines to lines, when lines
@@ -209,6 +217,7 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 	words, nums := sc.words[:0], sc.nums[:0]
 	var out Sketch
 	norm := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}
+	links, _ := filter.(headlineFilter)
 	lineStart := len(lines)
 	var prev1, prev2 uint64 // the last two words
 	run := uint64(0)        // numbers since the last word
@@ -258,9 +267,9 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 		}
 		lh := sc.digest.Sum64()
 		if lines != nil {
-			lines = append(lines, lineInfo{lh, nw})
+			lines = append(lines, lineInfo{lh, int32(nw), int32(len(lines) - lineStart)})
 		}
-		if filter != nil && filter.Boilerplate(lh) {
+		if filter != nil && filter.Boilerplate(lh) && (links == nil || out.Words > 0 || !links.keepHeadline(lh)) {
 			out.BoilerplateWords += nw
 			words, nums = words[:w0], nums[:n0]
 			pending = min(pending, len(nums))
@@ -276,8 +285,13 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 	}
 	if lines != nil {
 		l := lines[lineStart:]
-		slices.SortFunc(l, func(a, b lineInfo) int { return cmp.Compare(a.hash, b.hash) })
-		l = slices.CompactFunc(l, func(a, b lineInfo) bool { return a.hash == b.hash })
+		slices.SortFunc(l, func(a, b lineInfo) int {
+			if c := cmp.Compare(a.hash, b.hash); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.pos, b.pos)
+		})
+		l = slices.CompactFunc(l, func(a, b lineInfo) bool { return a.hash == b.hash }) // keeps the first place
 		lines = lines[:lineStart+len(l)]
 	}
 	shingles := shingle.AppendShingles(sc.shingles[:0], words, c.ShingleSize)
