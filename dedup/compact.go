@@ -16,8 +16,9 @@ import (
 // estimated Jaccard similarity by less than 0.001 on average. The empty
 // minimum (a document without shingles) has the code EmptyCode.
 //
-// Compact codes are not a stored format: stores keep the full Signature
-// and recompute the codes.
+// Compact codes are a stored format, part of SignatureVersion: Store logs
+// and snapshots keep them, and TestCodeOrder freezes them with known
+// answers.
 type Compact []uint16
 
 // EmptyCode is the code of the empty minimum (math.MaxUint64).

@@ -314,15 +314,7 @@ func (ix *Index) add(id string, s *Sketch) uint32 {
 	if len(s.Sig) != ix.cfg.Hashes {
 		panic(fmt.Sprintf("dedup: Index.Add: signature of %d hashes in an index of %d", len(s.Sig), ix.cfg.Hashes))
 	}
-	seq := uint32(len(ix.ids))
-	ix.ids = append(ix.ids, id)
-	ix.sigs = append(ix.sigs, s.Sig...)
-	n := &s.Numbers
-	ix.meta = append(ix.meta, docMeta{
-		lead: s.Lead, shingles: uint32(s.Shingles), numOff: uint32(len(ix.nums)),
-		contexts: uint32(n.Contexts), digits: n.Digits, numLen: uint8(len(n.Sample)), multi: n.Multi > 0,
-	})
-	ix.nums = append(ix.nums, n.Sample...)
+	seq := ix.append(id, s)
 	if s.Shingles == 0 {
 		return seq
 	}
@@ -333,6 +325,20 @@ func (ix *Index) add(id string, s *Sketch) uint32 {
 	for b := 0; b <= last; b++ {
 		ix.insert(seq, ix.key(s.Sig, s.Lead, b), b)
 	}
+	return seq
+}
+
+// append stores a document's sketch without entering it in the table.
+func (ix *Index) append(id string, s *Sketch) uint32 {
+	seq := uint32(len(ix.ids))
+	ix.ids = append(ix.ids, id)
+	ix.sigs = append(ix.sigs, s.Sig...)
+	n := &s.Numbers
+	ix.meta = append(ix.meta, docMeta{
+		lead: s.Lead, shingles: uint32(s.Shingles), numOff: uint32(len(ix.nums)),
+		contexts: uint32(n.Contexts), digits: n.Digits, numLen: uint8(len(n.Sample)), multi: n.Multi > 0,
+	})
+	ix.nums = append(ix.nums, n.Sample...)
 	return seq
 }
 

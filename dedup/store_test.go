@@ -1,0 +1,541 @@
+package dedup_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/neardup/neardup/dedup"
+)
+
+// storeDoc returns document i of a deterministic crawl: 40 articles in a
+// site template, each seen again later, some as segmented or truncated
+// copies, so the store holds copies, new articles and learned lines.
+func storeDoc(i int) (string, []byte) {
+	article := i % 40
+	r := rand.New(rand.NewPCG(uint64(article), 7))
+	var body strings.Builder
+	for range 6 + r.IntN(6) {
+		for range 12 + r.IntN(12) {
+			body.WriteString(vocab[r.IntN(len(vocab))])
+			body.WriteByte(' ')
+		}
+		fmt.Fprintf(&body, "%d.\n", r.IntN(1000))
+	}
+	text := body.String()
+	switch (i / 40) % 3 {
+	case 1:
+		text = strings.ReplaceAll(text, "trong nước", "trong_nước")
+	case 2:
+		text = text[:len(text)*2/3]
+	}
+	return "d" + strconv.Itoa(i), wrap(text)
+}
+
+func openStore(t testing.TB, dir string, opt dedup.StoreOptions) *dedup.Store {
+	t.Helper()
+	if opt.Logf == nil {
+		opt.Logf = t.Logf
+	}
+	s, err := dedup.OpenStore(dir, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// foundIDs lists the ids and sequence numbers of found documents.
+func foundIDs(f []dedup.Found) []string {
+	var out []string
+	for _, x := range f {
+		out = append(out, fmt.Sprintf("%s@%d", x.ID, x.Seq))
+	}
+	return out
+}
+
+// A store answers like an in-memory Stream fed the same documents, before
+// and after it is closed and reopened, across snapshots.
+func TestStoreMatchesStream(t *testing.T) {
+	for _, every := range []int{-1, 7, 1000} {
+		t.Run(fmt.Sprintf("snapshot every %d", every), func(t *testing.T) {
+			dir := t.TempDir()
+			opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: every}
+			s := openStore(t, dir, opt)
+			ref := dedup.NewStream(dedup.Config{})
+			const n = 150
+			for i := range n {
+				id, text := storeDoc(i)
+				got, err := s.Add(id, text)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := ref.Add(id, text)
+				if diff := cmp.Diff(foundIDs(want), foundIDs(got)); diff != "" {
+					t.Fatalf("Add(%s) (-stream +store):\n%s", id, diff)
+				}
+				if i == n/2 {
+					// Reopen halfway.
+					if err := s.Close(); err != nil {
+						t.Fatal(err)
+					}
+					s = openStore(t, dir, opt)
+				}
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = openStore(t, dir, opt)
+			defer s.Close()
+			if s.Len() != n {
+				t.Fatalf("reopened store has %d documents, want %d", s.Len(), n)
+			}
+			rec := s.Recovery()
+			if rec.Snapshot+rec.Log != n || rec.TornBytes != 0 {
+				t.Errorf("Recovery %+v; want %d documents in all, nothing torn", rec, n)
+			}
+			for i := range n + 40 {
+				_, text := storeDoc(i)
+				sk := dedup.Config{}.Sketch(text, ref)
+				if diff := cmp.Diff(foundIDs(ref.Index().Query(&sk)), foundIDs(s.Query(text))); diff != "" {
+					t.Errorf("Query(doc %d) after reopen (-stream +store):\n%s", i, diff)
+				}
+			}
+		})
+	}
+}
+
+// copyDir copies the regular files of src into a new temporary directory.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func logFile(t *testing.T, dir string) string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "log-*"))
+	if err != nil || len(m) != 1 {
+		t.Fatalf("log files in %s: %v %v", dir, m, err)
+	}
+	return m[0]
+}
+
+// A log cut anywhere inside its last record loses that record, with a
+// warning, and the store goes on taking documents.
+func TestStoreTornTail(t *testing.T) {
+	dir := t.TempDir()
+	opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: -1}
+	s := openStore(t, dir, opt)
+	const n = 5
+	for i := range n - 1 {
+		id, text := storeDoc(i)
+		if _, err := s.Add(id, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := os.Stat(logFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, text := storeDoc(n - 1)
+	if _, err := s.Add(id, text); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	full, err := os.ReadFile(logFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cut := before.Size(); cut < int64(len(full)); cut++ {
+		d := copyDir(t, dir)
+		if err := os.Truncate(logFile(t, d), cut); err != nil {
+			t.Fatal(err)
+		}
+		var warned []string
+		s, err := dedup.OpenStore(d, dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: -1,
+			Logf: func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }})
+		if err != nil {
+			t.Fatalf("cut at %d of %d: %v", cut, len(full), err)
+		}
+		torn := int64(len(full)) - int64(before.Size()) - (int64(len(full)) - cut)
+		if s.Len() != n-1 || s.Recovery().TornBytes != torn || (torn > 0) != (len(warned) == 1) {
+			t.Fatalf("cut at %d: %d documents, %+v, warnings %q; want %d, %d torn bytes, one warning if any",
+				cut, s.Len(), s.Recovery(), warned, n-1, torn)
+		}
+		// The log is usable again: the lost document can be added and is
+		// there after another reopen.
+		if _, err := s.Add(id, text); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		s = openStore(t, d, opt)
+		if s.Len() != n || s.Recovery().TornBytes != 0 {
+			t.Fatalf("cut at %d, re-added: %d documents, %+v", cut, s.Len(), s.Recovery())
+		}
+		s.Close()
+	}
+}
+
+// Damage anywhere but the tail is an error, never silently loaded.
+func TestStoreCorruption(t *testing.T) {
+	dir := t.TempDir()
+	opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: 10}
+	s := openStore(t, dir, opt)
+	for i := range 15 { // a snapshot of 10, and 5 records in the log
+		id, text := storeDoc(i)
+		if _, err := s.Add(id, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	snap, err := filepath.Glob(filepath.Join(dir, "snap-*"))
+	if err != nil || len(snap) != 1 {
+		t.Fatalf("snapshots: %v %v", snap, err)
+	}
+	for _, tc := range []struct {
+		name string
+		file string
+		at   func(size int) int
+	}{
+		{"log header", logFile(t, dir), func(int) int { return 14 }},
+		{"first log record", logFile(t, dir), func(int) int { return 60 }},
+		{"middle of the log", logFile(t, dir), func(size int) int { return size / 2 }},
+		{"snapshot body", snap[0], func(size int) int { return size / 2 }},
+		{"snapshot checksum", snap[0], func(size int) int { return size - 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := copyDir(t, dir)
+			path := filepath.Join(d, filepath.Base(tc.file))
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[tc.at(len(b))] ^= 0x40
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s, err := dedup.OpenStore(d, dedup.StoreOptions{Logf: t.Logf})
+			if err == nil {
+				s.Close()
+				t.Fatalf("opened a store with a flipped bit in %s", tc.name)
+			}
+			if !errors.Is(err, dedup.ErrCorrupt) {
+				t.Errorf("error %v; want one wrapping ErrCorrupt", err)
+			}
+		})
+	}
+}
+
+// A store opened with another sketching Config is refused; a second open
+// of the same directory is refused while the first is open.
+func TestStoreRefusals(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir, dedup.StoreOptions{})
+	id, text := storeDoc(0)
+	if _, err := s.Add(id, text); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dedup.OpenStore(dir, dedup.StoreOptions{}); err == nil {
+		t.Error("a second OpenStore of an open directory succeeded")
+	}
+	s.Close()
+	if _, err := s.Add(id, text); !errors.Is(err, dedup.ErrClosed) {
+		t.Errorf("Add after Close: %v, want ErrClosed", err)
+	}
+	if _, err := dedup.OpenStore(dir, dedup.StoreOptions{Config: dedup.Config{Hashes: 64}}); !errors.Is(err, dedup.ErrFormat) {
+		t.Errorf("OpenStore with 64 hashes on a 128-hash store: %v, want ErrFormat", err)
+	}
+}
+
+// Concurrent Adds under group commit: every document is stored once, and
+// of each pair of identical documents exactly one is reported new.
+func TestStoreGroupCommit(t *testing.T) {
+	dir := t.TempDir()
+	opt := dedup.StoreOptions{Sync: dedup.SyncGroup, SnapshotEvery: 25}
+	s := openStore(t, dir, opt)
+	const workers, each = 4, 20
+	var mu sync.Mutex
+	fresh := map[string]int{}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for k := range each {
+				i := k + each*(w%2) // workers 0/2 and 1/3 add the same texts
+				_, text := storeDoc(i)
+				found, err := s.Add(fmt.Sprintf("w%d-%d", w, i), text)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(found) == 0 {
+					mu.Lock()
+					fresh[strconv.Itoa(i)]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range 2 * each {
+		if n := fresh[strconv.Itoa(i)]; n != 1 {
+			t.Errorf("document %d reported new %d times, want once", i, n)
+		}
+	}
+	s.Close()
+	s = openStore(t, dir, opt)
+	defer s.Close()
+	if s.Len() != workers*each {
+		t.Errorf("reopened: %d documents, want %d", s.Len(), workers*each)
+	}
+}
+
+// writerEnv names the directory the child writer of TestStoreKill uses.
+const writerEnv = "NEARDUP_STORE_WRITER"
+
+// TestMain runs the writer when the test binary is started as one.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(writerEnv); dir != "" {
+		os.Exit(storeWriter(dir))
+	}
+	os.Exit(m.Run())
+}
+
+// storeWriter adds documents to the store in dir, continuing after those
+// it holds, and prints "ack N" once Add of document N has returned.
+func storeWriter(dir string) int {
+	policy, _ := strconv.Atoi(os.Getenv(writerEnv + "_SYNC"))
+	s, err := dedup.OpenStore(dir, dedup.StoreOptions{Sync: dedup.SyncPolicy(policy), SnapshotEvery: 13,
+		Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "writer error:", err)
+		return 2
+	}
+	for i := s.Len(); ; i++ {
+		id, text := storeDoc(i)
+		if _, err := s.Add(id, text); err != nil {
+			fmt.Fprintln(os.Stderr, "writer error:", err)
+			return 2
+		}
+		fmt.Fprintf(os.Stdout, "ack %d\n", i)
+	}
+}
+
+// A writer killed with SIGKILL at random moments (mid-record, mid-
+// snapshot, mid-open) loses nothing it acknowledged: each reopen holds
+// every acknowledged document, in order, and at most the one document
+// whose Add was under way.
+func TestStoreKill(t *testing.T) {
+	trials := 200
+	if testing.Short() {
+		trials = 20
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	deadline := time.Now().Add(3 * time.Minute)
+	var dir string
+	acked := -1
+	torn, midSnapshot, midSwitch := 0, 0, 0
+	for trial := range trials {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d trials in the time bound", trial)
+		}
+		if trial%25 == 0 { // a crawler restarted 25 times, then a new one
+			dir, acked = t.TempDir(), -1
+		}
+		cmd := exec.Command(exe, "-test.run=^$")
+		cmd.Env = append(os.Environ(), writerEnv+"="+dir, fmt.Sprintf("%s_SYNC=%d", writerEnv, trial%3))
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		acks := make(chan int, 1)
+		go func() {
+			last := acked
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				if n, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
+					last, _ = strconv.Atoi(n)
+				}
+			}
+			acks <- last
+		}()
+		time.Sleep(time.Duration(r.IntN(40_000)) * time.Microsecond)
+		cmd.Process.Kill()
+		last := <-acks
+		cmd.Wait()
+		if strings.Contains(stderr.String(), "writer error") {
+			t.Fatalf("trial %d: writer failed: %s", trial, stderr.String())
+		}
+		acked = last
+		if m, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(m) > 0 {
+			midSnapshot++
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, "snap-*")); len(m) > 1 {
+			midSwitch++
+		}
+		s, err := dedup.OpenStore(dir, dedup.StoreOptions{SnapshotEvery: -1, Logf: func(string, ...any) { torn++ }})
+		if err != nil {
+			t.Fatalf("trial %d: reopen after kill: %v", trial, err)
+		}
+		n := s.Len()
+		if n < acked+1 || n > acked+2 {
+			t.Fatalf("trial %d: %d documents after the kill; %d were acknowledged, so want %d or %d", trial, n, acked+1, acked+1, acked+2)
+		}
+		// The documents are the right ones, in order.
+		for _, i := range []int{0, n / 2, n - 1} {
+			if n == 0 {
+				break
+			}
+			id, text := storeDoc(i)
+			if !slices.Contains(foundIDs(s.Query(text)), fmt.Sprintf("%s@%d", id, i)) {
+				t.Fatalf("trial %d: document %d not found as %s@%d: %v", trial, i, id, i, foundIDs(s.Query(text)))
+			}
+		}
+		acked = n - 1 // the in-flight document, if stored, counts from now on
+		s.Close()
+	}
+	t.Logf("%d trials: %d killed while writing a snapshot, %d while switching to a new one, %d with a torn tail dropped",
+		trials, midSnapshot, midSwitch, torn)
+}
+
+// FuzzStoreOpen feeds damaged logs and snapshots to OpenStore: it returns
+// a store or an error, never panics, and a store it returns works.
+func FuzzStoreOpen(f *testing.F) {
+	dir := f.TempDir()
+	s, err := dedup.OpenStore(dir, dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: 4, Logf: func(string, ...any) {}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i := range 6 {
+		id, text := storeDoc(i)
+		if _, err := s.Add(id, text); err != nil {
+			f.Fatal(err)
+		}
+	}
+	s.Close()
+	snap, _ := os.ReadFile(filepath.Join(dir, "snap-0000000000000001"))
+	logb, _ := os.ReadFile(filepath.Join(dir, "log-0000000000000001"))
+	f.Add(logb, snap)
+	f.Add(logb[:len(logb)-3], snap)
+	f.Add(logb, []byte(nil))
+	f.Add([]byte("NDUPLOG1"), []byte("NDUPSNP1"))
+	f.Fuzz(func(t *testing.T, logb, snap []byte) {
+		dir := t.TempDir()
+		gen := "0000000000000000"
+		if len(snap) > 0 {
+			gen = "0000000000000001"
+			if err := os.WriteFile(filepath.Join(dir, "snap-"+gen), snap, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "log-"+gen), logb, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := dedup.OpenStore(dir, dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: -1, Logf: func(string, ...any) {}})
+		if err != nil {
+			return
+		}
+		n := s.Len()
+		id, text := storeDoc(n)
+		if _, err := s.Add(id, text); err != nil {
+			t.Fatalf("Add to a store that opened: %v", err)
+		}
+		s.Query(text)
+		if err := s.Snapshot(); err != nil {
+			t.Fatalf("Snapshot of a store that opened: %v", err)
+		}
+		s.Close()
+		s, err = dedup.OpenStore(dir, dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: -1, Logf: func(string, ...any) {}})
+		if err != nil {
+			t.Fatalf("reopen after a clean snapshot: %v", err)
+		}
+		if s.Len() != n+1 {
+			t.Fatalf("reopened with %d documents, want %d", s.Len(), n+1)
+		}
+		s.Close()
+	})
+}
+
+var updateStore = flag.Bool("update", false, "rewrite the store written by format version 1 in testdata/store-v1")
+
+// The store's files are a stored format: a store written by this build
+// from the seeds is byte for byte the one in testdata/store-v1, and that
+// one opens with the same answers. A change that fails here must bump
+// SignatureVersion (or the file magics) and regenerate with -update.
+func TestStoreFormatFrozen(t *testing.T) {
+	golden := filepath.Join("testdata", "store-v1")
+	dir := t.TempDir()
+	opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: 3, Logf: t.Logf}
+	s := openStore(t, dir, opt)
+	docs := seeds(t)
+	for _, d := range docs {
+		if _, err := s.Add(d.ID, d.Text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	os.Remove(filepath.Join(dir, "LOCK"))
+	if *updateStore {
+		os.RemoveAll(golden)
+		if err := os.CopyFS(golden, os.DirFS(dir)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"snap-0000000000000001", "log-0000000000000001"} {
+		want, err := os.ReadFile(filepath.Join(golden, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: this build writes %d bytes that differ from the frozen %d; bump the format version and run go test -update", name, len(got), len(want))
+		}
+	}
+	s = openStore(t, copyDir(t, golden), opt)
+	defer s.Close()
+	if s.Len() != len(docs) {
+		t.Fatalf("frozen store: %d documents, want %d", s.Len(), len(docs))
+	}
+	found := s.Query(seed(t, "000").Text)
+	if got := foundIDs(found); len(got) != 2 || !strings.HasPrefix(got[0], "00") {
+		t.Errorf("frozen store: seed 000 found %v; want itself and seed 001", got)
+	}
+}
