@@ -3,10 +3,19 @@
 // skipped. Boilerplate shared by a site's pages is learned on the way.
 //
 //	go run ./examples/crawler
+//
+// With -store DIR the index is kept in DIR (dedup.Store: an append-only
+// log and snapshots), so a crawler that is restarted, or killed, goes on
+// knowing every page it acknowledged; run it twice and the second run
+// keeps nothing.
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
+	"log"
+	"os"
 	"strings"
 
 	"github.com/neardup/neardup/dedup"
@@ -25,6 +34,14 @@ const (
 )
 
 func main() {
+	store := flag.String("store", "", "keep the index in this directory across runs")
+	flag.Parse()
+	if err := run(os.Stdout, *store); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(w io.Writer, dir string) error {
 	pages := []struct{ url, text string }{
 		{"news-a.vn/mua-lu", template(flood)},
 		{"news-a.vn/gia-vang", template(gold)},
@@ -36,17 +53,33 @@ func main() {
 		// A teaser of the match report, wrapped in the site template.
 		{"news-a.vn/bong-da-tom-tat", template(strings.Join(strings.Split(match, "\n")[:3], "\n"))},
 	}
-	s := dedup.NewStream(dedup.Config{})
+	add := func(url string, text []byte) ([]dedup.Found, error) { return nil, nil }
+	if dir == "" {
+		s := dedup.NewStream(dedup.Config{})
+		add = func(url string, text []byte) ([]dedup.Found, error) { return s.Add(url, text), nil }
+	} else {
+		s, err := dedup.OpenStore(dir, dedup.StoreOptions{})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		fmt.Fprintf(w, "%d pages known from %s\n", s.Len(), dir)
+		add = s.Add
+	}
 	kept := 0
 	for _, p := range pages {
-		found := s.Add(p.url, []byte(p.text))
+		found, err := add(p.url, []byte(p.text))
+		if err != nil {
+			return err
+		}
 		if len(found) == 0 {
 			kept++
-			fmt.Printf("keep  %-28s new article\n", p.url)
+			fmt.Fprintf(w, "keep  %-28s new article\n", p.url)
 			continue
 		}
 		f := found[0]
-		fmt.Printf("skip  %-28s copy of %s (jaccard %.2f, containment %.2f: %s)\n", p.url, f.ID, f.Jaccard, f.Containment, f.Reason)
+		fmt.Fprintf(w, "skip  %-28s copy of %s (jaccard %.2f, containment %.2f: %s)\n", p.url, f.ID, f.Jaccard, f.Containment, f.Reason)
 	}
-	fmt.Printf("%d pages, %d kept\n", len(pages), kept)
+	fmt.Fprintf(w, "%d pages, %d kept\n", len(pages), kept)
+	return nil
 }
