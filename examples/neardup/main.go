@@ -67,7 +67,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fl.BoolVar(&cfg.NoNumberCheck, "no-number-check", false, "merge copies even when their real numbers differ (template articles)")
 	fl.IntVar(&cfg.BoilerplateArticles, "boilerplate", dedup.DefaultBoilerplateArticles, "lines carried by this many distinct articles are boilerplate; -1 turns learning off")
 	explain := fl.Bool("explain", false, "print every cluster with its members' canonical score components to standard error")
-	quiet := fl.Bool("q", false, "no summary on standard error")
+	quiet := fl.Bool("q", false, "no summary or progress on standard error (progress shows only on a terminal)")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile to this file")
 	evaluate := fl.Bool("eval", false, "score the result against the labels in the JSONL input (\"cluster\", \"canonical_ok\", \"kind\", \"lang\", as in the dev set) and print the report to standard error")
 	fl.Usage = func() {
@@ -101,16 +101,28 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
-	rd := &reader{where: make(map[string]string)}
 	paths := fl.Args()
+	show := !*quiet && isTerminal(stderr)
+	var total int64
+	if show {
+		total = inputSize(paths)
+	}
+	prog := newProgress(stderr, show, total, 500*time.Millisecond)
+	rd := &reader{where: make(map[string]string), prog: prog}
 	res, err := cfg.ClusterFunc(func(yield func(dedup.Doc) bool) error {
 		rd.pass++
 		rd.yield = yield
 		if rd.pass > 1 {
 			rd.where = nil // only the first reading checks ids
+			prog.setStage("re-reading documents with boilerplate")
+		} else {
+			prog.setStage("reading and sketching")
 		}
-		return rd.read(paths, stdin)
+		err := rd.read(paths, stdin)
+		prog.setStage("clustering")
+		return err
 	})
+	prog.done()
 	if err != nil {
 		return err
 	}
@@ -218,6 +230,7 @@ type reader struct {
 	where  map[string]string // id -> "file:line" of its first occurrence
 	stdin  []dedup.Doc       // standard input, kept from the first pass
 	bytes  int64             // text bytes read in the first pass
+	prog   *progress
 }
 
 func (r *reader) add(id string, text []byte, place string) error {
@@ -228,6 +241,7 @@ func (r *reader) add(id string, text []byte, place string) error {
 		r.where[id] = place
 		r.bytes += int64(len(text))
 	}
+	r.prog.read(len(text))
 	r.yield(dedup.Doc{ID: id, Text: text})
 	return nil
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -198,5 +200,29 @@ func TestEval(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "", "-eval"); err == nil || !strings.Contains(err.Error(), "carry a gold") {
 		t.Errorf("-eval without labels: error %v", err)
+	}
+}
+
+// The progress line gives rates, and the share done and time left when
+// the input size is known; it stays off where it is not enabled.
+func TestProgress(t *testing.T) {
+	p := newProgress(io.Discard, false, 10e6, time.Hour)
+	p.setStage("reading and sketching")
+	p.start = time.Unix(100, 0)
+	for range 1000 {
+		p.read(2500) // 2.5 MB in all
+	}
+	got := p.line(time.Unix(102, 0))
+	want := "neardup: reading and sketching: 1000 docs, 2.5 MB, 500 docs/s, 1.2 MB/s, 25%, 6s left"
+	if got != want {
+		t.Errorf("line = %q, want %q", got, want)
+	}
+	p.done() // not started: a no-op
+	var buf strings.Builder
+	if err := run([]string{"../../testdata/seeds"}, nil, io.Discard, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "\r") {
+		t.Errorf("progress written to a non-terminal: %q", buf.String())
 	}
 }
