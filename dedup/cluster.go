@@ -349,41 +349,43 @@ func (c Config) group(sk []Sketch, ids []string) (center []int, match []Match) {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].Shingles, sk[a].Shingles) })
-	// Documents enter the index in this order, so a sequence number is a
-	// position in order.
-	ix := NewIndex(c)
+	// The verified matches each document would find in an Index filled
+	// in this order, computed up front in parallel.
+	nb := c.findNeighbors(sk, order)
 	pos := make([]int, len(sk)) // input index -> position in order
 	for p, i := range order {
 		pos[i] = p
 	}
 	center = make([]int, len(sk))
 	match = make([]Match, len(sk))
-	for _, i := range order {
+	for p, i := range order {
 		center[i] = i
 		// Of the clusters the document verifies against, it joins the one
 		// with the largest center, the most complete copy seen: a
 		// truncated copy that came before it must not pull it away from
 		// the article both were cut from.
 		best := -1
-		for _, f := range ix.query(&sk[i]) {
-			j := order[f.Seq]
+		for _, e := range nb.of(p) {
+			if !e.earlier {
+				continue
+			}
+			j := order[e.pos]
 			cj := center[j]
 			if best >= 0 && pos[cj] >= pos[center[best]] {
 				continue
 			}
 			if cj == j {
-				best, match[i] = j, f.Match
+				best, match[i] = j, c.Compare(&sk[i], &sk[j])
 				continue
 			}
 			if m, ok := c.holds(sk, i, j, cj); ok {
-				best, match[i] = j, f.Match
+				best, match[i] = j, c.Compare(&sk[i], &sk[j])
 				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", j, m.Containment)
 			}
 		}
 		if best >= 0 {
 			center[i] = center[best]
 		}
-		ix.add("", &sk[i])
 	}
 	// A document that became a center because it was larger than its
 	// copies (leftover boilerplate, an inserted sentence) but found no
@@ -395,27 +397,27 @@ func (c Config) group(sk []Sketch, ids []string) (center []int, match []Match) {
 	// sentence can make it so; the canonical is the member that carries
 	// most of what the copies share, and so the best stand-in for the
 	// article.
-	members := make(map[int][]int, len(sk))
-	for _, i := range order {
-		members[center[i]] = append(members[center[i]], i)
-	}
+	members := membersByCenter(center, order)
 	canonical := make(map[int]int)
 	canonicalOf := func(cj int) int {
 		k, ok := canonical[cj]
 		if !ok {
-			k = c.score(members[cj], sk, ids)[0].Doc
+			k = c.score(members(cj), sk, ids)[0].Doc
 			canonical[cj] = k
 		}
 		return k
 	}
-	for _, i := range order {
-		if center[i] != i || len(members[i]) != 1 {
+	for p, i := range order {
+		if center[i] != i || len(members(i)) != 1 {
 			continue
 		}
-		for _, f := range ix.query(&sk[i]) {
-			j := order[f.Seq]
+		for _, e := range nb.of(p) {
+			if !e.stored {
+				continue
+			}
+			j := order[e.pos]
 			cj := center[j]
-			if j == i || cj == i {
+			if cj == i {
 				continue
 			}
 			m, ok := c.holds(sk, i, j, cj)
@@ -425,7 +427,6 @@ func (c Config) group(sk []Sketch, ids []string) (center []int, match []Match) {
 				against = "its canonical"
 			}
 			if ok {
-				members[i] = nil
 				center[i] = cj
 				match[i] = m
 				match[i].Reason += " (second pass, against " + against + ")"
@@ -434,6 +435,25 @@ func (c Config) group(sk []Sketch, ids []string) (center []int, match []Match) {
 		}
 	}
 	return center, match
+}
+
+// membersByCenter returns a function listing, in order, the documents
+// whose center was x when membersByCenter was called.
+func membersByCenter(center, order []int) func(x int) []int {
+	start := make([]int32, len(center)+1)
+	for _, c := range center {
+		start[c+1]++
+	}
+	for i := range center {
+		start[i+1] += start[i]
+	}
+	list := make([]int, len(center))
+	fill := slices.Clone(start[:len(center)])
+	for _, i := range order {
+		list[fill[center[i]]] = i
+		fill[center[i]]++
+	}
+	return func(x int) []int { return list[start[x]:start[x+1]] }
 }
 
 // holds reports whether document i, verified against member j, also

@@ -212,11 +212,15 @@ func (ix *Index) QueryAdd(id string, s Sketch) ([]Found, uint32) {
 
 // key returns the table key of band b (b == Bands: the lead) of a document
 // with signature sig and lead lead.
-func (ix *Index) key(sig []uint16, lead uint64, b int) uint64 {
-	if b == ix.p.Bands {
+func (ix *Index) key(sig []uint16, lead uint64, b int) uint64 { return tableKey(ix.p, sig, lead, b) }
+
+// tableKey returns the key of band b of banding p (b == p.Bands: the
+// lead) of a document with signature sig and lead lead.
+func tableKey(p LSHParams, sig []uint16, lead uint64, b int) uint64 {
+	if b == p.Bands {
 		return mix(lead ^ 0x6a09e667f3bcc909)
 	}
-	r := ix.p.Rows
+	r := p.Rows
 	band := sig[b*r : (b+1)*r]
 	if r <= 3 {
 		// The usual case in one mix: the codes and the band number fill

@@ -51,7 +51,13 @@ const leadContainment = 0.85
 // Compare decides whether a and b are copies of one article. Sketches must
 // come from the same Config. It is safe for concurrent use.
 func (c Config) Compare(a, b *Sketch) Match {
-	c = c.withDefaults()
+	return c.withDefaults().compare(a, b, true)
+}
+
+// compare is Compare on a Config with its defaults filled in; without
+// reason, Match.Reason stays empty (the batch verification of millions of
+// candidate pairs formats no text).
+func (c Config) compare(a, b *Sketch, reason bool) Match {
 	m := Match{Numbers: -1}
 	if a.Shingles == 0 || b.Shingles == 0 {
 		m.Reason = "no content"
@@ -68,15 +74,23 @@ func (c Config) Compare(a, b *Sketch) Match {
 	switch {
 	case m.Jaccard >= c.Threshold:
 		m.Duplicate = true
-		m.Reason = fmt.Sprintf("jaccard %.2f >= %.2f", m.Jaccard, c.Threshold)
+		if reason {
+			m.Reason = fmt.Sprintf("jaccard %.2f >= %.2f", m.Jaccard, c.Threshold)
+		}
 	case m.Containment >= c.Containment && ratio >= c.MinContainedFraction:
 		m.Duplicate = true
-		m.Reason = fmt.Sprintf("containment %.2f >= %.2f at size ratio %.2f", m.Containment, c.Containment, ratio)
+		if reason {
+			m.Reason = fmt.Sprintf("containment %.2f >= %.2f at size ratio %.2f", m.Containment, c.Containment, ratio)
+		}
 	case a.Lead != 0 && a.Lead == b.Lead && m.Containment >= leadContainment*c.Containment:
 		m.Duplicate = true
-		m.Reason = fmt.Sprintf("same lead and containment %.2f >= %.2f (a truncated copy)", m.Containment, leadContainment*c.Containment)
+		if reason {
+			m.Reason = fmt.Sprintf("same lead and containment %.2f >= %.2f (a truncated copy)", m.Containment, leadContainment*c.Containment)
+		}
 	default:
-		m.Reason = fmt.Sprintf("jaccard %.2f, containment %.2f at size ratio %.2f: too low", m.Jaccard, m.Containment, ratio)
+		if reason {
+			m.Reason = fmt.Sprintf("jaccard %.2f, containment %.2f at size ratio %.2f: too low", m.Jaccard, m.Containment, ratio)
+		}
 		return m
 	}
 	if !c.NoNumberCheck && a.Numbers.Real() && b.Numbers.Real() {
@@ -84,7 +98,9 @@ func (c Config) Compare(a, b *Sketch) Match {
 		m.Numbers, contradictions = numberAgreement(&a.Numbers, &b.Numbers)
 		if contradictions >= minContradictions && m.Numbers < minNumberAgreement {
 			m.Duplicate, m.DifferentNumbers = false, true
-			m.Reason = fmt.Sprintf("same text but different numbers: %d shared number contexts disagree, %.2f agree", contradictions, m.Numbers)
+			if reason {
+				m.Reason = fmt.Sprintf("same text but different numbers: %d shared number contexts disagree, %.2f agree", contradictions, m.Numbers)
+			}
 		}
 	}
 	return m

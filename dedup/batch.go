@@ -1,0 +1,186 @@
+package dedup
+
+import (
+	"cmp"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// neighbors holds, for a batch of documents in grouping order, their
+// verified matches among the candidates an Index would give if the
+// documents were added in that order: the same bands, leads and posting
+// caps, found by sorting instead of probing, and verified in parallel.
+// Positions are places in the grouping order.
+type neighbors struct {
+	start []uint32 // edges of position p are edges[start[p]:start[p+1]]
+	edges []neighbor
+}
+
+// neighbor is a verified match of a document.
+type neighbor struct {
+	pos     uint32  // the other document's position
+	earlier bool    // it comes first: a candidate when this one is added
+	stored  bool    // it is in the Index's postings once all are added
+	jaccard float64 // estimated Jaccard similarity, for ordering
+}
+
+// of returns the verified matches of position p, most similar first
+// (ties: earliest first), as Index.Query orders them.
+func (nb *neighbors) of(p int) []neighbor { return nb.edges[nb.start[p]:nb.start[p+1]] }
+
+// pair packs a candidate pair: the later position, the earlier one, and
+// whether the later one is stored under the key they share (it is among
+// the first postings of that key).
+func pair(later, earlier uint32, stored bool) uint64 {
+	v := uint64(later)<<33 | uint64(earlier)<<1
+	if stored {
+		v |= 1
+	}
+	return v
+}
+
+// findNeighbors computes the verified matches of sk taken in order.
+// It uses GOMAXPROCS goroutines; the result does not depend on their
+// number.
+func (c Config) findNeighbors(sk []Sketch, order []int) *neighbors {
+	p := c.LSH()
+	workers := runtime.GOMAXPROCS(0)
+	// Candidate pairs, band by band (p.Bands is the lead).
+	bands := make(chan int, p.Bands+1)
+	for b := 0; b <= p.Bands; b++ {
+		bands <- b
+	}
+	close(bands)
+	found := make([][]uint64, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			type entry struct {
+				key uint64
+				pos uint32
+			}
+			var ents []entry
+			var out []uint64
+			for b := range bands {
+				limit := MaxPostings
+				if b == p.Bands {
+					limit = maxLeadPostings
+				}
+				ents = ents[:0]
+				for pos, i := range order {
+					s := &sk[i]
+					if s.Shingles == 0 || (b == p.Bands && s.Lead == 0) {
+						continue
+					}
+					ents = append(ents, entry{tableKey(p, s.Sig, s.Lead, b), uint32(pos)})
+				}
+				slices.SortFunc(ents, func(x, y entry) int {
+					if c := cmp.Compare(x.key, y.key); c != 0 {
+						return c
+					}
+					return cmp.Compare(x.pos, y.pos)
+				})
+				for lo := 0; lo < len(ents); {
+					hi := lo + 1
+					for hi < len(ents) && ents[hi].key == ents[lo].key {
+						hi++
+					}
+					// The first limit documents of a key are its postings;
+					// each later one meets those before it.
+					for k := lo + 1; k < hi; k++ {
+						for j := lo; j < min(k, lo+limit); j++ {
+							out = append(out, pair(ents[k].pos, ents[j].pos, k < lo+limit))
+						}
+					}
+					lo = hi
+				}
+				// Keep the buffer small: pairs repeat across bands.
+				if len(out) > 1<<22 {
+					out = compactPairs(out)
+				}
+			}
+			found[w] = compactPairs(out)
+		})
+	}
+	wg.Wait()
+	pairs := compactPairs(slices.Concat(found...))
+	found = nil
+
+	// Verify in parallel, in chunks whose results keep their order.
+	type match struct {
+		later, earlier uint32
+		stored         bool
+		jaccard        float64
+	}
+	const chunk = 4096
+	results := make([][]match, (len(pairs)+chunk-1)/chunk)
+	next := make(chan int, len(results))
+	for k := range results {
+		next <- k
+	}
+	close(next)
+	for range workers {
+		wg.Go(func() {
+			for k := range next {
+				var out []match
+				for _, v := range pairs[k*chunk : min(len(pairs), (k+1)*chunk)] {
+					later, earlier := uint32(v>>33), uint32(v>>1)&(1<<32-1)
+					m := c.compare(&sk[order[later]], &sk[order[earlier]], false)
+					if m.Duplicate {
+						out = append(out, match{later, earlier, v&1 == 1, m.Jaccard})
+					}
+				}
+				results[k] = out
+			}
+		})
+	}
+	wg.Wait()
+
+	// Adjacency lists.
+	n := len(order)
+	nb := &neighbors{start: make([]uint32, n+1)}
+	for _, r := range results {
+		for _, m := range r {
+			nb.start[m.later+1]++
+			nb.start[m.earlier+1]++
+		}
+	}
+	for p := range n {
+		nb.start[p+1] += nb.start[p]
+	}
+	nb.edges = make([]neighbor, nb.start[n])
+	fill := slices.Clone(nb.start[:n])
+	for _, r := range results {
+		for _, m := range r {
+			nb.edges[fill[m.later]] = neighbor{pos: m.earlier, earlier: true, stored: true, jaccard: m.jaccard}
+			fill[m.later]++
+			nb.edges[fill[m.earlier]] = neighbor{pos: m.later, stored: m.stored, jaccard: m.jaccard}
+			fill[m.earlier]++
+		}
+	}
+	for p := range n {
+		slices.SortFunc(nb.of(p), func(x, y neighbor) int {
+			if c := cmp.Compare(y.jaccard, x.jaccard); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.pos, y.pos)
+		})
+	}
+	return nb
+}
+
+// compactPairs sorts pairs and merges repeats of a pair, keeping its
+// stored bit if any repeat has it.
+func compactPairs(v []uint64) []uint64 {
+	slices.Sort(v)
+	out := v[:0]
+	for _, x := range v {
+		if k := len(out) - 1; k >= 0 && out[k]>>1 == x>>1 {
+			out[k] |= x & 1
+			continue
+		}
+		out = append(out, x)
+	}
+	return slices.Clip(out)
+}
