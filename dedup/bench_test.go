@@ -166,3 +166,26 @@ func BenchmarkStoreAdd(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCompare is the verification of one candidate pair, a teaser
+// against its article (testdata/fixtures), dominated by the
+// maximum-likelihood intersection estimate.
+func BenchmarkCompare(b *testing.B) {
+	var cfg dedup.Config
+	x := cfg.Sketch(readFile(b, "../testdata/fixtures/teaser.txt"), nil)
+	y := cfg.Sketch(readFile(b, "../testdata/fixtures/original.txt"), nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		cfg.Compare(&x, &y)
+	}
+}
+
+// BenchmarkEstimateIntersection is the estimate alone, on the same pair.
+func BenchmarkEstimateIntersection(b *testing.B) {
+	var cfg dedup.Config
+	x := cfg.Sketch(readFile(b, "../testdata/fixtures/teaser.txt"), nil)
+	y := cfg.Sketch(readFile(b, "../testdata/fixtures/original.txt"), nil)
+	for b.Loop() {
+		dedup.EstimateIntersection(x.Sig, y.Sig, x.Shingles, y.Shingles)
+	}
+}

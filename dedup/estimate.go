@@ -1,6 +1,9 @@
 package dedup
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // EstimateIntersection estimates |A∩B| from the signatures (Signature or
 // Compact) of two shingle sets A and B and their exact sizes na and nb
@@ -65,16 +68,36 @@ func EstimateIntersection[S ~[]E, E uint16 | uint64](a, b S, na, nb int) float64
 	if deriv(hi) >= 0 {
 		return hi
 	}
+	// Newton's method on the derivative, kept inside the bracket [lo, hi]
+	// where the derivative changes sign, bisecting when a step would leave
+	// it: a few iterations instead of bisection's fifty.
+	x := (lo + hi) / 2
 	for range 64 {
-		mid := (lo + hi) / 2
-		if mid == lo || mid == hi {
-			break
-		}
-		if deriv(mid) > 0 {
-			lo = mid
+		d := deriv(x)
+		if d > 0 {
+			lo = x
 		} else {
-			hi = mid
+			hi = x
 		}
+		// The second derivative, negative: L is concave.
+		d2 := k / ((A + B - x) * (A + B - x))
+		if eq > 0 {
+			d2 -= eq / (x * x)
+		}
+		if lt > 0 {
+			d2 -= lt / ((A - x) * (A - x))
+		}
+		if gt > 0 {
+			d2 -= gt / ((B - x) * (B - x))
+		}
+		next := x - d/d2
+		if !(next > lo && next < hi) {
+			next = (lo + hi) / 2
+		}
+		if math.Abs(next-x) <= 1e-9*max(1, x) || hi-lo <= 1e-9*max(1, x) {
+			return next
+		}
+		x = next
 	}
-	return (lo + hi) / 2
+	return x
 }
