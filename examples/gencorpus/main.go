@@ -120,8 +120,15 @@ func (g *gen) sentence() string {
 
 func (g *gen) article(id string) article {
 	a := article{id: id}
+	// A headline of 6 to 13 words: the first three of a made sentence and
+	// its last ones, so that it draws on both source sentences and, like
+	// real headlines, is the article's own (a prefix of one source
+	// sentence would be shared by every article that drew it).
 	t := strings.Fields(g.sentence())
-	a.title = strings.TrimRight(strings.Join(t[:min(len(t), 6+g.r.IntN(8))], " "), ".,;:")
+	if n := 6 + g.r.IntN(8); len(t) > n {
+		t = append(t[:3:3], t[len(t)-(n-3):]...)
+	}
+	a.title = strings.TrimRight(strings.Join(t, " "), ".,;:")
 	n := len(a.title)
 	for n < g.size {
 		var p []string
