@@ -3,7 +3,6 @@ package dedup
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -514,37 +513,49 @@ const ParagraphWords = 2 * ShortLineWords
 // article linked to, and is boilerplate elsewhere.
 func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]lineInfo) lineSet {
 	center, _ := c.group(sk, ids)
-	perCluster := make(map[int][]lineInfo)
-	for i, l := range lines {
-		perCluster[center[i]] = append(perCluster[center[i]], l...)
+	// Every line once per article, as one flat sorted array rather than
+	// a map of all lines: most lines occur once, and a million documents
+	// carry tens of millions of them.
+	type occ struct {
+		hash    uint64
+		article int32
+		words   int32
 	}
-	keys := slices.Sorted(maps.Keys(perCluster)) // a fixed order
-	type count struct{ clusters, words, first int }
-	// tally counts each line once per article, article(k) naming the
-	// article of preliminary cluster k.
-	tally := func(article func(int) int) map[uint64]count {
-		byArticle := make(map[int][]lineInfo, len(keys))
-		for _, k := range keys {
-			a := article(k)
-			byArticle[a] = append(byArticle[a], perCluster[k]...)
-		}
-		counts := make(map[uint64]count)
-		for _, a := range slices.Sorted(maps.Keys(byArticle)) {
-			l := byArticle[a]
-			slices.SortFunc(l, func(x, y lineInfo) int { return cmp.Compare(x.hash, y.hash) })
-			for _, li := range slices.CompactFunc(l, func(x, y lineInfo) bool { return x.hash == y.hash }) {
-				n, ok := counts[li.hash]
-				if !ok {
-					n.first = a
-				}
-				counts[li.hash] = count{n.clusters + 1, int(li.words), n.first}
+	total := 0
+	for _, l := range lines {
+		total += len(l)
+	}
+	occs := make([]occ, 0, total)
+	collect := func(article func(int) int) {
+		occs = occs[:0]
+		for i, l := range lines {
+			a := int32(article(center[i]))
+			for _, li := range l {
+				occs = append(occs, occ{li.hash, a, li.words})
 			}
 		}
-		return counts
+		slices.SortFunc(occs, func(x, y occ) int {
+			if c := cmp.Compare(x.hash, y.hash); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.article, y.article)
+		})
+		occs = slices.CompactFunc(occs, func(x, y occ) bool { return x.hash == y.hash && x.article == y.article })
 	}
-	counts := tally(func(k int) int { return k })
+	// runs calls f with each line's articles.
+	runs := func(f func(run []occ)) {
+		for lo := 0; lo < len(occs); {
+			hi := lo + 1
+			for hi < len(occs) && occs[hi].hash == occs[lo].hash {
+				hi++
+			}
+			f(occs[lo:hi])
+			lo = hi
+		}
+	}
+	collect(func(k int) int { return k })
 	// Join the clusters that share a rare paragraph (union-find, the
-	// smaller cluster key the root).
+	// smaller cluster the root).
 	parent := make(map[int]int)
 	var find func(int) int
 	find = func(k int) int {
@@ -556,23 +567,29 @@ func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]lineInfo) 
 		parent[k] = r
 		return r
 	}
-	for _, k := range keys {
-		for _, li := range perCluster[k] {
-			n := counts[li.hash]
-			if int(li.words) > ParagraphWords && n.clusters >= 2 && n.clusters < c.BoilerplateArticles {
-				if a, b := find(k), find(n.first); a != b {
+	runs(func(run []occ) {
+		if int(run[0].words) > ParagraphWords && len(run) >= 2 && len(run) < c.BoilerplateArticles {
+			for _, o := range run[1:] {
+				if a, b := find(int(run[0].article)), find(int(o.article)); a != b {
 					parent[max(a, b)] = min(a, b)
 				}
 			}
 		}
-	}
-	if len(parent) > 0 {
-		counts = tally(find)
-	}
+	})
 	article := func(k int) int { return k }
 	if len(parent) > 0 {
 		article = find
+		collect(find)
 	}
+	// The lines of two articles or more; a line absent is in one.
+	type count struct{ clusters, words int }
+	counts := make(map[uint64]count)
+	runs(func(run []occ) {
+		if len(run) >= 2 {
+			counts[run[0].hash] = count{len(run), int(run[0].words)}
+		}
+	})
+	occs = nil
 	// Each document's headline is its first line that is not common
 	// boilerplate; count the articles whose documents open with each.
 	type opening struct {
@@ -587,7 +604,7 @@ func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]lineInfo) 
 				first = k
 			}
 		}
-		if first >= 0 {
+		if first >= 0 && counts[l[first].hash].clusters >= 2 {
 			openings = append(openings, opening{l[first].hash, article(center[i])})
 		}
 	}
@@ -606,7 +623,7 @@ func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]lineInfo) 
 		switch {
 		case k.clusters >= c.BoilerplateArticles:
 			boiler[h] = false
-		case k.clusters >= 2 && k.words <= ShortLineWords:
+		case k.words <= ShortLineWords:
 			// A link: the headline of some of its articles, not all (a
 			// menu opens every page that carries it).
 			n := headlineOf[h]
