@@ -270,18 +270,12 @@ func (d *decoder) fail(what string) {
 	d.b = nil
 }
 
-func (d *decoder) uvarint(what string) uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail(what)
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+func (d *decoder) uvarint(what string) uint64 { return decodeVarint(d, binary.Uvarint, what) }
+func (d *decoder) varint(what string) int64   { return decodeVarint(d, binary.Varint, what) }
 
-func (d *decoder) varint(what string) int64 {
-	v, n := binary.Varint(d.b)
+// decodeVarint reads one varint with f (binary.Uvarint or binary.Varint).
+func decodeVarint[T uint64 | int64](d *decoder, f func([]byte) (T, int), what string) T {
+	v, n := f(d.b)
 	if n <= 0 {
 		d.fail(what)
 		return 0
