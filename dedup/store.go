@@ -361,9 +361,10 @@ func (s *Store) replay(f *os.File) (int64, error) {
 	for off < len(b) {
 		payload, n, err := nextRecord(b[off:])
 		if err != nil {
-			// Torn if nothing whole follows: the record runs past the end,
-			// or its bytes are the last ones in the file.
-			if errors.Is(err, io.ErrUnexpectedEOF) || off+n >= len(b) {
+			// Torn if no whole record follows: the crash cut the last
+			// one short. A valid record after the bad one means damage
+			// in the middle (a flipped length, a bad block), an error.
+			if !recordFollows(b[off+1:]) {
 				torn := int64(len(b) - off)
 				s.opt.Logf("neardup: store %s: %s: dropped an incomplete record of %d bytes at offset %d (%v)", s.dir, logName(s.gen), torn, off, err)
 				s.rec.TornBytes = torn
@@ -371,6 +372,9 @@ func (s *Store) replay(f *os.File) (int64, error) {
 					return 0, err
 				}
 				break
+			}
+			if !errors.Is(err, ErrCorrupt) {
+				err = fmt.Errorf("%w: %v, and a valid record follows", ErrCorrupt, err)
 			}
 			return 0, fmt.Errorf("record at offset %d: %w", off, err)
 		}
@@ -441,6 +445,23 @@ func nextRecord(b []byte) ([]byte, int, error) {
 		return nil, 8 + int(n), fmt.Errorf("%w: record checksum", ErrCorrupt)
 	}
 	return payload, 8 + int(n), nil
+}
+
+// recordFollows reports whether a record with a valid length and checksum
+// starts anywhere in b. A torn tail is shorter than one record, so the
+// scan is short where it finds nothing, and damage mid-log meets the next
+// record within one record's length.
+func recordFollows(b []byte) bool {
+	for p := 0; p+8 <= len(b); p++ {
+		n := binary.LittleEndian.Uint32(b[p:])
+		if n == 0 || n > maxRecordSize || uint64(len(b)-p) < 8+uint64(n) {
+			continue
+		}
+		if crc32.Checksum(b[p+8:p+8+int(n)], castagnoli) == binary.LittleEndian.Uint32(b[p+4:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendRecord appends the log record of a document: its sequence number,

@@ -3,9 +3,11 @@ package dedup_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -215,6 +217,24 @@ func TestStoreCorruption(t *testing.T) {
 		}
 	}
 	s.Close()
+	// Find the second record of the log: the second offset where a
+	// length and a matching CRC-32C frame a payload.
+	logb, err := os.ReadFile(logFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var starts []int
+	for p := 0; p+8 <= len(logb) && len(starts) < 2; p++ {
+		n := int(binary.LittleEndian.Uint32(logb[p:]))
+		if n > 0 && p+8+n <= len(logb) && crc32.Checksum(logb[p+8:p+8+n], crc32.MakeTable(crc32.Castagnoli)) == binary.LittleEndian.Uint32(logb[p+4:]) {
+			starts = append(starts, p)
+			p += 8 + n - 1
+		}
+	}
+	if len(starts) < 2 {
+		t.Fatalf("found records at %v in the log", starts)
+	}
+	secondRecord := starts[1]
 	snap, err := filepath.Glob(filepath.Join(dir, "snap-*"))
 	if err != nil || len(snap) != 1 {
 		t.Fatalf("snapshots: %v %v", snap, err)
@@ -227,6 +247,7 @@ func TestStoreCorruption(t *testing.T) {
 		{"log header", logFile(t, dir), func(int) int { return 14 }},
 		{"first log record", logFile(t, dir), func(int) int { return 60 }},
 		{"middle of the log", logFile(t, dir), func(size int) int { return size / 2 }},
+		{"length of the second record", logFile(t, dir), func(int) int { return secondRecord + 1 }},
 		{"snapshot body", snap[0], func(size int) int { return size / 2 }},
 		{"snapshot checksum", snap[0], func(size int) int { return size - 1 }},
 	} {
