@@ -46,6 +46,10 @@ func pair(later, earlier uint32, stored bool) uint64 {
 func (c Config) findNeighbors(sk []Sketch, order []int) *neighbors {
 	p := c.LSH()
 	workers := runtime.GOMAXPROCS(0)
+	pos := make([]uint32, len(sk)) // input index -> position in order
+	for k, i := range order {
+		pos[i] = uint32(k)
+	}
 	// Candidate pairs, band by band (p.Bands is the lead).
 	bands := make(chan int, p.Bands+1)
 	for b := 0; b <= p.Bands; b++ {
@@ -67,13 +71,15 @@ func (c Config) findNeighbors(sk []Sketch, order []int) *neighbors {
 				if b == p.Bands {
 					limit = maxLeadPostings
 				}
+				// In input order, the order the signatures lie in memory:
+				// a band reads a few bytes of each of them.
 				ents = ents[:0]
-				for pos, i := range order {
+				for i := range sk {
 					s := &sk[i]
 					if s.Shingles == 0 || (b == p.Bands && s.Lead == 0) {
 						continue
 					}
-					ents = append(ents, entry{tableKey(p, s.Sig, s.Lead, b), uint32(pos)})
+					ents = append(ents, entry{tableKey(p, s.Sig, s.Lead, b), pos[i]})
 				}
 				slices.SortFunc(ents, func(x, y entry) int {
 					if c := cmp.Compare(x.key, y.key); c != 0 {
