@@ -158,6 +158,16 @@ func OpenStore(dir string, opt StoreOptions) (*Store, error) {
 func snapName(gen uint64) string { return fmt.Sprintf("snap-%016x", gen) }
 func logName(gen uint64) string  { return fmt.Sprintf("log-%016x", gen) }
 
+// fileGen returns the generation of a file named prefix + hex digits.
+func fileGen(name, prefix string) (uint64, bool) {
+	g, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return 0, false
+	}
+	gen, err := strconv.ParseUint(g, 16, 64)
+	return gen, err == nil
+}
+
 // recover loads the newest snapshot, replays its log and opens the log
 // for appending.
 func (s *Store) recover() error {
@@ -172,10 +182,8 @@ func (s *Store) recover() error {
 			os.Remove(filepath.Join(s.dir, name)) // an interrupted Snapshot
 			continue
 		}
-		if g, ok := strings.CutPrefix(name, "snap-"); ok {
-			if gen, err := strconv.ParseUint(g, 16, 64); err == nil {
-				snaps = append(snaps, gen)
-			}
+		if gen, ok := fileGen(name, "snap-"); ok {
+			snaps = append(snaps, gen)
 		}
 	}
 	if len(snaps) > 0 {
@@ -210,10 +218,8 @@ func (s *Store) recover() error {
 	for _, e := range ents {
 		name := e.Name()
 		for _, p := range []string{"snap-", "log-"} {
-			if g, ok := strings.CutPrefix(name, p); ok {
-				if gen, err := strconv.ParseUint(g, 16, 64); err == nil && gen < s.gen {
-					os.Remove(filepath.Join(s.dir, name))
-				}
+			if gen, ok := fileGen(name, p); ok && gen < s.gen {
+				os.Remove(filepath.Join(s.dir, name))
 			}
 		}
 	}
@@ -471,6 +477,17 @@ func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned [
 	start := len(b)
 	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0, recDocument)
 	b = binary.AppendUvarint(b, uint64(seq))
+	b = appendSketch(b, id, sk, learned)
+	payload := b[start+8:]
+	binary.LittleEndian.PutUint32(b[start:], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(b[start+4:], crc32.Checksum(payload, castagnoli))
+	return b
+}
+
+// appendSketch appends a document as log records and snapshots keep it
+// (decodeSketch reads it back): its id, the parts of its sketch that the
+// index keeps, and the lines it taught the stream.
+func appendSketch(b []byte, id string, sk *Sketch, learned []lineInfo) []byte {
 	b = binary.AppendUvarint(b, uint64(len(id)))
 	b = append(b, id...)
 	b = binary.AppendUvarint(b, uint64(sk.Shingles))
@@ -491,9 +508,6 @@ func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned [
 	for _, l := range learned {
 		b = binary.LittleEndian.AppendUint64(b, l.hash)
 	}
-	payload := b[start+8:]
-	binary.LittleEndian.PutUint32(b[start:], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(b[start+4:], crc32.Checksum(payload, castagnoli))
 	return b
 }
 
@@ -504,8 +518,7 @@ func (s *Store) apply(payload []byte) error {
 		return fmt.Errorf("%w: record kind %d", ErrCorrupt, k[0])
 	}
 	seq := d.uvarint("sequence number")
-	id := string(d.bytes(d.uvarint("id length"), "id"))
-	sk, lines := s.decodeSketch(&d)
+	id, sk, lines := s.decodeSketch(&d)
 	if d.err == nil && len(d.b) != 0 {
 		d.fail("trailing bytes")
 	}
@@ -522,7 +535,9 @@ func (s *Store) apply(payload []byte) error {
 	return nil
 }
 
-func (s *Store) decodeSketch(d *decoder) (Sketch, []lineInfo) {
+// decodeSketch reads what appendSketch wrote.
+func (s *Store) decodeSketch(d *decoder) (string, Sketch, []lineInfo) {
+	id := string(d.bytes(d.uvarint("id length"), "id"))
 	var sk Sketch
 	sk.Shingles = int(d.uvarint("shingles"))
 	if sk.Shingles > 1<<31 {
@@ -543,7 +558,7 @@ func (s *Store) decodeSketch(d *decoder) (Sketch, []lineInfo) {
 	if ns := d.count(4, "number sample"); ns > 0 {
 		if ns > 255 {
 			d.fail("number sample length")
-			return sk, nil
+			return id, sk, nil
 		}
 		n.Sample = make([]NumberInContext, ns)
 		for i := range n.Sample {
@@ -560,7 +575,7 @@ func (s *Store) decodeSketch(d *decoder) (Sketch, []lineInfo) {
 	if d.err != nil || n.Contexts > 1<<31 {
 		d.fail("sketch")
 	}
-	return sk, lines
+	return id, sk, lines
 }
 
 // Add checks text against all earlier documents, adds it under id and
@@ -728,27 +743,8 @@ func (s *Store) appendSnapshot(b []byte) []byte {
 	b = binary.AppendUvarint(b, s.gen+1)
 	b = binary.AppendUvarint(b, uint64(len(ix.ids)))
 	for seq, id := range ix.ids {
-		m := &ix.meta[seq]
-		b = binary.AppendUvarint(b, uint64(len(id)))
-		b = append(b, id...)
-		b = binary.AppendUvarint(b, uint64(m.shingles))
-		b = binary.LittleEndian.AppendUint64(b, m.lead)
-		for _, v := range ix.docSig(uint32(seq)) {
-			b = binary.LittleEndian.AppendUint16(b, v)
-		}
-		b = binary.AppendUvarint(b, uint64(m.contexts))
-		b = binary.LittleEndian.AppendUint16(b, m.digits)
-		multi := uint64(0)
-		if m.multi {
-			multi = 1
-		}
-		b = binary.AppendUvarint(b, multi)
-		b = binary.AppendUvarint(b, uint64(m.numLen))
-		for _, e := range ix.nums[m.numOff : m.numOff+uint32(m.numLen)] {
-			b = binary.LittleEndian.AppendUint16(b, e.Context)
-			b = binary.LittleEndian.AppendUint16(b, e.Value)
-		}
-		b = binary.AppendUvarint(b, 0) // no lines: counts follow
+		sk := ix.sketch(uint32(seq))
+		b = appendSketch(b, id, &sk, nil) // the lines are in the counts that follow
 	}
 	st.mu.RLock()
 	defer st.mu.RUnlock()
@@ -796,8 +792,7 @@ func (s *Store) loadSnapshot(b []byte) error {
 	docs := d.count(16+2*s.opt.Config.Hashes, "documents")
 	need := 0
 	for range docs {
-		id := string(d.bytes(d.uvarint("id length"), "id"))
-		sk, _ := s.decodeSketch(&d)
+		id, sk, _ := s.decodeSketch(&d)
 		if d.err != nil {
 			return d.err
 		}
