@@ -19,8 +19,7 @@ type neighbors struct {
 
 // neighbor is a verified match of a document.
 type neighbor struct {
-	pos     uint32  // the other document's position
-	earlier bool    // it comes first: a candidate when this one is added
+	pos     uint32  // the other document's position; a smaller one comes first
 	stored  bool    // it is in the Index's postings once all are added
 	jaccard float64 // estimated Jaccard similarity, for ordering
 }
@@ -159,7 +158,7 @@ func (c Config) findNeighbors(sk []Sketch, order []int) *neighbors {
 	fill := slices.Clone(nb.start[:n])
 	for _, r := range results {
 		for _, m := range r {
-			nb.edges[fill[m.later]] = neighbor{pos: m.earlier, earlier: true, stored: true, jaccard: m.jaccard}
+			nb.edges[fill[m.later]] = neighbor{pos: m.earlier, stored: true, jaccard: m.jaccard}
 			fill[m.later]++
 			nb.edges[fill[m.earlier]] = neighbor{pos: m.later, stored: m.stored, jaccard: m.jaccard}
 			fill[m.earlier]++

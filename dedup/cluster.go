@@ -363,10 +363,10 @@ func (c Config) group(sk []Sketch, ids []string) (center []int, match []Match) {
 		// with the largest center, the most complete copy seen: a
 		// truncated copy that came before it must not pull it away from
 		// the article both were cut from.
-		best := -1
+		best, inCenter := -1, -1.0 // inCenter: containment in a center that is not best
 		for _, e := range nb.of(p) {
-			if !e.earlier {
-				continue
+			if int(e.pos) >= p {
+				continue // not yet added when i is
 			}
 			j := order[e.pos]
 			cj := center[j]
@@ -374,16 +374,19 @@ func (c Config) group(sk []Sketch, ids []string) (center []int, match []Match) {
 				continue
 			}
 			if cj == j {
-				best, match[i] = j, c.Compare(&sk[i], &sk[j])
+				best, inCenter = j, -1
 				continue
 			}
 			if m, ok := c.holds(sk, i, j, cj); ok {
-				best, match[i] = j, c.Compare(&sk[i], &sk[j])
-				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", j, m.Containment)
+				best, inCenter = j, m.Containment
 			}
 		}
 		if best >= 0 {
 			center[i] = center[best]
+			match[i] = c.Compare(&sk[i], &sk[best])
+			if inCenter >= 0 {
+				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", best, inCenter)
+			}
 		}
 	}
 	// A document that became a center because it was larger than its
