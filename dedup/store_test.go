@@ -60,6 +60,17 @@ func openStore(t testing.TB, dir string, opt dedup.StoreOptions) *dedup.Store {
 	return s
 }
 
+// addDocs adds storeDoc(i) for i in [from, to).
+func addDocs(t testing.TB, s *dedup.Store, from, to int) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		id, text := storeDoc(i)
+		if _, err := s.Add(id, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // foundIDs lists the ids and sequence numbers of found documents.
 func foundIDs(f []dedup.Found) []string {
 	var out []string
@@ -129,10 +140,7 @@ func copyDir(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := readFile(t, filepath.Join(src, e.Name()))
 		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -156,12 +164,7 @@ func TestStoreTornTail(t *testing.T) {
 	opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: -1}
 	s := openStore(t, dir, opt)
 	const n = 5
-	for i := range n - 1 {
-		id, text := storeDoc(i)
-		if _, err := s.Add(id, text); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addDocs(t, s, 0, n-1)
 	before, err := os.Stat(logFile(t, dir))
 	if err != nil {
 		t.Fatal(err)
@@ -171,10 +174,7 @@ func TestStoreTornTail(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	full, err := os.ReadFile(logFile(t, dir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	full := readFile(t, logFile(t, dir))
 	for cut := before.Size(); cut < int64(len(full)); cut++ {
 		d := copyDir(t, dir)
 		if err := os.Truncate(logFile(t, d), cut); err != nil {
@@ -210,19 +210,11 @@ func TestStoreCorruption(t *testing.T) {
 	dir := t.TempDir()
 	opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: 10}
 	s := openStore(t, dir, opt)
-	for i := range 15 { // a snapshot of 10, and 5 records in the log
-		id, text := storeDoc(i)
-		if _, err := s.Add(id, text); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addDocs(t, s, 0, 15) // a snapshot of 10, and 5 records in the log
 	s.Close()
 	// Find the second record of the log: the second offset where a
 	// length and a matching CRC-32C frame a payload.
-	logb, err := os.ReadFile(logFile(t, dir))
-	if err != nil {
-		t.Fatal(err)
-	}
+	logb := readFile(t, logFile(t, dir))
 	var starts []int
 	for p := 0; p+8 <= len(logb) && len(starts) < 2; p++ {
 		n := int(binary.LittleEndian.Uint32(logb[p:]))
@@ -254,10 +246,7 @@ func TestStoreCorruption(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := copyDir(t, dir)
 			path := filepath.Join(d, filepath.Base(tc.file))
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := readFile(t, path)
 			b[tc.at(len(b))] ^= 0x40
 			if err := os.WriteFile(path, b, 0o644); err != nil {
 				t.Fatal(err)
@@ -462,12 +451,7 @@ func FuzzStoreOpen(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for i := range 6 {
-		id, text := storeDoc(i)
-		if _, err := s.Add(id, text); err != nil {
-			f.Fatal(err)
-		}
-	}
+	addDocs(f, s, 0, 6)
 	s.Close()
 	snap, _ := os.ReadFile(filepath.Join(dir, "snap-0000000000000001"))
 	logb, _ := os.ReadFile(filepath.Join(dir, "log-0000000000000001"))
@@ -538,14 +522,7 @@ func TestStoreFormatFrozen(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"snap-0000000000000001", "log-0000000000000001"} {
-		want, err := os.ReadFile(filepath.Join(golden, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
+		want, got := readFile(t, filepath.Join(golden, name)), readFile(t, filepath.Join(dir, name))
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: this build writes %d bytes that differ from the frozen %d; bump the format version and run go test -update", name, len(got), len(want))
 		}
