@@ -474,14 +474,14 @@ func (c Config) holds(sk []Sketch, i, j, t int) (Match, bool) {
 }
 
 // lineSet is a set of boilerplate line hashes. A line mapped to true is
-// a link: a headline-sized line that only two articles carry, which is
-// boilerplate on the page that links and the headline of the article
-// linked to.
+// a link: a headline-sized line carried by fewer than BoilerplateArticles
+// articles, boilerplate on the pages that link and the headline of the
+// article linked to.
 type lineSet map[uint64]bool
 
 func (s lineSet) Boilerplate(h uint64) bool { _, ok := s[h]; return ok }
 
-// KeepHeadline reports whether h, as a document's first content line, is
+// keepHeadline reports whether h, as a document's first content line, is
 // that document's headline rather than a link to it.
 func (s lineSet) keepHeadline(h uint64) bool { return s[h] }
 

@@ -453,8 +453,8 @@ func FuzzStoreOpen(f *testing.F) {
 	}
 	addDocs(f, s, 0, 6)
 	s.Close()
-	snap, _ := os.ReadFile(filepath.Join(dir, "snap-0000000000000001"))
-	logb, _ := os.ReadFile(filepath.Join(dir, "log-0000000000000001"))
+	snap := readFile(f, filepath.Join(dir, "snap-0000000000000001"))
+	logb := readFile(f, filepath.Join(dir, "log-0000000000000001"))
 	f.Add(logb, snap)
 	f.Add(logb[:len(logb)-3], snap)
 	f.Add(logb, []byte(nil))

@@ -53,7 +53,7 @@ func run(w io.Writer, dir string) error {
 		// A teaser of the match report, wrapped in the site template.
 		{"news-a.vn/bong-da-tom-tat", template(strings.Join(strings.Split(match, "\n")[:3], "\n"))},
 	}
-	add := func(url string, text []byte) ([]dedup.Found, error) { return nil, nil }
+	var add func(url string, text []byte) ([]dedup.Found, error)
 	if dir == "" {
 		s := dedup.NewStream(dedup.Config{})
 		add = func(url string, text []byte) ([]dedup.Found, error) { return s.Add(url, text), nil }
