@@ -59,8 +59,12 @@ type Scanner struct {
 	pos  int
 	fold bool
 	key  []byte
-	tok  Token
-	nfc  norm.Iter // for AppendNormalized
+	// the current token, kept as fields: Token assembles it, so that an
+	// inlined caller loads only the fields it reads
+	kind       Kind
+	marked     bool
+	start, end int
+	nfc        norm.Iter // for AppendNormalized
 }
 
 // Reset starts scanning src with the rules of n.
@@ -68,14 +72,25 @@ func (s *Scanner) Reset(src []byte, n Normalizer) {
 	s.src = src
 	s.pos = 0
 	s.fold = n.FoldDiacritics
-	s.tok = Token{}
+	s.kind = 0
 	if cap(s.key) > 1<<16 { // do not pin the buffer of one huge token
 		s.key = nil
 	}
 }
 
+// Key, Kind and Marked return one field of Token without assembling it,
+// which matters in loops over every token of a corpus.
+func (s *Scanner) Key() []byte  { return s.key[:len(s.key):len(s.key)] }
+func (s *Scanner) Kind() Kind   { return s.kind }
+func (s *Scanner) Marked() bool { return s.marked }
+
 // Token returns the token found by the last call to Scan.
-func (s *Scanner) Token() Token { return s.tok }
+func (s *Scanner) Token() Token {
+	if s.kind == 0 {
+		return Token{}
+	}
+	return Token{Key: s.key, Start: s.start, End: s.end, Kind: s.kind, Marked: s.marked}
+}
 
 // Vietnamese tone marks, in the order they are appended to a key.
 var tones = [...]rune{0x0300, 0x0301, 0x0303, 0x0309, 0x0323}
@@ -142,7 +157,7 @@ type building struct {
 // Scan advances to the next token and reports whether there is one.
 func (s *Scanner) Scan() bool {
 	for s.scan() {
-		if len(s.tok.Key) > 0 {
+		if len(s.key) > 0 {
 			return true
 		}
 		// A word of marks only, all folded away: not a token.
@@ -158,20 +173,31 @@ func (s *Scanner) scan() bool {
 		c := src[s.pos]
 		if c < utf8.RuneSelf {
 			switch {
-			case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-				upper := c <= 'Z'
-				if b.kind == Number || (b.kind == Word && upper && b.prevLower) {
+			case 'a' <= c && c <= 'z':
+				if b.kind == Number {
 					return s.emit(&b)
 				}
 				if b.kind == 0 {
 					b.kind, b.start = Word, s.pos
 				}
-				if upper {
-					c += 'a' - 'A'
+				j := s.pos + 1 // copy the whole run of small letters
+				for j < len(src) && src[j]-'a' < 26 {
+					j++
 				}
-				s.key = append(s.key, c)
+				s.key = append(s.key, src[s.pos:j]...)
 				b.lastBase = len(s.key)
-				b.prevLower = !upper
+				b.prevLower = true
+				s.pos = j
+			case 'A' <= c && c <= 'Z':
+				if b.kind == Number || (b.kind == Word && b.prevLower) {
+					return s.emit(&b)
+				}
+				if b.kind == 0 {
+					b.kind, b.start = Word, s.pos
+				}
+				s.key = append(s.key, c+'a'-'A')
+				b.lastBase = len(s.key)
+				b.prevLower = false
 				s.pos++
 			case '0' <= c && c <= '9':
 				if b.kind == Word {
@@ -199,9 +225,15 @@ func (s *Scanner) scan() bool {
 			if b.kind == 0 {
 				b.kind, b.start = Word, s.pos
 			}
-			for _, q := range e.runes[:e.n] {
-				s.addDecomposed(&b, q)
+			k := &e.keep
+			if s.fold {
+				k = &e.fold
 			}
+			b.lastBase = len(s.key) + int(k.baseEnd)
+			s.key = append(s.key, k.key[:k.n]...)
+			b.tones |= k.tones
+			b.marked = b.marked || k.marked
+			b.prevLower = k.lower
 			s.pos += size
 			continue
 		}
@@ -262,7 +294,7 @@ func (s *Scanner) scan() bool {
 	if b.kind != 0 {
 		return s.emit(&b)
 	}
-	s.tok = Token{}
+	s.kind = 0
 	return false
 }
 
@@ -283,13 +315,24 @@ func (s *Scanner) addRune(b *building, r rune, enc []byte) {
 }
 
 // latinEntry is the precomputed handling of one precomposed Latin letter:
-// its canonical decomposition, with the look-alikes Ð U+00D0 and ð U+00F0
-// read as Đ and đ (this table is the one place that does so), and whether
-// it is a capital that has a small form.
+// what adding its canonical decomposition rune by rune does to a word, with
+// diacritics kept and folded, and whether it is a capital that has a small
+// form. The look-alikes Ð U+00D0 and ð U+00F0 are read as Đ and đ (this
+// table is the one place that does so).
 type latinEntry struct {
-	runes [4]rune
-	n     uint8
-	upper bool
+	keep, fold latinKey
+	upper      bool
+}
+
+// latinKey is the key bytes one letter appends (its small base letter and
+// non-tone marks in code point order) and the state it leaves.
+type latinKey struct {
+	key     [12]byte
+	n       uint8
+	baseEnd uint8 // len(key) after the base letter
+	tones   uint8
+	marked  bool
+	lower   bool
 }
 
 // Latin-1 Supplement to Latin Extended-B, and Latin Extended Additional,
@@ -313,10 +356,20 @@ var latinTable = func() (t [latin1Hi - latin1Lo + 1 + latin2Hi - latin2Lo + 1]*l
 			m = 0x0111
 		}
 		d := []rune(norm.NFD.String(string(m)))
-		if len(d) > len(e.runes) {
-			return
+		for _, k := range []*latinKey{&e.keep, &e.fold} {
+			// Run the general path once, on an empty word.
+			sc := Scanner{fold: k == &e.fold}
+			var b building
+			for _, q := range d {
+				sc.addDecomposed(&b, q)
+			}
+			if len(sc.key) > len(k.key) {
+				return // the general path handles it
+			}
+			k.n = uint8(copy(k.key[:], sc.key))
+			k.baseEnd = uint8(b.lastBase)
+			k.tones, k.marked, k.lower = b.tones, b.marked, b.prevLower
 		}
-		e.n = uint8(copy(e.runes[:], d))
 		t[i] = e
 	}
 	for r := rune(latin1Lo); r <= latin1Hi; r++ {
@@ -393,13 +446,13 @@ func (s *Scanner) insertMark(b *building, q rune) {
 }
 
 func (s *Scanner) emit(b *building) bool {
-	if b.kind == Word && !s.fold {
+	if b.tones != 0 && b.kind == Word && !s.fold {
 		for i, t := range tones {
 			if b.tones&(1<<i) != 0 {
 				s.key = utf8.AppendRune(s.key, t)
 			}
 		}
 	}
-	s.tok = Token{Key: s.key, Start: b.start, End: s.pos, Kind: b.kind, Marked: b.marked}
+	s.kind, s.marked, s.start, s.end = b.kind, b.marked, b.start, s.pos
 	return true
 }

@@ -1,7 +1,6 @@
 package shingle
 
 import (
-	"encoding/binary"
 	"iter"
 	"sync"
 
@@ -70,8 +69,8 @@ func (n Normalizer) AppendTokenHashes(dst []uint64, src []byte) []uint64 {
 	sc := getScanner(src, n)
 	defer scanners.Put(sc)
 	for sc.Scan() {
-		if t := sc.Token(); t.Kind == Word {
-			dst = append(dst, TokenHash(t.Key))
+		if sc.kind == Word {
+			dst = append(dst, TokenHash(sc.key))
 		}
 	}
 	return dst
@@ -118,28 +117,26 @@ func (s Shingler) AppendHashes(dst []uint64, src []byte) []uint64 {
 	size := s.size()
 	sc := getScanner(src, s.Normalizer)
 	defer scanners.Put(sc)
-	var ring [MaxSize]uint64
-	var win [8 * MaxSize]byte
-	count := 0
+	// Each token hash is kept twice, at j and j+size, so that the last
+	// size tokens are always the contiguous ring[j+1 : j+1+size].
+	var ring [2 * MaxSize]uint64
+	count, j := 0, size-1
 	for sc.Scan() {
-		t := sc.Token()
-		if t.Kind != Word {
+		if sc.kind != Word {
 			continue
 		}
-		ring[count%size] = TokenHash(t.Key)
+		if j++; j == size {
+			j = 0
+		}
+		h := TokenHash(sc.key)
+		ring[j], ring[j+size] = h, h
 		count++
 		if count >= size {
-			for i := range size {
-				binary.LittleEndian.PutUint64(win[8*i:], ring[(count+i)%size])
-			}
-			dst = append(dst, xxhash.Sum64(win[:8*size]))
+			dst = append(dst, HashTokens(ring[j+1:j+1+size]))
 		}
 	}
 	if count > 0 && count < size {
-		for i := range count {
-			binary.LittleEndian.PutUint64(win[8*i:], ring[i])
-		}
-		dst = append(dst, xxhash.Sum64(win[:8*count]))
+		dst = append(dst, HashTokens(ring[:count]))
 	}
 	return dst
 }
@@ -156,15 +153,11 @@ func AppendShingles(dst []uint64, tokens []uint64, size int) []uint64 {
 	if size < 0 || size > MaxSize {
 		panic("shingle: size out of range [1, 16]")
 	}
-	var win [8 * MaxSize]byte
 	if len(tokens) > 0 && len(tokens) < size {
 		size = len(tokens)
 	}
 	for i := 0; i+size <= len(tokens); i++ {
-		for j := range size {
-			binary.LittleEndian.PutUint64(win[8*j:], tokens[i+j])
-		}
-		dst = append(dst, xxhash.Sum64(win[:8*size]))
+		dst = append(dst, HashTokens(tokens[i:i+size]))
 	}
 	return dst
 }

@@ -375,3 +375,21 @@ func TestLatinFastPathMatchesGeneral(t *testing.T) {
 		}
 	}
 }
+
+// HashTokens is XXH64 of the tokens' little-endian bytes, for every length
+// around the 4-word block size.
+func TestHashTokens(t *testing.T) {
+	tokens := make([]uint64, 40)
+	for i := range tokens {
+		tokens[i] = uint64(i+1) * 0x9e3779b97f4a7c15
+	}
+	for n := 0; n <= len(tokens); n++ {
+		var b []byte
+		for _, w := range tokens[:n] {
+			b = binary.LittleEndian.AppendUint64(b, w)
+		}
+		if got, want := shingle.HashTokens(tokens[:n]), xxhash.Sum64(b); got != want {
+			t.Errorf("HashTokens(%d words) = %#x, xxhash.Sum64 = %#x", n, got, want)
+		}
+	}
+}
