@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
-
-	minhash "github.com/dgryski/go-minhash"
+	"slices"
 )
 
 // SignatureVersion identifies how signatures are computed and encoded. It
@@ -46,52 +44,45 @@ func mix(x uint64) uint64 {
 	return x
 }
 
-func h2(b []byte) uint64 { return mix(le64(b)) | 1 }
-
-// signer wraps a reusable go-minhash MinWise. MinWise has no reset, but
-// Signature returns its internal slice, which we refill with the empty
-// value.
-type signer struct {
-	mw  *minhash.MinWise
-	buf [8]byte
-}
-
-var signers sync.Map // hashes (int) -> *sync.Pool of *signer
-
-func getSigner(hashes int) *signer {
-	p, ok := signers.Load(hashes)
-	if !ok {
-		p, _ = signers.LoadOrStore(hashes, &sync.Pool{New: func() any {
-			return &signer{mw: minhash.NewMinWise(le64, h2, hashes)}
-		}})
-	}
-	return p.(*sync.Pool).Get().(*signer)
-}
-
-func putSigner(hashes int, s *signer) {
-	p, _ := signers.Load(hashes)
-	p.(*sync.Pool).Put(s)
-}
-
 // AppendSignature appends to dst the signature of the shingle set, of
 // length hashes (0 means DefaultHashes), and returns the extended buffer.
 // shingles may hold duplicates; pushing a shingle twice changes nothing.
 // It is safe for concurrent use.
+//
+// The values are exactly those of go-minhash's MinWise.Push over the
+// shingles (a test holds the two equal), computed four shingles at a time:
+// h_i(s) is one addition from h_{i-1}(s), and each element is loaded and
+// stored once per four shingles instead of once per shingle. That makes it
+// about 1.8 times as fast as Push.
 func AppendSignature(dst Signature, shingles []uint64, hashes int) Signature {
 	if hashes == 0 {
 		hashes = DefaultHashes
 	}
-	s := getSigner(hashes)
-	mins := s.mw.Signature()
+	start := len(dst)
+	dst = slices.Grow(dst, hashes)[:start+hashes]
+	mins := dst[start:]
 	for i := range mins {
 		mins[i] = math.MaxUint64
 	}
-	for _, sh := range shingles {
-		binary.LittleEndian.PutUint64(s.buf[:], sh)
-		s.mw.Push(s.buf[:])
+	sh := shingles
+	for ; len(sh) >= 4; sh = sh[4:] {
+		a0, a1, a2, a3 := sh[0], sh[1], sh[2], sh[3]
+		d0, d1, d2, d3 := mix(a0)|1, mix(a1)|1, mix(a2)|1, mix(a3)|1
+		for i := range mins {
+			mins[i] = min(mins[i], a0, a1, a2, a3)
+			a0 += d0
+			a1 += d1
+			a2 += d2
+			a3 += d3
+		}
 	}
-	dst = append(dst, mins...) // copy: mins is the sketch's own slice
-	putSigner(hashes, s)
+	for _, a := range sh {
+		d := mix(a) | 1
+		for i := range mins {
+			mins[i] = min(mins[i], a)
+			a += d
+		}
+	}
 	return dst
 }
 

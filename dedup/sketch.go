@@ -3,7 +3,6 @@ package dedup
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"slices"
 	"sync"
 
@@ -189,11 +188,9 @@ type scratch struct {
 	set      []uint64 // for distinct
 	nums     []uint64
 	sig      Signature
-	digest   *xxhash.Digest
-	buf      [16]byte
 }
 
-var scratches = sync.Pool{New: func() any { return &scratch{digest: xxhash.New()} }}
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
 
 // Sketch computes the sketch of text, leaving out the lines that filter
 // (which may be nil) calls boilerplate. It is safe for concurrent use.
@@ -233,32 +230,29 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 		w0, n0 := len(words), len(nums)
 		marked, multi := 0, 0
 		var digits uint16
-		sc.digest.Reset()
 		sc.sc.Reset(line, norm)
 		for sc.sc.Scan() {
-			t := sc.sc.Token()
-			if t.Kind == shingle.Number {
+			key := sc.sc.Key()
+			if sc.sc.Kind() == shingle.Number {
 				ctx := mix(prev1 ^ mix(prev2^0x9e3779b97f4a7c15) ^ run*0xc2b2ae3d27d4eb4f)
 				run++
-				nums = append(nums, ctx, numberHash(t.Key))
-				if len(t.Key) > 1 {
+				nums = append(nums, ctx, numberHash(key))
+				if len(key) > 1 {
 					multi++
 				}
-				for _, d := range t.Key {
+				for _, d := range key {
 					digits |= 1 << (d - '0')
 				}
 				continue
 			}
-			h := shingle.TokenHash(t.Key)
+			h := shingle.TokenHash(key)
 			for k := pending; k < len(nums); k += 2 {
 				nums[k] = mix(nums[k] ^ h)
 			}
 			pending = len(nums)
 			prev2, prev1, run = prev1, h, 0
 			words = append(words, h)
-			binary.LittleEndian.PutUint64(sc.buf[:8], h)
-			sc.digest.Write(sc.buf[:8])
-			if t.Marked {
+			if sc.sc.Marked() {
 				marked++
 			}
 		}
@@ -266,7 +260,7 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 		if nw == 0 {
 			continue
 		}
-		lh := sc.digest.Sum64()
+		lh := shingle.HashTokens(words[w0:])
 		if lines != nil {
 			lines = append(lines, lineInfo{lh, int32(nw), int32(len(lines) - lineStart)})
 		}
@@ -348,19 +342,8 @@ func summarizeNumbers(n *Numbers, nums []uint64) {
 // words (diacritics folded unless Config.KeepDiacritics). Lines without
 // words have no hash. Text without a newline is one line.
 func (c Config) LineHash(line []byte) (uint64, bool) {
-	norm := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}
-	d := xxhash.New()
-	var buf [8]byte
-	n := 0
-	for t := range norm.Tokens(line) {
-		if t.Kind != shingle.Word {
-			continue
-		}
-		binary.LittleEndian.PutUint64(buf[:], shingle.TokenHash(t.Key))
-		d.Write(buf[:])
-		n++
-	}
-	return d.Sum64(), n > 0
+	words := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}.AppendTokenHashes(nil, line)
+	return shingle.HashTokens(words), len(words) > 0
 }
 
 // distinct moves the distinct values of v to its front, in order of first
