@@ -24,6 +24,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -233,8 +234,14 @@ type reader struct {
 	prog   *progress
 }
 
-func (r *reader) add(id string, text []byte, place string) error {
+// add passes one document on; line is its line in a JSONL file, 0 for
+// a file of its own.
+func (r *reader) add(id string, text []byte, path string, line int) error {
 	if r.pass == 1 {
+		place := path
+		if line > 0 {
+			place = fmt.Sprintf("%s:%d", path, line)
+		}
 		if prev, ok := r.where[id]; ok {
 			return fmt.Errorf("%s: duplicate id %q (first seen at %s)", place, id, prev)
 		}
@@ -314,7 +321,7 @@ func (r *reader) readDir(fsys fs.FS, name string) error {
 		if err != nil {
 			return &inputError{path: filepath.Join(name, p), msg: "cannot read: " + err.Error()}
 		}
-		if err := r.add(p, b, filepath.Join(name, p)); err != nil {
+		if err := r.add(p, b, filepath.Join(name, p), 0); err != nil {
 			return err
 		}
 	}
@@ -325,16 +332,9 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 	br := bufio.NewReaderSize(in, 1<<20)
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
-		if len(strings.TrimSpace(string(b))) > 0 {
-			var rec struct {
-				ID          *string `json:"id"`
-				Text        *string `json:"text"`
-				Cluster     *string `json:"cluster"`
-				CanonicalOK *bool   `json:"canonical_ok"`
-				Kind        string  `json:"kind"`
-				Lang        string  `json:"lang"`
-			}
-			if jerr := json.Unmarshal(b, &rec); jerr != nil {
+		if len(bytes.TrimSpace(b)) > 0 {
+			rec, text, jerr := parseRecord(b)
+			if jerr != nil {
 				return &inputError{path: name, line: line, msg: "invalid JSON: " + jerr.Error()}
 			}
 			switch {
@@ -345,7 +345,7 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 			case rec.Text == nil:
 				return &inputError{path: name, line: line, msg: `missing "text"`}
 			}
-			if err := r.add(*rec.ID, []byte(*rec.Text), fmt.Sprintf("%s:%d", name, line)); err != nil {
+			if err := r.add(*rec.ID, text, name, line); err != nil {
 				return err
 			}
 			if rec.Cluster != nil && r.pass == 1 {

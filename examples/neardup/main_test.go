@@ -16,7 +16,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in ../../testdata/golden")
 
-type record struct {
+type outRecord struct {
 	ID         string  `json:"id"`
 	Cluster    string  `json:"cluster"`
 	Canonical  bool    `json:"canonical"`
@@ -30,11 +30,11 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 	return out.String(), errb.String(), err
 }
 
-func parse(t *testing.T, out string) []record {
+func parse(t *testing.T, out string) []outRecord {
 	t.Helper()
-	var recs []record
+	var recs []outRecord
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var r record
+		var r outRecord
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("output line %q: %v", line, err)
 		}

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// record is the part of a JSONL input line that neardup reads. A nil
+// pointer is a field the line does not have.
+type record struct {
+	ID          *string `json:"id"`
+	Text        *string `json:"text"`
+	Cluster     *string `json:"cluster"`
+	CanonicalOK *bool   `json:"canonical_ok"`
+	Kind        string  `json:"kind"`
+	Lang        string  `json:"lang"`
+}
+
+// parseRecord decodes one JSONL line into rec and returns the text as a
+// byte slice. Most lines take a fast path that decodes the text in place
+// (line is modified) and allocates only the small strings; any line it does
+// not fully understand (nested values, keys that match a field only up to
+// case, escapes in keys, nulls, invalid UTF-8, invalid JSON) goes to
+// encoding/json, which decides. FuzzParseRecord holds the two equal.
+func parseRecord(line []byte) (rec record, text []byte, err error) {
+	if rec, text, ok := fastRecord(line); ok {
+		return rec, text, nil
+	}
+	if err := json.Unmarshal(line, &rec); err != nil {
+		return record{}, nil, err
+	}
+	if rec.Text != nil {
+		text = []byte(*rec.Text)
+	}
+	return rec, text, nil
+}
+
+// span is the raw body of a JSON string in the line, between its quotes.
+type span struct {
+	start, end int
+	escaped    bool
+	set        bool
+}
+
+// fastRecord is parseRecord's fast path; ok is false when the line needs
+// encoding/json. It reads the whole line before it modifies any of it.
+func fastRecord(line []byte) (rec record, text []byte, ok bool) {
+	var id, txt, cluster, kind, lang span
+	var canon *bool
+	p := skipSpace(line, 0)
+	if p >= len(line) || line[p] != '{' {
+		return rec, nil, false
+	}
+	p = skipSpace(line, p+1)
+	if p < len(line) && line[p] == '}' {
+		p++
+	} else {
+		for {
+			key, q, ok := scanString(line, p)
+			if !ok || key.escaped {
+				return rec, nil, false
+			}
+			q = skipSpace(line, q)
+			if q >= len(line) || line[q] != ':' {
+				return rec, nil, false
+			}
+			q = skipSpace(line, q+1)
+			var field *span
+			switch k := line[key.start:key.end]; string(k) {
+			case "id":
+				field = &id
+			case "text":
+				field = &txt
+			case "cluster":
+				field = &cluster
+			case "kind":
+				field = &kind
+			case "lang":
+				field = &lang
+			case "canonical_ok":
+				switch {
+				case bytes.HasPrefix(line[q:], []byte("true")):
+					canon, q = ptr(true), q+4
+				case bytes.HasPrefix(line[q:], []byte("false")):
+					canon, q = ptr(false), q+5
+				default:
+					return rec, nil, false
+				}
+			default:
+				if !plainKey(k) {
+					return rec, nil, false // encoding/json matches fields up to case
+				}
+				var ok bool
+				if q, ok = skipValue(line, q); !ok {
+					return rec, nil, false
+				}
+			}
+			if field != nil {
+				var ok bool
+				if *field, q, ok = scanString(line, q); !ok {
+					return rec, nil, false
+				}
+			}
+			q = skipSpace(line, q)
+			if q >= len(line) {
+				return rec, nil, false
+			}
+			if line[q] == '}' {
+				p = q + 1
+				break
+			}
+			if line[q] != ',' {
+				return rec, nil, false
+			}
+			p = skipSpace(line, q+1)
+		}
+	}
+	if skipSpace(line, p) != len(line) {
+		return rec, nil, false
+	}
+	str := func(s span) string { return string(unquote(line, s)) }
+	if id.set {
+		rec.ID = ptr(str(id))
+	}
+	if cluster.set {
+		rec.Cluster = ptr(str(cluster))
+	}
+	if txt.set {
+		text = unquote(line, txt)
+		rec.Text = new(string) // set, but the text itself is returned as bytes
+	}
+	rec.Kind, rec.Lang, rec.CanonicalOK = str(kind), str(lang), canon
+	return rec, text, true
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// plainKey reports keys that can match none of record's fields in
+// encoding/json's case-insensitive matching: ASCII and not equal to a
+// field name up to case.
+func plainKey(k []byte) bool {
+	for _, c := range k {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	for _, f := range [...]string{"id", "text", "cluster", "canonical_ok", "kind", "lang"} {
+		if bytes.EqualFold(k, []byte(f)) {
+			return false
+		}
+	}
+	return true
+}
+
+func skipSpace(b []byte, p int) int {
+	for p < len(b) && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\r') {
+		p++
+	}
+	return p
+}
+
+// scanString reads the JSON string that starts at b[p], checking it as
+// encoding/json would: valid escapes, no control characters. Strings with
+// invalid UTF-8, which encoding/json repairs, are left to it.
+func scanString(b []byte, p int) (s span, next int, ok bool) {
+	if p >= len(b) || b[p] != '"' {
+		return s, p, false
+	}
+	s.start = p + 1
+	ascii := true
+	for q := s.start; q < len(b); {
+		c := b[q]
+		switch {
+		case c == '"':
+			s.end, s.set = q, true
+			if !ascii && !utf8.Valid(b[s.start:q]) {
+				return s, q, false
+			}
+			return s, q + 1, true
+		case c == '\\':
+			if q+1 >= len(b) {
+				return s, q, false
+			}
+			s.escaped = true
+			switch b[q+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				q += 2
+			case 'u':
+				if hex4(b[q+2:]) < 0 {
+					return s, q, false
+				}
+				q += 6
+			default:
+				return s, q, false
+			}
+		case c < 0x20:
+			return s, q, false
+		default:
+			if c >= utf8.RuneSelf {
+				ascii = false
+			}
+			q++
+		}
+	}
+	return s, len(b), false
+}
+
+// skipValue skips a string, number or literal; objects and arrays are
+// left to encoding/json.
+func skipValue(b []byte, p int) (int, bool) {
+	if p >= len(b) {
+		return p, false
+	}
+	switch c := b[p]; {
+	case c == '"':
+		_, q, ok := scanString(b, p)
+		return q, ok
+	case c == '-' || ('0' <= c && c <= '9') || c == 't' || c == 'f' || c == 'n':
+		q := p
+		for q < len(b) && bytes.IndexByte([]byte("+-.0123456789Eabcdefilnrstu"), b[q]) >= 0 {
+			q++
+		}
+		return q, json.Valid(b[p:q])
+	}
+	return p, false
+}
+
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// unquote decodes the string s of line in place, as encoding/json does
+// (a lone surrogate becomes U+FFFD), and returns it. Every escape is at
+// least as long as what it decodes to, so writing never overtakes reading.
+func unquote(line []byte, s span) []byte {
+	b := line[s.start:s.end:s.end]
+	if !s.escaped {
+		return b
+	}
+	w := 0
+	for r := 0; r < len(b); {
+		c := b[r]
+		if c != '\\' {
+			b[w] = c
+			w, r = w+1, r+1
+			continue
+		}
+		switch e := b[r+1]; e {
+		case 'u':
+			rr := hex4(b[r+2:])
+			r += 6
+			if utf16.IsSurrogate(rr) {
+				if r+1 < len(b) && b[r] == '\\' && b[r+1] == 'u' {
+					if dec := utf16.DecodeRune(rr, hex4(b[r+2:])); dec != utf8.RuneError {
+						r += 6
+						w += utf8.EncodeRune(b[w:], dec)
+						continue
+					}
+				}
+				rr = utf8.RuneError
+			}
+			w += utf8.EncodeRune(b[w:], rr)
+			continue
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		case 'n':
+			c = '\n'
+		case 'r':
+			c = '\r'
+		case 't':
+			c = '\t'
+		default: // '"', '\\', '/'
+			c = e
+		}
+		b[w] = c
+		w, r = w+1, r+2
+	}
+	return b[:w]
+}

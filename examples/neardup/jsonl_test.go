@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// checkRecord holds parseRecord to encoding/json on one line: the same
+// error or lack of one, the same fields, the same text.
+func checkRecord(t *testing.T, line []byte) (fast bool) {
+	t.Helper()
+	var want record
+	werr := json.Unmarshal(line, &want)
+	_, _, fast = fastRecord(bytes.Clone(line))
+	got, text, gerr := parseRecord(bytes.Clone(line))
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("%q: encoding/json error %v, parseRecord error %v", line, werr, gerr)
+	}
+	if werr != nil {
+		if fast {
+			t.Fatalf("%q: fast path accepted a line encoding/json rejects (%v)", line, werr)
+		}
+		return fast
+	}
+	if (want.Text == nil) != (got.Text == nil) {
+		t.Fatalf("%q: text present %v, want %v", line, got.Text != nil, want.Text != nil)
+	}
+	if want.Text != nil && string(text) != *want.Text {
+		t.Fatalf("%q (fast %v): text %q, want %q", line, fast, text, *want.Text)
+	}
+	want.Text, got.Text = nil, nil
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("%q (fast %v): fields differ from encoding/json (-want +got):\n%s", line, fast, diff)
+	}
+	return fast
+}
+
+func TestParseRecord(t *testing.T) {
+	tests := []struct {
+		line string
+		fast bool
+	}{
+		{`{"id": "a", "text": "Hội đồng\nBảo an"}`, true},
+		{`{"id":"a","text":"x \"q\" \\ \/ \b\f\r\t \u00e9 \ud83d\ude00 \ud800 \udc00x"}` + "\r\n", true},
+		{`{"id": "d1", "cluster": "g1", "canonical_ok": false, "kind": "segment", "lang": "vi", "source": "bbc:1", "n": -1.5e3, "ok": true, "z": null, "text": "t"}`, true},
+		{`{}`, true},
+		{` { "text" : "" , "id" : "x" } `, true},
+		{`{"id": "a", "id": "b", "text": "1", "text": "2"}`, true},
+		{`{"id": "a", "meta": {"x": [1, 2]}, "text": "t"}`, false},
+		{`{"ID": "a", "text": "t"}`, false},
+		{`{"id": "a", "Text": "t", "text": "u"}`, false},
+		{`{"id": null, "text": "t"}`, false},
+		{`{"id": "a", "text": "bad \xff utf8"}`, false},
+		{`{"i\u0064": "a", "text": "t"}`, false},
+		{`{"id": "a", "text": "t"`, false},
+		{`{"id": "a", "text": "t"} x`, false},
+		{`{"id": "a", "text": "t\x01"}`, false},
+		{`{"id": "a", "text": "\x"}`, false},
+		{`{"id": "a", "text": 5}`, false},
+		{`{"id": "a", "n": 01}`, false},
+		{`{"id": "a", "canonical_ok": "yes"}`, false},
+		{`["id", "a"]`, false},
+		{`{"id": "a",}`, false},
+	}
+	for _, tt := range tests {
+		if fast := checkRecord(t, []byte(tt.line)); fast != tt.fast {
+			t.Errorf("%q: fast path %v, want %v", tt.line, fast, tt.fast)
+		}
+	}
+}
+
+func FuzzParseRecord(f *testing.F) {
+	f.Add([]byte(`{"id": "a", "text": "Hội đồng\nBảo an \u00e9 \ud83d\ude00"}`))
+	f.Add([]byte(`{"id": "d1", "cluster": "g1", "canonical_ok": true, "kind": "k", "lang": "vi", "n": 1e5, "z": null, "text": "t"}`))
+	f.Add([]byte(`{"ID": "a", "meta": {"x": [1]}, "text": "\ud800"}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		checkRecord(t, line)
+	})
+}
