@@ -490,6 +490,17 @@ func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned [
 func appendSketch(b []byte, id string, sk *Sketch, learned []lineInfo) []byte {
 	b = binary.AppendUvarint(b, uint64(len(id)))
 	b = append(b, id...)
+	b = appendSketchBody(b, sk)
+	b = binary.AppendUvarint(b, uint64(len(learned)))
+	for _, l := range learned {
+		b = binary.LittleEndian.AppendUint64(b, l.hash)
+	}
+	return b
+}
+
+// appendSketchBody encodes what an index keeps of a sketch for
+// verification.
+func appendSketchBody(b []byte, sk *Sketch) []byte {
 	b = binary.AppendUvarint(b, uint64(sk.Shingles))
 	b = binary.LittleEndian.AppendUint64(b, sk.Lead)
 	for _, v := range sk.Sig {
@@ -503,10 +514,6 @@ func appendSketch(b []byte, id string, sk *Sketch, learned []lineInfo) []byte {
 	for _, e := range n.Sample {
 		b = binary.LittleEndian.AppendUint16(b, e.Context)
 		b = binary.LittleEndian.AppendUint16(b, e.Value)
-	}
-	b = binary.AppendUvarint(b, uint64(len(learned)))
-	for _, l := range learned {
-		b = binary.LittleEndian.AppendUint64(b, l.hash)
 	}
 	return b
 }
@@ -538,15 +545,28 @@ func (s *Store) apply(payload []byte) error {
 // decodeSketch reads what appendSketch wrote.
 func (s *Store) decodeSketch(d *decoder) (string, Sketch, []lineInfo) {
 	id := string(d.bytes(d.uvarint("id length"), "id"))
+	sk := decodeSketchBody(d, s.opt.Config.Hashes)
+	var lines []lineInfo
+	if nl := d.count(8, "learned lines"); nl > 0 {
+		lines = make([]lineInfo, nl)
+		for i := range lines {
+			lines[i].hash = d.u64("line")
+		}
+	}
+	return id, sk, lines
+}
+
+// decodeSketchBody reads what appendSketchBody wrote, for signatures of
+// hashes elements.
+func decodeSketchBody(d *decoder, hashes int) Sketch {
 	var sk Sketch
 	sk.Shingles = int(d.uvarint("shingles"))
 	if sk.Shingles > 1<<31 {
 		d.fail("shingle count")
 	}
 	sk.Lead = d.u64("lead")
-	h := s.opt.Config.Hashes
-	if sig := d.bytes(uint64(2*h), "signature"); d.err == nil {
-		sk.Sig = make(Compact, h)
+	if sig := d.bytes(uint64(2*hashes), "signature"); d.err == nil {
+		sk.Sig = make(Compact, hashes)
 		for i := range sk.Sig {
 			sk.Sig[i] = binary.LittleEndian.Uint16(sig[2*i:])
 		}
@@ -558,24 +578,17 @@ func (s *Store) decodeSketch(d *decoder) (string, Sketch, []lineInfo) {
 	if ns := d.count(4, "number sample"); ns > 0 {
 		if ns > 255 {
 			d.fail("number sample length")
-			return id, sk, nil
+			return sk
 		}
 		n.Sample = make([]NumberInContext, ns)
 		for i := range n.Sample {
 			n.Sample[i] = NumberInContext{d.u16("context"), d.u16("value")}
 		}
 	}
-	var lines []lineInfo
-	if nl := d.count(8, "learned lines"); nl > 0 {
-		lines = make([]lineInfo, nl)
-		for i := range lines {
-			lines[i].hash = d.u64("line")
-		}
-	}
 	if d.err != nil || n.Contexts > 1<<31 {
 		d.fail("sketch")
 	}
-	return id, sk, lines
+	return sk
 }
 
 // Add checks text against all earlier documents, adds it under id and

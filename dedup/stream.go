@@ -1,6 +1,9 @@
 package dedup
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // Stream deduplicates documents as they arrive, as a crawler sees them:
 // each document is checked against every document added before it, then
@@ -19,9 +22,14 @@ import "sync"
 // A Stream is safe for concurrent use. Add is atomic with respect to the
 // index: of two copies added concurrently, exactly one is reported as the
 // other's copy.
+//
+// A Stream from NewSharedStream keeps its index in a Backend that other
+// processes share; boilerplate is still learned by each process from the
+// articles it sees.
 type Stream struct {
-	cfg Config
-	ix  *Index
+	cfg     Config
+	ix      *Index // nil for a shared stream
+	backend Backend
 
 	mu     sync.RWMutex
 	door   []uint64 // Bloom filter of lines seen at least once
@@ -33,10 +41,18 @@ const doorBits = 1 << 24 // 2 MiB: about 1% false positives at 1.7M distinct lin
 // NewStream returns an empty Stream using cfg.
 func NewStream(cfg Config) *Stream {
 	cfg = cfg.withDefaults()
-	return &Stream{cfg: cfg, ix: NewIndex(cfg), door: make([]uint64, doorBits/64), counts: make(map[uint64]uint32)}
+	ix := NewIndex(cfg)
+	return &Stream{cfg: cfg, ix: ix, backend: ix, door: make([]uint64, doorBits/64), counts: make(map[uint64]uint32)}
 }
 
-// Index returns the stream's index.
+// NewSharedStream returns a Stream whose documents go to b, which must
+// have been set up with the same Config. Use AddContext with it: Add
+// panics, since b can fail.
+func NewSharedStream(cfg Config, b Backend) *Stream {
+	return &Stream{cfg: cfg.withDefaults(), backend: b, door: make([]uint64, doorBits/64), counts: make(map[uint64]uint32)}
+}
+
+// Index returns the stream's in-memory index, or nil for a shared stream.
 func (s *Stream) Index() *Index { return s.ix }
 
 // Boilerplate reports whether a line hash has been learned as boilerplate.
@@ -51,14 +67,28 @@ func (s *Stream) Boilerplate(h uint64) bool {
 }
 
 // Add checks text against all earlier documents, adds it under id, and
-// returns its verified earlier copies, most similar first.
+// returns its verified earlier copies, most similar first. It is for a
+// Stream from NewStream; a shared stream panics (use AddContext).
 func (s *Stream) Add(id string, text []byte) []Found {
+	if s.ix == nil {
+		panic("dedup: Stream.Add on a shared stream; use AddContext")
+	}
+	found, _ := s.AddContext(context.Background(), id, text)
+	return found
+}
+
+// AddContext is Add for any Backend: when it returns an error, the
+// document was not added and nothing was learned from it.
+func (s *Stream) AddContext(ctx context.Context, id string, text []byte) ([]Found, error) {
 	sk, lines := s.cfg.sketch(text, s, make([]lineInfo, 0, 32))
-	found, _ := s.ix.QueryAdd(id, sk)
+	found, err := s.backend.AddSketch(ctx, id, &sk)
+	if err != nil {
+		return nil, err
+	}
 	if len(found) == 0 && s.cfg.BoilerplateArticles > 0 {
 		s.learn(lines)
 	}
-	return found
+	return found, nil
 }
 
 // learn counts the distinct lines of one new article.

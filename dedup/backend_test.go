@@ -1,0 +1,136 @@
+package dedup_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/neardup/neardup/dedup"
+)
+
+func TestSketchBinary(t *testing.T) {
+	var cfg dedup.Config
+	for _, d := range seeds(t) {
+		sk := cfg.Sketch(d.Text, nil)
+		b, err := sk.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got dedup.Sketch
+		if err := got.UnmarshalBinary(b); err != nil {
+			t.Fatalf("%s: %v", d.ID, err)
+		}
+		// What verification reads survives; the rest is not encoded.
+		want := dedup.Sketch{Sig: sk.Sig, Shingles: sk.Shingles, Lead: sk.Lead}
+		want.Numbers.Contexts, want.Numbers.Digits, want.Numbers.Sample = sk.Numbers.Contexts, sk.Numbers.Digits, sk.Numbers.Sample
+		want.Numbers.Multi = min(sk.Numbers.Multi, 1)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: round trip (-want +got):\n%s", d.ID, diff)
+		}
+		if m := cfg.Compare(&sk, &got); !m.Duplicate || m.Jaccard != 1 {
+			t.Errorf("%s: decoded sketch does not match its original: %+v", d.ID, m)
+		}
+		for _, bad := range [][]byte{nil, b[:4], b[:len(b)-1], append(b, 0), append([]byte("NDSK\x09"), b[5:]...)} {
+			if err := new(dedup.Sketch).UnmarshalBinary(bad); !errors.Is(err, dedup.ErrFormat) {
+				t.Errorf("%s: UnmarshalBinary(%d bytes) = %v, want ErrFormat", d.ID, len(bad), err)
+			}
+		}
+	}
+}
+
+// The encoding and the band keys are a stored format: these values
+// freeze them. If this test fails, bump SignatureVersion on purpose.
+func TestSketchBinaryKnownAnswer(t *testing.T) {
+	cfg := dedup.Config{Hashes: 8}
+	sk := cfg.Sketch([]byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ ngày 12/9"), nil)
+	b, _ := sk.MarshalBinary()
+	// "NDSK" 01 | 8 hashes | 9 shingles | lead | 8 codes | 2 contexts |
+	// digits 0x0206 (1, 2, 9) | multi 1 | 2 sample entries
+	if got, want := fmt.Sprintf("%x", b), "4e44534b0108096de67f8cf60590a2a2b592b564ba36b1cca98eb50aafe2a60206020102db526054e8db351d"; got != want {
+		t.Errorf("encoding\n got %s\nwant %s", got, want)
+	}
+	keys := cfg.AppendBandKeys(nil, &sk)
+	want := []uint64{5252330095234991428, 6778496632788302210, 13795751828625252580, 16698286816912312309, 7882463386170410148, 16992552587488364669, 6031907258123211883}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("band keys (-want +got):\n%s", diff)
+	}
+}
+
+// AppendBandKeys gives the keys the in-memory Index files a document
+// under: a copy shares one, an unrelated document none.
+func TestAppendBandKeys(t *testing.T) {
+	var cfg dedup.Config
+	docs := seeds(t)
+	keys := make([][]uint64, len(docs))
+	for i, d := range docs {
+		sk := cfg.Sketch(d.Text, nil)
+		keys[i] = cfg.AppendBandKeys(nil, &sk)
+		p := cfg.LSH()
+		if n := len(keys[i]); n != p.Bands && n != p.Bands+1 {
+			t.Errorf("%s: %d keys for %d bands", d.ID, n, p.Bands)
+		}
+	}
+	shared := func(a, b []uint64) bool {
+		for _, x := range a {
+			for _, y := range b {
+				if x == y {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !shared(keys[0], keys[1]) {
+		t.Error("seeds 000 and 001, copies, share no band key")
+	}
+	for i := 2; i < len(docs); i++ {
+		for j := range i {
+			if shared(keys[i], keys[j]) {
+				t.Errorf("unrelated seeds %d and %d share a band key", i, j)
+			}
+		}
+	}
+	if got := cfg.AppendBandKeys(nil, &dedup.Sketch{}); len(got) != 0 {
+		t.Errorf("empty sketch has keys %v", got)
+	}
+}
+
+// A shared stream over an in-memory Index answers as NewStream does.
+func TestSharedStream(t *testing.T) {
+	var cfg dedup.Config
+	local := dedup.NewStream(cfg)
+	shared := dedup.NewSharedStream(cfg, dedup.NewIndex(cfg))
+	for _, d := range seeds(t) {
+		want := local.Add(d.ID, d.Text)
+		got, err := shared.AddContext(context.Background(), d.ID, d.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (-NewStream +shared):\n%s", d.ID, diff)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Add on a shared stream did not panic")
+		}
+	}()
+	shared.Add("x", []byte("text"))
+}
+
+type failing struct{}
+
+func (failing) AddSketch(context.Context, string, *dedup.Sketch) ([]dedup.Found, error) {
+	return nil, errors.New("down")
+}
+
+// A backend error reaches the caller, and nothing is learned.
+func TestSharedStreamError(t *testing.T) {
+	s := dedup.NewSharedStream(dedup.Config{}, failing{})
+	if _, err := s.AddContext(context.Background(), "a", []byte("x y z")); err == nil || err.Error() != "down" {
+		t.Errorf("AddContext error = %v, want down", err)
+	}
+}
