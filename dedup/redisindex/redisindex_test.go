@@ -1,0 +1,249 @@
+package redisindex_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/dedup/redisindex"
+)
+
+// The servers come from the environment (.ci/redis starts them):
+// NEARDUP_REDIS_ADDR a standalone server, NEARDUP_REDIS_CLUSTER a
+// comma-separated list of cluster nodes. Outside CI a test without its
+// server is skipped; in CI (CI set) it fails.
+func server(t *testing.T, env string) string {
+	t.Helper()
+	v := os.Getenv(env)
+	if v == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set; in CI the Redis tests must run (.ci/redis start)", env)
+		}
+		t.Skipf("%s not set: no Redis server given", env)
+	}
+	return v
+}
+
+func standalone(t *testing.T) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: server(t, "NEARDUP_REDIS_ADDR")})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func cluster(t *testing.T) *redis.ClusterClient {
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(server(t, "NEARDUP_REDIS_CLUSTER"), ",")})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// both runs f against the standalone server and the cluster.
+func both(t *testing.T, f func(t *testing.T, rdb redis.UniversalClient)) {
+	t.Run("standalone", func(t *testing.T) { f(t, standalone(t)) })
+	t.Run("cluster", func(t *testing.T) { f(t, cluster(t)) })
+}
+
+// namespace returns a namespace of the test's own, deleted afterwards.
+func namespace(t *testing.T, rdb redis.UniversalClient) string {
+	ns := fmt.Sprintf("test-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), rand.Int64())
+	t.Cleanup(func() { deleteNamespace(t, rdb, ns) })
+	return ns
+}
+
+func forEachPrimary(ctx context.Context, rdb redis.UniversalClient, f func(context.Context, *redis.Client) error) error {
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		return c.ForEachMaster(ctx, f)
+	case *redis.Client:
+		return f(ctx, c)
+	}
+	return fmt.Errorf("client %T", rdb)
+}
+
+func deleteNamespace(t *testing.T, rdb redis.UniversalClient, ns string) {
+	ctx := context.Background()
+	err := forEachPrimary(ctx, rdb, func(ctx context.Context, c *redis.Client) error {
+		it := c.Scan(ctx, 0, ns+":*", 1000).Iterator()
+		for it.Next(ctx) {
+			if err := c.Del(ctx, it.Val()).Err(); err != nil {
+				return err
+			}
+		}
+		return it.Err()
+	})
+	if err != nil {
+		t.Errorf("deleting namespace %s: %v", ns, err)
+	}
+}
+
+// usedMemory sums used_memory over the primaries.
+func usedMemory(t *testing.T, rdb redis.UniversalClient) int64 {
+	var mu sync.Mutex
+	var total int64
+	err := forEachPrimary(context.Background(), rdb, func(ctx context.Context, c *redis.Client) error {
+		info, err := c.Info(ctx, "memory").Result()
+		if err != nil {
+			return err
+		}
+		for _, l := range strings.Split(info, "\r\n") {
+			if v, ok := strings.CutPrefix(l, "used_memory:"); ok {
+				n, err := strconv.ParseInt(v, 10, 64)
+				mu.Lock()
+				total += n
+				mu.Unlock()
+				return err
+			}
+		}
+		return errors.New("no used_memory")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total
+}
+
+func seeds(t *testing.T) (ids []string, texts [][]byte) {
+	paths, err := filepath.Glob("../../testdata/seeds/*.txt")
+	if err != nil || len(paths) != 5 {
+		t.Fatalf("seeds: %v, %d files", err, len(paths))
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, texts = append(ids, filepath.Base(p)), append(texts, b)
+	}
+	return ids, texts
+}
+
+func open(t *testing.T, rdb redis.UniversalClient, opt redisindex.Options) *redisindex.Index {
+	t.Helper()
+	ix, err := redisindex.New(context.Background(), rdb, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// The seeds through a shared stream: 001 is a copy of 000, the rest are
+// new, as with the in-memory index; Query and Remove agree.
+func TestSeeds(t *testing.T) {
+	both(t, func(t *testing.T, rdb redis.UniversalClient) {
+		ctx := context.Background()
+		var cfg dedup.Config
+		ix := open(t, rdb, redisindex.Options{Config: cfg, Namespace: namespace(t, rdb)})
+		shared := dedup.NewSharedStream(cfg, ix)
+		local := dedup.NewStream(cfg)
+		ids, texts := seeds(t)
+		for i, id := range ids {
+			got, err := shared.AddContext(ctx, id, texts[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := local.Add(id, texts[i])
+			if len(got) != len(want) || (len(got) > 0 && (got[0].ID != want[0].ID || got[0].Match != want[0].Match)) {
+				t.Errorf("%s: shared %+v, in-memory %+v", id, got, want)
+			}
+		}
+		sk := cfg.Sketch(texts[1], nil)
+		found, err := ix.Query(ctx, &sk)
+		// Both match with Jaccard 1 (000 differs only in masked numbers
+		// and segmentation); ties go to the earlier.
+		if err != nil || len(found) != 2 || found[0].ID != ids[0] || found[1].ID != ids[1] {
+			t.Fatalf("Query(001) = %+v, %v; want 000 then 001", found, err)
+		}
+		if ok, err := ix.Remove(ctx, ids[0]); !ok || err != nil {
+			t.Fatalf("Remove(000) = %v, %v", ok, err)
+		}
+		if ok, err := ix.Remove(ctx, ids[0]); ok || err != nil {
+			t.Fatalf("second Remove(000) = %v, %v; want false, nil", ok, err)
+		}
+		if found, err = ix.Query(ctx, &sk); err != nil || len(found) != 1 || found[0].ID != ids[1] {
+			t.Fatalf("Query(001) after Remove(000) = %+v, %v; want 001 only", found, err)
+		}
+	})
+}
+
+func TestConfigMismatch(t *testing.T) {
+	both(t, func(t *testing.T, rdb redis.UniversalClient) {
+		ns := namespace(t, rdb)
+		open(t, rdb, redisindex.Options{Namespace: ns})
+		_, err := redisindex.New(context.Background(), rdb, redisindex.Options{Namespace: ns, Config: dedup.Config{Hashes: 64}})
+		if !errors.Is(err, redisindex.ErrConfig) || !errors.Is(err, dedup.ErrFormat) {
+			t.Fatalf("New with another Config: %v, want ErrConfig", err)
+		}
+		if _, err := redisindex.New(context.Background(), rdb, redisindex.Options{Namespace: ns}); err != nil {
+			t.Fatalf("New with the same Config: %v", err)
+		}
+	})
+}
+
+// Adding an id again (what a retry does) is idempotent: no second entry,
+// and no document reported as its own copy.
+func TestAddTwice(t *testing.T) {
+	both(t, func(t *testing.T, rdb redis.UniversalClient) {
+		ctx := context.Background()
+		var cfg dedup.Config
+		ix := open(t, rdb, redisindex.Options{Namespace: namespace(t, rdb)})
+		_, texts := seeds(t)
+		sk := cfg.Sketch(texts[2], nil)
+		for range 2 {
+			if found, err := ix.AddSketch(ctx, "a", &sk); err != nil || len(found) != 0 {
+				t.Fatalf("AddSketch = %+v, %v; want no copies", found, err)
+			}
+		}
+		if found, err := ix.Query(ctx, &sk); err != nil || len(found) != 1 || found[0].ID != "a" {
+			t.Fatalf("Query = %+v, %v; want a once", found, err)
+		}
+	})
+}
+
+// Documents older than the TTL stop matching, and Sweep empties their
+// buckets.
+func TestTTL(t *testing.T) {
+	both(t, func(t *testing.T, rdb redis.UniversalClient) {
+		ctx := context.Background()
+		var cfg dedup.Config
+		now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+		var mu sync.Mutex
+		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+		ix := open(t, rdb, redisindex.Options{Namespace: namespace(t, rdb), TTL: time.Hour, Now: clock})
+		_, texts := seeds(t)
+		a, b := cfg.Sketch(texts[0], nil), cfg.Sketch(texts[1], nil)
+		if _, err := ix.AddSketch(ctx, "a", &a); err != nil {
+			t.Fatal(err)
+		}
+		advance(30 * time.Minute)
+		if found, err := ix.Query(ctx, &b); err != nil || len(found) != 1 {
+			t.Fatalf("within the TTL: Query = %+v, %v; want a", found, err)
+		}
+		advance(time.Hour)
+		if found, err := ix.AddSketch(ctx, "b", &b); err != nil || len(found) != 0 {
+			t.Fatalf("after the TTL: AddSketch = %+v, %v; want no copy", found, err)
+		}
+		c := cfg.Sketch(texts[3], nil)
+		if _, err := ix.AddSketch(ctx, "c", &c); err != nil {
+			t.Fatal(err)
+		}
+		advance(2 * time.Hour)
+		n, err := ix.Sweep(ctx)
+		if err != nil || n < int64(cfg.LSH().Bands) {
+			t.Fatalf("Sweep = %d, %v; want the entries of b and c (at least %d)", n, err, cfg.LSH().Bands)
+		}
+		if n, err := ix.Sweep(ctx); err != nil || n != 0 {
+			t.Fatalf("second Sweep = %d, %v; want 0", n, err)
+		}
+	})
+}
