@@ -34,9 +34,10 @@
 // behind. When candidates exist, fetching their records to verify them is
 // a second round trip.
 //
-// An id is indexed once: adding it again, as a retry after a connection
-// loss does, leaves its bucket entries as they are and overwrites its
-// record with the same content.
+// An id is indexed once. Adding it again as a retry after a connection
+// loss completes the first attempt; adding it again later (a page crawled
+// twice) changes nothing and reports its first version among the copies
+// when the text still matches.
 package redisindex
 
 import (
@@ -289,7 +290,7 @@ func (ix *Index) AddSketch(ctx context.Context, id string, s *dedup.Sketch) ([]d
 	var cands []uint64
 	err := ix.retry(ctx, func(ctx context.Context) error {
 		cmds, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			p.Set(ctx, ix.docKey(me.idh), rec, ix.ttl)
+			p.SetNX(ctx, ix.docKey(me.idh), rec, ix.ttl)
 			for _, k := range keys {
 				addScript.EvalSha(ctx, p, []string{ix.groupKey(k)}, field(k), mine, cutoff, dedup.MaxPostings, ttlms)
 			}
@@ -344,13 +345,11 @@ func (ix *Index) Query(ctx context.Context, s *dedup.Sketch) ([]dedup.Found, err
 
 // verify fetches the records of the candidates (id hashes) and keeps
 // those Compare calls copies of s; with me set, only those before me in
-// the fleet's order, and never me.
+// the fleet's order. me's own id is a candidate too: its record holds
+// another stamp when the id was added before.
 func (ix *Index) verify(ctx context.Context, s *dedup.Sketch, cands []uint64, me *order) ([]dedup.Found, error) {
 	slices.Sort(cands)
 	cands = slices.Compact(cands)
-	if me != nil {
-		cands = slices.DeleteFunc(cands, func(h uint64) bool { return h == me.idh })
-	}
 	if len(cands) == 0 {
 		return nil, nil
 	}
@@ -381,7 +380,7 @@ func (ix *Index) verify(ctx context.Context, s *dedup.Sketch, cands []uint64, me
 			}
 			o := order{stamp, cands[i]}
 			if me != nil && !o.less(*me) {
-				continue // later: it will find me, not I it
+				continue // me, or later: that one will find me, not I it
 			}
 			if m := ix.cfg.Compare(s, &d); m.Duplicate {
 				out = append(out, found{dedup.Found{ID: id, Match: m}, o})

@@ -8,17 +8,27 @@
 // log and snapshots), so a crawler that is restarted, or killed, goes on
 // knowing every page it acknowledged; run it twice and the second run
 // keeps nothing.
+//
+// With -redis ADDR (host:port, or a comma-separated list of Redis Cluster
+// nodes) the index is shared in Redis (package dedup/redisindex): every
+// crawler of a fleet started with the same -redis and -namespace skips
+// the pages any of them has seen.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/dedup/redisindex"
 )
 
 // template wraps an article in a news site's page furniture.
@@ -33,15 +43,26 @@ const (
 	match = "Đội tuyển Việt Nam thắng đậm trên sân nhà\nĐội tuyển Việt Nam thắng 3-0 trong trận giao hữu tối qua trên sân Mỹ Đình trước hơn 30.000 khán giả.\nHuấn luyện viên cho biết ông hài lòng với tinh thần thi đấu của các cầu thủ trẻ.\nTrận đấu tiếp theo diễn ra vào ngày 20/11 trên sân khách."
 )
 
+// options choose where the index lives: in memory (the zero value), in a
+// directory, or in Redis.
+type options struct {
+	store     string // directory of a dedup.Store
+	redis     string // Redis address(es)
+	namespace string // key prefix in Redis
+}
+
 func main() {
-	store := flag.String("store", "", "keep the index in this directory across runs")
+	var o options
+	flag.StringVar(&o.store, "store", "", "keep the index in this directory across runs")
+	flag.StringVar(&o.redis, "redis", "", "share the index in Redis at host:port (several, comma-separated: a Redis Cluster)")
+	flag.StringVar(&o.namespace, "namespace", "crawler", "key prefix of the index in Redis")
 	flag.Parse()
-	if err := run(os.Stdout, *store); err != nil {
+	if err := run(os.Stdout, o); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(w io.Writer, dir string) error {
+func run(w io.Writer, o options) error {
 	pages := []struct{ url, text string }{
 		{"news-a.vn/mua-lu", template(flood)},
 		{"news-a.vn/gia-vang", template(gold)},
@@ -54,17 +75,32 @@ func run(w io.Writer, dir string) error {
 		{"news-a.vn/bong-da-tom-tat", template(strings.Join(strings.Split(match, "\n")[:3], "\n"))},
 	}
 	var add func(url string, text []byte) ([]dedup.Found, error)
-	if dir == "" {
-		s := dedup.NewStream(dedup.Config{})
-		add = func(url string, text []byte) ([]dedup.Found, error) { return s.Add(url, text), nil }
-	} else {
-		s, err := dedup.OpenStore(dir, dedup.StoreOptions{})
+	switch {
+	case o.redis != "":
+		rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: strings.Split(o.redis, ",")})
+		defer rdb.Close()
+		ctx := context.Background()
+		ix, err := redisindex.New(ctx, rdb, redisindex.Options{Namespace: o.namespace})
+		if err != nil {
+			return err
+		}
+		s := dedup.NewSharedStream(dedup.Config{}, ix)
+		add = func(url string, text []byte) ([]dedup.Found, error) {
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			return s.AddContext(ctx, url, text)
+		}
+	case o.store != "":
+		s, err := dedup.OpenStore(o.store, dedup.StoreOptions{})
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		fmt.Fprintf(w, "%d pages known from %s\n", s.Len(), dir)
+		fmt.Fprintf(w, "%d pages known from %s\n", s.Len(), o.store)
 		add = s.Add
+	default:
+		s := dedup.NewStream(dedup.Config{})
+		add = func(url string, text []byte) ([]dedup.Found, error) { return s.Add(url, text), nil }
 	}
 	kept := 0
 	for _, p := range pages {

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func Example_main() {
@@ -19,12 +25,12 @@ func Example_main() {
 
 // With a store, a restarted crawler remembers the pages of its last run.
 func TestRestart(t *testing.T) {
-	dir := t.TempDir()
+	o := options{store: t.TempDir()}
 	var first, second strings.Builder
-	if err := run(&first, dir); err != nil {
+	if err := run(&first, o); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(&second, dir); err != nil {
+	if err := run(&second, o); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(first.String(), "0 pages known") || !strings.Contains(first.String(), "6 pages, 3 kept") {
@@ -32,5 +38,41 @@ func TestRestart(t *testing.T) {
 	}
 	if !strings.Contains(second.String(), "6 pages known") || !strings.Contains(second.String(), "6 pages, 0 kept") {
 		t.Errorf("second run:\n%s", second.String())
+	}
+}
+
+// Two crawlers sharing a Redis index: the second, another process in a
+// fleet, skips every page the first kept. NEARDUP_REDIS_ADDR names the
+// server (.ci/redis starts one); in CI the test fails without it.
+func TestSharedRedis(t *testing.T) {
+	addr := os.Getenv("NEARDUP_REDIS_ADDR")
+	if addr == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("NEARDUP_REDIS_ADDR is not set")
+		}
+		t.Skip("NEARDUP_REDIS_ADDR not set: no Redis server given")
+	}
+	o := options{redis: addr, namespace: fmt.Sprintf("crawler-test-%d", rand.Int64())}
+	t.Cleanup(func() {
+		rdb := redis.NewClient(&redis.Options{Addr: addr})
+		defer rdb.Close()
+		ctx := context.Background()
+		keys, _ := rdb.Keys(ctx, o.namespace+":*").Result()
+		if len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+	})
+	var first, second strings.Builder
+	if err := run(&first, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(&second, o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(first.String(), "6 pages, 3 kept") {
+		t.Errorf("first crawler:\n%s", first.String())
+	}
+	if !strings.Contains(second.String(), "6 pages, 0 kept") {
+		t.Errorf("second crawler:\n%s", second.String())
 	}
 }
