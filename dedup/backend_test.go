@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -132,5 +133,80 @@ func TestSharedStreamError(t *testing.T) {
 	s := dedup.NewSharedStream(dedup.Config{}, failing{})
 	if _, err := s.AddContext(context.Background(), "a", []byte("x y z")); err == nil || err.Error() != "down" {
 		t.Errorf("AddContext error = %v, want down", err)
+	}
+}
+
+// referencePairs computes the candidate pairs of sk as Pair documents
+// them, the way the reference SQL (examples/duckdb) does: postings of every
+// band key ranked in GroupOrder, capped per key.
+func referencePairs(cfg dedup.Config, sk []dedup.Sketch) []dedup.Pair {
+	order := dedup.GroupOrder(sk)
+	type posting struct {
+		band int
+		key  uint64
+	}
+	byKey := map[posting][]uint32{} // positions, ascending
+	for pos, i := range order {
+		for band, key := range cfg.AppendBandKeys(nil, &sk[i]) {
+			k := posting{band, key}
+			byKey[k] = append(byKey[k], uint32(pos))
+		}
+	}
+	stored := map[[2]uint32]bool{}
+	for k, ps := range byKey {
+		limit := dedup.MaxPostings
+		if k.band == cfg.LSH().Bands {
+			limit = dedup.MaxLeadPostings
+		}
+		for r := 1; r < len(ps); r++ {
+			for e := 0; e < min(r, limit); e++ {
+				p := [2]uint32{ps[r], ps[e]}
+				stored[p] = stored[p] || r < limit
+			}
+		}
+	}
+	var out []dedup.Pair
+	for p, s := range stored {
+		out = append(out, dedup.Pair{Later: p[0], Earlier: p[1], Stored: s})
+	}
+	return out
+}
+
+// ClusterSketches on a run's final sketches, given the candidate pairs
+// from outside, gives the run's clustering.
+func TestClusterSketchesWithPairs(t *testing.T) {
+	var cfg dedup.Config
+	docs := seeds(t)
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "*.txt"))
+	for _, p := range paths {
+		docs = append(docs, dedup.Doc{ID: filepath.Base(p), Text: readFile(t, p)})
+	}
+	want := cfg.Cluster(docs)
+	ids := make([]string, len(docs))
+	sk := make([]dedup.Sketch, len(docs))
+	for i, d := range want.Docs {
+		ids[i], sk[i] = d.ID, d.Sketch
+	}
+	pairs := referencePairs(cfg, sk)
+	if len(pairs) == 0 {
+		t.Fatal("no candidate pairs")
+	}
+	for name, p := range map[string][]dedup.Pair{"given": pairs, "found": nil} {
+		got, err := cfg.ClusterSketches(ids, sk, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.BoilerplateLines, got.BoilerplateDocs = want.BoilerplateLines, want.BoilerplateDocs
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("pairs %s: ClusterSketches differs from Cluster (-want +got):\n%s", name, diff)
+		}
+	}
+	// Without the pairs, every document stands alone.
+	alone, err := cfg.ClusterSketches(ids, sk, []dedup.Pair{})
+	if err != nil || len(alone.Clusters) != len(docs) {
+		t.Errorf("no pairs: %d clusters, %v; want %d", len(alone.Clusters), err, len(docs))
+	}
+	if _, err := cfg.ClusterSketches(ids, sk, []dedup.Pair{{Later: 1, Earlier: 2}}); err == nil {
+		t.Error("a pair out of order was accepted")
 	}
 }

@@ -43,6 +43,12 @@ func pair(later, earlier uint32, stored bool) uint64 {
 // It uses GOMAXPROCS goroutines; the result does not depend on their
 // number.
 func (c Config) findNeighbors(sk []Sketch, order []int) *neighbors {
+	return c.verifyPairs(sk, order, c.candidatePairs(sk, order))
+}
+
+// candidatePairs returns the candidate pairs of sk taken in order, packed
+// by pair and sorted.
+func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 	p := c.LSH()
 	workers := runtime.GOMAXPROCS(0)
 	pos := make([]uint32, len(sk)) // input index -> position in order
@@ -68,7 +74,7 @@ func (c Config) findNeighbors(sk []Sketch, order []int) *neighbors {
 			for b := range bands {
 				limit := MaxPostings
 				if b == p.Bands {
-					limit = maxLeadPostings
+					limit = MaxLeadPostings
 				}
 				// In input order, the order the signatures lie in memory:
 				// a band reads a few bytes of each of them.
@@ -109,9 +115,15 @@ func (c Config) findNeighbors(sk []Sketch, order []int) *neighbors {
 		})
 	}
 	wg.Wait()
-	pairs := compactPairs(slices.Concat(found...))
-	found = nil
+	return compactPairs(slices.Concat(found...))
+}
 
+// verifyPairs verifies candidate pairs (packed by pair, sorted and without
+// repeats) of sk taken in order and returns the matches as adjacency
+// lists.
+func (c Config) verifyPairs(sk []Sketch, order []int, pairs []uint64) *neighbors {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
 	// Verify in parallel, in chunks whose results keep their order.
 	type match struct {
 		later, earlier uint32

@@ -213,9 +213,68 @@ func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering,
 			}
 		}
 	}
-	n := len(sketches)
+	grouped, err := c.ClusterSketches(ids, sketches, nil)
+	if err != nil {
+		return nil, err
+	}
+	grouped.BoilerplateLines, grouped.BoilerplateDocs = res.BoilerplateLines, res.BoilerplateDocs
+	return grouped, nil
+}
+
+// Pair is a candidate pair of the grouping stage. Later and Earlier are
+// positions in GroupOrder, Later > Earlier, of two documents that share a
+// band key (Config.AppendBandKeys, band by band, the lead last); Stored
+// reports that Later is among the first postings of one key they share:
+// the first MaxPostings documents in GroupOrder under a band key,
+// MaxLeadPostings under a lead. Earlier must be among the first postings
+// of the key. These are the pairs an Index filled in GroupOrder would
+// give; an engine outside the process (SQL over an exported table of band
+// keys) can compute them.
+type Pair struct {
+	Later, Earlier uint32
+	Stored         bool
+}
+
+// GroupOrder returns the order in which the grouping stage takes
+// documents: most shingles first, ties in input order.
+func GroupOrder(sk []Sketch) []int {
+	order := make([]int, len(sk))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].Shingles, sk[a].Shingles) })
+	return order
+}
+
+// ClusterSketches is the last stage of ClusterFunc, for sketches made
+// elsewhere (an export, a Beam pipeline): it groups the documents and picks
+// each cluster's canonical. sk are the documents' final sketches, in input
+// order, with every field Sketch has. With pairs nil, the candidate pairs
+// are found here; otherwise pairs must be exactly the candidate pairs of
+// sk (see Pair), in any order, and the result equals the one found here.
+func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clustering, error) {
+	c = c.withDefaults()
+	if len(ids) != len(sk) {
+		return nil, fmt.Errorf("dedup: ClusterSketches: %d ids for %d sketches", len(ids), len(sk))
+	}
+	var packed []uint64
+	if pairs != nil {
+		packed = make([]uint64, 0, len(pairs))
+		for _, p := range pairs {
+			if p.Later <= p.Earlier || int(p.Later) >= len(sk) {
+				return nil, fmt.Errorf("dedup: ClusterSketches: pair (%d, %d) out of order or range", p.Later, p.Earlier)
+			}
+			packed = append(packed, pair(p.Later, p.Earlier, p.Stored))
+		}
+		packed = compactPairs(packed)
+		if packed == nil {
+			packed = []uint64{}
+		}
+	}
+	res := &Clustering{LSH: c.LSH()}
+	n := len(sk)
 	res.Docs = make([]DocResult, n)
-	center, match := c.group(sketches, ids)
+	center, match := c.group(sk, ids, packed)
 	byCenter := make(map[int]int, n)
 	for i := range n {
 		k, ok := byCenter[center[i]]
@@ -225,11 +284,11 @@ func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering,
 			res.Clusters = append(res.Clusters, Cluster{})
 		}
 		res.Clusters[k].Members = append(res.Clusters[k].Members, i)
-		res.Docs[i] = DocResult{ID: ids[i], Cluster: k, Match: match[i], Sketch: sketches[i]}
+		res.Docs[i] = DocResult{ID: ids[i], Cluster: k, Match: match[i], Sketch: sk[i]}
 	}
 	for k := range res.Clusters {
 		cl := &res.Clusters[k]
-		cl.Scores = c.score(cl.Members, sketches, ids)
+		cl.Scores = c.score(cl.Members, sk, ids)
 		cl.Canonical = cl.Scores[0].Doc
 		canon := &res.Docs[cl.Canonical]
 		canon.Canonical = true
@@ -342,15 +401,17 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 // center itself, the new one must also lie inside the center (containment at least Config.Containment, numbers agreeing):
 // every member is thus held against its center, and a cluster cannot grow
 // through a chain of pairwise matches into unrelated articles.
-func (c Config) group(sk []Sketch, ids []string) (center []int, match []Match) {
-	order := make([]int, len(sk))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].Shingles, sk[a].Shingles) })
+//
+// pairs, when not nil, are the candidate pairs (packed, sorted) to use
+// instead of finding them.
+func (c Config) group(sk []Sketch, ids []string, pairs []uint64) (center []int, match []Match) {
+	order := GroupOrder(sk)
 	// The verified matches each document would find in an Index filled
 	// in this order, computed up front in parallel.
-	nb := c.findNeighbors(sk, order)
+	if pairs == nil {
+		pairs = c.candidatePairs(sk, order)
+	}
+	nb := c.verifyPairs(sk, order, pairs)
 	pos := make([]int, len(sk)) // input index -> position in order
 	for p, i := range order {
 		pos[i] = p
@@ -515,7 +576,7 @@ const ParagraphWords = 2 * ShortLineWords
 // where it is a document's first content line, the headline of the
 // article linked to, and is boilerplate elsewhere.
 func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]lineInfo) lineSet {
-	center, _ := c.group(sk, ids)
+	center, _ := c.group(sk, ids, nil)
 	// Every line once per article, as one flat sorted array rather than
 	// a map of all lines: most lines occur once, and a million documents
 	// carry tens of millions of them.

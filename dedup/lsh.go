@@ -256,7 +256,7 @@ func (ix *Index) slot(k uint64) int {
 }
 
 // MaxPostings is the most documents an Index keeps under one band key,
-// and maxLeadPostings under one lead. A key shared by more is a page
+// and MaxLeadPostings under one lead. A key shared by more is a page
 // template or a document copied many times over: the documents already
 // there are enough to find the copies, and without a cap each new copy
 // would be compared with every earlier one and probe past all of them.
@@ -265,7 +265,7 @@ func (ix *Index) slot(k uint64) int {
 // opening.
 const (
 	MaxPostings     = 64
-	maxLeadPostings = 8
+	MaxLeadPostings = 8
 )
 
 // insert adds the entry (seq, key k of band b) unless the key already
@@ -273,7 +273,7 @@ const (
 func (ix *Index) insert(seq uint32, k uint64, b int) {
 	limit := MaxPostings
 	if b == ix.p.Bands {
-		limit = maxLeadPostings
+		limit = MaxLeadPostings
 	}
 	i := ix.slot(k)
 	for same := 0; ix.tab[i] != 0; {
