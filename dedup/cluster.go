@@ -161,8 +161,35 @@ func (c Config) Cluster(docs []Doc) *Clustering {
 // Sketching runs on GOMAXPROCS goroutines while read goes on; the result
 // does not depend on their number.
 func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering, error) {
+	sc, err := c.SketchCorpus(read)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.ClusterSketches(sc.IDs, sc.Sketches, nil)
+	if err != nil {
+		return nil, err
+	}
+	res.BoilerplateLines, res.BoilerplateDocs = sc.BoilerplateLines, sc.BoilerplateDocs
+	return res, nil
+}
+
+// SketchedCorpus is what SketchCorpus returns: the final sketches of a
+// corpus, in input order, with the boilerplate learned on the way.
+type SketchedCorpus struct {
+	IDs      []string
+	Sketches []Sketch
+	// BoilerplateLines is the number of distinct lines learned as
+	// boilerplate; BoilerplateDocs the number of documents that had some.
+	BoilerplateLines, BoilerplateDocs int
+}
+
+// SketchCorpus is the first stage of ClusterFunc, with the same rules for
+// read: it sketches every document, learns boilerplate from the
+// preliminary clusters and sketches again the documents that carry some.
+// ClusterSketches(IDs, Sketches, nil) then gives ClusterFunc's result.
+func (c Config) SketchCorpus(read func(yield func(Doc) bool) error) (*SketchedCorpus, error) {
 	c = c.withDefaults()
-	res := &Clustering{LSH: c.LSH()}
+	res := &SketchedCorpus{}
 	var ids []string
 	var sketches []Sketch
 	var lines [][]lineInfo
@@ -213,12 +240,8 @@ func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering,
 			}
 		}
 	}
-	grouped, err := c.ClusterSketches(ids, sketches, nil)
-	if err != nil {
-		return nil, err
-	}
-	grouped.BoilerplateLines, grouped.BoilerplateDocs = res.BoilerplateLines, res.BoilerplateDocs
-	return grouped, nil
+	res.IDs, res.Sketches = ids, sketches
+	return res, nil
 }
 
 // Pair is a candidate pair of the grouping stage. Later and Earlier are

@@ -70,6 +70,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	explain := fl.Bool("explain", false, "print every cluster with its members' canonical score components to standard error")
 	quiet := fl.Bool("q", false, "no summary or progress on standard error (progress shows only on a terminal)")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile to this file")
+	export := fl.String("export", "", "instead of clustering, write the documents' sketches and band keys to `dir`/docs.parquet and postings.parquet, for an engine to find the candidate pairs (see edges.sql)")
+	edges := fl.String("edges", "", "cluster the export in `dir` with the candidate pairs an engine wrote to dir/edges.parquet, instead of reading documents")
 	evaluate := fl.Bool("eval", false, "score the result against the labels in the JSONL input (\"cluster\", \"canonical_ok\", \"kind\", \"lang\", as in the dev set) and print the report to standard error")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: neardup [flags] [dir | file.jsonl | -] ...\n\nWith no path, processes the embedded sample documents.\n\nFlags:\n")
@@ -103,6 +105,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	start := time.Now()
 	paths := fl.Args()
+	if *edges != "" {
+		if len(paths) > 0 || *export != "" || *evaluate {
+			return errors.New("-edges reads its export only: no paths, -export or -eval with it")
+		}
+		ids, sk, pairs, err := readExport(*edges, cfg)
+		if err != nil {
+			return err
+		}
+		res, err := cfg.ClusterSketches(ids, sk, pairs)
+		if err != nil {
+			return err
+		}
+		return report(stdout, stderr, res, *explain, *quiet, 0, start)
+	}
 	show := !*quiet && isTerminal(stderr)
 	var total int64
 	if show {
@@ -110,7 +126,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	prog := newProgress(stderr, show, total, 500*time.Millisecond)
 	rd := &reader{where: make(map[string]string), prog: prog}
-	res, err := cfg.ClusterFunc(func(yield func(dedup.Doc) bool) error {
+	read := func(yield func(dedup.Doc) bool) error {
 		rd.pass++
 		rd.yield = yield
 		if rd.pass > 1 {
@@ -122,7 +138,23 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		err := rd.read(paths, stdin)
 		prog.setStage("clustering")
 		return err
-	})
+	}
+	if *export != "" {
+		sc, err := cfg.SketchCorpus(read)
+		prog.done()
+		if err != nil {
+			return err
+		}
+		n, err := exportParquet(*export, cfg, sc)
+		if err != nil {
+			return err
+		}
+		if !*quiet {
+			fmt.Fprintf(stderr, "neardup: exported %d documents and %d band-key postings to %s; %.2fs\n", len(sc.IDs), n, *export, time.Since(start).Seconds())
+		}
+		return nil
+	}
+	res, err := cfg.ClusterFunc(read)
 	prog.done()
 	if err != nil {
 		return err
@@ -131,6 +163,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *evaluate && len(labels) != len(res.Docs) {
 		return fmt.Errorf("-eval: %d of %d documents carry a gold \"cluster\" label; all must", len(labels), len(res.Docs))
 	}
+	if err := report(stdout, stderr, res, *explain, *quiet, rd.bytes, start); err != nil {
+		return err
+	}
+	if *evaluate {
+		var pred []eval.Prediction
+		for _, d := range res.Docs {
+			pred = append(pred, eval.Prediction{ID: d.ID, Cluster: res.Docs[res.Clusters[d.Cluster].Canonical].ID, Canonical: d.Canonical})
+		}
+		rep, err := eval.Score(labels, pred)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stderr, rep)
+	}
+	return nil
+}
+
+// report writes the JSONL result to stdout and, unless quiet, the
+// summary (and with explain the clusters) to stderr.
+func report(stdout, stderr io.Writer, res *dedup.Clustering, explain, quiet bool, bytes int64, start time.Time) error {
 	w := bufio.NewWriter(stdout)
 	enc := json.NewEncoder(w)
 	for _, d := range res.Docs {
@@ -147,22 +199,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	if *explain {
+	if explain {
 		printClusters(stderr, res)
 	}
-	if !*quiet {
-		summarize(stderr, res, rd.bytes, time.Since(start))
-	}
-	if *evaluate {
-		var pred []eval.Prediction
-		for _, d := range res.Docs {
-			pred = append(pred, eval.Prediction{ID: d.ID, Cluster: res.Docs[res.Clusters[d.Cluster].Canonical].ID, Canonical: d.Canonical})
-		}
-		rep, err := eval.Score(labels, pred)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(stderr, rep)
+	if !quiet {
+		summarize(stderr, res, bytes, time.Since(start))
 	}
 	return nil
 }
