@@ -210,3 +210,53 @@ func TestClusterSketchesWithPairs(t *testing.T) {
 		t.Error("a pair out of order was accepted")
 	}
 }
+
+// The exported stages, composed as ClusterFunc composes them, give its
+// result: what examples/beam runs on many machines.
+func TestStagesComposeToCluster(t *testing.T) {
+	var cfg dedup.Config
+	docs := seeds(t)
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "*.txt"))
+	for _, p := range paths {
+		docs = append(docs, dedup.Doc{ID: filepath.Base(p), Text: readFile(t, p)})
+	}
+	want := cfg.Cluster(docs)
+	ids := make([]string, len(docs))
+	first := make([]dedup.Sketch, len(docs))
+	lines := make([][]dedup.Line, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+		first[i], lines[i] = cfg.SketchLines(d.Text)
+	}
+	b := cfg.LearnBoilerplate(ids, first, lines)
+	if b.Len() != want.BoilerplateLines || b.Len() == 0 {
+		t.Fatalf("learned %d lines, Cluster %d", b.Len(), want.BoilerplateLines)
+	}
+	enc, _ := b.MarshalBinary()
+	var b2 dedup.Boilerplate
+	if err := b2.UnmarshalBinary(enc); err != nil {
+		t.Fatal(err)
+	}
+	if err := new(dedup.Boilerplate).UnmarshalBinary(enc[:len(enc)-1]); err == nil {
+		t.Error("a truncated set decoded")
+	}
+	final := make([]dedup.Sketch, len(docs))
+	carrying := 0
+	for i, d := range docs {
+		final[i] = first[i]
+		if b2.Carries(lines[i]) {
+			carrying++
+			if s := cfg.Sketch(d.Text, &b2); s.Words > 0 {
+				final[i] = s
+			}
+		}
+	}
+	got, err := cfg.ClusterSketches(ids, final, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.BoilerplateLines, got.BoilerplateDocs = b.Len(), carrying
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("stages differ from Cluster (-want +got):\n%s", diff)
+	}
+}
