@@ -133,6 +133,15 @@ func TestSignatureKnownAnswers(t *testing.T) {
 // kernel; they must stay equal for every shingle count (around the 4-shingle
 // blocks), hash count and duplicate.
 func TestSignatureEqualsMinWise(t *testing.T) {
+	for _, avx := range []bool{true, false} {
+		t.Run(fmt.Sprintf("avx512=%v", avx), func(t *testing.T) {
+			defer dedup.SetAVX512(dedup.SetAVX512(avx))
+			signatureEqualsMinWise(t)
+		})
+	}
+}
+
+func signatureEqualsMinWise(t *testing.T) {
 	le := func(p []byte) uint64 { return binary.LittleEndian.Uint64(p) }
 	h2 := func(p []byte) uint64 {
 		x := le(p)
@@ -145,7 +154,7 @@ func TestSignatureEqualsMinWise(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, hashes := range []int{1, 3, 8, dedup.DefaultHashes, 200} {
-		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 64, 601} {
+		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 64, 255, 256, 257, 601} {
 			sh := make([]uint64, n)
 			for i := range sh {
 				sh[i] = rng.Uint64()

@@ -50,10 +50,10 @@ func mix(x uint64) uint64 {
 // It is safe for concurrent use.
 //
 // The values are exactly those of go-minhash's MinWise.Push over the
-// shingles (a test holds the two equal), computed four shingles at a time:
-// h_i(s) is one addition from h_{i-1}(s), and each element is loaded and
-// stored once per four shingles instead of once per shingle. That makes it
-// about 1.8 times as fast as Push.
+// shingles (a test holds the two equal). With 128 hashes on a CPU with
+// AVX-512 they are computed 8 at a time with the minimums held in
+// registers; otherwise four shingles at a time, h_i(s) one addition from
+// h_{i-1}(s), each element loaded and stored once per four shingles.
 func AppendSignature(dst Signature, shingles []uint64, hashes int) Signature {
 	if hashes == 0 {
 		hashes = DefaultHashes
@@ -63,6 +63,18 @@ func AppendSignature(dst Signature, shingles []uint64, hashes int) Signature {
 	mins := dst[start:]
 	for i := range mins {
 		mins[i] = math.MaxUint64
+	}
+	if hasAVX512 && hashes == 128 {
+		var h2 [256]uint64
+		for sh := shingles; len(sh) > 0; {
+			n := min(len(sh), len(h2))
+			for k, s := range sh[:n] {
+				h2[k] = mix(s) | 1
+			}
+			signAVX512((*[128]uint64)(mins), sh[:n], h2[:n])
+			sh = sh[n:]
+		}
+		return dst
 	}
 	sh := shingles
 	for ; len(sh) >= 4; sh = sh[4:] {

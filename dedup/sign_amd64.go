@@ -1,0 +1,18 @@
+//go:build amd64 && !purego
+
+package dedup
+
+import "golang.org/x/sys/cpu"
+
+// hasAVX512 selects signAVX512 for signatures of 128 hashes, the default:
+// the 128 minimums stay in 16 ZMM registers while the shingles stream by,
+// 8 hashes an instruction. Tests turn it off to hold the portable kernel
+// to the same answers.
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ
+
+// signAVX512 folds shingles into mins, which holds the running minimums:
+// mins[i] = min(mins[i], h1[k] + i*h2[k]) for every k. len(h2) must equal
+// len(h1).
+//
+//go:noescape
+func signAVX512(mins *[128]uint64, h1, h2 []uint64)
