@@ -260,3 +260,39 @@ func TestStagesComposeToCluster(t *testing.T) {
 		t.Errorf("stages differ from Cluster (-want +got):\n%s", diff)
 	}
 }
+
+// A reader that skips what the second reading does not need gets
+// Cluster's result, and is asked only for the documents with boilerplate.
+func TestClusterReaderSkips(t *testing.T) {
+	var cfg dedup.Config
+	docs := seeds(t)
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "*.txt"))
+	for _, p := range paths {
+		docs = append(docs, dedup.Doc{ID: filepath.Base(p), Text: readFile(t, p)})
+	}
+	want := cfg.Cluster(docs)
+	readings, decoded := 0, 0
+	got, err := cfg.ClusterReader(func(need func(int) bool, yield func(dedup.Doc) bool) error {
+		readings++
+		for n, d := range docs {
+			if need != nil && !need(n) {
+				yield(dedup.Doc{})
+				continue
+			}
+			if readings > 1 {
+				decoded++
+			}
+			yield(d)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ClusterReader differs from Cluster (-want +got):\n%s", diff)
+	}
+	if readings != 2 || decoded != want.BoilerplateDocs || decoded == 0 || decoded == len(docs) {
+		t.Errorf("%d readings, %d documents decoded in the second; want 2 and %d", readings, decoded, want.BoilerplateDocs)
+	}
+}

@@ -161,6 +161,20 @@ func (c Config) Cluster(docs []Doc) *Clustering {
 // Sketching runs on GOMAXPROCS goroutines while read goes on; the result
 // does not depend on their number.
 func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering, error) {
+	return c.ClusterReader(func(_ func(int) bool, yield func(Doc) bool) error { return read(yield) })
+}
+
+// ReadFunc reads a corpus for ClusterReader: it calls yield with every
+// document, in the same order each time, and returns the first error it
+// meets. need, when not nil, reports by place in the corpus (0 for the
+// first document) whether a document's text is wanted: for the others the
+// reader may skip decoding and yield a zero Doc, which saves the second
+// reading most of its work.
+type ReadFunc func(need func(n int) bool, yield func(Doc) bool) error
+
+// ClusterReader is ClusterFunc for a reader that can skip the documents
+// the second reading does not need.
+func (c Config) ClusterReader(read ReadFunc) (*Clustering, error) {
 	sc, err := c.SketchCorpus(read)
 	if err != nil {
 		return nil, err
@@ -183,18 +197,19 @@ type SketchedCorpus struct {
 	BoilerplateLines, BoilerplateDocs int
 }
 
-// SketchCorpus is the first stage of ClusterFunc, with the same rules for
-// read: it sketches every document, learns boilerplate from the
+// SketchCorpus is the first stage of ClusterReader, with the same rules
+// for read: it sketches every document, learns boilerplate from the
 // preliminary clusters and sketches again the documents that carry some.
-// ClusterSketches(IDs, Sketches, nil) then gives ClusterFunc's result.
-func (c Config) SketchCorpus(read func(yield func(Doc) bool) error) (*SketchedCorpus, error) {
+// ClusterSketches(IDs, Sketches, nil) then gives ClusterReader's result.
+func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
 	c = c.withDefaults()
 	res := &SketchedCorpus{}
 	var ids []string
 	var sketches []Sketch
 	var lines [][]lineInfo
 	learn := c.BoilerplateArticles > 0
-	err := c.sketchPass(read, nil, func(id string) bool { ids = append(ids, id); return true },
+	first := func(yield func(Doc) bool) error { return read(nil, yield) }
+	err := c.sketchPass(first, nil, func(id string) bool { ids = append(ids, id); return true },
 		func(i int, s Sketch, l []lineInfo) {
 			if i >= len(sketches) {
 				sketches = slices.Grow(sketches, i+1-len(sketches))[:i+1]
@@ -223,7 +238,9 @@ func (c Config) SketchCorpus(read func(yield func(Doc) bool) error) (*SketchedCo
 		lines = nil
 		if res.BoilerplateDocs > 0 {
 			n := 0
-			err := c.sketchPass(read, boiler, func(string) bool { n++; return redo[n-1] },
+			need := func(k int) bool { return k >= 0 && k < len(redo) && redo[k] }
+			second := func(yield func(Doc) bool) error { return read(need, yield) }
+			err := c.sketchPass(second, boiler, func(string) bool { n++; return n <= len(redo) && redo[n-1] },
 				func(i int, s Sketch, _ []lineInfo) {
 					// A document made only of common lines (a short stock
 					// notice) keeps them: otherwise it would have no
@@ -235,8 +252,8 @@ func (c Config) SketchCorpus(read func(yield func(Doc) bool) error) (*SketchedCo
 			if err != nil {
 				return nil, err
 			}
-			if n < len(sketches) {
-				return nil, fmt.Errorf("dedup: ClusterFunc: the second reading yielded %d of %d documents", n, len(sketches))
+			if n != len(sketches) {
+				return nil, fmt.Errorf("dedup: ClusterFunc: the second reading yielded %d documents, the first %d", n, len(sketches))
 			}
 		}
 	}

@@ -126,9 +126,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	prog := newProgress(stderr, show, total, 500*time.Millisecond)
 	rd := &reader{where: make(map[string]string), prog: prog}
-	read := func(yield func(dedup.Doc) bool) error {
+	read := func(need func(int) bool, yield func(dedup.Doc) bool) error {
 		rd.pass++
-		rd.yield = yield
+		rd.yield, rd.need, rd.n = yield, need, 0
 		if rd.pass > 1 {
 			rd.where = nil // only the first reading checks ids
 			prog.setStage("re-reading documents with boilerplate")
@@ -154,7 +154,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	res, err := cfg.ClusterFunc(read)
+	res, err := cfg.ClusterReader(read)
 	prog.done()
 	if err != nil {
 		return err
@@ -268,6 +268,8 @@ func (e *inputError) Error() string {
 type reader struct {
 	pass   int // 1 on the first reading
 	yield  func(dedup.Doc) bool
+	need   func(n int) bool  // nil, or which documents this reading needs
+	n      int               // documents read in this reading
 	labels []eval.Label      // gold labels of JSONL documents that carry them
 	where  map[string]string // id -> "file:line" of its first occurrence
 	stdin  []dedup.Doc       // standard input, kept from the first pass
@@ -290,8 +292,21 @@ func (r *reader) add(id string, text []byte, path string, line int) error {
 		r.bytes += int64(len(text))
 	}
 	r.prog.read(len(text))
+	r.n++
 	r.yield(dedup.Doc{ID: id, Text: text})
 	return nil
+}
+
+// skip passes on a zero Doc for a document this reading does not need,
+// and reports whether it did.
+func (r *reader) skip(size int) bool {
+	if r.need == nil || r.need(r.n) {
+		return false
+	}
+	r.prog.read(size)
+	r.n++
+	r.yield(dedup.Doc{})
+	return true
 }
 
 // read reads every path in order; no path means the embedded sample.
@@ -307,6 +322,7 @@ func (r *reader) read(paths []string, stdin io.Reader) error {
 		if p == "-" {
 			if r.pass > 1 {
 				for _, d := range r.stdin {
+					r.n++
 					r.yield(d)
 				}
 				continue
@@ -358,6 +374,9 @@ func (r *reader) readDir(fsys fs.FS, name string) error {
 	}
 	slices.Sort(paths)
 	for _, p := range paths {
+		if r.skip(0) {
+			continue
+		}
 		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return &inputError{path: filepath.Join(name, p), msg: "cannot read: " + err.Error()}
@@ -373,7 +392,7 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 	br := bufio.NewReaderSize(in, 1<<20)
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(b)) > 0 {
+		if len(bytes.TrimSpace(b)) > 0 && !r.skip(len(b)) {
 			rec, text, jerr := parseRecord(b)
 			if jerr != nil {
 				return &inputError{path: name, line: line, msg: "invalid JSON: " + jerr.Error()}
