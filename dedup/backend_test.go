@@ -176,11 +176,7 @@ func referencePairs(cfg dedup.Config, sk []dedup.Sketch) []dedup.Pair {
 // from outside, gives the run's clustering.
 func TestClusterSketchesWithPairs(t *testing.T) {
 	var cfg dedup.Config
-	docs := seeds(t)
-	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "*.txt"))
-	for _, p := range paths {
-		docs = append(docs, dedup.Doc{ID: filepath.Base(p), Text: readFile(t, p)})
-	}
+	docs := seedsAndFixtures(t)
 	want := cfg.Cluster(docs)
 	ids := make([]string, len(docs))
 	sk := make([]dedup.Sketch, len(docs))
@@ -215,11 +211,7 @@ func TestClusterSketchesWithPairs(t *testing.T) {
 // result: what examples/beam runs on many machines.
 func TestStagesComposeToCluster(t *testing.T) {
 	var cfg dedup.Config
-	docs := seeds(t)
-	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "*.txt"))
-	for _, p := range paths {
-		docs = append(docs, dedup.Doc{ID: filepath.Base(p), Text: readFile(t, p)})
-	}
+	docs := seedsAndFixtures(t)
 	want := cfg.Cluster(docs)
 	ids := make([]string, len(docs))
 	first := make([]dedup.Sketch, len(docs))
@@ -265,11 +257,7 @@ func TestStagesComposeToCluster(t *testing.T) {
 // Cluster's result, and is asked only for the documents with boilerplate.
 func TestClusterReaderSkips(t *testing.T) {
 	var cfg dedup.Config
-	docs := seeds(t)
-	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "*.txt"))
-	for _, p := range paths {
-		docs = append(docs, dedup.Doc{ID: filepath.Base(p), Text: readFile(t, p)})
-	}
+	docs := seedsAndFixtures(t)
 	want := cfg.Cluster(docs)
 	readings, decoded := 0, 0
 	got, err := cfg.ClusterReader(func(need func(int) bool, yield func(dedup.Doc) bool) error {
@@ -295,4 +283,14 @@ func TestClusterReaderSkips(t *testing.T) {
 	if readings != 2 || decoded != want.BoilerplateDocs || decoded == 0 || decoded == len(docs) {
 		t.Errorf("%d readings, %d documents decoded in the second; want 2 and %d", readings, decoded, want.BoilerplateDocs)
 	}
+}
+
+// seedsAndFixtures returns the seeds and then the fixtures.
+func seedsAndFixtures(t *testing.T) []dedup.Doc {
+	docs := seeds(t)
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "*.txt"))
+	for _, p := range paths {
+		docs = append(docs, dedup.Doc{ID: filepath.Base(p), Text: readFile(t, p)})
+	}
+	return docs
 }

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	minhash "github.com/dgryski/go-minhash"
-
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/shingle"
 )
@@ -55,17 +53,7 @@ func signedShingles(text []byte) []uint64 {
 func BenchmarkMinWisePush(b *testing.B) {
 	text := benchText(b, 3<<10)
 	sh := signedShingles(text)
-	le := func(p []byte) uint64 { return binary.LittleEndian.Uint64(p) }
-	h2 := func(p []byte) uint64 {
-		x := le(p)
-		x ^= x >> 30
-		x *= 0xbf58476d1ce4e5b9
-		x ^= x >> 27
-		x *= 0x94d049bb133111eb
-		x ^= x >> 31
-		return x | 1
-	}
-	mw := minhash.NewMinWise(le, h2, dedup.DefaultHashes)
+	mw := newMinWise(dedup.DefaultHashes)
 	var buf [8]byte
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()

@@ -141,7 +141,9 @@ func TestSignatureEqualsMinWise(t *testing.T) {
 	}
 }
 
-func signatureEqualsMinWise(t *testing.T) {
+// newMinWise returns go-minhash's MinWise with the hash functions
+// Signature documents: h1(s) = s, h2(s) = SplitMix64(s) | 1.
+func newMinWise(hashes int) *minhash.MinWise {
 	le := func(p []byte) uint64 { return binary.LittleEndian.Uint64(p) }
 	h2 := func(p []byte) uint64 {
 		x := le(p)
@@ -152,6 +154,10 @@ func signatureEqualsMinWise(t *testing.T) {
 		x ^= x >> 31
 		return x | 1
 	}
+	return minhash.NewMinWise(le, h2, hashes)
+}
+
+func signatureEqualsMinWise(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, hashes := range []int{1, 3, 8, dedup.DefaultHashes, 200} {
 		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 64, 255, 256, 257, 601} {
@@ -162,7 +168,7 @@ func signatureEqualsMinWise(t *testing.T) {
 					sh[i] = sh[rng.IntN(i)] // a duplicate
 				}
 			}
-			mw := minhash.NewMinWise(le, h2, hashes)
+			mw := newMinWise(hashes)
 			var buf [8]byte
 			for _, s := range sh {
 				binary.LittleEndian.PutUint64(buf[:], s)

@@ -77,3 +77,19 @@ func ExampleOpenStore() {
 	fmt.Println(s.Len(), "documents; b.vn/7 is a copy of", found[0].ID)
 	// Output: 2 documents; b.vn/7 is a copy of a.vn/1
 }
+
+func ExampleClustering_WriteJSONL() {
+	docs := []dedup.Doc{
+		{ID: "a", Text: []byte("Hội đồng Bảo an Liên hợp quốc họp phiên đặc biệt về tình hình khu vực vào chiều nay")},
+		{ID: "b", Text: []byte("Hội_đồng Bảo_an Liên_hợp_quốc họp phiên đặc_biệt về tình_hình khu_vực vào chiều nay")},
+		{ID: "c", Text: []byte("Giá vàng trong nước sáng nay tăng mạnh theo đà của thị trường thế giới")},
+	}
+	res := dedup.Config{}.Cluster(docs)
+	if err := res.WriteJSONL(os.Stdout); err != nil {
+		panic(err)
+	}
+	// Output:
+	// {"id":"a","cluster":"a","canonical":true,"similarity":1}
+	// {"id":"b","cluster":"a","canonical":false,"similarity":1}
+	// {"id":"c","cluster":"c","canonical":true,"similarity":1}
+}

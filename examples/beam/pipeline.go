@@ -274,24 +274,9 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ int, docs func(*[]byte
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	for _, d := range res.Docs {
-		out := struct {
-			ID         string  `json:"id"`
-			Cluster    string  `json:"cluster"`
-			Canonical  bool    `json:"canonical"`
-			Similarity float64 `json:"similarity"`
-		}{d.ID, res.Docs[res.Clusters[d.Cluster].Canonical].ID, d.Canonical, round3(d.Similarity)}
-		if err := enc.Encode(out); err != nil {
-			return err
-		}
-	}
-	if err := bw.Flush(); err != nil {
+	if err := res.WriteJSONL(w); err != nil {
+		w.Close()
 		return err
 	}
 	return w.Close()
 }
-
-// round3 rounds as the neardup command does.
-func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }

@@ -26,7 +26,6 @@ import (
 	"bufio"
 	"bytes"
 	"embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -183,20 +182,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 // report writes the JSONL result to stdout and, unless quiet, the
 // summary (and with explain the clusters) to stderr.
 func report(stdout, stderr io.Writer, res *dedup.Clustering, explain, quiet bool, bytes int64, start time.Time) error {
-	w := bufio.NewWriter(stdout)
-	enc := json.NewEncoder(w)
-	for _, d := range res.Docs {
-		out := struct {
-			ID         string  `json:"id"`
-			Cluster    string  `json:"cluster"`
-			Canonical  bool    `json:"canonical"`
-			Similarity float64 `json:"similarity"`
-		}{d.ID, res.Docs[res.Clusters[d.Cluster].Canonical].ID, d.Canonical, round3(d.Similarity)}
-		if err := enc.Encode(out); err != nil {
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
+	if err := res.WriteJSONL(stdout); err != nil {
 		return err
 	}
 	if explain {
@@ -207,8 +193,6 @@ func report(stdout, stderr io.Writer, res *dedup.Clustering, explain, quiet bool
 	}
 	return nil
 }
-
-func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
 
 func summarize(w io.Writer, res *dedup.Clustering, bytes int64, elapsed time.Duration) {
 	multi, dups := 0, 0
