@@ -65,11 +65,8 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			type entry struct {
-				key uint64
-				pos uint32
-			}
-			var ents []entry
+			var ents, tmp []keyPos
+			var counts []int32
 			var out []uint64
 			for b := range bands {
 				limit := MaxPostings
@@ -84,14 +81,9 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 					if s.Shingles == 0 || (b == p.Bands && s.Lead == 0) {
 						continue
 					}
-					ents = append(ents, entry{tableKey(p, s.Sig, s.Lead, b), pos[i]})
+					ents = append(ents, keyPos{tableKey(p, s.Sig, s.Lead, b), pos[i]})
 				}
-				slices.SortFunc(ents, func(x, y entry) int {
-					if c := cmp.Compare(x.key, y.key); c != 0 {
-						return c
-					}
-					return cmp.Compare(x.pos, y.pos)
-				})
+				ents, tmp, counts = sortKeyPos(ents, tmp, counts)
 				for lo := 0; lo < len(ents); {
 					hi := lo + 1
 					for hi < len(ents) && ents[hi].key == ents[lo].key {
@@ -185,6 +177,69 @@ func (c Config) verifyPairs(sk []Sketch, order []int, pairs []uint64) *neighbors
 		})
 	}
 	return nb
+}
+
+// keyPos is a band key and the position of a document filed under it.
+type keyPos struct {
+	key uint64
+	pos uint32
+}
+
+func compareKeyPos(x, y keyPos) int {
+	if c := cmp.Compare(x.key, y.key); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.pos, y.pos)
+}
+
+// sortKeyPos sorts v by key, then position, in linear time: keys are
+// uniform hashes, so a counting pass on their top bits scatters v into
+// buckets of about four entries, which insertion sort finishes (pdqsort a
+// bucket that a repeated key fills). It uses and returns the buffers tmp
+// and counts; the sorted entries are the first slice returned.
+func sortKeyPos(v, tmp []keyPos, counts []int32) (sorted, spare []keyPos, cnt []int32) {
+	bits := 1
+	for bits < 24 && 4<<bits < len(v) {
+		bits++
+	}
+	shift := 64 - bits
+	n := 1 << bits
+	if cap(counts) < n+1 {
+		counts = make([]int32, n+1)
+	}
+	counts = counts[:n+1]
+	clear(counts)
+	for _, e := range v {
+		counts[e.key>>shift+1]++
+	}
+	for i := range n {
+		counts[i+1] += counts[i]
+	}
+	if cap(tmp) < len(v) {
+		tmp = make([]keyPos, len(v))
+	}
+	tmp = tmp[:len(v)]
+	fill := counts[:n] // counts[b] is bucket b's start; the scatter moves it to its end
+	for _, e := range v {
+		b := e.key >> shift
+		tmp[fill[b]] = e
+		fill[b]++
+	}
+	lo := int32(0)
+	for b := range n {
+		hi := fill[b]
+		if bucket := tmp[lo:hi]; len(bucket) > 16 {
+			slices.SortFunc(bucket, compareKeyPos)
+		} else {
+			for i := 1; i < len(bucket); i++ {
+				for j := i; j > 0 && compareKeyPos(bucket[j-1], bucket[j]) > 0; j-- {
+					bucket[j-1], bucket[j] = bucket[j], bucket[j-1]
+				}
+			}
+		}
+		lo = hi
+	}
+	return tmp, v, counts
 }
 
 // compactPairs sorts pairs and merges repeats of a pair, keeping its
