@@ -135,8 +135,11 @@ func (c Config) verifyPairs(sk []Sketch, order []int, pairs []uint64) *neighbors
 				var out []match
 				for _, v := range pairs[k*chunk : min(len(pairs), (k+1)*chunk)] {
 					later, earlier := uint32(v>>33), uint32(v>>1)&(1<<32-1)
-					m := c.compare(&sk[order[later]], &sk[order[earlier]], false)
-					if m.Duplicate {
+					a, b := &sk[order[later]], &sk[order[earlier]]
+					if c.cannotMatch(a, b) {
+						continue // most candidates: a band shared by chance
+					}
+					if m := c.compare(a, b, false); m.Duplicate {
 						out = append(out, match{later, earlier, v&1 == 1, m.Jaccard})
 					}
 				}

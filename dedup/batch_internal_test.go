@@ -31,3 +31,47 @@ func TestSortKeyPos(t *testing.T) {
 		}
 	}
 }
+
+// cannotMatch never rejects a pair that compare calls a duplicate, and
+// rejects most unrelated pairs: over sketches of shingle sets with every
+// overlap, size ratio and lead.
+func TestCannotMatchIsSafe(t *testing.T) {
+	cfg := Config{}.withDefaults()
+	rng := rand.New(rand.NewPCG(7, 8))
+	set := func(n int, from uint64) []uint64 {
+		s := make([]uint64, n)
+		for i := range s {
+			s[i] = mix(from + uint64(i))
+		}
+		return s
+	}
+	sketchOf := func(sh []uint64, lead uint64) *Sketch {
+		sig := AppendSignature(nil, sh, cfg.Hashes)
+		return &Sketch{Sig: sig.AppendCompact(nil), Shingles: len(sh), Lead: lead}
+	}
+	rejected, dups := 0, 0
+	for range 20000 {
+		na, nb := 1+rng.IntN(600), 1+rng.IntN(600)
+		shared := rng.IntN(min(na, nb) + 1)
+		a := set(na, 1<<40)
+		b := append(set(shared, 1<<40), set(nb-shared, 1<<41+uint64(rng.IntN(1<<20))<<10)...)
+		var la, lb uint64
+		if rng.IntN(3) == 0 {
+			la, lb = 7, 7
+		}
+		x, y := sketchOf(a, la), sketchOf(b, lb)
+		m := cfg.compare(x, y, false)
+		if m.Duplicate {
+			dups++
+		}
+		if cfg.cannotMatch(x, y) {
+			rejected++
+			if m.Duplicate {
+				t.Fatalf("na=%d nb=%d shared=%d lead=%v: cannotMatch rejected a duplicate (%+v)", na, nb, shared, la != 0, m)
+			}
+		}
+	}
+	if rejected < 5000 || dups < 1000 {
+		t.Errorf("rejected %d, duplicates %d of 20000: the test does not reach both sides", rejected, dups)
+	}
+}

@@ -34,33 +34,10 @@ func EstimateIntersection[S ~[]E, E uint16 | uint64](a, b S, na, nb int) float64
 	if na <= 0 || nb <= 0 || len(a) == 0 {
 		return 0
 	}
-	var eq, lt, gt float64
-	for i := range a {
-		switch {
-		case a[i] == b[i]:
-			eq++
-		case a[i] < b[i]:
-			lt++
-		default:
-			gt++
-		}
-	}
+	eq, lt, gt := countOrder(a, b)
 	k := eq + lt + gt
 	A, B := float64(na), float64(nb)
-	// dL/dx, decreasing in x; terms with a zero count are absent.
-	deriv := func(x float64) float64 {
-		d := k / (A + B - x)
-		if eq > 0 {
-			d += eq / x
-		}
-		if lt > 0 {
-			d -= lt / (A - x)
-		}
-		if gt > 0 {
-			d -= gt / (B - x)
-		}
-		return d
-	}
+	deriv := func(x float64) float64 { return likelihoodSlope(eq, lt, gt, A, B, x) }
 	lo, hi := 0.0, min(A, B)
 	if eq == 0 && deriv(lo) <= 0 {
 		return 0
@@ -100,4 +77,66 @@ func EstimateIntersection[S ~[]E, E uint16 | uint64](a, b S, na, nb int) float64
 		x = next
 	}
 	return x
+}
+
+// countOrder counts the hashes whose minimums are equal, smaller in a,
+// and smaller in b.
+func countOrder[S ~[]E, E uint16 | uint64](a, b S) (eq, lt, gt float64) {
+	for i := range a {
+		switch {
+		case a[i] == b[i]:
+			eq++
+		case a[i] < b[i]:
+			lt++
+		default:
+			gt++
+		}
+	}
+	return eq, lt, gt
+}
+
+// likelihoodSlope is dL/dx of EstimateIntersection's likelihood,
+// decreasing in x; terms with a zero count are absent.
+func likelihoodSlope(eq, lt, gt, A, B, x float64) float64 {
+	d := (eq + lt + gt) / (A + B - x)
+	if eq > 0 {
+		d += eq / x
+	}
+	if lt > 0 {
+		d -= lt / (A - x)
+	}
+	if gt > 0 {
+		d -= gt / (B - x)
+	}
+	return d
+}
+
+// cannotMatch reports, without estimating the intersection, pairs that
+// compare would not call duplicates: EstimateIntersection's x lies below
+// the least intersection any of compare's rules accepts, which one slope
+// of the likelihood decides, since the slope decreases in x. The margin
+// (a millionth) keeps every pair that the estimate's own tolerance could
+// carry over the bar; those go on to compare.
+func (c Config) cannotMatch(a, b *Sketch) bool {
+	if a.Shingles == 0 || b.Shingles == 0 {
+		return true
+	}
+	A, B := float64(a.Shingles), float64(b.Shingles)
+	small, large := min(A, B), max(A, B)
+	need := c.Threshold * (A + B) / (1 + c.Threshold) // Jaccard >= Threshold
+	if small/large >= c.MinContainedFraction {
+		need = min(need, c.Containment*small)
+	}
+	if a.Lead != 0 && a.Lead == b.Lead {
+		need = min(need, leadContainment*c.Containment*small)
+	}
+	need *= 1 - 1e-6
+	if need <= 0 {
+		return false
+	}
+	if need >= small {
+		return true // the estimate never exceeds min(A, B)
+	}
+	eq, lt, gt := countOrder(a.Sig, b.Sig)
+	return likelihoodSlope(eq, lt, gt, A, B, need) < 0
 }
