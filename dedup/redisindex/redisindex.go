@@ -41,6 +41,7 @@
 package redisindex
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -179,28 +180,21 @@ func fingerprint(c dedup.Config) string {
 // id hash.
 type order struct{ stamp, idh uint64 }
 
-func (o order) less(p order) bool {
-	return o.stamp < p.stamp || (o.stamp == p.stamp && o.idh < p.idh)
+func (o order) compare(p order) int {
+	return cmp.Or(cmp.Compare(o.stamp, p.stamp), cmp.Compare(o.idh, p.idh))
 }
 
-func (o order) compare(p order) int {
-	switch {
-	case o.less(p):
-		return -1
-	case p.less(o):
-		return 1
-	}
-	return 0
-}
+func (o order) less(p order) bool { return o.compare(p) < 0 }
+
+// idBytes is an id hash as the scripts and keys hold it: 8 bytes,
+// big-endian.
+func idBytes(idh uint64) []byte { return binary.BigEndian.AppendUint64(nil, idh) }
 
 // entry returns the 12-byte bucket entry of a document: its id hash, then
 // the second it was added (big-endian, so that Lua compares it as a
 // string), for TTL pruning.
 func entry(idh uint64, added time.Time) string {
-	var b [12]byte
-	binary.BigEndian.PutUint64(b[:8], idh)
-	binary.BigEndian.PutUint32(b[8:], uint32(added.Unix()))
-	return string(b[:])
+	return string(binary.BigEndian.AppendUint32(idBytes(idh), uint32(added.Unix())))
 }
 
 // appendIDs appends the id hashes of a bucket's entries.
@@ -233,9 +227,7 @@ func (ix *Index) cutoff() string {
 }
 
 func (ix *Index) docKey(idh uint64) string {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], idh)
-	return ix.ns + ":d:" + hex.EncodeToString(b[:])
+	return ix.ns + ":d:" + hex.EncodeToString(idBytes(idh))
 }
 
 func (ix *Index) groupKey(band uint64) string {
@@ -391,15 +383,8 @@ func (ix *Index) verify(ctx context.Context, s *dedup.Sketch, cands []uint64, me
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b found) int {
-		switch {
-		case a.Jaccard != b.Jaccard:
-			if a.Jaccard > b.Jaccard {
-				return -1
-			}
-			return 1
-		}
-		return a.order.compare(b.order)
+	slices.SortFunc(out, func(a, b found) int { // as dedup.Index orders them
+		return cmp.Or(cmp.Compare(b.Jaccard, a.Jaccard), a.order.compare(b.order))
 	})
 	res := make([]dedup.Found, len(out))
 	for i, f := range out {
@@ -429,12 +414,11 @@ func (ix *Index) Remove(ctx context.Context, id string) (bool, error) {
 		return false, wrap("remove", id, err)
 	}
 	keys := ix.cfg.AppendBandKeys(nil, &s)
-	var idb [8]byte
-	binary.BigEndian.PutUint64(idb[:], idh)
+	idb := string(idBytes(idh))
 	err = ix.retry(ctx, func(ctx context.Context) error {
 		_, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, k := range keys {
-				removeScript.EvalSha(ctx, p, []string{ix.groupKey(k)}, field(k), string(idb[:]))
+				removeScript.EvalSha(ctx, p, []string{ix.groupKey(k)}, field(k), idb)
 			}
 			p.Del(ctx, ix.docKey(idh))
 			return nil
