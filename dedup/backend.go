@@ -77,11 +77,8 @@ func (s Sketch) MarshalBinary() ([]byte, error) { return s.AppendBinary(nil) }
 
 // UnmarshalBinary decodes what AppendBinary wrote. Errors wrap ErrFormat.
 func (s *Sketch) UnmarshalBinary(b []byte) error {
-	if len(b) < 5 || [4]byte(b[:4]) != sketchMagic {
-		return fmt.Errorf("%w: not a sketch", ErrFormat)
-	}
-	if b[4] != SignatureVersion {
-		return fmt.Errorf("%w: sketch version %d, this build reads %d", ErrFormat, b[4], SignatureVersion)
+	if err := checkHeader(b, sketchMagic, "sketch"); err != nil {
+		return err
 	}
 	d := decoder{b: b[5:]}
 	hashes := d.uvarint("hashes")

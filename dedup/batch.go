@@ -39,15 +39,9 @@ func pair(later, earlier uint32, stored bool) uint64 {
 	return v
 }
 
-// findNeighbors computes the verified matches of sk taken in order.
-// It uses GOMAXPROCS goroutines; the result does not depend on their
-// number.
-func (c Config) findNeighbors(sk []Sketch, order []int) *neighbors {
-	return c.verifyPairs(sk, order, c.candidatePairs(sk, order))
-}
-
 // candidatePairs returns the candidate pairs of sk taken in order, packed
-// by pair and sorted.
+// by pair and sorted. Like verifyPairs, it uses GOMAXPROCS goroutines;
+// the result does not depend on their number.
 func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 	p := c.LSH()
 	workers := runtime.GOMAXPROCS(0)

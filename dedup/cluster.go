@@ -206,11 +206,11 @@ func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
 	res := &SketchedCorpus{}
 	var ids []string
 	var sketches []Sketch
-	var lines [][]lineInfo
+	var lines [][]Line
 	learn := c.BoilerplateArticles > 0
 	first := func(yield func(Doc) bool) error { return read(nil, yield) }
 	err := c.sketchPass(first, nil, func(id string) bool { ids = append(ids, id); return true },
-		func(i int, s Sketch, l []lineInfo) {
+		func(i int, s Sketch, l []Line) {
 			if i >= len(sketches) {
 				sketches = slices.Grow(sketches, i+1-len(sketches))[:i+1]
 			}
@@ -230,7 +230,7 @@ func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
 		res.BoilerplateLines = len(boiler)
 		redo := make([]bool, len(lines))
 		for i, l := range lines {
-			if slices.ContainsFunc(l, func(li lineInfo) bool { return boiler.Boilerplate(li.hash) }) {
+			if boiler.carries(l) {
 				redo[i] = true
 				res.BoilerplateDocs++
 			}
@@ -241,7 +241,7 @@ func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
 			need := func(k int) bool { return k >= 0 && k < len(redo) && redo[k] }
 			second := func(yield func(Doc) bool) error { return read(need, yield) }
 			err := c.sketchPass(second, boiler, func(string) bool { n++; return n <= len(redo) && redo[n-1] },
-				func(i int, s Sketch, _ []lineInfo) {
+				func(i int, s Sketch, _ []Line) {
 					// A document made only of common lines (a short stock
 					// notice) keeps them: otherwise it would have no
 					// content at all.
@@ -253,7 +253,7 @@ func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
 				return nil, err
 			}
 			if n != len(sketches) {
-				return nil, fmt.Errorf("dedup: ClusterFunc: the second reading yielded %d documents, the first %d", n, len(sketches))
+				return nil, fmt.Errorf("dedup: SketchCorpus: the second reading yielded %d documents, the first %d", n, len(sketches))
 			}
 		}
 	}
@@ -297,8 +297,11 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 	if len(ids) != len(sk) {
 		return nil, fmt.Errorf("dedup: ClusterSketches: %d ids for %d sketches", len(ids), len(sk))
 	}
+	order := GroupOrder(sk)
 	var packed []uint64
-	if pairs != nil {
+	if pairs == nil {
+		packed = c.candidatePairs(sk, order)
+	} else {
 		packed = make([]uint64, 0, len(pairs))
 		for _, p := range pairs {
 			if p.Later <= p.Earlier || int(p.Later) >= len(sk) {
@@ -307,14 +310,11 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 			packed = append(packed, pair(p.Later, p.Earlier, p.Stored))
 		}
 		packed = compactPairs(packed)
-		if packed == nil {
-			packed = []uint64{}
-		}
 	}
 	res := &Clustering{LSH: c.LSH()}
 	n := len(sk)
 	res.Docs = make([]DocResult, n)
-	center, match := c.group(sk, ids, packed)
+	center, match := c.group(sk, ids, order, packed)
 	byCenter := make(map[int]int, n)
 	for i := range n {
 		k, ok := byCenter[center[i]]
@@ -350,7 +350,7 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 // withLines, their lines. Reading goes on while workers sketch, with at
 // most a few batches of text in flight.
 func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFilter, take func(id string) bool,
-	store func(i int, s Sketch, lines []lineInfo), withLines bool) error {
+	store func(i int, s Sketch, lines []Line), withLines bool) error {
 	type job struct {
 		start int
 		docs  []Doc
@@ -359,7 +359,7 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 	type result struct {
 		start    int
 		sketches []Sketch
-		lines    [][]lineInfo
+		lines    [][]Line
 		skip     []bool
 	}
 	const batch = 64
@@ -374,15 +374,15 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 			for j := range jobs {
 				r := result{start: j.start, sketches: make([]Sketch, len(j.docs)), skip: j.skip}
 				if withLines {
-					r.lines = make([][]lineInfo, len(j.docs))
+					r.lines = make([][]Line, len(j.docs))
 				}
 				for k, d := range j.docs {
 					if j.skip[k] {
 						continue
 					}
-					var l []lineInfo
+					var l []Line
 					if withLines {
-						l = make([]lineInfo, 0, 32)
+						l = make([]Line, 0, 32)
 					}
 					r.sketches[k], l = c.sketch(d.Text, filter, l)
 					if withLines {
@@ -398,7 +398,7 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 		for r := range results {
 			for k := range r.sketches {
 				if !r.skip[k] {
-					var l []lineInfo
+					var l []Line
 					if r.lines != nil {
 						l = r.lines[k]
 					}
@@ -442,15 +442,10 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 // every member is thus held against its center, and a cluster cannot grow
 // through a chain of pairwise matches into unrelated articles.
 //
-// pairs, when not nil, are the candidate pairs (packed, sorted) to use
-// instead of finding them.
-func (c Config) group(sk []Sketch, ids []string, pairs []uint64) (center []int, match []Match) {
-	order := GroupOrder(sk)
+// order is GroupOrder(sk), and pairs its candidate pairs (packed, sorted).
+func (c Config) group(sk []Sketch, ids []string, order []int, pairs []uint64) (center []int, match []Match) {
 	// The verified matches each document would find in an Index filled
 	// in this order, computed up front in parallel.
-	if pairs == nil {
-		pairs = c.candidatePairs(sk, order)
-	}
 	nb := c.verifyPairs(sk, order, pairs)
 	pos := make([]int, len(sk)) // input index -> position in order
 	for p, i := range order {
@@ -582,6 +577,12 @@ type lineSet map[uint64]bool
 
 func (s lineSet) Boilerplate(h uint64) bool { _, ok := s[h]; return ok }
 
+// carries reports whether a document with these lines carries some of
+// the set: the documents the second reading sketches again.
+func (s lineSet) carries(lines []Line) bool {
+	return slices.ContainsFunc(lines, func(l Line) bool { return s.Boilerplate(l.Hash) })
+}
+
 // keepHeadline reports whether h, as a document's first content line, is
 // that document's headline rather than a link to it.
 func (s lineSet) keepHeadline(h uint64) bool { return s[h] }
@@ -615,8 +616,9 @@ const ParagraphWords = 2 * ShortLineWords
 // documents of some of them but not all, is a link: it stays content
 // where it is a document's first content line, the headline of the
 // article linked to, and is boilerplate elsewhere.
-func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]lineInfo) lineSet {
-	center, _ := c.group(sk, ids, nil)
+func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]Line) lineSet {
+	order := GroupOrder(sk)
+	center, _ := c.group(sk, ids, order, c.candidatePairs(sk, order))
 	// Every line once per article, as one flat sorted array rather than
 	// a map of all lines: most lines occur once, and a million documents
 	// carry tens of millions of them.
@@ -635,7 +637,7 @@ func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]lineInfo) 
 		for i, l := range lines {
 			a := int32(article(center[i]))
 			for _, li := range l {
-				occs = append(occs, occ{li.hash, a, li.words})
+				occs = append(occs, occ{li.Hash, a, li.Words})
 			}
 		}
 		slices.SortFunc(occs, func(x, y occ) int {
@@ -704,12 +706,12 @@ func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]lineInfo) 
 	for i, l := range lines {
 		first := -1
 		for k, li := range l {
-			if counts[li.hash].clusters < c.BoilerplateArticles && (first < 0 || li.pos < l[first].pos) {
+			if counts[li.Hash].clusters < c.BoilerplateArticles && (first < 0 || li.Pos < l[first].Pos) {
 				first = k
 			}
 		}
-		if first >= 0 && counts[l[first].hash].clusters >= 2 {
-			openings = append(openings, opening{l[first].hash, article(center[i])})
+		if first >= 0 && counts[l[first].Hash].clusters >= 2 {
+			openings = append(openings, opening{l[first].Hash, article(center[i])})
 		}
 	}
 	slices.SortFunc(openings, func(a, b opening) int {

@@ -137,17 +137,26 @@ func (s Signature) AppendBinary(b []byte) ([]byte, error) {
 	return b, nil
 }
 
+// checkHeader checks the magic and version that open an encoded
+// signature or sketch (what names it in errors, which wrap ErrFormat).
+func checkHeader(b []byte, magic [4]byte, what string) error {
+	if len(b) < 5 || [4]byte(b[:4]) != magic {
+		return fmt.Errorf("%w: not a %s", ErrFormat, what)
+	}
+	if b[4] != SignatureVersion {
+		return fmt.Errorf("%w: %s version %d, this build reads %d", ErrFormat, what, b[4], SignatureVersion)
+	}
+	return nil
+}
+
 // MarshalBinary returns the versioned binary encoding of s.
 func (s Signature) MarshalBinary() ([]byte, error) { return s.AppendBinary(nil) }
 
 // UnmarshalBinary decodes a signature written by MarshalBinary. It rejects
 // other versions with an error wrapping ErrFormat.
 func (s *Signature) UnmarshalBinary(b []byte) error {
-	if len(b) < 5 || [4]byte(b[:4]) != sigMagic {
-		return fmt.Errorf("%w: not a signature", ErrFormat)
-	}
-	if b[4] != SignatureVersion {
-		return fmt.Errorf("%w: signature version %d, this build reads %d", ErrFormat, b[4], SignatureVersion)
+	if err := checkHeader(b, sigMagic, "signature"); err != nil {
+		return err
 	}
 	n, k := binary.Uvarint(b[5:])
 	if k <= 0 || k != len(binary.AppendUvarint(nil, n)) || n > 1<<16 || uint64(len(b)-5-k) != 8*n {

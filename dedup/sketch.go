@@ -199,16 +199,9 @@ func (c Config) Sketch(text []byte, filter LineFilter) Sketch {
 	return s
 }
 
-// lineInfo is a line of a document: its hash, number of words, and place
-// among the document's lines that have words.
-type lineInfo struct {
-	hash       uint64
-	words, pos int32
-}
-
 // sketch also appends the document's distinct lines to lines, when lines
 // is not nil.
-func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch, []lineInfo) {
+func (c Config) sketch(text []byte, filter LineFilter, lines []Line) (Sketch, []Line) {
 	c = c.withDefaults()
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
@@ -262,7 +255,7 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 		}
 		lh := shingle.HashTokens(words[w0:])
 		if lines != nil {
-			lines = append(lines, lineInfo{lh, int32(nw), int32(len(lines) - lineStart)})
+			lines = append(lines, Line{lh, int32(nw), int32(len(lines) - lineStart)})
 		}
 		if filter != nil && filter.Boilerplate(lh) && (links == nil || out.Words > 0 || !links.keepHeadline(lh)) {
 			out.BoilerplateWords += nw
@@ -280,13 +273,13 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []lineInfo) (Sketch
 	}
 	if lines != nil {
 		l := lines[lineStart:]
-		slices.SortFunc(l, func(a, b lineInfo) int {
-			if c := cmp.Compare(a.hash, b.hash); c != 0 {
+		slices.SortFunc(l, func(a, b Line) int {
+			if c := cmp.Compare(a.Hash, b.Hash); c != 0 {
 				return c
 			}
-			return cmp.Compare(a.pos, b.pos)
+			return cmp.Compare(a.Pos, b.Pos)
 		})
-		l = slices.CompactFunc(l, func(a, b lineInfo) bool { return a.hash == b.hash }) // keeps the first place
+		l = slices.CompactFunc(l, func(a, b Line) bool { return a.Hash == b.Hash }) // keeps the first place
 		lines = lines[:lineStart+len(l)]
 	}
 	shingles := shingle.AppendShingles(sc.shingles[:0], words, c.ShingleSize)

@@ -24,12 +24,7 @@ type Line struct {
 // document's distinct lines, ordered by hash. It is safe for concurrent
 // use.
 func (c Config) SketchLines(text []byte) (Sketch, []Line) {
-	s, li := c.sketch(text, nil, make([]lineInfo, 0, 32))
-	lines := make([]Line, len(li))
-	for i, l := range li {
-		lines[i] = Line{l.hash, l.words, l.pos}
-	}
-	return s, lines
+	return c.sketch(text, nil, make([]Line, 0, 32))
 }
 
 // Boilerplate is a set of learned boilerplate lines: a LineFilter that
@@ -42,17 +37,10 @@ type Boilerplate struct{ set lineSet }
 // ClusterFunc does.
 func (c Config) LearnBoilerplate(ids []string, sk []Sketch, lines [][]Line) *Boilerplate {
 	c = c.withDefaults()
-	li := make([][]lineInfo, len(lines))
-	for i, ls := range lines {
-		li[i] = make([]lineInfo, len(ls))
-		for k, l := range ls {
-			li[i][k] = lineInfo{l.Hash, l.Words, l.Pos}
-		}
-	}
 	if c.BoilerplateArticles <= 0 {
 		return &Boilerplate{}
 	}
-	return &Boilerplate{c.learnBoilerplate(sk, ids, li)}
+	return &Boilerplate{c.learnBoilerplate(sk, ids, lines)}
 }
 
 // Boilerplate reports whether the line with hash h is boilerplate.
@@ -66,7 +54,7 @@ func (b *Boilerplate) Len() int { return len(b.set) }
 // Carries reports whether a document with these lines carries some
 // boilerplate: the documents ClusterFunc sketches again.
 func (b *Boilerplate) Carries(lines []Line) bool {
-	return slices.ContainsFunc(lines, func(l Line) bool { return b.Boilerplate(l.Hash) })
+	return b.set.carries(lines)
 }
 
 // AppendBinary appends the set's encoding: a count, then per line in

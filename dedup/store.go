@@ -473,7 +473,7 @@ func recordFollows(b []byte) bool {
 // appendRecord appends the log record of a document: its sequence number,
 // id, the parts of its sketch that the index keeps, and the lines it
 // taught the stream (none for a copy).
-func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned []lineInfo) []byte {
+func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned []Line) []byte {
 	start := len(b)
 	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0, recDocument)
 	b = binary.AppendUvarint(b, uint64(seq))
@@ -487,13 +487,13 @@ func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned [
 // appendSketch appends a document as log records and snapshots keep it
 // (decodeSketch reads it back): its id, the parts of its sketch that the
 // index keeps, and the lines it taught the stream.
-func appendSketch(b []byte, id string, sk *Sketch, learned []lineInfo) []byte {
+func appendSketch(b []byte, id string, sk *Sketch, learned []Line) []byte {
 	b = binary.AppendUvarint(b, uint64(len(id)))
 	b = append(b, id...)
 	b = appendSketchBody(b, sk)
 	b = binary.AppendUvarint(b, uint64(len(learned)))
 	for _, l := range learned {
-		b = binary.LittleEndian.AppendUint64(b, l.hash)
+		b = binary.LittleEndian.AppendUint64(b, l.Hash)
 	}
 	return b
 }
@@ -543,14 +543,14 @@ func (s *Store) apply(payload []byte) error {
 }
 
 // decodeSketch reads what appendSketch wrote.
-func (s *Store) decodeSketch(d *decoder) (string, Sketch, []lineInfo) {
+func (s *Store) decodeSketch(d *decoder) (string, Sketch, []Line) {
 	id := string(d.bytes(d.uvarint("id length"), "id"))
 	sk := decodeSketchBody(d, s.opt.Config.Hashes)
-	var lines []lineInfo
+	var lines []Line
 	if nl := d.count(8, "learned lines"); nl > 0 {
-		lines = make([]lineInfo, nl)
+		lines = make([]Line, nl)
 		for i := range lines {
-			lines[i].hash = d.u64("line")
+			lines[i].Hash = d.u64("line")
 		}
 	}
 	return id, sk, lines
@@ -599,7 +599,7 @@ func (s *Store) Add(id string, text []byte) ([]Found, error) {
 	// Sketching, the bulk of the work, runs outside the lock; the log
 	// records the sketch itself, so a replay needs no text.
 	st := s.st
-	sk, lines := st.cfg.sketch(text, st, make([]lineInfo, 0, 32))
+	sk, lines := st.cfg.sketch(text, st, make([]Line, 0, 32))
 	s.mu.Lock()
 	if err := s.usable(); err != nil {
 		s.mu.Unlock()

@@ -40,9 +40,10 @@ const doorBits = 1 << 24 // 2 MiB: about 1% false positives at 1.7M distinct lin
 
 // NewStream returns an empty Stream using cfg.
 func NewStream(cfg Config) *Stream {
-	cfg = cfg.withDefaults()
 	ix := NewIndex(cfg)
-	return &Stream{cfg: cfg, ix: ix, backend: ix, door: make([]uint64, doorBits/64), counts: make(map[uint64]uint32)}
+	s := NewSharedStream(cfg, ix)
+	s.ix = ix
+	return s
 }
 
 // NewSharedStream returns a Stream whose documents go to b, which must
@@ -80,7 +81,7 @@ func (s *Stream) Add(id string, text []byte) []Found {
 // AddContext is Add for any Backend: when it returns an error, the
 // document was not added and nothing was learned from it.
 func (s *Stream) AddContext(ctx context.Context, id string, text []byte) ([]Found, error) {
-	sk, lines := s.cfg.sketch(text, s, make([]lineInfo, 0, 32))
+	sk, lines := s.cfg.sketch(text, s, make([]Line, 0, 32))
 	found, err := s.backend.AddSketch(ctx, id, &sk)
 	if err != nil {
 		return nil, err
@@ -92,11 +93,11 @@ func (s *Stream) AddContext(ctx context.Context, id string, text []byte) ([]Foun
 }
 
 // learn counts the distinct lines of one new article.
-func (s *Stream) learn(lines []lineInfo) {
+func (s *Stream) learn(lines []Line) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, l := range lines {
-		h := l.hash
+		h := l.Hash
 		if n, ok := s.counts[h]; ok {
 			if n < ^uint32(0) {
 				s.counts[h] = n + 1
