@@ -235,12 +235,11 @@ func TestStagesComposeToCluster(t *testing.T) {
 	final := make([]dedup.Sketch, len(docs))
 	carrying := 0
 	for i, d := range docs {
-		final[i] = first[i]
+		final[i] = cfg.FinalSketch(d.Text, &b2)
 		if b2.Carries(lines[i]) {
 			carrying++
-			if s := cfg.Sketch(d.Text, &b2); s.Words > 0 {
-				final[i] = s
-			}
+		} else if diff := cmp.Diff(first[i], final[i]); diff != "" {
+			t.Errorf("%s carries no boilerplate but FinalSketch changed its sketch (-first +final):\n%s", d.ID, diff)
 		}
 	}
 	got, err := cfg.ClusterSketches(ids, final, nil)

@@ -9,7 +9,7 @@ import (
 // The stages of ClusterFunc, for engines that run them on many machines
 // (examples/beam): sketch every document with SketchLines, learn
 // boilerplate from all of them with LearnBoilerplate, sketch again with
-// Sketch(text, boilerplate), and group with ClusterSketches. Composed as
+// FinalSketch, and group with ClusterSketches. Composed as
 // ClusterFunc composes them, they give its result.
 
 // Line is a distinct line of a document as boilerplate learning counts
@@ -41,6 +41,16 @@ func (c Config) LearnBoilerplate(ids []string, sk []Sketch, lines [][]Line) *Boi
 		return &Boilerplate{}
 	}
 	return &Boilerplate{c.learnBoilerplate(sk, ids, lines)}
+}
+
+// FinalSketch is a document's sketch as ClusterFunc keeps it once b is
+// learned: without b's lines, unless nothing else would be left. A
+// document that carries none of b's lines sketches as it did at first.
+func (c Config) FinalSketch(text []byte, b *Boilerplate) Sketch {
+	if s := c.Sketch(text, b); s.Words > 0 {
+		return s
+	}
+	return c.Sketch(text, nil) // all boilerplate, or no words at all
 }
 
 // Boilerplate reports whether the line with hash h is boilerplate.

@@ -207,8 +207,8 @@ func (f *learnFn) ProcessElement(_ int, docs func(*[]byte) bool, emit func([]byt
 	return nil
 }
 
-// resketchFn is the second pass: a document that carries boilerplate is
-// sketched again without it, unless nothing else would be left.
+// resketchFn is the second pass: each document's final sketch
+// (dedup.Config.FinalSketch), without the boilerplate learned.
 type resketchFn struct {
 	Config []byte
 	cfg    dedup.Config
@@ -231,13 +231,7 @@ func (f *resketchFn) ProcessElement(pos int64, line []byte, boiler []byte, emit 
 	if err != nil {
 		return err
 	}
-	sk, lines := f.cfg.SketchLines(text)
-	if f.boiler.Carries(lines) {
-		if s := f.cfg.Sketch(text, f.boiler); s.Words > 0 {
-			sk = s
-		}
-	}
-	b, err := json.Marshal(document{Pos: pos, ID: id, Sketch: sk})
+	b, err := json.Marshal(document{Pos: pos, ID: id, Sketch: f.cfg.FinalSketch(text, f.boiler)})
 	if err != nil {
 		return err
 	}
