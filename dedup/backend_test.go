@@ -2,11 +2,13 @@ package dedup_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/neardup/neardup/dedup"
@@ -25,9 +27,9 @@ func TestSketchBinary(t *testing.T) {
 			t.Fatalf("%s: %v", d.ID, err)
 		}
 		// What verification reads survives; the rest is not encoded.
-		want := dedup.Sketch{Sig: sk.Sig, Shingles: sk.Shingles, Lead: sk.Lead}
-		want.Numbers.Contexts, want.Numbers.Digits, want.Numbers.Sample = sk.Numbers.Contexts, sk.Numbers.Digits, sk.Numbers.Sample
-		want.Numbers.Multi = min(sk.Numbers.Multi, 1)
+		want := dedup.Sketch{Sig: sk.Sig, Shingles: sk.Shingles, Lead: sk.Lead, Headline: sk.Headline, Chunks: sk.Chunks}
+		want.Numbers.Contexts, want.Numbers.Sample = sk.Numbers.Contexts, sk.Numbers.Sample
+		want.Numbers.Count, want.Numbers.Real = min(sk.Numbers.Count, 1), min(sk.Numbers.Real, 1)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: round trip (-want +got):\n%s", d.ID, diff)
 		}
@@ -48,33 +50,56 @@ func TestSketchBinaryKnownAnswer(t *testing.T) {
 	cfg := dedup.Config{Hashes: 8}
 	sk := cfg.Sketch([]byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ ngày 12/9"), nil)
 	b, _ := sk.MarshalBinary()
-	// "NDSK" 01 | 8 hashes | 9 shingles | lead | 8 codes | 2 contexts |
-	// digits 0x0206 (1, 2, 9) | multi 1 | 2 sample entries
-	if got, want := fmt.Sprintf("%x", b), "4e44534b0108096de67f8cf60590a2a2b592b564ba36b1cca98eb50aafe2a60206020102db526054e8db351d"; got != want {
+	// "NDSK" 02 | 8 hashes | 9 shingles | lead | 8 codes | 2 contexts |
+	// real 1 | 2 sample entries | headline | 2 chunks (6 and 7 words)
+	if got, want := fmt.Sprintf("%x", b), "4e44534b0208096de67f8cf60590a2a2b592b564ba36b1cca98eb50aafe2a6020102db526054e8db351d58cc85c9020654954f07769050"; got != want {
 		t.Errorf("encoding\n got %s\nwant %s", got, want)
 	}
-	keys := cfg.AppendBandKeys(nil, &sk)
-	want := []uint64{5252330095234991428, 6778496632788302210, 13795751828625252580, 16698286816912312309, 7882463386170410148, 16992552587488364669, 6031907258123211883}
+	keys := cfg.AppendIndexKeys(nil, &sk)
+	want := []dedup.IndexKey{{0, 5252330095234991428}, {1, 6778496632788302210}, {2, 13795751828625252580}, {3, 16698286816912312309}, {4, 7882463386170410148}, {5, 16992552587488364669}, {6, 6031907258123211883}}
 	if diff := cmp.Diff(want, keys); diff != "" {
 		t.Errorf("band keys (-want +got):\n%s", diff)
 	}
-}
-
-// AppendBandKeys gives the keys the in-memory Index files a document
-// under: a copy shares one, an unrelated document none.
-func TestAppendBandKeys(t *testing.T) {
-	var cfg dedup.Config
-	docs := seeds(t)
-	keys := make([][]uint64, len(docs))
-	for i, d := range docs {
-		sk := cfg.Sketch(d.Text, nil)
-		keys[i] = cfg.AppendBandKeys(nil, &sk)
-		p := cfg.LSH()
-		if n := len(keys[i]); n != p.Bands && n != p.Bands+1 {
-			t.Errorf("%s: %d keys for %d bands", d.ID, n, p.Bands)
+	// Run keys: those of seed 001, by count and by a hash of their values.
+	sk = dedup.Config{}.Sketch(seed(t, "001").Text, nil)
+	var runs []byte
+	for _, k := range (dedup.Config{}).AppendIndexKeys(nil, &sk) {
+		if k.Band == (dedup.Config{}).LSH().Bands+1 {
+			runs = binary.LittleEndian.AppendUint64(runs, k.Hash)
 		}
 	}
-	shared := func(a, b []uint64) bool {
+	if got, want := fmt.Sprintf("%d %016x", len(runs)/8, xxhash.Sum64(runs)), "13 6d3f8bf2204f768e"; got != want {
+		t.Errorf("run keys of seed 001: got %s, want %s", got, want)
+	}
+}
+
+// AppendIndexKeys gives the keys the in-memory Index files a document
+// under: a copy shares one, an unrelated document none.
+func TestAppendIndexKeys(t *testing.T) {
+	var cfg dedup.Config
+	docs := seeds(t)
+	keys := make([][]dedup.IndexKey, len(docs))
+	p := cfg.LSH()
+	for i, d := range docs {
+		sk := cfg.Sketch(d.Text, nil)
+		keys[i] = cfg.AppendIndexKeys(nil, &sk)
+		runs := 0
+		for b, k := range keys[i] {
+			switch {
+			case b < p.Bands && k.Band != b:
+				t.Errorf("%s: key %d is of band %d", d.ID, b, k.Band)
+			case k.Band == p.Bands+1:
+				runs++
+			}
+		}
+		if n := len(keys[i]) - runs; n != p.Bands && n != p.Bands+1 {
+			t.Errorf("%s: %d band and lead keys for %d bands", d.ID, n, p.Bands)
+		}
+		if words := sk.Words; runs == 0 || runs > words/10 {
+			t.Errorf("%s: %d run keys for %d words", d.ID, runs, words)
+		}
+	}
+	shared := func(a, b []dedup.IndexKey) bool {
 		for _, x := range a {
 			for _, y := range b {
 				if x == y {
@@ -94,7 +119,7 @@ func TestAppendBandKeys(t *testing.T) {
 			}
 		}
 	}
-	if got := cfg.AppendBandKeys(nil, &dedup.Sketch{}); len(got) != 0 {
+	if got := cfg.AppendIndexKeys(nil, &dedup.Sketch{}); len(got) != 0 {
 		t.Errorf("empty sketch has keys %v", got)
 	}
 }
@@ -138,25 +163,21 @@ func TestSharedStreamError(t *testing.T) {
 
 // referencePairs computes the candidate pairs of sk as Pair documents
 // them, the way the reference SQL (examples/duckdb) does: postings of every
-// band key ranked in GroupOrder, capped per key.
+// index key ranked in GroupOrder, capped per key, closed keys met only by
+// their postings.
 func referencePairs(cfg dedup.Config, sk []dedup.Sketch) []dedup.Pair {
 	order := dedup.GroupOrder(sk)
-	type posting struct {
-		band int
-		key  uint64
-	}
-	byKey := map[posting][]uint32{} // positions, ascending
+	byKey := map[dedup.IndexKey][]uint32{} // positions, ascending
 	for pos, i := range order {
-		for band, key := range cfg.AppendBandKeys(nil, &sk[i]) {
-			k := posting{band, key}
+		for _, k := range cfg.AppendIndexKeys(nil, &sk[i]) {
 			byKey[k] = append(byKey[k], uint32(pos))
 		}
 	}
 	stored := map[[2]uint32]bool{}
 	for k, ps := range byKey {
-		limit := dedup.MaxPostings
-		if k.band == cfg.LSH().Bands {
-			limit = dedup.MaxLeadPostings
+		limit, open := cfg.LSH().Postings(k.Band)
+		if !open {
+			ps = ps[:min(len(ps), limit)]
 		}
 		for r := 1; r < len(ps); r++ {
 			for e := 0; e < min(r, limit); e++ {
@@ -220,7 +241,7 @@ func TestStagesComposeToCluster(t *testing.T) {
 		ids[i] = d.ID
 		first[i], lines[i] = cfg.SketchLines(d.Text)
 	}
-	b := cfg.LearnBoilerplate(ids, first, lines)
+	b := cfg.LearnBoilerplate(first, lines)
 	if b.Len() != want.BoilerplateLines || b.Len() == 0 {
 		t.Fatalf("learned %d lines, Cluster %d", b.Len(), want.BoilerplateLines)
 	}

@@ -49,12 +49,14 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 	for k, i := range order {
 		pos[i] = uint32(k)
 	}
-	// Candidate pairs, band by band (p.Bands is the lead).
-	bands := make(chan int, p.Bands+1)
-	for b := 0; b <= p.Bands; b++ {
-		bands <- b
+	runs := runKeys(sk, pos, workers)
+	// Candidate pairs, key family by key family: the run keys in
+	// runParts parts by value, then the bands and the lead.
+	tasks := make(chan int, runParts+p.Bands+1)
+	for t := range runParts + p.Bands + 1 {
+		tasks <- t
 	}
-	close(bands)
+	close(tasks)
 	found := make([][]uint64, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -62,20 +64,28 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 			var ents, tmp []keyPos
 			var counts []int32
 			var out []uint64
-			for b := range bands {
-				limit := MaxPostings
-				if b == p.Bands {
-					limit = MaxLeadPostings
+			for t := range tasks {
+				b := p.Bands + 1 // the run keys
+				if t >= runParts {
+					b = t - runParts
 				}
-				// In input order, the order the signatures lie in memory:
-				// a band reads a few bytes of each of them.
+				limit, open := p.Postings(b)
 				ents = ents[:0]
-				for i := range sk {
-					s := &sk[i]
-					if s.Shingles == 0 || (b == p.Bands && s.Lead == 0) {
-						continue
+				if b == p.Bands+1 {
+					for w := range runs {
+						for _, v := range runs[w][t] {
+							ents = append(ents, keyPos{v &^ 0xffffffff, uint32(v)})
+						}
+						runs[w][t] = nil
 					}
-					ents = append(ents, keyPos{tableKey(p, s.Sig, s.Lead, b), pos[i]})
+				} else {
+					// In input order, the order the signatures lie in
+					// memory: a band reads a few bytes of each of them.
+					for i := range sk {
+						if s := &sk[i]; s.Shingles > 0 && (b < p.Bands || s.Lead != 0) {
+							ents = append(ents, keyPos{tableKey(p, s.Sig, s.Lead, b), pos[i]})
+						}
+					}
 				}
 				ents, tmp, counts = sortKeyPos(ents, tmp, counts)
 				for lo := 0; lo < len(ents); {
@@ -84,8 +94,13 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 						hi++
 					}
 					// The first limit documents of a key are its postings;
-					// each later one meets those before it.
-					for k := lo + 1; k < hi; k++ {
+					// each later one meets those before it if the key is
+					// open.
+					end := hi
+					if !open {
+						end = min(hi, lo+limit)
+					}
+					for k := lo + 1; k < end; k++ {
 						for j := lo; j < min(k, lo+limit); j++ {
 							out = append(out, pair(ents[k].pos, ents[j].pos, k < lo+limit))
 						}
@@ -102,6 +117,39 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 	}
 	wg.Wait()
 	return compactPairs(slices.Concat(found...))
+}
+
+// runParts is the number of parts in which candidatePairs sorts the run
+// keys, by value: a document has one run key per ChunkWords·runKeyRate
+// words, about 20 for a news article, so a part holds a few per document
+// and costs a few bands.
+const runParts = 8
+
+// runKeys computes the run keys of sk with the documents' positions pos,
+// on workers goroutines, each taking a share of the documents, and files
+// them by worker and part (key modulo runParts). An entry packs the high
+// half of the key and the position into 8 bytes, half a keyPos: a corpus
+// holds several times more run keys than documents. 32 bits of key tell
+// keys apart but for chance collisions, about one in 2^32 pairs of keys,
+// which cost a verification each.
+func runKeys(sk []Sketch, pos []uint32, workers int) [][runParts][]uint64 {
+	out := make([][runParts][]uint64, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			var keys []uint64
+			for i := w * len(sk) / workers; i < (w+1)*len(sk)/workers; i++ {
+				if sk[i].Shingles > 0 {
+					keys = appendRunKeys(keys[:0], sk[i].Chunks, 0, 1)
+					for _, k := range keys {
+						out[w][k%runParts] = append(out[w][k%runParts], k>>32<<32|uint64(pos[i]))
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // verifyPairs verifies candidate pairs (packed by pair, sorted and without

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // sortKeyPos sorts as pdqsort with the same comparator does, whatever the
@@ -45,9 +47,9 @@ func TestCannotMatchIsSafe(t *testing.T) {
 		}
 		return s
 	}
-	sketchOf := func(sh []uint64, lead uint64) *Sketch {
+	sketchOf := func(sh []uint64, lead uint64, chunks []Chunk) *Sketch {
 		sig := AppendSignature(nil, sh, cfg.Hashes)
-		return &Sketch{Sig: sig.AppendCompact(nil), Shingles: len(sh), Lead: lead}
+		return &Sketch{Sig: sig.AppendCompact(nil), Shingles: len(sh), Lead: lead, Chunks: chunks}
 	}
 	rejected, dups := 0, 0
 	for range 20000 {
@@ -59,7 +61,13 @@ func TestCannotMatchIsSafe(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			la, lb = 7, 7
 		}
-		x, y := sketchOf(a, la), sketchOf(b, lb)
+		// A third of the pairs align in order over most of the smaller
+		// one, so that the abridged-copy rule decides them.
+		var ca, cb []Chunk
+		if rng.IntN(3) == 0 {
+			ca, cb = []Chunk{1<<8 | 200, 2<<8 | 200}, []Chunk{1<<8 | 200, 2<<8 | 200, 3<<8 | 200}
+		}
+		x, y := sketchOf(a, la, ca), sketchOf(b, lb, cb)
 		m := cfg.compare(x, y, false)
 		if m.Duplicate {
 			dups++
@@ -73,5 +81,53 @@ func TestCannotMatchIsSafe(t *testing.T) {
 	}
 	if rejected < 5000 || dups < 1000 {
 		t.Errorf("rejected %d, duplicates %d of 20000: the test does not reach both sides", rejected, dups)
+	}
+}
+
+// The candidate pairs of a batch are those an Index filled in the same
+// order gives, band and run keys alike: over a corpus where passages are
+// shared by more documents than a run key's postings, so that some run
+// keys close.
+func TestCandidatePairsMatchIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var cfg Config
+	common := words(rng, 120) // a passage everyone quotes
+	var sk []Sketch
+	for range 12 {
+		article := words(rng, 300)
+		sk = append(sk, cfg.Sketch(text(article, common), nil))
+		for range rng.IntN(3) { // abridged copies
+			sk = append(sk, cfg.Sketch(text(words(rng, 30), article[rng.IntN(100):250], common[:60]), nil))
+		}
+	}
+	order := GroupOrder(sk)
+	batch := map[[2]uint32]bool{}
+	for _, v := range cfg.candidatePairs(sk, order) {
+		batch[[2]uint32{uint32(v >> 33), uint32(v>>1) & (1<<32 - 1)}] = true
+	}
+	ix := NewIndex(cfg)
+	index := map[[2]uint32]bool{}
+	for p, i := range order {
+		for _, seq := range ix.candidates(nil, &sk[i]) {
+			index[[2]uint32{uint32(p), seq}] = true
+		}
+		ix.add("", &sk[i])
+	}
+	if diff := cmp.Diff(index, batch); diff != "" {
+		t.Errorf("candidate pairs (-index +batch):\n%s", diff)
+	}
+	closed := 0
+	var keys []uint64
+	count := map[uint64]int{}
+	for i := range sk {
+		keys = appendRunKeys(keys[:0], sk[i].Chunks, 0, 1)
+		for _, k := range keys {
+			if count[k]++; count[k] == MaxRunPostings+1 {
+				closed++
+			}
+		}
+	}
+	if closed == 0 {
+		t.Error("no run key is shared by more documents than its postings: the test does not reach closed keys")
 	}
 }

@@ -60,7 +60,8 @@ type Cluster struct {
 
 // Score explains how complete a member of a cluster is. Total is the
 // product of the factors; the member with the highest Total is canonical,
-// ties going to more content words, then to the smaller id.
+// ties going to more content words, then to more numbers (a price table
+// re-filed with more rows), then to the first in input order.
 type Score struct {
 	Doc   int // input index
 	Total float64
@@ -127,8 +128,10 @@ func (c *Cluster) Reason(docs []DocResult) string {
 		}
 	case docs[best.Doc].Sketch.Words > docs[next.Doc].Sketch.Words:
 		why = append(why, "tied score, more words")
+	case docs[best.Doc].Sketch.Numbers.Count > docs[next.Doc].Sketch.Numbers.Count:
+		why = append(why, "tied score and words, more numbers")
 	default:
-		why = append(why, "tied score and words, smallest id")
+		why = append(why, "tied score, words and numbers, first in input order")
 	}
 	return fmt.Sprintf("%s (%s; runner-up %s: %s)", strings.Join(why, ", "), best, docs[next.Doc].ID, next)
 }
@@ -226,7 +229,7 @@ func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
 		return nil, err
 	}
 	if learn {
-		boiler := c.learnBoilerplate(sketches, ids, lines)
+		boiler := c.learnBoilerplate(sketches, lines)
 		res.BoilerplateLines = len(boiler)
 		redo := make([]bool, len(lines))
 		for i, l := range lines {
@@ -314,7 +317,7 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 	res := &Clustering{LSH: c.LSH()}
 	n := len(sk)
 	res.Docs = make([]DocResult, n)
-	center, match := c.group(sk, ids, order, packed)
+	center, match := c.group(sk, order, packed)
 	byCenter := make(map[int]int, n)
 	for i := range n {
 		k, ok := byCenter[center[i]]
@@ -328,7 +331,7 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 	}
 	for k := range res.Clusters {
 		cl := &res.Clusters[k]
-		cl.Scores = c.score(cl.Members, sk, ids)
+		cl.Scores = c.score(cl.Members, sk)
 		cl.Canonical = cl.Scores[0].Doc
 		canon := &res.Docs[cl.Canonical]
 		canon.Canonical = true
@@ -443,7 +446,7 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 // through a chain of pairwise matches into unrelated articles.
 //
 // order is GroupOrder(sk), and pairs its candidate pairs (packed, sorted).
-func (c Config) group(sk []Sketch, ids []string, order []int, pairs []uint64) (center []int, match []Match) {
+func (c Config) group(sk []Sketch, order []int, pairs []uint64) (center []int, match []Match) {
 	// The verified matches each document would find in an Index filled
 	// in this order, computed up front in parallel.
 	nb := c.verifyPairs(sk, order, pairs)
@@ -500,7 +503,7 @@ func (c Config) group(sk []Sketch, ids []string, order []int, pairs []uint64) (c
 	canonicalOf := func(cj int) int {
 		k, ok := canonical[cj]
 		if !ok {
-			k = c.score(members(cj), sk, ids)[0].Doc
+			k = c.score(members(cj), sk)[0].Doc
 			canonical[cj] = k
 		}
 		return k
@@ -616,9 +619,9 @@ const ParagraphWords = 2 * ShortLineWords
 // documents of some of them but not all, is a link: it stays content
 // where it is a document's first content line, the headline of the
 // article linked to, and is boilerplate elsewhere.
-func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]Line) lineSet {
+func (c Config) learnBoilerplate(sk []Sketch, lines [][]Line) lineSet {
 	order := GroupOrder(sk)
-	center, _ := c.group(sk, ids, order, c.candidatePairs(sk, order))
+	center, _ := c.group(sk, order, c.candidatePairs(sk, order))
 	// Every line once per article, as one flat sorted array rather than
 	// a map of all lines: most lines occur once, and a million documents
 	// carry tens of millions of them.
@@ -740,7 +743,7 @@ func (c Config) learnBoilerplate(sk []Sketch, ids []string, lines [][]Line) line
 }
 
 // score ranks the members of a cluster, best first.
-func (c Config) score(members []int, sk []Sketch, ids []string) []Score {
+func (c Config) score(members []int, sk []Sketch) []Score {
 	scores := make([]Score, len(members))
 	if len(members) == 1 {
 		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, Numbers: 1, Diacritics: 1, Boilerplate: boilerShare(&sk[members[0]])}
@@ -764,7 +767,7 @@ func (c Config) score(members []int, sk []Sketch, ids []string) []Score {
 	maxMarked := 0.0
 	for _, m := range members {
 		s := &sk[m]
-		anyReal = anyReal || s.Numbers.Real()
+		anyReal = anyReal || s.Numbers.HasReal()
 		maxMarked = max(maxMarked, markedShare(s))
 	}
 	for k, m := range members {
@@ -783,7 +786,7 @@ func (c Config) score(members []int, sk []Sketch, ids []string) []Score {
 		if total > 0 {
 			sc.Coverage = float64(carried) / float64(total)
 		}
-		if anyReal && !s.Numbers.Real() {
+		if anyReal && s.Numbers.Masked() {
 			sc.Numbers = MaskedNumbersFactor
 		}
 		if markedShare(s) < accentedRatio*maxMarked {
@@ -799,7 +802,10 @@ func (c Config) score(members []int, sk []Sketch, ids []string) []Score {
 		if c := cmp.Compare(sk[b.Doc].Words, sk[a.Doc].Words); c != 0 {
 			return c
 		}
-		return cmp.Compare(ids[a.Doc], ids[b.Doc])
+		if c := cmp.Compare(sk[b.Doc].Numbers.Count, sk[a.Doc].Numbers.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Doc, b.Doc)
 	})
 	return scores
 }

@@ -130,6 +130,9 @@ func (c Config) cannotMatch(a, b *Sketch) bool {
 	if a.Lead != 0 && a.Lead == b.Lead {
 		need = min(need, leadContainment*c.Containment*small)
 	}
+	if len(a.Chunks) > 0 && len(b.Chunks) > 0 {
+		need = min(need, minAlignedContainment*small) // an abridged copy
+	}
 	need *= 1 - 1e-6
 	if need <= 0 {
 		return false

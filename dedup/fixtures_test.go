@@ -86,6 +86,39 @@ func TestFixtures(t *testing.T) {
 			pairs: []pair{{"accent_free", "original", true}},
 		},
 		{
+			name: "an abridged rendering joins its original, an independent report of the event stays apart",
+			docs: []string{"flood_abridged", "flood_other", "flood_full"},
+			want: map[string][]string{
+				"flood_full":  {"flood_abridged", "flood_full"},
+				"flood_other": {"flood_other"},
+			},
+			pairs: []pair{{"flood_abridged", "flood_full", true}, {"flood_other", "flood_full", false}, {"flood_other", "flood_abridged", false}},
+		},
+		{
+			name:  "a short item reproduced inside a longer article joins it at any size ratio",
+			docs:  []string{"brief_bridge", "article_bridge"},
+			want:  map[string][]string{"article_bridge": {"brief_bridge", "article_bridge"}},
+			pairs: []pair{{"brief_bridge", "article_bridge", true}},
+		},
+		{
+			name:  "a wire item re-filed with the next day's dateline and a corrected figure joins the first filing",
+			docs:  []string{"wire_a", "wire_refiled"},
+			want:  map[string][]string{"wire_a": {"wire_a", "wire_refiled"}},
+			pairs: []pair{{"wire_a", "wire_refiled", true}},
+		},
+		{
+			name:  "daily reports with another date and figures stay apart, however few digits they write",
+			docs:  []string{"repo_a", "repo_b"},
+			want:  map[string][]string{"repo_a": {"repo_a"}, "repo_b": {"repo_b"}},
+			pairs: []pair{{"repo_a", "repo_b", false}},
+		},
+		{
+			name:  "a report's next edition, its headline's figures changed, stays apart",
+			docs:  []string{"futures_a", "futures_b"},
+			want:  map[string][]string{"futures_a": {"futures_a"}, "futures_b": {"futures_b"}},
+			pairs: []pair{{"futures_a", "futures_b", false}},
+		},
+		{
 			name:  "accent-sensitive signatures keep the accent-free copy apart",
 			cfg:   dedup.Config{KeepDiacritics: true},
 			docs:  []string{"accent_free", "original"},
@@ -217,5 +250,26 @@ func TestWrappedTeaserKeepsSharedLines(t *testing.T) {
 	}
 	if got, want := other.Sketch.BoilerplateWords, template+headline; got != want {
 		t.Errorf("linking page: %d boilerplate words, want the template's %d plus the link's %d", got, template, headline)
+	}
+}
+
+// Reports of one series whose rows recur, so that boilerplate learning
+// takes them out of the content, stay apart by the figures on those rows:
+// what is left of two of them is one shared remark.
+func TestReportRowsKeepTheirNumbers(t *testing.T) {
+	var docs []dedup.Doc
+	for _, id := range []string{"silver_1", "silver_2", "silver_3", "silver_4"} {
+		docs = append(docs, fixture(t, id))
+	}
+	res := dedup.Config{}.Cluster(docs)
+	want := map[string][]string{"silver_1": {"silver_1"}, "silver_2": {"silver_2"}, "silver_3": {"silver_3"}, "silver_4": {"silver_4"}}
+	if diff := cmp.Diff(want, grouping(res)); diff != "" {
+		t.Errorf("clusters mismatch (-want +got):\n%s", diff)
+	}
+	for _, d := range res.Docs[:2] {
+		if d.Sketch.BoilerplateWords == 0 || d.Sketch.Words > 40 {
+			t.Errorf("%s: %d content words, %d boilerplate words; want the rows and the headline learned as boilerplate, the remark left",
+				d.ID, d.Sketch.Words, d.Sketch.BoilerplateWords)
+		}
 	}
 }

@@ -137,8 +137,11 @@ type Index struct {
 	sigs []uint16          // len(ids) × hashes codes
 	meta []docMeta         // per document
 	nums []NumberInContext // number samples, by docMeta.numOff
+	chks []Chunk           // chunks, by docMeta.chunkOff
 	tab  []uint32          // open addressing: 0 empty, else seq+1
 	used int               // entries in tab
+	runs []uint64          // run keys, open addressing: 0 empty, else runEntry
+	nrun int               // entries in runs
 }
 
 // docMeta is what Compare needs of a document besides its signature.
@@ -147,9 +150,11 @@ type docMeta struct {
 	shingles uint32
 	numOff   uint32
 	contexts uint32
-	digits   uint16
+	chunkOff uint32
+	headline uint32
+	chunks   uint16
 	numLen   uint8
-	multi    bool
+	numKind  uint8 // Numbers.kind
 }
 
 // NewIndex returns an empty index using cfg.
@@ -179,7 +184,7 @@ func (ix *Index) BytesPerDoc() float64 {
 		return 0
 	}
 	total := 16*cap(ix.ids) + 2*cap(ix.sigs) + int(unsafe.Sizeof(docMeta{}))*cap(ix.meta) +
-		int(unsafe.Sizeof(NumberInContext{}))*cap(ix.nums) + 4*cap(ix.tab)
+		int(unsafe.Sizeof(NumberInContext{}))*cap(ix.nums) + 4*cap(ix.chks) + 4*cap(ix.tab) + 8*cap(ix.runs)
 	for _, id := range ix.ids {
 		total += len(id)
 	}
@@ -329,7 +334,75 @@ func (ix *Index) add(id string, s *Sketch) uint32 {
 	for b := 0; b <= last; b++ {
 		ix.insert(seq, ix.key(s.Sig, s.Lead, b), b)
 	}
+	var buf [64]uint64
+	runs := appendRunKeys(buf[:0], s.Chunks, 0, 1)
+	if need := ix.nrun + len(runs); need*4 > len(ix.runs)*3 {
+		ix.growRuns(need)
+	}
+	for _, k := range runs {
+		ix.insertRun(seq, k)
+	}
 	return seq
+}
+
+// The run-key table holds, per entry, the low 32 bits of the key, which
+// also choose its slot, and the document's sequence number plus one: run
+// keys cannot be recomputed from a document's signature, as band keys
+// are, and four bytes of key tell two keys apart but for one chance in
+// 2^32, which costs a verification, never a wrong answer.
+func runEntry(k uint64, seq uint32) uint64 { return k<<32 | uint64(seq+1) }
+
+func (ix *Index) runSlot(k uint64) int {
+	return int(uint64(uint32(k)) * uint64(len(ix.runs)) >> 32)
+}
+
+// insertRun adds the entry (seq, run key k) unless the key already holds
+// its postings: the key is then a common passage, and stays as it is.
+func (ix *Index) insertRun(seq uint32, k uint64) {
+	i, same := ix.runSlot(k), 0
+	for ; ix.runs[i] != 0; i = (i + 1) % len(ix.runs) {
+		if ix.runs[i]>>32 == k&0xffffffff {
+			if same++; same == MaxRunPostings {
+				return
+			}
+		}
+	}
+	ix.runs[i] = runEntry(k, seq)
+	ix.nrun++
+}
+
+// growRuns makes a run table with room for need entries at load factor
+// 1/2 and reinserts every entry.
+func (ix *Index) growRuns(need int) {
+	old := ix.runs
+	ix.runs = make([]uint64, max(1024, 2*need))
+	for _, e := range old {
+		if e != 0 {
+			i := ix.runSlot(e >> 32)
+			for ix.runs[i] != 0 {
+				i = (i + 1) % len(ix.runs)
+			}
+			ix.runs[i] = e
+		}
+	}
+}
+
+// runCandidates appends the postings of run key k to dst, none when the
+// key holds MaxRunPostings of them (see LSHParams.Postings).
+func (ix *Index) runCandidates(dst []uint32, k uint64) []uint32 {
+	if len(ix.runs) == 0 {
+		return dst
+	}
+	start := len(dst)
+	for i := ix.runSlot(k); ix.runs[i] != 0; i = (i + 1) % len(ix.runs) {
+		if ix.runs[i]>>32 == k&0xffffffff {
+			dst = append(dst, uint32(ix.runs[i])-1)
+		}
+	}
+	if len(dst)-start >= MaxRunPostings {
+		return dst[:start]
+	}
+	return dst
 }
 
 // append stores a document's sketch without entering it in the table.
@@ -340,20 +413,21 @@ func (ix *Index) append(id string, s *Sketch) uint32 {
 	n := &s.Numbers
 	ix.meta = append(ix.meta, docMeta{
 		lead: s.Lead, shingles: uint32(s.Shingles), numOff: uint32(len(ix.nums)),
-		contexts: uint32(n.Contexts), digits: n.Digits, numLen: uint8(len(n.Sample)), multi: n.Multi > 0,
+		contexts: uint32(n.Contexts), numLen: uint8(len(n.Sample)), numKind: n.kind(),
+		chunkOff: uint32(len(ix.chks)), chunks: uint16(len(s.Chunks)), headline: s.Headline,
 	})
 	ix.nums = append(ix.nums, n.Sample...)
+	ix.chks = append(ix.chks, s.Chunks...)
 	return seq
 }
 
 // sketch returns the part of document seq's sketch that Compare reads.
 func (ix *Index) sketch(seq uint32) Sketch {
 	m := &ix.meta[seq]
-	s := Sketch{Sig: ix.docSig(seq), Shingles: int(m.shingles), Lead: m.lead}
-	s.Numbers.Digits, s.Numbers.Contexts = m.digits, int(m.contexts)
-	if m.multi {
-		s.Numbers.Multi = 1
-	}
+	s := Sketch{Sig: ix.docSig(seq), Shingles: int(m.shingles), Lead: m.lead, Headline: m.headline}
+	s.Chunks = ix.chks[m.chunkOff : m.chunkOff+uint32(m.chunks) : m.chunkOff+uint32(m.chunks)]
+	s.Numbers.Contexts = int(m.contexts)
+	s.Numbers.setKind(m.numKind)
 	s.Numbers.Sample = ix.nums[m.numOff : m.numOff+uint32(m.numLen) : m.numOff+uint32(m.numLen)]
 	return s
 }
@@ -375,6 +449,10 @@ func (ix *Index) candidates(dst []uint32, s *Sketch) []uint32 {
 				i = 0
 			}
 		}
+	}
+	var buf [64]uint64
+	for _, k := range appendRunKeys(buf[:0], s.Chunks, 0, 1) {
+		dst = ix.runCandidates(dst, k)
 	}
 	slices.Sort(dst[start:])
 	return dst[:start+len(slices.Compact(dst[start:]))]

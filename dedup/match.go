@@ -22,16 +22,24 @@ type Match struct {
 	// DifferentNumbers reports that the texts matched but the numbers
 	// they carry disagree (template articles), which kept them apart.
 	DifferentNumbers bool
+	// Aligned describes how the smaller document's text lies in the
+	// larger one, for pairs whose overlap alone does not decide.
+	Aligned Alignment
 	// Reason says why, in a few words.
 	Reason string
 }
 
 // minContradictions is the fewest number contexts in which two documents
-// must carry different numbers before the number check separates them:
-// copies from different sites each carry their own date line or
-// timestamp, and one or two such differences must not split them, while
-// template articles differ in many places.
-const minContradictions = 3
+// must carry different numbers before the number check separates them. A
+// copy may differ in one: a wire item re-filed the next day carries the
+// new date in its dateline, another outlet stamps its own, an editor
+// corrects one figure. A second disagreement is a figure of the report
+// itself, and template reports (daily market and rate reports, levies,
+// lottery results) differ in the date and two or three figures of the
+// five or six they carry. Whether the disagreements weigh enough is then
+// a share of the contexts (minNumberAgreement), not a count: in a long
+// article two differing figures among twenty are edits.
+const minContradictions = 2
 
 // minNumberAgreement is the share of shared number contexts in which a
 // copy must carry the same number. A copy carries the same numbers in the
@@ -47,6 +55,34 @@ const minNumberAgreement = 0.8
 // frequency cannot learn, and in a short teaser they weigh more: the
 // shared lead is the independent evidence that allows a lower bar.
 const leadContainment = 0.85
+
+// minAlignedContainment and minAlignedCoverage are the bars of the rule
+// that finds abridged and reproduced copies: an outlet's rendering of
+// another's article that dropped paragraphs, merged sentences, gave it a
+// new lede, headline or closing line, or a short item reproduced inside a
+// longer page. Such a copy shares less than Threshold or Containment
+// asks, but what it shares lies in long verbatim runs, in the original's
+// order: at least half of the smaller text's shingles lie in the larger
+// (minAlignedContainment) and at least half of its words lie in chunks
+// (see Chunk) that the larger has in the same order
+// (minAlignedCoverage). Chunks count a shared passage from about 20 words
+// on, so the names, figures and quoted phrases that two independent
+// reports of one event share add little to the coverage; a shared press
+// release or background paragraph does, but stays under half of an
+// article that has a story of its own. No size ratio applies: the rule
+// looks at how much of the smaller text is the larger's, not at how much
+// of the larger it is.
+const (
+	minAlignedContainment = 0.5
+	minAlignedCoverage    = 0.7
+)
+
+// aligns aligns small's chunks into large's, records the alignment in m
+// and reports whether it reaches minAlignedCoverage.
+func (c Config) aligns(m *Match, small, large *Sketch) bool {
+	m.Aligned = align(small.Chunks, large.Chunks, c.ShingleSize)
+	return m.Aligned.Coverage >= minAlignedCoverage
+}
 
 // Compare decides whether a and b are copies of one article. Sketches must
 // come from the same Config. It is safe for concurrent use.
@@ -87,13 +123,30 @@ func (c Config) compare(a, b *Sketch, reason bool) Match {
 		if reason {
 			m.Reason = fmt.Sprintf("same lead and containment %.2f >= %.2f (a truncated copy)", m.Containment, leadContainment*c.Containment)
 		}
+	case m.Containment >= minAlignedContainment && c.aligns(&m, small, large):
+		m.Duplicate = true
+		if reason {
+			m.Reason = fmt.Sprintf("containment %.2f and %.2f of the smaller text aligned in order in %d runs (longest %d words) >= %.2f (an abridged copy)",
+				m.Containment, m.Aligned.Coverage, m.Aligned.Runs, m.Aligned.Longest, minAlignedCoverage)
+		}
 	default:
 		if reason {
-			m.Reason = fmt.Sprintf("jaccard %.2f, containment %.2f at size ratio %.2f: too low", m.Jaccard, m.Containment, ratio)
+			m.Reason = fmt.Sprintf("jaccard %.2f, containment %.2f at size ratio %.2f", m.Jaccard, m.Containment, ratio)
+			if m.Aligned.Runs > 0 || m.Containment >= minAlignedContainment {
+				m.Reason += fmt.Sprintf(", %.2f aligned in %d runs (longest %d words)", m.Aligned.Coverage, m.Aligned.Runs, m.Aligned.Longest)
+			}
+			m.Reason += ": too low"
 		}
 		return m
 	}
-	if !c.NoNumberCheck && a.Numbers.Real() && b.Numbers.Real() {
+	if !c.NoNumberCheck && !a.Numbers.Masked() && !b.Numbers.Masked() {
+		if otherEdition(a.Headline, b.Headline) {
+			m.Duplicate, m.DifferentNumbers = false, true
+			if reason {
+				m.Reason = "same headline with other figures: another edition of a report"
+			}
+			return m
+		}
 		var contradictions int
 		m.Numbers, contradictions = numberAgreement(&a.Numbers, &b.Numbers)
 		if contradictions >= minContradictions && m.Numbers < minNumberAgreement {
@@ -104,6 +157,16 @@ func (c Config) compare(a, b *Sketch, reason bool) Match {
 		}
 	}
 	return m
+}
+
+// otherEdition reports whether two headlines (Sketch.Headline) have the
+// same words and different numbers. A report's headline names its
+// edition: the hour of a price table ("COMEX COPPER 1130", "12:30"), the
+// day of a market report ("TAPIOCA - APRIL 7", "APRIL 8"), the draw of a
+// lottery. A copy keeps its headline's figures, or changes its words too;
+// a masked copy has no real numbers, and the check does not apply to it.
+func otherEdition(a, b uint32) bool {
+	return a>>16 == b>>16 && a&0xffff != 0 && b&0xffff != 0 && a&0xffff != b&0xffff
 }
 
 // numberAgreement returns the share of number contexts present in both

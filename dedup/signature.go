@@ -8,11 +8,13 @@ import (
 	"slices"
 )
 
-// SignatureVersion identifies how signatures are computed and encoded. It
-// changes whenever a stored signature would no longer compare with a new
-// one: the shingle rules (shingle.Version), the hash functions below, or
-// the binary layout.
-const SignatureVersion = 1
+// SignatureVersion identifies how signatures and sketches are computed and
+// encoded. It changes whenever a stored signature or sketch would no
+// longer compare with a new one: the shingle rules (shingle.Version), the
+// hash functions below, what a sketch holds (version 2 added chunks and
+// the headline, and tells real numbers by their writing), or the binary
+// layout.
+const SignatureVersion = 2
 
 // DefaultHashes is the signature length used when Config.Hashes is zero.
 // 128 hashes estimate a Jaccard similarity of 0.5 with a standard error of

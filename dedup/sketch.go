@@ -106,13 +106,23 @@ type Sketch struct {
 	// BoilerplateWords is the number of words on boilerplate lines, which
 	// are left out of everything else.
 	BoilerplateWords int
-	// Numbers summarizes the numbers of the content.
+	// Numbers summarizes the numbers of the text.
 	Numbers Numbers
 	// Lead is a hash of the first LeadWords words of the first content
 	// line that has that many, or 0 if none has. Truncated copies keep
 	// their article's lead; menus, breadcrumbs and date lines, which a
 	// page may carry above it, are shorter lines and do not shift it.
 	Lead uint64
+	// Headline identifies the document's first line with words, when it
+	// is short enough to be a headline (ShortLineWords): a 16-bit hash of
+	// its words (high half) and a 16-bit hash of its numbers in order (low
+	// half, 0 when it has none). Boilerplate or not, it is the line that
+	// names a report's edition ("MIDWEST GRAIN FUTURES 11:10 EDT",
+	// "BANGKOK TAPIOCA - APRIL 7").
+	Headline uint32
+	// Chunks are the content's pieces in text order, for alignment (see
+	// Chunk); at most MaxChunks.
+	Chunks []Chunk
 }
 
 // LeadWords is how many words make a document's lead: about a Vietnamese
@@ -126,12 +136,17 @@ const LeadWords = 8
 // sample by context hash): all of them up to 32, a uniform sample beyond.
 const NumberSketchSize = 32
 
-// Numbers summarizes the number tokens of a document's content.
+// Numbers summarizes the number tokens of a document. Its contexts and
+// sample come from every line, boilerplate included (a report's figures
+// may stand on lines that recur across its family); Count and Real from
+// the content.
 type Numbers struct {
-	// Count is the number of number tokens; Multi of them have two digits
-	// or more; Digits has bit d set when digit d occurs.
-	Count, Multi int
-	Digits       uint16
+	// Count is the number of number tokens; Real of them are written as
+	// only real numbers are: with two different digits ("2016", "12"), or
+	// joined to the number before them by one of . , / : - (a decimal, a
+	// fraction, a date, a time, a range) with another value on each side
+	// ("1.5", "6-1/4", "12/9").
+	Count, Real int
 	// Contexts is the number of distinct number contexts: the two words
 	// before a number, the word after it and its place in a run of numbers
 	// ("họp ngày 12/9 tại" gives 12 and 9 the context "họp ngày … tại" at
@@ -151,21 +166,36 @@ type NumberInContext struct {
 	Context, Value uint16
 }
 
-// Real reports whether the numbers look like real ones rather than masks:
-// a masking tool maps every number to one placeholder digit ("4 7 1"),
-// while real news numbers (dates, years, amounts) have several digits and
-// use many different ones.
-func (n Numbers) Real() bool {
-	digits := 0
-	for d := n.Digits; d != 0; d &= d - 1 {
-		digits++
+// kind is what a stored sketch keeps of Count and Real: whether the
+// content has numbers, and whether they are real.
+func (n Numbers) kind() uint8 {
+	switch {
+	case n.Real > 0:
+		return 1
+	case n.Count > 0:
+		return 2
 	}
-	return n.Multi > 0 && digits >= 3
+	return 0
 }
+
+// setKind sets Count and Real from a stored kind.
+func (n *Numbers) setKind(k uint8) {
+	n.Count, n.Real = min(int(k), 1), int(k&1)
+}
+
+// HasReal reports whether the text shows its numbers to be real ones
+// rather than masks: a masking tool writes a number, or each of its
+// digits, as one placeholder digit ("ngày 4 7", "1/1", "4444"), so a
+// number with two different digits, or a decimal, fraction, date or time
+// with different values on its two sides, can only be real. How many
+// different digits the whole text uses says nothing: a short report
+// ("March 3 ... 1.5 ... 6-1/4") may use few, and the placeholders of a
+// masked copy may be several.
+func (n Numbers) HasReal() bool { return n.Real > 0 }
 
 // Masked reports whether the document has number tokens that are not real
 // numbers.
-func (n Numbers) Masked() bool { return n.Count > 0 && !n.Real() }
+func (n Numbers) Masked() bool { return n.Count > 0 && !n.HasReal() }
 
 // LineFilter decides which lines are boilerplate, by line hash (see
 // LineHash). A nil LineFilter keeps every line.
@@ -188,6 +218,8 @@ type scratch struct {
 	set      []uint64 // for distinct
 	nums     []uint64
 	sig      Signature
+	chunks   []Chunk
+	occ      []ctxAt
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -213,6 +245,7 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []Line) (Sketch, []
 	var prev1, prev2 uint64 // the last two words
 	run := uint64(0)        // numbers since the last word
 	pending := 0            // nums[pending:] still lack the word after them
+	headSeen := false       // the first line with words has been seen
 	for len(text) > 0 {
 		var line []byte
 		if i := bytes.IndexByte(text, '\n'); i >= 0 {
@@ -221,23 +254,25 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []Line) (Sketch, []
 			line, text = text, nil
 		}
 		w0, n0 := len(words), len(nums)
-		marked, multi := 0, 0
-		var digits uint16
+		marked, realNums := 0, 0
+		numEnd := -1 // end of the number just before, -1 after a word
+		var numHash uint64
 		sc.sc.Reset(line, norm)
 		for sc.sc.Scan() {
 			key := sc.sc.Key()
 			if sc.sc.Kind() == shingle.Number {
 				ctx := mix(prev1 ^ mix(prev2^0x9e3779b97f4a7c15) ^ run*0xc2b2ae3d27d4eb4f)
 				run++
-				nums = append(nums, ctx, numberHash(key))
-				if len(key) > 1 {
-					multi++
+				h := numberHash(key)
+				nums = append(nums, ctx, h)
+				tok := sc.sc.Token()
+				if twoDigits(key) || numEnd >= 0 && tok.Start == numEnd+1 && isNumberJoiner(line[numEnd]) && h != numHash {
+					realNums++
 				}
-				for _, d := range key {
-					digits |= 1 << (d - '0')
-				}
+				numEnd, numHash = tok.End, h
 				continue
 			}
+			numEnd = -1
 			h := shingle.TokenHash(key)
 			for k := pending; k < len(nums); k += 2 {
 				nums[k] = mix(nums[k] ^ h)
@@ -251,16 +286,27 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []Line) (Sketch, []
 		}
 		nw := len(words) - w0
 		if nw == 0 {
+			out.Numbers.Real += realNums
+			out.Numbers.Count += (len(nums) - n0) / 2
 			continue
 		}
 		lh := shingle.HashTokens(words[w0:])
+		if !headSeen {
+			headSeen = true
+			if nw <= ShortLineWords {
+				out.Headline = headline(lh, nums[n0:])
+			}
+		}
 		if lines != nil {
 			lines = append(lines, Line{lh, int32(nw), int32(len(lines) - lineStart)})
 		}
 		if filter != nil && filter.Boilerplate(lh) && (links == nil || out.Words > 0 || !links.keepHeadline(lh)) {
 			out.BoilerplateWords += nw
-			words, nums = words[:w0], nums[:n0]
-			pending = min(pending, len(nums))
+			// The line's numbers stay: a line that recurs across a
+			// family of reports (a row of a daily price table, "MAY7 UP")
+			// is boilerplate by its words, but its figures are the
+			// report's own, and they tell one day's report from the next.
+			words = words[:w0]
 			continue
 		}
 		if out.Lead == 0 && nw >= LeadWords {
@@ -268,8 +314,8 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []Line) (Sketch, []
 		}
 		out.Words += nw
 		out.Marked += marked
-		out.Numbers.Multi += multi
-		out.Numbers.Digits |= digits
+		out.Numbers.Real += realNums
+		out.Numbers.Count += (len(nums) - n0) / 2
 	}
 	if lines != nil {
 		l := lines[lineStart:]
@@ -283,13 +329,52 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []Line) (Sketch, []
 		lines = lines[:lineStart+len(l)]
 	}
 	shingles := shingle.AppendShingles(sc.shingles[:0], words, c.ShingleSize)
+	sc.chunks = appendChunks(sc.chunks[:0], words, shingles, c.ShingleSize)
+	if len(sc.chunks) > 0 {
+		out.Chunks = slices.Clone(sc.chunks)
+	}
 	shingles, sc.set = distinct(shingles, sc.set)
 	out.Shingles = len(shingles)
 	sc.sig = AppendSignature(sc.sig[:0], shingles, c.Hashes)
 	out.Sig = sc.sig.AppendCompact(make(Compact, 0, c.Hashes))
-	summarizeNumbers(&out.Numbers, nums)
+	sc.occ = summarizeNumbers(&out.Numbers, nums, sc.occ)
 	sc.words, sc.nums, sc.shingles = words, nums, shingles
 	return out, lines
+}
+
+// headline returns Sketch.Headline for a line with word hash lh and
+// numbers nums (context, value pairs, as sketch collects them).
+func headline(lh uint64, nums []uint64) uint32 {
+	h := uint32(lh>>48) << 16
+	if len(nums) == 0 {
+		return h
+	}
+	v := uint64(0x9e3779b97f4a7c15)
+	for i := 1; i < len(nums); i += 2 {
+		v = mix(v ^ nums[i])
+	}
+	return h | max(uint32(v>>48), 1)
+}
+
+// twoDigits reports whether a number is written with two different
+// digits, which no placeholder is.
+func twoDigits(digits []byte) bool {
+	for _, d := range digits[1:] {
+		if d != digits[0] {
+			return true
+		}
+	}
+	return false
+}
+
+// isNumberJoiner reports whether b joins two numbers into one figure:
+// 1.5, 2,5, 12/9, 10:30, 6-3/16.
+func isNumberJoiner(b byte) bool {
+	switch b {
+	case '.', ',', '/', ':', '-':
+		return true
+	}
+	return false
 }
 
 // numberHash keys a number by its digits without leading zeros, so that
@@ -301,11 +386,31 @@ func numberHash(digits []byte) uint64 {
 	return xxhash.Sum64(digits)
 }
 
-// summarizeNumbers fills in the context sample of n from the content's
+// summarizeNumbers fills in the context sample of n from the text's
 // numbers, given as (context, value) hash pairs in nums.
-func summarizeNumbers(n *Numbers, nums []uint64) {
-	n.Count = len(nums) / 2
-	ents := make([]NumberInContext, 0, n.Count)
+//
+// A context that recurs in the text (the same words around a number on
+// each row of a table: "5.00 pct 5.00 pct 30-87 days") is told apart by
+// its occurrence, counted in text order: the k-th row's figures are
+// compared with the k-th row's. Without that, every row's figures would
+// fall in one context, where any two tables of a series share some value.
+func summarizeNumbers(n *Numbers, nums []uint64, occ []ctxAt) []ctxAt {
+	occ = occ[:0]
+	for i := 0; i+1 < len(nums); i += 2 {
+		occ = append(occ, ctxAt{nums[i], int32(i)})
+	}
+	slices.SortFunc(occ, func(a, b ctxAt) int {
+		return cmp.Or(cmp.Compare(a.ctx, b.ctx), cmp.Compare(a.at, b.at))
+	})
+	for i, k := 1, uint64(0); i < len(occ); i++ {
+		if occ[i].ctx != occ[i-1].ctx {
+			k = 0
+			continue
+		}
+		k++
+		nums[occ[i].at] = mix(occ[i].ctx + k*0x9e3779b97f4a7c15)
+	}
+	ents := make([]NumberInContext, 0, len(nums)/2)
 	for i := 0; i+1 < len(nums); i += 2 {
 		ents = append(ents, NumberInContext{uint16(nums[i] >> 48), uint16(nums[i+1] >> 48)})
 	}
@@ -328,6 +433,13 @@ func summarizeNumbers(n *Numbers, nums []uint64) {
 	if cut > 0 {
 		n.Sample = slices.Clone(ents[:cut]) // do not pin the entries left out
 	}
+	return occ
+}
+
+// ctxAt is a number's context and its place in the sketch's number list.
+type ctxAt struct {
+	ctx uint64
+	at  int32
 }
 
 // LineHash returns the hash by which boilerplate lines are learned and

@@ -35,12 +35,12 @@ type Boilerplate struct{ set lineSet }
 // LearnBoilerplate learns the boilerplate of a corpus from every
 // document's first sketch and lines (SketchLines), in input order, as
 // ClusterFunc does.
-func (c Config) LearnBoilerplate(ids []string, sk []Sketch, lines [][]Line) *Boilerplate {
+func (c Config) LearnBoilerplate(sk []Sketch, lines [][]Line) *Boilerplate {
 	c = c.withDefaults()
 	if c.BoilerplateArticles <= 0 {
 		return &Boilerplate{}
 	}
-	return &Boilerplate{c.learnBoilerplate(sk, ids, lines)}
+	return &Boilerplate{c.learnBoilerplate(sk, lines)}
 }
 
 // FinalSketch is a document's sketch as ClusterFunc keeps it once b is

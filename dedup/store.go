@@ -307,6 +307,13 @@ func (d *decoder) u64(what string) uint64 {
 	return 0
 }
 
+func (d *decoder) u32(what string) uint32 {
+	if b := d.bytes(4, what); b != nil {
+		return binary.LittleEndian.Uint32(b)
+	}
+	return 0
+}
+
 func (d *decoder) u16(what string) uint16 {
 	if b := d.bytes(2, what); b != nil {
 		return binary.LittleEndian.Uint16(b)
@@ -508,12 +515,16 @@ func appendSketchBody(b []byte, sk *Sketch) []byte {
 	}
 	n := &sk.Numbers
 	b = binary.AppendUvarint(b, uint64(n.Contexts))
-	b = binary.LittleEndian.AppendUint16(b, n.Digits)
-	b = binary.AppendUvarint(b, uint64(min(n.Multi, 1)))
+	b = binary.AppendUvarint(b, uint64(n.kind()))
 	b = binary.AppendUvarint(b, uint64(len(n.Sample)))
 	for _, e := range n.Sample {
 		b = binary.LittleEndian.AppendUint16(b, e.Context)
 		b = binary.LittleEndian.AppendUint16(b, e.Value)
+	}
+	b = binary.LittleEndian.AppendUint32(b, sk.Headline)
+	b = binary.AppendUvarint(b, uint64(len(sk.Chunks)))
+	for _, c := range sk.Chunks {
+		b = binary.LittleEndian.AppendUint32(b, uint32(c))
 	}
 	return b
 }
@@ -573,8 +584,11 @@ func decodeSketchBody(d *decoder, hashes int) Sketch {
 	}
 	n := &sk.Numbers
 	n.Contexts = int(d.uvarint("number contexts"))
-	n.Digits = d.u16("digits")
-	n.Multi = int(d.uvarint("multi"))
+	if k := d.uvarint("number kind"); k <= 2 {
+		n.setKind(uint8(k))
+	} else {
+		d.fail("number kind")
+	}
 	if ns := d.count(4, "number sample"); ns > 0 {
 		if ns > 255 {
 			d.fail("number sample length")
@@ -583,6 +597,17 @@ func decodeSketchBody(d *decoder, hashes int) Sketch {
 		n.Sample = make([]NumberInContext, ns)
 		for i := range n.Sample {
 			n.Sample[i] = NumberInContext{d.u16("context"), d.u16("value")}
+		}
+	}
+	sk.Headline = d.u32("headline")
+	if nc := d.count(4, "chunks"); nc > 0 {
+		if nc > MaxChunks {
+			d.fail("chunk count")
+			return sk
+		}
+		sk.Chunks = make([]Chunk, nc)
+		for i := range sk.Chunks {
+			sk.Chunks[i] = Chunk(d.u32("chunk"))
 		}
 	}
 	if d.err != nil || n.Contexts > 1<<31 {

@@ -496,14 +496,15 @@ func FuzzStoreOpen(f *testing.F) {
 	})
 }
 
-var updateStore = flag.Bool("update", false, "rewrite the store written by format version 1 in testdata/store-v1")
+var updateStore = flag.Bool("update", false, "rewrite the store written by this format version in testdata/store-v2")
 
 // The store's files are a stored format: a store written by this build
-// from the seeds is byte for byte the one in testdata/store-v1, and that
+// from the seeds is byte for byte the one in testdata/store-v2, and that
 // one opens with the same answers. A change that fails here must bump
-// SignatureVersion (or the file magics) and regenerate with -update.
+// SignatureVersion (or the file magics), keep the old golden directory
+// for TestStoreOldFormat and write a new one with -update.
 func TestStoreFormatFrozen(t *testing.T) {
-	golden := filepath.Join("testdata", "store-v1")
+	golden := filepath.Join("testdata", "store-v2")
 	dir := t.TempDir()
 	opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: 3, Logf: t.Logf}
 	s := openStore(t, dir, opt)
@@ -535,5 +536,14 @@ func TestStoreFormatFrozen(t *testing.T) {
 	found := s.Query(seed(t, "000").Text)
 	if got := foundIDs(found); len(got) != 2 || !strings.HasPrefix(got[0], "00") {
 		t.Errorf("frozen store: seed 000 found %v; want itself and seed 001", got)
+	}
+}
+
+// A store written by an earlier format version is refused with ErrFormat,
+// never read as if its sketches were this version's.
+func TestStoreOldFormat(t *testing.T) {
+	_, err := dedup.OpenStore(copyDir(t, filepath.Join("testdata", "store-v1")), dedup.StoreOptions{Logf: t.Logf})
+	if !errors.Is(err, dedup.ErrFormat) {
+		t.Fatalf("OpenStore on a version 1 store: %v, want ErrFormat", err)
 	}
 }

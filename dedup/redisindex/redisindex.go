@@ -190,6 +190,9 @@ func (o order) less(p order) bool { return o.compare(p) < 0 }
 // big-endian.
 func idBytes(idh uint64) []byte { return binary.BigEndian.AppendUint64(nil, idh) }
 
+// entrySize is the size of a bucket entry.
+const entrySize = 12
+
 // entry returns the 12-byte bucket entry of a document: its id hash, then
 // the second it was added (big-endian, so that Lua compares it as a
 // string), for TTL pruning.
@@ -199,7 +202,7 @@ func entry(idh uint64, added time.Time) string {
 
 // appendIDs appends the id hashes of a bucket's entries.
 func appendIDs(dst []uint64, bucket string) []uint64 {
-	for ; len(bucket) >= 12; bucket = bucket[12:] {
+	for ; len(bucket) >= entrySize; bucket = bucket[entrySize:] {
 		dst = append(dst, binary.BigEndian.Uint64([]byte(bucket[:8])))
 	}
 	return dst
@@ -275,7 +278,8 @@ func (ix *Index) AddSketch(ctx context.Context, id string, s *dedup.Sketch) ([]d
 		return nil, errors.New("redisindex: empty id")
 	}
 	me := order{ix.stamp(), xxhash.Sum64String(id)}
-	keys := ix.cfg.AppendBandKeys(nil, s)
+	keys := ix.cfg.AppendIndexKeys(nil, s)
+	lsh := ix.cfg.LSH()
 	rec := encodeRecord(me.stamp, id, s)
 	mine, cutoff := entry(me.idh, ix.now()), ix.cutoff()
 	ttlms := ix.ttl.Milliseconds()
@@ -284,7 +288,12 @@ func (ix *Index) AddSketch(ctx context.Context, id string, s *dedup.Sketch) ([]d
 		cmds, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			p.SetNX(ctx, ix.docKey(me.idh), rec, ix.ttl)
 			for _, k := range keys {
-				addScript.EvalSha(ctx, p, []string{ix.groupKey(k)}, field(k), mine, cutoff, dedup.MaxPostings, ttlms)
+				limit, open := lsh.Postings(k.Band)
+				openArg := 0
+				if open {
+					openArg = 1
+				}
+				addScript.EvalSha(ctx, p, []string{ix.groupKey(k.Hash)}, field(k.Hash), mine, cutoff, limit, ttlms, openArg)
 			}
 			return nil
 		})
@@ -311,12 +320,13 @@ func (ix *Index) AddSketch(ctx context.Context, id string, s *dedup.Sketch) ([]d
 // Query returns the verified copies of s in the index, most similar first,
 // without adding it.
 func (ix *Index) Query(ctx context.Context, s *dedup.Sketch) ([]dedup.Found, error) {
-	keys := ix.cfg.AppendBandKeys(nil, s)
+	keys := ix.cfg.AppendIndexKeys(nil, s)
+	lsh := ix.cfg.LSH()
 	var cands []uint64
 	err := ix.retry(ctx, func(ctx context.Context) error {
 		cmds, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, k := range keys {
-				p.HGet(ctx, ix.groupKey(k), field(k))
+				p.HGet(ctx, ix.groupKey(k.Hash), field(k.Hash))
 			}
 			return nil
 		})
@@ -324,8 +334,12 @@ func (ix *Index) Query(ctx context.Context, s *dedup.Sketch) ([]dedup.Found, err
 			return err
 		}
 		cands = cands[:0]
-		for _, c := range cmds {
-			cands = appendIDs(cands, c.(*redis.StringCmd).Val())
+		for i, c := range cmds {
+			bucket := c.(*redis.StringCmd).Val()
+			if limit, open := lsh.Postings(keys[i].Band); !open && len(bucket)/entrySize >= limit {
+				continue // a common passage
+			}
+			cands = appendIDs(cands, bucket)
 		}
 		return nil
 	})
@@ -413,12 +427,12 @@ func (ix *Index) Remove(ctx context.Context, id string) (bool, error) {
 	if err != nil {
 		return false, wrap("remove", id, err)
 	}
-	keys := ix.cfg.AppendBandKeys(nil, &s)
+	keys := ix.cfg.AppendIndexKeys(nil, &s)
 	idb := string(idBytes(idh))
 	err = ix.retry(ctx, func(ctx context.Context) error {
 		_, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, k := range keys {
-				removeScript.EvalSha(ctx, p, []string{ix.groupKey(k)}, field(k), idb)
+				removeScript.EvalSha(ctx, p, []string{ix.groupKey(k.Hash)}, field(k.Hash), idb)
 			}
 			p.Del(ctx, ix.docKey(idh))
 			return nil
@@ -553,7 +567,9 @@ const (
 	// addLua returns the entries of bucket ARGV[1] in hash KEYS[1], less
 	// those older than the cutoff ARGV[3], and appends entry ARGV[2]
 	// unless its document is there already or the bucket holds ARGV[4].
-	// ARGV[5] > 0 sets the hash's TTL in milliseconds.
+	// ARGV[5] > 0 sets the hash's TTL in milliseconds. A bucket that holds
+	// ARGV[4] entries without ARGV[2]'s document returns none unless
+	// ARGV[6] is 1 (an open key; see dedup.LSHParams.Postings).
 	addLua = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 local me, cutoff, cap = ARGV[2], ARGV[3], tonumber(ARGV[4])
@@ -571,6 +587,7 @@ for i = 1, #cur, 12 do
   end
 end
 local before = table.concat(keep)
+if not mine and n >= cap and ARGV[6] ~= '1' then before = '' end
 local changed = n * 12 ~= #cur
 if not mine and n < cap then
   n = n + 1

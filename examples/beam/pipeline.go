@@ -195,11 +195,11 @@ func (f *learnFn) ProcessElement(_ int, docs func(*[]byte) bool, emit func([]byt
 	if err != nil {
 		return err
 	}
-	ids, sk, lines, err := collect(docs)
+	_, sk, lines, err := collect(docs)
 	if err != nil {
 		return err
 	}
-	b, err := cfg.LearnBoilerplate(ids, sk, lines).MarshalBinary()
+	b, err := cfg.LearnBoilerplate(sk, lines).MarshalBinary()
 	if err != nil {
 		return err
 	}

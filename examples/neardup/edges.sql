@@ -8,15 +8,17 @@
 -- the same statements with its own read/write syntax (spark.read.parquet,
 -- df.write.parquet); nothing here is specific to DuckDB but the I/O.
 --
--- Input: postings.parquet (pos, band, key, cap), one row per band key of
--- a document; pos is the document's place in neardup's grouping order.
--- The first `cap` documents (by pos) under a key are its postings; every
--- later document under the key meets each of them. That is exactly the
--- candidate set of neardup's in-memory index (dedup.Pair).
+-- Input: postings.parquet (pos, band, key, cap, open), one row per index
+-- key of a document; pos is the document's place in neardup's grouping
+-- order. The first `cap` documents (by pos) under a key are its postings;
+-- every later document under an open key meets each of them, and none
+-- under a key that is not open (a run key shared by more than `cap`
+-- documents: a common passage). That is exactly the candidate set of
+-- neardup's in-memory index (dedup.Pair).
 
 -- Postings ranked within their key.
 CREATE TEMP TABLE ranked AS
-SELECT pos, band, key, cap,
+SELECT pos, band, key, cap, open,
        row_number() OVER (PARTITION BY band, key ORDER BY pos) - 1 AS r
 FROM read_parquet('postings.parquet');
 
@@ -27,6 +29,7 @@ COPY (
   SELECT l.pos AS later, e.pos AS earlier, bool_or(l.r < l.cap) AS stored
   FROM ranked AS l
   JOIN ranked AS e ON e.band = l.band AND e.key = l.key AND e.r < l.r AND e.r < e.cap
+                  AND (l.open OR l.r < l.cap)
   GROUP BY l.pos, e.pos
   ORDER BY later, earlier
 ) TO 'edges.parquet' (FORMAT parquet);

@@ -149,7 +149,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 		if !*quiet {
-			fmt.Fprintf(stderr, "neardup: exported %d documents and %d band-key postings to %s; %.2fs\n", len(sc.IDs), n, *export, time.Since(start).Seconds())
+			fmt.Fprintf(stderr, "neardup: exported %d documents and %d index-key postings to %s; %.2fs\n", len(sc.IDs), n, *export, time.Since(start).Seconds())
 		}
 		return nil
 	}
@@ -223,7 +223,7 @@ func printClusters(w io.Writer, res *dedup.Clustering) {
 				mark = "*"
 			}
 			fmt.Fprintf(bw, "  %s %-40s %s; words %d, boilerplate words %d, numbers %d (real %v); similarity %.3f",
-				mark, d.ID, s, d.Sketch.Words, d.Sketch.BoilerplateWords, d.Sketch.Numbers.Count, d.Sketch.Numbers.Real(), d.Similarity)
+				mark, d.ID, s, d.Sketch.Words, d.Sketch.BoilerplateWords, d.Sketch.Numbers.Count, d.Sketch.Numbers.HasReal(), d.Similarity)
 			if d.Match.Reason != "" {
 				fmt.Fprintf(bw, "; joined by %s", d.Match.Reason)
 			}

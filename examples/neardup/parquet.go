@@ -15,7 +15,7 @@ import (
 // The Parquet export (-export DIR) and its read-back (-edges DIR).
 //
 //	docs.parquet      one row per document: its sketch
-//	postings.parquet  one row per band key of a document
+//	postings.parquet  one row per index key of a document (dedup.IndexKey)
 //	edges.parquet     the candidate pairs, written by an engine (edges.sql)
 //
 // Band keys are uint64 values stored as int64 (two's complement), the
@@ -31,17 +31,18 @@ type docRow struct {
 	Marked           int64   `parquet:"marked"`
 	BoilerplateWords int64   `parquet:"boilerplate_words"`
 	Numbers          int64   `parquet:"numbers"`
-	NumbersMulti     int64   `parquet:"numbers_multi"`
+	NumbersReal      int64   `parquet:"numbers_real"`
 	Signature        []int32 `parquet:"signature,list"` // the compact MinHash signature, for SQL estimates
 	Sketch           []byte  `parquet:"sketch"`         // dedup.Sketch.AppendBinary
 }
 
-// postingRow is one band key of a document.
+// postingRow is one index key of a document.
 type postingRow struct {
 	Pos  int64 `parquet:"pos"`
-	Band int32 `parquet:"band"` // 0..bands-1, bands for the lead
+	Band int32 `parquet:"band"` // 0..bands-1, bands for the lead, bands+1 for a run key
 	Key  int64 `parquet:"key"`
-	Cap  int32 `parquet:"cap"` // postings kept under a key of this band
+	Cap  int32 `parquet:"cap"`  // postings kept under a key of this band
+	Open bool  `parquet:"open"` // a document after the first cap meets them (dedup.LSHParams.Postings)
 }
 
 // edgeRow is a candidate pair, as edges.sql writes it.
@@ -83,23 +84,20 @@ func exportParquet(dir string, cfg dedup.Config, sc *dedup.SketchedCorpus) (int,
 		docs = append(docs, docRow{
 			Doc: int64(i), Pos: pos[i], ID: sc.IDs[i], Shingles: int64(s.Shingles), Words: int64(s.Words),
 			Marked: int64(s.Marked), BoilerplateWords: int64(s.BoilerplateWords),
-			Numbers: int64(s.Numbers.Count), NumbersMulti: int64(s.Numbers.Multi), Signature: sig, Sketch: b,
+			Numbers: int64(s.Numbers.Count), NumbersReal: int64(s.Numbers.Real), Signature: sig, Sketch: b,
 		})
 	}
 	if err := parquet.WriteFile(filepath.Join(dir, "docs.parquet"), docs, meta); err != nil {
 		return 0, err
 	}
-	bands := cfg.LSH().Bands
+	lsh := cfg.LSH()
 	var postings []postingRow
-	var keys []uint64
+	var keys []dedup.IndexKey
 	for i := range sc.Sketches {
-		keys = cfg.AppendBandKeys(keys[:0], &sc.Sketches[i])
-		for b, k := range keys {
-			c := dedup.MaxPostings
-			if b == bands {
-				c = dedup.MaxLeadPostings
-			}
-			postings = append(postings, postingRow{Pos: pos[i], Band: int32(b), Key: int64(k), Cap: int32(c)})
+		keys = cfg.AppendIndexKeys(keys[:0], &sc.Sketches[i])
+		for _, k := range keys {
+			c, open := lsh.Postings(k.Band)
+			postings = append(postings, postingRow{Pos: pos[i], Band: int32(k.Band), Key: int64(k.Hash), Cap: int32(c), Open: open})
 		}
 	}
 	return len(postings), parquet.WriteFile(filepath.Join(dir, "postings.parquet"), postings, meta)
@@ -127,7 +125,7 @@ func readExport(dir string, cfg dedup.Config) ([]string, []dedup.Sketch, []dedup
 			return nil, nil, nil, fmt.Errorf("%s: doc %d: %w", path, r.Doc, err)
 		}
 		s.Words, s.Marked, s.BoilerplateWords = int(r.Words), int(r.Marked), int(r.BoilerplateWords)
-		s.Numbers.Count, s.Numbers.Multi = int(r.Numbers), int(r.NumbersMulti)
+		s.Numbers.Count, s.Numbers.Real = int(r.Numbers), int(r.NumbersReal)
 		ids[r.Doc], sk[r.Doc] = r.ID, s
 	}
 	epath := filepath.Join(dir, "edges.parquet")

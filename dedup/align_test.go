@@ -1,0 +1,246 @@
+package dedup
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// words returns n distinct made-up words drawn from rng.
+func words(rng *rand.Rand, n int) []string {
+	w := make([]string, n)
+	for i := range w {
+		b := make([]byte, 8)
+		for k := range b {
+			b[k] = byte('a' + rng.IntN(26))
+		}
+		w[i] = string(b)
+	}
+	return w
+}
+
+func text(parts ...[]string) []byte {
+	var all []string
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	return []byte(strings.Join(all, " "))
+}
+
+// A passage two texts share is cut at the same places inside it, so both
+// have its inner chunks, whatever surrounds it; and chunks cover every
+// word once.
+func TestChunksContentDefined(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var cfg Config
+	shared := words(rng, 200)
+	a := cfg.Sketch(text(words(rng, 57), shared, words(rng, 31)), nil)
+	b := cfg.Sketch(text(words(rng, 5), shared, words(rng, 90)), nil)
+	for _, s := range []Sketch{a, b} {
+		total := 0
+		for _, c := range s.Chunks {
+			total += c.Words()
+		}
+		if total != s.Words {
+			t.Errorf("chunks cover %d words of %d", total, s.Words)
+		}
+	}
+	common := 0
+	for _, c := range a.Chunks {
+		if slices.Contains(b.Chunks, c) {
+			common += c.Words()
+		}
+	}
+	// All but the chunks at the passage's two ends: about
+	// 2·ChunkWords+ShingleSize words, rarely three times that.
+	if lost := len(shared) - common; lost < 0 || lost > 3*(2*ChunkWords+5) {
+		t.Errorf("the shared passage of %d words yields %d words of common chunks", len(shared), common)
+	}
+	if m := cfg.Compare(&a, &b); m.Aligned.Runs != 1 || m.Aligned.Longest != common {
+		t.Errorf("alignment %+v; want one run of %d words", m.Aligned, common)
+	}
+}
+
+// align finds the chunks of the smaller document that the larger has in
+// the same order, and groups them in runs.
+func TestAlign(t *testing.T) {
+	ch := func(spec ...int) []Chunk { // hash, words, hash, words...
+		var out []Chunk
+		for i := 0; i < len(spec); i += 2 {
+			out = append(out, Chunk(uint32(spec[i])<<8|uint32(spec[i+1])))
+		}
+		return out
+	}
+	const loss = 2*ChunkWords + 5 - 3 // a run's estimated lost words, shingles of 5
+	tests := []struct {
+		name         string
+		small, large []Chunk
+		want         Alignment
+	}{
+		{"empty", nil, ch(1, 8), Alignment{}},
+		{"nothing shared", ch(1, 8, 2, 8), ch(3, 8, 4, 8), Alignment{}},
+		{"identical", ch(1, 10, 2, 10, 3, 10), ch(1, 10, 2, 10, 3, 10), Alignment{Coverage: 1, Runs: 1, Longest: 30}},
+		{"two runs around a dropped chunk", ch(1, 40, 2, 40, 4, 40, 5, 40, 6, 40), ch(1, 40, 2, 40, 3, 40, 4, 40, 5, 40, 6, 40),
+			Alignment{Coverage: 1, Runs: 2, Longest: 120}},
+		{"an inserted chunk in the smaller", ch(1, 50, 9, 50, 2, 50, 3, 50), ch(1, 50, 2, 50, 3, 50, 4, 50),
+			Alignment{Coverage: (150 + 2*loss) / 200.0, Runs: 2, Longest: 100}},
+		{"out of order: the longest ordered sequence", ch(3, 100, 1, 10, 2, 10), ch(1, 10, 2, 10, 3, 100),
+			Alignment{Coverage: (100 + loss) / 120.0, Runs: 1, Longest: 100}},
+		{"a repeated chunk in the larger", ch(1, 100, 2, 100), ch(2, 100, 1, 100, 2, 100),
+			Alignment{Coverage: 1, Runs: 1, Longest: 200}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, align(tt.small, tt.large, 5)); diff != "" {
+				t.Errorf("align (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// The stages of alignment allocate nothing once their buffers are warm:
+// it runs inside verification, once per candidate pair in the grey zone.
+func TestAlignAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var cfg Config
+	shared := words(rng, 300)
+	a := cfg.Sketch(text(words(rng, 100), shared), nil)
+	b := cfg.Sketch(text(shared, words(rng, 400)), nil)
+	if n := testing.AllocsPerRun(100, func() { align(a.Chunks, b.Chunks, 5) }); n != 0 {
+		t.Errorf("align allocates %.1f times a call", n)
+	}
+}
+
+// Numbers are real when the text writes them as only real numbers are
+// written, whatever digits it uses.
+func TestHasReal(t *testing.T) {
+	var cfg Config
+	for _, tt := range []struct {
+		text     string
+		real     bool
+		count    int
+		headline bool
+	}{
+		{"Chiều 4 7 Phó chủ tịch nước dẫn đầu đoàn năm 1 7 1 vị", false, 5, false},    // masked: one placeholder a number
+		{"họp ngày 1/1 và 1-1 tại Hà Nội", false, 4, false},                           // masked, joiners kept
+		{"năm 4444 có 4444 người", false, 2, false},                                   // masked digit by digit
+		{"năm 2016 có hơn 170 vị", true, 2, false},                                    // several digits
+		{"NEW YORK, March 3 - it added 1.5 billion dlrs at 6-1/4 pct", true, 6, true}, // one digit each, joined
+		{"khai mạc ngày 12/9 tại New York", true, 2, false},                           // a date
+		{"không có con số nào", false, 0, false},
+	} {
+		n := cfg.Sketch([]byte(tt.text), nil).Numbers
+		if n.HasReal() != tt.real || n.Count != tt.count || n.Masked() != (tt.count > 0 && !tt.real) {
+			t.Errorf("%q: Count %d, Real %d (HasReal %v, Masked %v); want count %d, real %v", tt.text, n.Count, n.Real, n.HasReal(), n.Masked(), tt.count, tt.real)
+		}
+	}
+}
+
+// Run keys: a contained passage long enough yields shared keys, and a
+// document keeps about one key per ChunkWords·runKeyRate words, without
+// repeats.
+func TestRunKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var cfg Config
+	item := words(rng, 250)
+	small := cfg.Sketch(text(item), nil)
+	large := cfg.Sketch(text(words(rng, 600), item, words(rng, 300)), nil)
+	ks, kl := appendRunKeys(nil, small.Chunks, 0, 1), appendRunKeys(nil, large.Chunks, 0, 1)
+	shared := 0
+	for _, k := range ks {
+		if slices.Contains(kl, k) {
+			shared++
+		}
+	}
+	if shared < 2 {
+		t.Errorf("a 250-word item inside a larger page shares %d of its %d run keys", shared, len(ks))
+	}
+	if per := float64(large.Words) / float64(len(kl)); per < ChunkWords*runKeyRate/2 || per > ChunkWords*runKeyRate*2 {
+		t.Errorf("one run key per %.0f words, want about %d", per, ChunkWords*runKeyRate)
+	}
+	var parts []uint64
+	for p := range uint64(3) {
+		parts = append(parts, appendRunKeys(nil, large.Chunks, p, 3)...)
+	}
+	slices.Sort(parts)
+	if want := slices.Sorted(slices.Values(kl)); !slices.Equal(parts, want) || len(slices.Compact(slices.Clone(want))) != len(want) {
+		t.Errorf("run keys by part differ from all run keys, or repeat")
+	}
+}
+
+// Candidate generation finds abridged copies whose Jaccard similarity is
+// far below what the bands catch: copies of made-up articles of 8 to 16
+// paragraphs (30 to 60 words each) that keep some paragraphs in order,
+// with a new lede and a closing line of their own. It logs the share of
+// pairs that share a band or lead key, a run key, and either, by the
+// copy's containment in its original (-v shows the table).
+func TestCandidateRecall(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	cfg := Config{}.withDefaults()
+	p := cfg.LSH()
+	type counts struct{ n, band, run, any int }
+	byC := map[int]*counts{} // containment in tenths
+	shareBand := func(a, b *Sketch) bool {
+		for k := 0; k <= p.Bands; k++ {
+			if (k < p.Bands || a.Lead != 0 && b.Lead != 0) && tableKey(p, a.Sig, a.Lead, k) == tableKey(p, b.Sig, b.Lead, k) {
+				return true
+			}
+		}
+		return false
+	}
+	for range 400 {
+		var paras [][]string
+		for range 8 + rng.IntN(9) {
+			paras = append(paras, words(rng, 30+rng.IntN(31)))
+		}
+		keep := 0.3 + 0.6*rng.Float64()
+		var orig, copy []string
+		copy = append(copy, words(rng, 15+rng.IntN(20))...) // a lede of its own
+		for _, pa := range paras {
+			orig = append(orig, pa...)
+			if rng.Float64() < keep {
+				copy = append(copy, pa...)
+			}
+		}
+		copy = append(copy, words(rng, 10)...) // the outlet's closing line
+		a, b := cfg.Sketch(text(orig), nil), cfg.Sketch(text(copy), nil)
+		m := cfg.Compare(&b, &a)
+		if m.Jaccard >= cfg.Threshold {
+			continue // the bands' business
+		}
+		c := byC[int(m.Containment*10)]
+		if c == nil {
+			c = &counts{}
+			byC[int(m.Containment*10)] = c
+		}
+		c.n++
+		band := shareBand(&a, &b)
+		if band {
+			c.band++
+		}
+		ka, kb := appendRunKeys(nil, a.Chunks, 0, 1), appendRunKeys(nil, b.Chunks, 0, 1)
+		run := slices.ContainsFunc(kb, func(k uint64) bool { return slices.Contains(ka, k) })
+		if run {
+			c.run++
+		}
+		if band || run {
+			c.any++
+		}
+	}
+	n, found := 0, 0
+	for tenth := 0; tenth <= 10; tenth++ {
+		if c := byC[tenth]; c != nil {
+			t.Logf("containment %.1f-%.1f: %3d pairs, band or lead %.2f, run key %.2f, either %.2f", float64(tenth)/10, float64(tenth+1)/10,
+				c.n, float64(c.band)/float64(c.n), float64(c.run)/float64(c.n), float64(c.any)/float64(c.n))
+			if tenth >= 7 {
+				n, found = n+c.n, found+c.any
+			}
+		}
+	}
+	if n < 100 || float64(found) < 0.97*float64(n) {
+		t.Errorf("%d of %d copies at containment 0.7 or more are candidates, want 97%%", found, n)
+	}
+}
