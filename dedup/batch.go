@@ -137,8 +137,16 @@ func runKeys(sk []Sketch, pos []uint32, workers int) [][runParts][]uint64 {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			from, to := w*len(sk)/workers, (w+1)*len(sk)/workers
+			chunks := 0
+			for i := from; i < to; i++ {
+				chunks += len(sk[i].Chunks)
+			}
+			for p := range out[w] { // room for the expected count and a fifth more
+				out[w][p] = make([]uint64, 0, chunks*6/(5*runKeyRate*runParts)+16)
+			}
 			var keys []uint64
-			for i := w * len(sk) / workers; i < (w+1)*len(sk)/workers; i++ {
+			for i := from; i < to; i++ {
 				if sk[i].Shingles > 0 {
 					keys = appendRunKeys(keys[:0], sk[i].Chunks, 0, 1)
 					for _, k := range keys {

@@ -215,3 +215,18 @@ func BenchmarkEstimateIntersection(b *testing.B) {
 		dedup.EstimateIntersection(x.Sig, y.Sig, x.Shingles, y.Shingles)
 	}
 }
+
+// BenchmarkCompareAligned verifies an abridged copy, the pair that needs
+// its alignment computed.
+func BenchmarkCompareAligned(b *testing.B) {
+	var cfg dedup.Config
+	x := cfg.Sketch(readFile(b, "../testdata/fixtures/flood_abridged.txt"), nil)
+	y := cfg.Sketch(readFile(b, "../testdata/fixtures/flood_full.txt"), nil)
+	if m := cfg.Compare(&x, &y); !m.Duplicate || m.Aligned.Runs == 0 {
+		b.Fatalf("the pair does not go through alignment: %+v", m)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		cfg.Compare(&x, &y)
+	}
+}

@@ -356,11 +356,19 @@ func (ix *Index) runSlot(k uint64) int {
 	return int(uint64(uint32(k)) * uint64(len(ix.runs)) >> 32)
 }
 
+// nextRun is the slot after i, wrapping around.
+func (ix *Index) nextRun(i int) int {
+	if i++; i == len(ix.runs) {
+		return 0
+	}
+	return i
+}
+
 // insertRun adds the entry (seq, run key k) unless the key already holds
 // its postings: the key is then a common passage, and stays as it is.
 func (ix *Index) insertRun(seq uint32, k uint64) {
 	i, same := ix.runSlot(k), 0
-	for ; ix.runs[i] != 0; i = (i + 1) % len(ix.runs) {
+	for ; ix.runs[i] != 0; i = ix.nextRun(i) {
 		if ix.runs[i]>>32 == k&0xffffffff {
 			if same++; same == MaxRunPostings {
 				return
@@ -380,7 +388,7 @@ func (ix *Index) growRuns(need int) {
 		if e != 0 {
 			i := ix.runSlot(e >> 32)
 			for ix.runs[i] != 0 {
-				i = (i + 1) % len(ix.runs)
+				i = ix.nextRun(i)
 			}
 			ix.runs[i] = e
 		}
@@ -394,7 +402,7 @@ func (ix *Index) runCandidates(dst []uint32, k uint64) []uint32 {
 		return dst
 	}
 	start := len(dst)
-	for i := ix.runSlot(k); ix.runs[i] != 0; i = (i + 1) % len(ix.runs) {
+	for i := ix.runSlot(k); ix.runs[i] != 0; i = ix.nextRun(i) {
 		if ix.runs[i]>>32 == k&0xffffffff {
 			dst = append(dst, uint32(ix.runs[i])-1)
 		}
