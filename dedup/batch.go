@@ -72,6 +72,11 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 				limit, open := p.Postings(b)
 				ents = ents[:0]
 				if b == p.Bands+1 {
+					n := 0
+					for w := range runs {
+						n += len(runs[w][t])
+					}
+					ents = slices.Grow(ents, n)
 					for w := range runs {
 						for _, v := range runs[w][t] {
 							ents = append(ents, keyPos{v &^ 0xffffffff, uint32(v)})
