@@ -62,6 +62,7 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 	for w := range workers {
 		wg.Go(func() {
 			var ents, tmp []keyPos
+			var packed, ptmp []uint64
 			var counts []int32
 			var out []uint64
 			for t := range tasks {
@@ -70,47 +71,27 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 					b = t - runParts
 				}
 				limit, open := p.Postings(b)
-				ents = ents[:0]
 				if b == p.Bands+1 {
-					n := 0
+					// Run keys, packed as key<<32 | position: sorted as
+					// numbers, they are in key order, then position order.
+					packed = packed[:0]
 					for w := range runs {
-						n += len(runs[w][t])
-					}
-					ents = slices.Grow(ents, n)
-					for w := range runs {
-						for _, v := range runs[w][t] {
-							ents = append(ents, keyPos{v &^ 0xffffffff, uint32(v)})
-						}
+						packed = append(packed, runs[w][t]...)
 						runs[w][t] = nil
 					}
+					packed, ptmp, counts = sortPacked(packed, ptmp, counts)
+					out = appendPairs(out, len(packed), func(k int) (uint64, uint32) { return packed[k] >> 32, uint32(packed[k]) }, limit, open)
 				} else {
 					// In input order, the order the signatures lie in
 					// memory: a band reads a few bytes of each of them.
+					ents = ents[:0]
 					for i := range sk {
 						if s := &sk[i]; s.Shingles > 0 && (b < p.Bands || s.Lead != 0) {
 							ents = append(ents, keyPos{tableKey(p, s.Sig, s.Lead, b), pos[i]})
 						}
 					}
-				}
-				ents, tmp, counts = sortKeyPos(ents, tmp, counts)
-				for lo := 0; lo < len(ents); {
-					hi := lo + 1
-					for hi < len(ents) && ents[hi].key == ents[lo].key {
-						hi++
-					}
-					// The first limit documents of a key are its postings;
-					// each later one meets those before it if the key is
-					// open.
-					end := hi
-					if !open {
-						end = min(hi, lo+limit)
-					}
-					for k := lo + 1; k < end; k++ {
-						for j := lo; j < min(k, lo+limit); j++ {
-							out = append(out, pair(ents[k].pos, ents[j].pos, k < lo+limit))
-						}
-					}
-					lo = hi
+					ents, tmp, counts = sortKeyPos(ents, tmp, counts)
+					out = appendPairs(out, len(ents), func(k int) (uint64, uint32) { return ents[k].key, ents[k].pos }, limit, open)
 				}
 				// Keep the buffer small: pairs repeat across bands.
 				if len(out) > 1<<22 {
@@ -122,6 +103,36 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 	}
 	wg.Wait()
 	return compactPairs(slices.Concat(found...))
+}
+
+// appendPairs appends to out the candidate pairs of n entries sorted by
+// key, then position, which at(k) returns: the first limit documents of a
+// key are its postings; each later one meets those before it if the key
+// is open.
+func appendPairs(out []uint64, n int, at func(k int) (key uint64, pos uint32), limit int, open bool) []uint64 {
+	for lo := 0; lo < n; {
+		key, _ := at(lo)
+		hi := lo + 1
+		for hi < n {
+			if k, _ := at(hi); k != key {
+				break
+			}
+			hi++
+		}
+		end := hi
+		if !open {
+			end = min(hi, lo+limit)
+		}
+		for k := lo + 1; k < end; k++ {
+			_, later := at(k)
+			for j := lo; j < min(k, lo+limit); j++ {
+				_, earlier := at(j)
+				out = append(out, pair(later, earlier, k < lo+limit))
+			}
+		}
+		lo = hi
+	}
+	return out
 }
 
 // runParts is the number of parts in which candidatePairs sorts the run
@@ -291,6 +302,53 @@ func sortKeyPos(v, tmp []keyPos, counts []int32) (sorted, spare []keyPos, cnt []
 		} else {
 			for i := 1; i < len(bucket); i++ {
 				for j := i; j > 0 && compareKeyPos(bucket[j-1], bucket[j]) > 0; j-- {
+					bucket[j-1], bucket[j] = bucket[j], bucket[j-1]
+				}
+			}
+		}
+		lo = hi
+	}
+	return tmp, v, counts
+}
+
+// sortPacked sorts v as sortKeyPos sorts keyPos entries, for entries
+// packed in a uint64 whose high bits are the key.
+func sortPacked(v, tmp []uint64, counts []int32) (sorted, spare []uint64, cnt []int32) {
+	bits := 1
+	for bits < 24 && 4<<bits < len(v) {
+		bits++
+	}
+	shift := 64 - bits
+	n := 1 << bits
+	if cap(counts) < n+1 {
+		counts = make([]int32, n+1)
+	}
+	counts = counts[:n+1]
+	clear(counts)
+	for _, e := range v {
+		counts[e>>shift+1]++
+	}
+	for i := range n {
+		counts[i+1] += counts[i]
+	}
+	if cap(tmp) < len(v) {
+		tmp = make([]uint64, len(v))
+	}
+	tmp = tmp[:len(v)]
+	fill := counts[:n]
+	for _, e := range v {
+		b := e >> shift
+		tmp[fill[b]] = e
+		fill[b]++
+	}
+	lo := int32(0)
+	for b := range n {
+		hi := fill[b]
+		if bucket := tmp[lo:hi]; len(bucket) > 16 {
+			slices.Sort(bucket)
+		} else {
+			for i := 1; i < len(bucket); i++ {
+				for j := i; j > 0 && bucket[j-1] > bucket[j]; j-- {
 					bucket[j-1], bucket[j] = bucket[j], bucket[j-1]
 				}
 			}

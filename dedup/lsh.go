@@ -345,15 +345,18 @@ func (ix *Index) add(id string, s *Sketch) uint32 {
 	return seq
 }
 
-// The run-key table holds, per entry, the low 32 bits of the key, which
+// The run-key table holds, per entry, the high 32 bits of the key, which
 // also choose its slot, and the document's sequence number plus one: run
 // keys cannot be recomputed from a document's signature, as band keys
 // are, and four bytes of key tell two keys apart but for one chance in
-// 2^32, which costs a verification, never a wrong answer.
-func runEntry(k uint64, seq uint32) uint64 { return k<<32 | uint64(seq+1) }
+// 2^32, which costs a verification, never a wrong answer. Batch candidate
+// generation compares the same 32 bits (runKeys), so both find the same
+// pairs.
+func runEntry(k uint64, seq uint32) uint64 { return k&^0xffffffff | uint64(seq+1) }
 
+// runSlot returns the first slot of run key k (or of an entry).
 func (ix *Index) runSlot(k uint64) int {
-	return int(uint64(uint32(k)) * uint64(len(ix.runs)) >> 32)
+	return int(k >> 32 * uint64(len(ix.runs)) >> 32)
 }
 
 // nextRun is the slot after i, wrapping around.
@@ -369,7 +372,7 @@ func (ix *Index) nextRun(i int) int {
 func (ix *Index) insertRun(seq uint32, k uint64) {
 	i, same := ix.runSlot(k), 0
 	for ; ix.runs[i] != 0; i = ix.nextRun(i) {
-		if ix.runs[i]>>32 == k&0xffffffff {
+		if ix.runs[i]>>32 == k>>32 {
 			if same++; same == MaxRunPostings {
 				return
 			}
@@ -386,7 +389,7 @@ func (ix *Index) growRuns(need int) {
 	ix.runs = make([]uint64, max(1024, 2*need))
 	for _, e := range old {
 		if e != 0 {
-			i := ix.runSlot(e >> 32)
+			i := ix.runSlot(e)
 			for ix.runs[i] != 0 {
 				i = ix.nextRun(i)
 			}
@@ -403,7 +406,7 @@ func (ix *Index) runCandidates(dst []uint32, k uint64) []uint32 {
 	}
 	start := len(dst)
 	for i := ix.runSlot(k); ix.runs[i] != 0; i = ix.nextRun(i) {
-		if ix.runs[i]>>32 == k&0xffffffff {
+		if ix.runs[i]>>32 == k>>32 {
 			dst = append(dst, uint32(ix.runs[i])-1)
 		}
 	}
