@@ -80,7 +80,7 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 						runs[w][t] = nil
 					}
 					packed, ptmp, counts = sortPacked(packed, ptmp, counts)
-					out = appendPairs(out, len(packed), func(k int) (uint64, uint32) { return packed[k] >> 32, uint32(packed[k]) }, limit, open)
+					out = appendPairs(out, packed, limit, open)
 				} else {
 					// In input order, the order the signatures lie in
 					// memory: a band reads a few bytes of each of them.
@@ -91,7 +91,7 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 						}
 					}
 					ents, tmp, counts = sortKeyPos(ents, tmp, counts)
-					out = appendPairs(out, len(ents), func(k int) (uint64, uint32) { return ents[k].key, ents[k].pos }, limit, open)
+					out = appendPairs(out, ents, limit, open)
 				}
 				// Keep the buffer small: pairs repeat across bands.
 				if len(out) > 1<<22 {
@@ -105,18 +105,13 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 	return compactPairs(slices.Concat(found...))
 }
 
-// appendPairs appends to out the candidate pairs of n entries sorted by
-// key, then position, which at(k) returns: the first limit documents of a
-// key are its postings; each later one meets those before it if the key
-// is open.
-func appendPairs(out []uint64, n int, at func(k int) (key uint64, pos uint32), limit int, open bool) []uint64 {
-	for lo := 0; lo < n; {
-		key, _ := at(lo)
+// appendPairs appends to out the candidate pairs of entries sorted by
+// key, then position: the first limit documents of a key are its
+// postings; each later one meets those before it if the key is open.
+func appendPairs[E keyPos | uint64](out []uint64, ents []E, limit int, open bool) []uint64 {
+	for lo := 0; lo < len(ents); {
 		hi := lo + 1
-		for hi < n {
-			if k, _ := at(hi); k != key {
-				break
-			}
+		for hi < len(ents) && entryKey(ents[hi]) == entryKey(ents[lo]) {
 			hi++
 		}
 		end := hi
@@ -124,15 +119,35 @@ func appendPairs(out []uint64, n int, at func(k int) (key uint64, pos uint32), l
 			end = min(hi, lo+limit)
 		}
 		for k := lo + 1; k < end; k++ {
-			_, later := at(k)
 			for j := lo; j < min(k, lo+limit); j++ {
-				_, earlier := at(j)
-				out = append(out, pair(later, earlier, k < lo+limit))
+				out = append(out, pair(entryPos(ents[k]), entryPos(ents[j]), k < lo+limit))
 			}
 		}
 		lo = hi
 	}
 	return out
+}
+
+// entryKey and entryPos read a keyPos, or a run key packed as
+// key<<32 | position.
+func entryKey[E keyPos | uint64](e E) uint64 {
+	switch e := any(e).(type) {
+	case keyPos:
+		return e.key
+	case uint64:
+		return e >> 32
+	}
+	panic("unreachable")
+}
+
+func entryPos[E keyPos | uint64](e E) uint32 {
+	switch e := any(e).(type) {
+	case keyPos:
+		return e.pos
+	case uint64:
+		return uint32(e)
+	}
+	panic("unreachable")
 }
 
 // runParts is the number of parts in which candidatePairs sorts the run
