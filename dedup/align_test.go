@@ -104,6 +104,9 @@ func TestAlign(t *testing.T) {
 // The stages of alignment allocate nothing once their buffers are warm:
 // it runs inside verification, once per candidate pair in the grey zone.
 func TestAlignAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop its buffers")
+	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	var cfg Config
 	shared := words(rng, 300)
