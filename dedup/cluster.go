@@ -68,13 +68,12 @@ type Score struct {
 	// Coverage is the share of the cluster's content the member carries,
 	// each shingle weighted by the number of members that carry it, so that
 	// a sentence only one copy added weighs little and text every copy
-	// shares weighs most. It is estimated from the signatures: each
-	// signature position samples one shingle of the cluster's union.
-	// Truncated copies score low here.
+	// shares weighs most: Σ_j |S_j ∩ S_m| / Σ_j |S_j| over the members j,
+	// with the intersections estimated from the signatures. Truncated
+	// copies score low here.
 	Coverage float64
-	// Numbers is 1 for real numbers or when no member has real numbers,
-	// and MaskedNumbersFactor for masked or missing numbers when another
-	// member has real ones.
+	// Numbers is MaskedNumbersFactor for a masked copy (Numbers.Masked)
+	// when another member has real numbers, else 1.
 	Numbers float64
 	// Diacritics is 1 unless the member lacks the diacritics other members
 	// have, then AccentFreeFactor.
@@ -749,19 +748,21 @@ func (c Config) score(members []int, sk []Sketch) []Score {
 		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, Numbers: 1, Diacritics: 1, Boilerplate: boilerShare(&sk[members[0]])}
 		return scores
 	}
-	hashes := len(sk[members[0]].Sig)
-	union := make(Compact, hashes)
-	support := make([]int, hashes)
-	for i := range union {
-		union[i] = EmptyCode
-		for _, m := range members {
-			union[i] = min(union[i], sk[m].Sig[i])
+	// Coverage: Σ_j |S_j ∩ S_m| / Σ_j |S_j| over the members j (m among
+	// them), the share of the cluster's content that m carries with each
+	// shingle weighted by the number of members that carry it. A large
+	// cluster is measured against an even sample of maxScoreReferences of
+	// its members, which keeps scoring linear in its size.
+	refs := members
+	if len(refs) > maxScoreReferences {
+		refs = make([]int, maxScoreReferences)
+		for k := range refs {
+			refs[k] = members[k*len(members)/maxScoreReferences]
 		}
-		for _, m := range members {
-			if sk[m].Sig[i] == union[i] {
-				support[i]++
-			}
-		}
+	}
+	total := 0.0
+	for _, j := range refs {
+		total += float64(sk[j].Shingles)
 	}
 	anyReal := false
 	maxMarked := 0.0
@@ -772,19 +773,17 @@ func (c Config) score(members []int, sk []Sketch) []Score {
 	}
 	for k, m := range members {
 		s := &sk[m]
-		carried, total := 0, 0
-		for i := range union {
-			if union[i] == EmptyCode {
-				continue
-			}
-			total += support[i]
-			if s.Sig[i] == union[i] {
-				carried += support[i]
+		carried := 0.0
+		for _, j := range refs {
+			if j == m {
+				carried += float64(s.Shingles)
+			} else {
+				carried += EstimateIntersection(sk[j].Sig, s.Sig, sk[j].Shingles, s.Shingles)
 			}
 		}
 		sc := Score{Doc: m, Numbers: 1, Diacritics: 1, Boilerplate: boilerShare(s)}
 		if total > 0 {
-			sc.Coverage = float64(carried) / float64(total)
+			sc.Coverage = carried / total
 		}
 		if anyReal && s.Numbers.Masked() {
 			sc.Numbers = MaskedNumbersFactor
@@ -809,6 +808,11 @@ func (c Config) score(members []int, sk []Sketch) []Score {
 	})
 	return scores
 }
+
+// maxScoreReferences is how many members a cluster's coverage scores are
+// measured against: all of them up to 64, an even sample beyond, where
+// the share of content each member carries is already settled.
+const maxScoreReferences = 64
 
 func markedShare(s *Sketch) float64 {
 	if s.Words == 0 {

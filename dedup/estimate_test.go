@@ -39,35 +39,40 @@ func TestEstimateIntersectionExact(t *testing.T) {
 	}
 }
 
-// The maximum likelihood estimate of the containment of a small set in a
-// large one has a clearly smaller error than the one derived from the
-// share of equal minimums, and is not worse on sets of equal size.
-func TestEstimateIntersectionBeatsJaccard(t *testing.T) {
-	for _, tt := range []struct {
-		na, nb, inter int
-		gain          float64 // the MLE's RMSE at most this share of the other's
-	}{
-		{150, 450, 130, 0.75},
-		{100, 500, 60, 0.85},
-		{300, 450, 230, 0.95},
-		{400, 400, 300, 1.05},
+// The estimate from compact codes is unbiased, its collisions accounted
+// for, and as precise as the one from full minimums: its error is the
+// sampling error √(J(1−J)/k) of the Jaccard similarity, carried to the
+// intersection.
+func TestEstimateIntersectionError(t *testing.T) {
+	for _, tt := range []struct{ na, nb, inter int }{
+		{150, 450, 130},
+		{100, 500, 60},
+		{300, 450, 230},
+		{400, 400, 300},
+		{200, 200, 0},
 	} {
 		r := rand.New(rand.NewPCG(uint64(tt.na), uint64(tt.inter)))
-		var seMLE, seJ float64
-		const trials = 300
+		var sumFull, sumCompact, seCompact float64
+		const trials, k = 400, 128
 		for range trials {
 			a, b := randomSets(r, tt.na, tt.nb, tt.inter)
-			sa, sb := dedup.AppendSignature(nil, a, 128), dedup.AppendSignature(nil, b, 128)
-			mle := dedup.EstimateIntersection(sa, sb, tt.na, tt.nb)
-			j := dedup.Similarity(sa, sb)
-			textbook := j * float64(tt.na+tt.nb) / (1 + j)
-			seMLE += math.Pow(mle-float64(tt.inter), 2)
-			seJ += math.Pow(textbook-float64(tt.inter), 2)
+			sa, sb := dedup.AppendSignature(nil, a, k), dedup.AppendSignature(nil, b, k)
+			full := dedup.EstimateIntersection(sa, sb, tt.na, tt.nb)
+			compact := dedup.EstimateIntersection(sa.AppendCompact(nil), sb.AppendCompact(nil), tt.na, tt.nb)
+			sumFull += full
+			sumCompact += compact
+			seCompact += math.Pow(compact-float64(tt.inter), 2)
 		}
-		rmseMLE, rmseJ := math.Sqrt(seMLE/trials), math.Sqrt(seJ/trials)
-		t.Logf("|A|=%d |B|=%d |A∩B|=%d: RMSE %.1f (MLE) vs %.1f (Jaccard)", tt.na, tt.nb, tt.inter, rmseMLE, rmseJ)
-		if rmseMLE > tt.gain*rmseJ {
-			t.Errorf("|A|=%d |B|=%d |A∩B|=%d: RMSE %.1f, want at most %.2f × %.1f", tt.na, tt.nb, tt.inter, rmseMLE, tt.gain, rmseJ)
+		j := float64(tt.inter) / float64(tt.na+tt.nb-tt.inter)
+		// dx/dJ at J, times the standard error of J, and a floor for J = 0
+		// (one equal position is 1/k).
+		want := max(math.Sqrt(j*(1-j)/k), 1.0/k) * float64(tt.na+tt.nb) / ((1 + j) * (1 + j))
+		rmse := math.Sqrt(seCompact / trials)
+		bias := sumCompact/trials - float64(tt.inter)
+		t.Logf("|A|=%d |B|=%d |A∩B|=%d: compact mean %.1f (full %.1f), RMSE %.1f, theory %.1f", tt.na, tt.nb, tt.inter,
+			sumCompact/trials, sumFull/trials, rmse, want)
+		if math.Abs(bias) > 0.25*want+1 || rmse > 1.3*want+1 || math.Abs(sumCompact-sumFull)/trials > 0.2*want+1 {
+			t.Errorf("|A|=%d |B|=%d |A∩B|=%d: bias %.1f, RMSE %.1f against %.1f in theory", tt.na, tt.nb, tt.inter, bias, rmse, want)
 		}
 	}
 }

@@ -102,22 +102,15 @@ func AppendSignature(dst Signature, shingles []uint64, hashes int) Signature {
 
 // Similarity estimates the Jaccard similarity of the shingle sets behind
 // two signatures of equal length, full (Signature) or compact (Compact):
-// the fraction of equal elements. Empty documents (all elements the
-// all-ones empty value) are similar to nothing.
+// the share of equal elements, less the share that compact codes of
+// different minimums have in common by chance (see EstimateIntersection).
+// Empty documents (all elements the empty value) are similar to nothing,
+// and so are signatures of different lengths.
 func Similarity[S ~[]E, E uint16 | uint64](a, b S) float64 {
-	if len(a) != len(b) {
-		panic(fmt.Sprintf("dedup: signatures of different lengths %d and %d", len(a), len(b)))
-	}
-	if len(a) == 0 {
+	if len(a) != len(b) || len(a) == 0 {
 		return 0
 	}
-	eq := 0
-	for i := range a {
-		if a[i] == b[i] && a[i] != ^E(0) {
-			eq++
-		}
-	}
-	return float64(eq) / float64(len(a))
+	return jaccard(countEqual(a, b), len(a), collision[E]())
 }
 
 // Binary layout of a signature:
