@@ -19,10 +19,10 @@ type Backend interface {
 	AddSketch(ctx context.Context, id string, s *Sketch) ([]Found, error)
 }
 
-// AddSketch is QueryAdd as a Backend method; it never fails.
+// AddSketch is QueryAdd as a Backend method.
 func (ix *Index) AddSketch(_ context.Context, id string, s *Sketch) ([]Found, error) {
-	f, _ := ix.QueryAdd(id, *s)
-	return f, nil
+	f, _, err := ix.QueryAdd(id, *s)
+	return f, err
 }
 
 // IndexKey is a key under which an index files a document: two
@@ -40,16 +40,20 @@ type IndexKey struct {
 // AppendIndexKeys appends the keys of s under c's banding to dst and
 // returns the extended slice: one per band, one for the lead when s has
 // one, then its run keys (see RunChunks), in text order; none when s has
-// no shingles.
-func (c Config) AppendIndexKeys(dst []IndexKey, s *Sketch) []IndexKey {
-	if s.Shingles == 0 {
-		return dst
+// no shingles. An invalid Config, or a sketch of another signature length,
+// is an error wrapping ErrConfig.
+func (c Config) AppendIndexKeys(dst []IndexKey, s *Sketch) ([]IndexKey, error) {
+	if err := c.Validate(); err != nil {
+		return dst, err
 	}
 	c = c.withDefaults()
-	p := c.LSH()
 	if len(s.Sig) != c.Hashes {
-		panic(fmt.Sprintf("dedup: AppendIndexKeys: signature of %d hashes, Config has %d", len(s.Sig), c.Hashes))
+		return dst, fmt.Errorf("%w: a sketch of %d hashes, Config has %d", ErrConfig, len(s.Sig), c.Hashes)
 	}
+	if s.Shingles == 0 {
+		return dst, nil
+	}
+	p := c.LSH()
 	last := p.Bands - 1
 	if s.Lead != 0 {
 		last = p.Bands
@@ -61,7 +65,7 @@ func (c Config) AppendIndexKeys(dst []IndexKey, s *Sketch) []IndexKey {
 	for _, k := range appendRunKeys(runs[:0], s.Chunks, 0, 1) {
 		dst = append(dst, IndexKey{p.Bands + 1, k})
 	}
-	return dst
+	return dst, nil
 }
 
 // Postings says how an index treats the keys of a band (see IndexKey):

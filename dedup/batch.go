@@ -42,14 +42,15 @@ func pair(later, earlier uint32, stored bool) uint64 {
 // candidatePairs returns the candidate pairs of sk taken in order, packed
 // by pair and sorted. Like verifyPairs, it uses GOMAXPROCS goroutines;
 // the result does not depend on their number.
-func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
+// Exact copies (rep[i] != i) take no part.
+func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 	p := c.LSH()
 	workers := runtime.GOMAXPROCS(0)
 	pos := make([]uint32, len(sk)) // input index -> position in order
 	for k, i := range order {
 		pos[i] = uint32(k)
 	}
-	runs := runKeys(sk, pos, workers)
+	runs := runKeys(sk, pos, rep, workers)
 	// Candidate pairs, key family by key family: the run keys in
 	// runParts parts by value, then the bands and the lead.
 	tasks := make(chan int, runParts+p.Bands+1)
@@ -65,6 +66,8 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 			var packed, ptmp []uint64
 			var counts []int32
 			var out []uint64
+			met := make([]uint64, len(sk))
+			compacted := 0
 			for t := range tasks {
 				b := p.Bands + 1 // the run keys
 				if t >= runParts {
@@ -80,22 +83,25 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 						runs[w][t] = nil
 					}
 					packed, ptmp, counts = sortPacked(packed, ptmp, counts)
-					out = appendPairs(out, packed, limit, open)
+					out = appendPairs(out, packed, limit, open, met)
 				} else {
 					// In input order, the order the signatures lie in
 					// memory: a band reads a few bytes of each of them.
 					ents = ents[:0]
 					for i := range sk {
-						if s := &sk[i]; s.Shingles > 0 && (b < p.Bands || s.Lead != 0) {
+						if s := &sk[i]; s.Shingles > 0 && (b < p.Bands || s.Lead != 0) && int(rep[i]) == i {
 							ents = append(ents, keyPos{tableKey(p, s.Sig, s.Lead, b), pos[i]})
 						}
 					}
 					ents, tmp, counts = sortKeyPos(ents, tmp, counts)
-					out = appendPairs(out, ents, limit, open)
+					out = appendPairs(out, ents, limit, open, met)
 				}
-				// Keep the buffer small: pairs repeat across bands.
-				if len(out) > 1<<22 {
+				// Keep the buffer small: pairs repeat across bands. What
+				// a compaction leaves is sorted and distinct; the next
+				// waits until as much again has come.
+				if len(out) > max(1<<22, 2*compacted) {
 					out = compactPairs(out)
+					compacted = len(out)
 				}
 			}
 			found[w] = compactPairs(out)
@@ -108,7 +114,13 @@ func (c Config) candidatePairs(sk []Sketch, order []int) []uint64 {
 // appendPairs appends to out the candidate pairs of entries sorted by
 // key, then position: the first limit documents of a key are its
 // postings; each later one meets those before it if the key is open.
-func appendPairs[E keyPos | uint64](out []uint64, ents []E, limit int, open bool) []uint64 {
+//
+// met records, by position, the postings a document last met beyond the
+// first limit of a key (a hash of their positions): documents that share
+// every band, copies of one text that differ only in a number (the pages
+// of a listing, a template's days), meet the same postings under all of
+// them, and their pairs are appended once instead of once a band.
+func appendPairs[E keyPos | uint64](out []uint64, ents []E, limit int, open bool, met []uint64) []uint64 {
 	for lo := 0; lo < len(ents); {
 		hi := lo + 1
 		for hi < len(ents) && entryKey(ents[hi]) == entryKey(ents[lo]) {
@@ -118,9 +130,23 @@ func appendPairs[E keyPos | uint64](out []uint64, ents []E, limit int, open bool
 		if !open {
 			end = min(hi, lo+limit)
 		}
+		postings := uint64(0)
+		if end > lo+limit {
+			postings = 0x9e3779b97f4a7c15
+			for _, e := range ents[lo : lo+limit] {
+				postings = mix(postings ^ uint64(entryPos(e)))
+			}
+		}
 		for k := lo + 1; k < end; k++ {
+			later := entryPos(ents[k])
+			if k >= lo+limit {
+				if met[later] == postings {
+					continue // the same postings, under an earlier key
+				}
+				met[later] = postings
+			}
 			for j := lo; j < min(k, lo+limit); j++ {
-				out = append(out, pair(entryPos(ents[k]), entryPos(ents[j]), k < lo+limit))
+				out = append(out, pair(later, entryPos(ents[j]), k < lo+limit))
 			}
 		}
 		lo = hi
@@ -163,7 +189,7 @@ const runParts = 8
 // holds several times more run keys than documents. 32 bits of key tell
 // keys apart but for chance collisions, about one in 2^32 pairs of keys,
 // which cost a verification each.
-func runKeys(sk []Sketch, pos []uint32, workers int) [][runParts][]uint64 {
+func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]uint64 {
 	out := make([][runParts][]uint64, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -178,7 +204,7 @@ func runKeys(sk []Sketch, pos []uint32, workers int) [][runParts][]uint64 {
 			}
 			var keys []uint64
 			for i := from; i < to; i++ {
-				if sk[i].Shingles > 0 {
+				if sk[i].Shingles > 0 && int(rep[i]) == i {
 					keys = appendRunKeys(keys[:0], sk[i].Chunks, 0, 1)
 					for _, k := range keys {
 						out[w][k%runParts] = append(out[w][k%runParts], k>>32<<32|uint64(pos[i]))
@@ -376,7 +402,7 @@ func sortPacked(v, tmp []uint64, counts []int32) (sorted, spare []uint64, cnt []
 // compactPairs sorts pairs and merges repeats of a pair, keeping its
 // stored bit if any repeat has it.
 func compactPairs(v []uint64) []uint64 {
-	slices.Sort(v)
+	v = sortUint64(v)
 	out := v[:0]
 	for _, x := range v {
 		if k := len(out) - 1; k >= 0 && out[k]>>1 == x>>1 {
@@ -386,4 +412,40 @@ func compactPairs(v []uint64) []uint64 {
 		out = append(out, x)
 	}
 	return slices.Clip(out)
+}
+
+// sortUint64 sorts v, in place or into a buffer of its size that it
+// returns: pdqsort for small slices, a radix sort for large ones, which
+// takes linear time whatever the order (pdqsort slowed on the pairs of a
+// corpus of near-identical documents, many runs of sorted pairs) and
+// skips the 16-bit digits that all values share (pairs pack positions far
+// smaller than their fields).
+func sortUint64(v []uint64) []uint64 {
+	if len(v) < 1<<12 {
+		slices.Sort(v)
+		return v
+	}
+	tmp := make([]uint64, len(v))
+	var counts [1 << 16]int
+	for shift := 0; shift < 64; shift += 16 {
+		clear(counts[:])
+		for _, x := range v {
+			counts[x>>shift&0xffff]++
+		}
+		if counts[v[0]>>shift&0xffff] == len(v) {
+			continue // every value has this digit
+		}
+		sum := 0
+		for d, c := range counts {
+			counts[d] = sum
+			sum += c
+		}
+		for _, x := range v {
+			d := x >> shift & 0xffff
+			tmp[counts[d]] = x
+			counts[d]++
+		}
+		v, tmp = tmp, v
+	}
+	return v
 }

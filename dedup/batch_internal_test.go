@@ -102,10 +102,10 @@ func TestCandidatePairsMatchIndex(t *testing.T) {
 	}
 	order := GroupOrder(sk)
 	batch := map[[2]uint32]bool{}
-	for _, v := range cfg.candidatePairs(sk, order) {
+	for _, v := range cfg.candidatePairs(sk, order, exactCopies(sk, order)) {
 		batch[[2]uint32{uint32(v >> 33), uint32(v>>1) & (1<<32 - 1)}] = true
 	}
-	ix := NewIndex(cfg)
+	ix, _ := NewIndex(cfg)
 	index := map[[2]uint32]bool{}
 	for p, i := range order {
 		for _, seq := range ix.candidates(nil, &sk[i]) {
@@ -129,5 +129,23 @@ func TestCandidatePairsMatchIndex(t *testing.T) {
 	}
 	if closed == 0 {
 		t.Error("no run key is shared by more documents than its postings: the test does not reach closed keys")
+	}
+}
+
+// sortUint64 sorts as slices.Sort does, small slices and large, values
+// spread over every digit or over a few.
+func TestSortUint64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{0, 1, 100, 5000, 300000} {
+		for _, bits := range []int{64, 40, 20} {
+			v := make([]uint64, n)
+			for i := range v {
+				v[i] = rng.Uint64() >> (64 - bits)
+			}
+			want := slices.Sorted(slices.Values(v))
+			if got := sortUint64(v); !slices.Equal(want, got) {
+				t.Fatalf("n=%d bits=%d: sortUint64 differs from slices.Sort", n, bits)
+			}
+		}
 	}
 }

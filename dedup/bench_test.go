@@ -105,7 +105,7 @@ func BenchmarkIndexAdd(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		if i%len(sk) == 0 {
-			ix = dedup.NewIndex(dedup.Config{})
+			ix = newIndex(b, dedup.Config{})
 		}
 		ix.Add("", sk[i%len(sk)])
 		i++
@@ -114,7 +114,7 @@ func BenchmarkIndexAdd(b *testing.B) {
 
 func BenchmarkIndexQuery(b *testing.B) {
 	sk := sketches(b, 1000)
-	ix := dedup.NewIndex(dedup.Config{})
+	ix := newIndex(b, dedup.Config{})
 	for _, s := range sk {
 		ix.Add("", s)
 	}
@@ -139,7 +139,7 @@ func BenchmarkCluster(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		dedup.Config{}.Cluster(docs)
+		cluster(b, dedup.Config{}, docs)
 	}
 }
 
@@ -155,8 +155,8 @@ func BenchmarkStoreAdd(b *testing.B) {
 			// "Stream" is the in-memory Stream.Add, for the cost of the log.
 			add := func(id string, text []byte) error { return nil }
 			if p.policy < 0 {
-				st := dedup.NewStream(dedup.Config{})
-				add = func(id string, text []byte) error { st.Add(id, text); return nil }
+				st := newStream(b, dedup.Config{})
+				add = func(id string, text []byte) error { _, err := st.Add(id, text); return err }
 			} else {
 				s, err := dedup.OpenStore(b.TempDir(), dedup.StoreOptions{Sync: p.policy, SnapshotEvery: -1})
 				if err != nil {

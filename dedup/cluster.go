@@ -140,9 +140,10 @@ func (c *Cluster) Reason(docs []DocResult) string {
 // lines carried by at least BoilerplateArticles preliminary clusters are
 // left out of every document's content. The result is deterministic: it
 // depends on the documents and their order, not on timing or the number of
-// CPUs. Cluster is safe for concurrent use.
-func (c Config) Cluster(docs []Doc) *Clustering {
-	res, _ := c.ClusterFunc(func(yield func(Doc) bool) error {
+// CPUs. The only error is c's Validate error. Cluster is safe for
+// concurrent use.
+func (c Config) Cluster(docs []Doc) (*Clustering, error) {
+	return c.ClusterFunc(func(yield func(Doc) bool) error {
 		for _, d := range docs {
 			if !yield(d) {
 				break
@@ -150,7 +151,6 @@ func (c Config) Cluster(docs []Doc) *Clustering {
 		}
 		return nil
 	})
-	return res
 }
 
 // ClusterFunc is Cluster for corpora too large to hold in memory: it keeps
@@ -204,6 +204,9 @@ type SketchedCorpus struct {
 // preliminary clusters and sketches again the documents that carry some.
 // ClusterSketches(IDs, Sketches, nil) then gives ClusterReader's result.
 func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
 	c = c.withDefaults()
 	res := &SketchedCorpus{}
 	var ids []string
@@ -295,19 +298,31 @@ func GroupOrder(sk []Sketch) []int {
 // are found here; otherwise pairs must be exactly the candidate pairs of
 // sk (see Pair), in any order, and the result equals the one found here.
 func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clustering, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
 	c = c.withDefaults()
 	if len(ids) != len(sk) {
 		return nil, fmt.Errorf("dedup: ClusterSketches: %d ids for %d sketches", len(ids), len(sk))
 	}
+	for i := range sk {
+		if len(sk[i].Sig) != c.Hashes {
+			return nil, fmt.Errorf("%w: ClusterSketches: sketch %d has %d hashes, Config %d", ErrConfig, i, len(sk[i].Sig), c.Hashes)
+		}
+	}
 	order := GroupOrder(sk)
+	rep := exactCopies(sk, order)
 	var packed []uint64
 	if pairs == nil {
-		packed = c.candidatePairs(sk, order)
+		packed = c.candidatePairs(sk, order, rep)
 	} else {
 		packed = make([]uint64, 0, len(pairs))
 		for _, p := range pairs {
 			if p.Later <= p.Earlier || int(p.Later) >= len(sk) {
 				return nil, fmt.Errorf("dedup: ClusterSketches: pair (%d, %d) out of order or range", p.Later, p.Earlier)
+			}
+			if int(rep[order[p.Later]]) != order[p.Later] || int(rep[order[p.Earlier]]) != order[p.Earlier] {
+				continue // an exact copy follows its first instead
 			}
 			packed = append(packed, pair(p.Later, p.Earlier, p.Stored))
 		}
@@ -316,7 +331,7 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 	res := &Clustering{LSH: c.LSH()}
 	n := len(sk)
 	res.Docs = make([]DocResult, n)
-	center, match := c.group(sk, order, packed)
+	center, match := c.group(sk, order, packed, rep)
 	byCenter := make(map[int]int, n)
 	for i := range n {
 		k, ok := byCenter[center[i]]
@@ -445,7 +460,10 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 // through a chain of pairwise matches into unrelated articles.
 //
 // order is GroupOrder(sk), and pairs its candidate pairs (packed, sorted).
-func (c Config) group(sk []Sketch, order []int, pairs []uint64) (center []int, match []Match) {
+// rep maps each document to the first, in order, of the documents with
+// the same sketch (exactCopies): the others take no part in verification
+// and follow it into its cluster.
+func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (center []int, match []Match) {
 	// The verified matches each document would find in an Index filled
 	// in this order, computed up front in parallel.
 	nb := c.verifyPairs(sk, order, pairs)
@@ -457,6 +475,12 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64) (center []int, m
 	match = make([]Match, len(sk))
 	for p, i := range order {
 		center[i] = i
+		if r := int(rep[i]); r != i {
+			center[i] = center[r]
+			match[i] = c.Compare(&sk[i], &sk[r])
+			match[i].Reason = "the same content as a member (an exact copy)"
+			continue
+		}
 		// Of the clusters the document verifies against, it joins the one
 		// with the largest center, the most complete copy seen: a
 		// truncated copy that came before it must not pull it away from
@@ -507,8 +531,16 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64) (center []int, m
 		}
 		return k
 	}
+	alone := func(i int) bool { // i and its exact copies only
+		for _, m := range members(i) {
+			if int(rep[m]) != i {
+				return false
+			}
+		}
+		return true
+	}
 	for p, i := range order {
-		if center[i] != i || len(members(i)) != 1 {
+		if center[i] != i || !alone(i) {
 			continue
 		}
 		for _, e := range nb.of(p) {
@@ -534,7 +566,34 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64) (center []int, m
 			}
 		}
 	}
+	for i, r := range rep {
+		center[i] = center[r] // exact copies follow a second-pass move
+	}
 	return center, match
+}
+
+// exactCopies maps each document of sk to the first document, in order,
+// whose sketch it has exactly (itself for that one): exact copies, the
+// thousands of crawled error pages or syndicated texts of a corpus, are
+// verified and indexed once, which keeps the cost linear when one text
+// fills most of a corpus. Documents without shingles are exact copies of
+// nothing: they match nothing.
+func exactCopies(sk []Sketch, order []int) []int32 {
+	rep := make([]int32, len(sk))
+	first := make(map[uint64]int32, len(sk))
+	for _, i := range order {
+		rep[i] = int32(i)
+		if sk[i].Shingles == 0 {
+			continue
+		}
+		h := sk[i].exactKey()
+		if r, ok := first[h]; ok && sk[i].sameAs(&sk[r]) {
+			rep[i] = r
+		} else if !ok {
+			first[h] = int32(i)
+		}
+	}
+	return rep
 }
 
 // membersByCenter returns a function listing, in order, the documents
@@ -620,7 +679,8 @@ const ParagraphWords = 2 * ShortLineWords
 // article linked to, and is boilerplate elsewhere.
 func (c Config) learnBoilerplate(sk []Sketch, lines [][]Line) lineSet {
 	order := GroupOrder(sk)
-	center, _ := c.group(sk, order, c.candidatePairs(sk, order))
+	rep := exactCopies(sk, order)
+	center, _ := c.group(sk, order, c.candidatePairs(sk, order, rep), rep)
 	// Every line once per article, as one flat sorted array rather than
 	// a map of all lines: most lines occur once, and a million documents
 	// carry tens of millions of them.

@@ -2,6 +2,7 @@ package dedup_test
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -18,6 +19,45 @@ import (
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/shingle"
 )
+
+// cluster, newIndex, newStream and addText are the library's calls that
+// return an error, for tests whose Config is valid: an error fails the
+// test.
+func cluster(t testing.TB, cfg dedup.Config, docs []dedup.Doc) *dedup.Clustering {
+	t.Helper()
+	res, err := cfg.Cluster(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func newIndex(t testing.TB, cfg dedup.Config) *dedup.Index {
+	t.Helper()
+	ix, err := dedup.NewIndex(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func newStream(t testing.TB, cfg dedup.Config) *dedup.Stream {
+	t.Helper()
+	s, err := dedup.NewStream(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func addText(t testing.TB, s *dedup.Stream, id string, text []byte) []dedup.Found {
+	t.Helper()
+	found, err := s.Add(id, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
 
 func readFile(t testing.TB, path string) []byte {
 	t.Helper()
@@ -56,7 +96,7 @@ func grouping(res *dedup.Clustering) map[string][]string {
 }
 
 func TestSeedsCluster(t *testing.T) {
-	res := dedup.Config{}.Cluster(seeds(t))
+	res := cluster(t, dedup.Config{}, seeds(t))
 	want := map[string][]string{
 		"001": {"000", "001"},
 		"002": {"002"},
@@ -78,20 +118,20 @@ func TestClusterDeterministic(t *testing.T) {
 	for _, f := range []string{"original", "boilerplate", "teaser", "accent_free", "template_a", "template_b"} {
 		docs = append(docs, dedup.Doc{ID: f, Text: readFile(t, filepath.Join("..", "testdata", "fixtures", f+".txt"))})
 	}
-	first := grouping(dedup.Config{}.Cluster(docs))
+	first := grouping(cluster(t, dedup.Config{}, docs))
 	for range 5 {
-		if diff := cmp.Diff(first, grouping(dedup.Config{}.Cluster(docs))); diff != "" {
+		if diff := cmp.Diff(first, grouping(cluster(t, dedup.Config{}, docs))); diff != "" {
 			t.Fatalf("second run differs (-first +again):\n%s", diff)
 		}
 	}
 }
 
 func TestClusterEmpty(t *testing.T) {
-	res := dedup.Config{}.Cluster(nil)
+	res := cluster(t, dedup.Config{}, nil)
 	if len(res.Docs) != 0 || len(res.Clusters) != 0 {
 		t.Errorf("Cluster(nil) = %d docs, %d clusters; want none", len(res.Docs), len(res.Clusters))
 	}
-	res = dedup.Config{}.Cluster([]dedup.Doc{{ID: "a"}, {ID: "b", Text: []byte("12 / 9")}, {ID: "c"}})
+	res = cluster(t, dedup.Config{}, []dedup.Doc{{ID: "a"}, {ID: "b", Text: []byte("12 / 9")}, {ID: "c"}})
 	if diff := cmp.Diff(map[string][]string{"a": {"a"}, "b": {"b"}, "c": {"c"}}, grouping(res)); diff != "" {
 		t.Errorf("documents without words must stay apart (-want +got):\n%s", diff)
 	}
@@ -281,10 +321,10 @@ func TestOptimalLSH(t *testing.T) {
 
 func TestIndexStreaming(t *testing.T) {
 	var cfg dedup.Config
-	ix := dedup.NewIndex(cfg)
+	ix := newIndex(t, cfg)
 	var got []string
 	for _, d := range seeds(t) {
-		found, _ := ix.QueryAdd(d.ID, cfg.Sketch(d.Text, nil))
+		found, _, _ := ix.QueryAdd(d.ID, cfg.Sketch(d.Text, nil))
 		var ids []string
 		for _, f := range found {
 			ids = append(ids, f.ID)
@@ -303,7 +343,7 @@ func TestIndexStreaming(t *testing.T) {
 // Concurrent QueryAdd of copies: exactly one of them sees no earlier copy.
 func TestIndexConcurrent(t *testing.T) {
 	var cfg dedup.Config
-	ix := dedup.NewIndex(cfg)
+	ix := newIndex(t, cfg)
 	text := seeds(t)[1].Text
 	sk := cfg.Sketch(text, nil)
 	var wg sync.WaitGroup
@@ -313,7 +353,7 @@ func TestIndexConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			found, _ := ix.QueryAdd(fmt.Sprint(i), sk)
+			found, _, _ := ix.QueryAdd(fmt.Sprint(i), sk)
 			if len(found) == 0 {
 				mu.Lock()
 				firsts++
@@ -356,7 +396,7 @@ func randomSketch(r *rand.Rand) dedup.Sketch {
 // tables' load factor, which varies between 1/2 and 3/4.
 func TestIndexBytesPerDoc(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	ix := dedup.NewIndex(dedup.Config{})
+	ix := newIndex(t, dedup.Config{})
 	for i := range 40000 {
 		ix.Add(fmt.Sprintf("d%010d", i), randomSketch(r))
 	}
@@ -364,5 +404,95 @@ func TestIndexBytesPerDoc(t *testing.T) {
 	t.Logf("%d documents, %.0f bytes each", ix.Len(), got)
 	if got > 1250 {
 		t.Errorf("BytesPerDoc = %.0f, want <= 1250", got)
+	}
+}
+
+// Every field out of range is reported, and every entry point that takes
+// a Config returns the error instead of panicking or ignoring the field;
+// the calls that cannot return one give nothing (a zero sketch, no match,
+// no banding).
+func TestConfigValidate(t *testing.T) {
+	docs := seeds(t)
+	for _, tt := range []struct {
+		cfg  dedup.Config
+		want string // in the error
+	}{
+		{dedup.Config{Bands: 50, Rows: 5}, "Bands 50 × Rows 5 exceed the 128 hashes"},
+		{dedup.Config{Bands: 20}, "set both or neither"},
+		{dedup.Config{Rows: 3}, "set both or neither"},
+		{dedup.Config{Bands: -1, Rows: -1}, "must not be negative"},
+		{dedup.Config{Hashes: -1}, "Hashes -1"},
+		{dedup.Config{Hashes: dedup.MaxHashes + 1}, "Hashes 4097"},
+		{dedup.Config{Hashes: 64, Bands: 40, Rows: 2}, "exceed the 64 hashes"},
+		{dedup.Config{ShingleSize: -1}, "ShingleSize -1"},
+		{dedup.Config{ShingleSize: 17}, "ShingleSize 17"},
+		{dedup.Config{Threshold: math.NaN()}, "Threshold NaN"},
+		{dedup.Config{Threshold: -1}, "Threshold -1"},
+		{dedup.Config{Containment: 1.5}, "Containment 1.5"},
+		{dedup.Config{MinContainedFraction: math.Inf(1)}, "MinContainedFraction +Inf"},
+	} {
+		t.Run(fmt.Sprintf("%+v", tt.cfg), func(t *testing.T) {
+			err := tt.cfg.Validate()
+			if !errors.Is(err, dedup.ErrConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Validate = %v, want ErrConfig saying %q", err, tt.want)
+			}
+			fail := func(name string, err error) {
+				t.Helper()
+				if !errors.Is(err, dedup.ErrConfig) {
+					t.Errorf("%s: %v, want the Config's error", name, err)
+				}
+			}
+			_, err = tt.cfg.Cluster(docs)
+			fail("Cluster", err)
+			_, err = tt.cfg.ClusterFunc(func(func(dedup.Doc) bool) error { return nil })
+			fail("ClusterFunc", err)
+			_, err = tt.cfg.SketchCorpus(func(func(int) bool, func(dedup.Doc) bool) error { return nil })
+			fail("SketchCorpus", err)
+			_, err = tt.cfg.ClusterSketches(nil, nil, nil)
+			fail("ClusterSketches", err)
+			_, err = tt.cfg.LearnBoilerplate(nil, nil)
+			fail("LearnBoilerplate", err)
+			_, err = dedup.NewIndex(tt.cfg)
+			fail("NewIndex", err)
+			_, err = dedup.NewStream(tt.cfg)
+			fail("NewStream", err)
+			_, err = dedup.NewSharedStream(tt.cfg, newIndex(t, dedup.Config{}))
+			fail("NewSharedStream", err)
+			_, err = dedup.OpenStore(t.TempDir(), dedup.StoreOptions{Config: tt.cfg})
+			fail("OpenStore", err)
+			sk := dedup.Config{}.Sketch(docs[0].Text, nil)
+			_, err = tt.cfg.AppendIndexKeys(nil, &sk)
+			fail("AppendIndexKeys", err)
+			if s := tt.cfg.Sketch(docs[0].Text, nil); s.Shingles != 0 || s.Sig != nil {
+				t.Errorf("Sketch: %d shingles, want the zero Sketch", s.Shingles)
+			}
+			if m := tt.cfg.Compare(&sk, &sk); m.Duplicate || !strings.Contains(m.Reason, tt.want) {
+				t.Errorf("Compare: %+v, want no match and the Config's error", m)
+			}
+			if p := tt.cfg.LSH(); p != (dedup.LSHParams{}) {
+				t.Errorf("LSH: %v, want the zero banding", p)
+			}
+		})
+	}
+	if err := (dedup.Config{Hashes: 64, Bands: 32, Rows: 2, ShingleSize: 16, Threshold: 1, BoilerplateArticles: -1}).Validate(); err != nil {
+		t.Errorf("a valid Config: %v", err)
+	}
+}
+
+// A sketch of another Config is refused by the index, and finds nothing.
+func TestIndexRefusesOtherSketches(t *testing.T) {
+	ix := newIndex(t, dedup.Config{})
+	other := dedup.Config{Hashes: 64}.Sketch(seed(t, "001").Text, nil)
+	if _, err := ix.Add("x", other); !errors.Is(err, dedup.ErrConfig) {
+		t.Errorf("Add: %v, want ErrConfig", err)
+	}
+	if _, _, err := ix.QueryAdd("x", other); !errors.Is(err, dedup.ErrConfig) {
+		t.Errorf("QueryAdd: %v, want ErrConfig", err)
+	}
+	if f := ix.Query(&other); f != nil || ix.Len() != 0 {
+		t.Errorf("Query: %v and %d documents, want nothing", f, ix.Len())
+	}
+	if _, err := (dedup.Config{}).ClusterSketches([]string{"x"}, []dedup.Sketch{other}, nil); !errors.Is(err, dedup.ErrConfig) {
+		t.Errorf("ClusterSketches: %v, want ErrConfig", err)
 	}
 }

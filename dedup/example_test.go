@@ -15,7 +15,10 @@ func ExampleConfig_Cluster() {
 		{ID: "original", Text: []byte("Chiều 12/9, Phó chủ tịch nước dẫn đầu đoàn đại biểu cấp cao Việt Nam đến thành phố New York tham dự Hội nghị cấp cao Liên Hiệp Quốc năm 2005.")},
 		{ID: "other", Text: []byte("Giá vàng trong nước sáng nay tăng phổ biến từ 20.000 đến 30.000 đồng mỗi lượng so với cuối phiên hôm qua.")},
 	}
-	res := dedup.Config{}.Cluster(docs)
+	res, err := dedup.Config{}.Cluster(docs)
+	if err != nil {
+		panic(err)
+	}
 	for _, d := range res.Docs {
 		fmt.Printf("%-8s cluster=%s canonical=%v\n", d.ID, docs[res.Clusters[d.Cluster].Canonical].ID, d.Canonical)
 	}
@@ -29,14 +32,20 @@ func ExampleConfig_Cluster() {
 // seen before it, then added.
 func ExampleIndex_QueryAdd() {
 	var cfg dedup.Config
-	ix := dedup.NewIndex(cfg)
+	ix, err := dedup.NewIndex(cfg)
+	if err != nil {
+		panic(err)
+	}
 	pages := []struct{ url, text string }{
 		{"a.vn/1", "Hội_đồng_Bảo_an Liên_Hợp_Quốc thông_qua nghị_quyết mới về hợp_tác khu_vực trong phiên họp sáng nay"},
 		{"b.vn/7", "Hội đồng Bảo an Liên Hợp Quốc thông qua nghị quyết mới về hợp tác khu vực trong phiên họp sáng nay."},
 		{"c.vn/3", "Đội tuyển bóng đá quốc gia thắng đậm trong trận giao hữu tối qua trên sân nhà."},
 	}
 	for _, p := range pages {
-		found, _ := ix.QueryAdd(p.url, cfg.Sketch([]byte(p.text), nil))
+		found, _, err := ix.QueryAdd(p.url, cfg.Sketch([]byte(p.text), nil))
+		if err != nil {
+			panic(err)
+		}
 		if len(found) == 0 {
 			fmt.Println(p.url, "new")
 			continue
@@ -84,7 +93,10 @@ func ExampleClustering_WriteJSONL() {
 		{ID: "b", Text: []byte("Hội_đồng Bảo_an Liên_hợp_quốc họp phiên đặc_biệt về tình_hình khu_vực vào chiều nay")},
 		{ID: "c", Text: []byte("Giá vàng trong nước sáng nay tăng mạnh theo đà của thị trường thế giới")},
 	}
-	res := dedup.Config{}.Cluster(docs)
+	res, err := dedup.Config{}.Cluster(docs)
+	if err != nil {
+		panic(err)
+	}
 	if err := res.WriteJSONL(os.Stdout); err != nil {
 		panic(err)
 	}

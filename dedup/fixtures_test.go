@@ -140,7 +140,7 @@ func TestFixtures(t *testing.T) {
 				docs = append(docs, d)
 			}
 			if tt.want != nil {
-				if diff := cmp.Diff(tt.want, grouping(tt.cfg.Cluster(docs))); diff != "" {
+				if diff := cmp.Diff(tt.want, grouping(cluster(t, tt.cfg, docs))); diff != "" {
 					t.Errorf("clusters mismatch (-want +got):\n%s", diff)
 				}
 			}
@@ -172,7 +172,7 @@ func TestBoilerplateLearned(t *testing.T) {
 	for _, id := range []string{"boilerplate", "other_002", "original", "other_003", "other_004"} {
 		docs = append(docs, fixture(t, id))
 	}
-	res := dedup.Config{}.Cluster(docs)
+	res := cluster(t, dedup.Config{}, docs)
 	if res.BoilerplateLines == 0 || res.BoilerplateDocs != 4 {
 		t.Errorf("learned %d boilerplate lines in %d docs; want some, in the 4 wrapped docs", res.BoilerplateLines, res.BoilerplateDocs)
 	}
@@ -182,7 +182,7 @@ func TestBoilerplateLearned(t *testing.T) {
 	}
 	// With learning off, the shared template is content again and the
 	// wrapped copy is larger than its original.
-	off := dedup.Config{BoilerplateArticles: -1}.Cluster(docs)
+	off := cluster(t, dedup.Config{BoilerplateArticles: -1}, docs)
 	if off.BoilerplateLines != 0 || off.Docs[0].Sketch.Words <= orig.Words {
 		t.Errorf("learning off: %d lines learned, wrapped copy %d words", off.BoilerplateLines, off.Docs[0].Sketch.Words)
 	}
@@ -231,7 +231,7 @@ func TestWrappedTeaserKeepsSharedLines(t *testing.T) {
 	for _, id := range []string{"wrapped_other", "wrapped_teaser", "original"} {
 		docs = append(docs, fixture(t, id))
 	}
-	res := cfg.Cluster(docs)
+	res := cluster(t, cfg, docs)
 	other, wrapped, orig := res.Docs[0], res.Docs[1], res.Docs[2]
 	if wrapped.Cluster != orig.Cluster || other.Cluster == orig.Cluster || !orig.Canonical {
 		t.Errorf("clusters: wrapped_other %d, wrapped_teaser %d, original %d (canonical %v); want the teaser with the canonical original, the other page apart",
@@ -261,7 +261,7 @@ func TestReportRowsKeepTheirNumbers(t *testing.T) {
 	for _, id := range []string{"silver_1", "silver_2", "silver_3", "silver_4"} {
 		docs = append(docs, fixture(t, id))
 	}
-	res := dedup.Config{}.Cluster(docs)
+	res := cluster(t, dedup.Config{}, docs)
 	want := map[string][]string{"silver_1": {"silver_1"}, "silver_2": {"silver_2"}, "silver_3": {"silver_3"}, "silver_4": {"silver_4"}}
 	if diff := cmp.Diff(want, grouping(res)); diff != "" {
 		t.Errorf("clusters mismatch (-want +got):\n%s", diff)

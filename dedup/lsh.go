@@ -79,8 +79,12 @@ func (c Config) CandidateThreshold() float64 {
 var lshCache sync.Map // [2]float64{threshold, hashes} -> LSHParams
 
 // LSH returns the banding used by indexes built with c: Bands and Rows if
-// set, else OptimalLSH at CandidateThreshold.
+// set, else OptimalLSH at CandidateThreshold; the zero LSHParams for an
+// invalid Config.
 func (c Config) LSH() LSHParams {
+	if c.Validate() != nil {
+		return LSHParams{}
+	}
 	c = c.withDefaults()
 	t := c.CandidateThreshold()
 	if c.Bands > 0 && c.Rows > 0 {
@@ -153,14 +157,18 @@ type docMeta struct {
 	chunkOff uint32
 	headline uint32
 	chunks   uint16
+	unfiled  bool // an exact copy of a filed document, under no key
 	numLen   uint8
 	numKind  uint8 // Numbers.kind
 }
 
-// NewIndex returns an empty index using cfg.
-func NewIndex(cfg Config) *Index {
+// NewIndex returns an empty index using cfg, or cfg's Validate error.
+func NewIndex(cfg Config) (*Index, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	cfg = cfg.withDefaults()
-	return &Index{cfg: cfg, p: cfg.LSH()}
+	return &Index{cfg: cfg, p: cfg.LSH()}, nil
 }
 
 // Params returns the index's banding.
@@ -192,27 +200,64 @@ func (ix *Index) BytesPerDoc() float64 {
 }
 
 // Query returns the indexed documents that are copies of s, most similar
-// first (ties: earliest added first).
+// first (ties: earliest added first). A sketch of another Config (another
+// signature length) finds nothing.
 func (ix *Index) Query(s *Sketch) []Found {
+	if ix.check(s) != nil {
+		return nil
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.query(s)
+	f, _ := ix.query(s)
+	return f
 }
 
 // Add adds a document and returns its sequence number. Adding an id twice
-// adds two documents. The sketch must come from the index's Config.
-func (ix *Index) Add(id string, s Sketch) uint32 {
+// adds two documents. The sketch must come from the index's Config: a
+// sketch of another signature length is refused with an error wrapping
+// ErrConfig.
+func (ix *Index) Add(id string, s Sketch) (uint32, error) {
+	if err := ix.check(&s); err != nil {
+		return 0, err
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	return ix.add(id, &s)
+	return ix.add(id, &s), nil
 }
 
-// QueryAdd queries and then adds s in one step.
-func (ix *Index) QueryAdd(id string, s Sketch) ([]Found, uint32) {
+// QueryAdd queries and then adds s in one step; it refuses what Add
+// refuses.
+func (ix *Index) QueryAdd(id string, s Sketch) ([]Found, uint32, error) {
+	if err := ix.check(&s); err != nil {
+		return nil, 0, err
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	f := ix.query(&s)
-	return f, ix.add(id, &s)
+	f, exact := ix.query(&s)
+	// An exact copy of an indexed document is kept, but not filed under
+	// any key, where it would take a posting that its twin already holds:
+	// later copies find the twin.
+	return f, ix.addKind(id, &s, exact), nil
+}
+
+// addKind adds a sketch that check accepted, filed under its keys unless
+// it is an exact copy of a filed document.
+func (ix *Index) addKind(id string, s *Sketch, exact bool) uint32 {
+	seq := ix.append(id, s)
+	if exact {
+		ix.meta[seq].unfiled = true
+	} else {
+		ix.file(seq)
+	}
+	return seq
+}
+
+// check refuses a sketch that was not made with the index's Config.
+func (ix *Index) check(s *Sketch) error {
+	if len(s.Sig) != ix.cfg.Hashes {
+		return fmt.Errorf("%w: a sketch of %d hashes for an index of %d", ErrConfig, len(s.Sig), ix.cfg.Hashes)
+	}
+	return nil
 }
 
 // key returns the table key of band b (b == Bands: the lead) of a document
@@ -309,7 +354,7 @@ func (ix *Index) grow(need int) {
 	ix.used = 0
 	for seq := range ix.meta {
 		m := &ix.meta[seq]
-		if m.shingles == 0 {
+		if m.shingles == 0 || m.unfiled {
 			continue
 		}
 		sig := ix.docSig(uint32(seq))
@@ -319,30 +364,36 @@ func (ix *Index) grow(need int) {
 	}
 }
 
+// add adds a sketch that check accepted and files it under its keys.
 func (ix *Index) add(id string, s *Sketch) uint32 {
-	if len(s.Sig) != ix.cfg.Hashes {
-		panic(fmt.Sprintf("dedup: Index.Add: signature of %d hashes in an index of %d", len(s.Sig), ix.cfg.Hashes))
-	}
 	seq := ix.append(id, s)
-	if s.Shingles == 0 {
-		return seq
+	ix.file(seq)
+	return seq
+}
+
+// file enters document seq under its band, lead and run keys. Documents
+// are filed in sequence order, so that a key keeps the first of them.
+func (ix *Index) file(seq uint32) {
+	m := &ix.meta[seq]
+	if m.shingles == 0 {
+		return
 	}
-	last := ix.lastBand(s.Lead)
+	last := ix.lastBand(m.lead)
 	if need := ix.used + last + 1; need*4 > len(ix.tab)*3 {
 		ix.grow(need)
 	}
+	sig := ix.docSig(seq)
 	for b := 0; b <= last; b++ {
-		ix.insert(seq, ix.key(s.Sig, s.Lead, b), b)
+		ix.insert(seq, ix.key(sig, m.lead, b), b)
 	}
 	var buf [64]uint64
-	runs := appendRunKeys(buf[:0], s.Chunks, 0, 1)
+	runs := appendRunKeys(buf[:0], ix.chks[m.chunkOff:m.chunkOff+uint32(m.chunks)], 0, 1)
 	if need := ix.nrun + len(runs); need*4 > len(ix.runs)*3 {
 		ix.growRuns(need)
 	}
 	for _, k := range runs {
 		ix.insertRun(seq, k)
 	}
-	return seq
 }
 
 // The run-key table holds, per entry, the high 32 bits of the key, which
@@ -469,12 +520,15 @@ func (ix *Index) candidates(dst []uint32, s *Sketch) []uint32 {
 	return dst[:start+len(slices.Compact(dst[start:]))]
 }
 
-func (ix *Index) query(s *Sketch) []Found {
+// query also reports whether one of the matches is an exact copy: the
+// same sketch.
+func (ix *Index) query(s *Sketch) (found []Found, exact bool) {
 	var out []Found
 	for _, seq := range ix.candidates(nil, s) {
 		d := ix.sketch(seq)
 		if m := ix.cfg.Compare(s, &d); m.Duplicate {
 			out = append(out, Found{ID: ix.ids[seq], Seq: seq, Match: m})
+			exact = exact || m.Jaccard == 1 && s.sameAs(&d)
 		}
 	}
 	slices.SortFunc(out, func(a, b Found) int {
@@ -483,5 +537,5 @@ func (ix *Index) query(s *Sketch) []Found {
 		}
 		return cmp.Compare(a.Seq, b.Seq)
 	})
-	return out
+	return out, exact
 }

@@ -85,8 +85,16 @@ func (c Config) aligns(m *Match, small, large *Sketch) bool {
 }
 
 // Compare decides whether a and b are copies of one article. Sketches must
-// come from the same Config. It is safe for concurrent use.
+// come from the same Config: sketches of another signature length, or an
+// invalid Config, give no match, with the reason. It is safe for
+// concurrent use.
 func (c Config) Compare(a, b *Sketch) Match {
+	if err := c.Validate(); err != nil {
+		return Match{Numbers: -1, Reason: err.Error()}
+	}
+	if len(a.Sig) != len(b.Sig) {
+		return Match{Numbers: -1, Reason: fmt.Sprintf("signatures of %d and %d hashes: sketches of different Configs", len(a.Sig), len(b.Sig))}
+	}
 	return c.withDefaults().compare(a, b, true)
 }
 

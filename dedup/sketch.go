@@ -3,7 +3,10 @@ package dedup
 import (
 	"bytes"
 	"cmp"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
@@ -69,6 +72,52 @@ const (
 	// share bars, bylines, copyright lines).
 	DefaultBoilerplateArticles = 3
 )
+
+// MaxHashes is the longest signature a Config may ask for. The estimate's
+// error falls as 1/√Hashes: at 4,096 hashes it is within ±0.008 of the
+// Jaccard similarity, finer than any rule here needs, and a sketch already
+// holds 8 KiB of codes.
+const MaxHashes = 4096
+
+// Validate reports whether every field of c is in its range: ShingleSize 0
+// or 1 to shingle.MaxSize; Hashes 0 or 1 to MaxHashes; Threshold,
+// Containment and MinContainedFraction 0 or in (0, 1]; Bands and Rows
+// both 0, or both positive with Bands·Rows at most the signature length.
+// Every entry point that takes a Config (Cluster, ClusterFunc,
+// ClusterReader, SketchCorpus, ClusterSketches, NewIndex, NewStream,
+// NewSharedStream, OpenStore) calls it and returns its error.
+func (c Config) Validate() error {
+	var bad []string
+	if c.ShingleSize < 0 || c.ShingleSize > shingle.MaxSize {
+		bad = append(bad, fmt.Sprintf("ShingleSize %d not in 1..%d (0 for the default)", c.ShingleSize, shingle.MaxSize))
+	}
+	if c.Hashes < 0 || c.Hashes > MaxHashes {
+		bad = append(bad, fmt.Sprintf("Hashes %d not in 1..%d (0 for the default)", c.Hashes, MaxHashes))
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"Threshold", c.Threshold}, {"Containment", c.Containment}, {"MinContainedFraction", c.MinContainedFraction}} {
+		if !(f.v >= 0 && f.v <= 1) { // NaN fails both
+			bad = append(bad, fmt.Sprintf("%s %v not in (0, 1] (0 for the default)", f.name, f.v))
+		}
+	}
+	switch hashes := cmp.Or(c.Hashes, DefaultHashes); {
+	case c.Bands < 0 || c.Rows < 0:
+		bad = append(bad, fmt.Sprintf("Bands %d and Rows %d must not be negative", c.Bands, c.Rows))
+	case (c.Bands == 0) != (c.Rows == 0):
+		bad = append(bad, fmt.Sprintf("Bands %d and Rows %d: set both or neither", c.Bands, c.Rows))
+	case c.Bands > hashes || c.Rows > hashes || c.Bands*c.Rows > hashes:
+		bad = append(bad, fmt.Sprintf("Bands %d × Rows %d exceed the %d hashes of a signature", c.Bands, c.Rows, hashes))
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: %s", ErrConfig, strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// ErrConfig reports a Config with a field out of range (see Validate).
+var ErrConfig = errors.New("dedup: invalid Config")
 
 func (c Config) withDefaults() Config {
 	if c.ShingleSize == 0 {
@@ -225,8 +274,13 @@ type scratch struct {
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
 
 // Sketch computes the sketch of text, leaving out the lines that filter
-// (which may be nil) calls boilerplate. It is safe for concurrent use.
+// (which may be nil) calls boilerplate. An invalid Config (see Validate)
+// gives the zero Sketch, which has no content and matches nothing. It is
+// safe for concurrent use.
 func (c Config) Sketch(text []byte, filter LineFilter) Sketch {
+	if c.Validate() != nil {
+		return Sketch{}
+	}
 	s, _ := c.sketch(text, filter, nil)
 	return s
 }
@@ -490,4 +544,35 @@ func distinct(v, tab []uint64) ([]uint64, []uint64) {
 		}
 	}
 	return v[:n], tab
+}
+
+// exactKey hashes what Compare reads of a sketch: two sketches with the
+// same content (exact copies, whatever their boilerplate) have the same
+// key.
+func (s *Sketch) exactKey() uint64 {
+	h := mix(uint64(s.Shingles) ^ 0x9e3779b97f4a7c15)
+	h = mix(h ^ s.Lead)
+	h = mix(h ^ uint64(s.Headline)<<8 ^ uint64(s.Numbers.kind()))
+	h = mix(h ^ uint64(s.Numbers.Contexts))
+	for i := 0; i < len(s.Sig); i += 4 {
+		var v uint64
+		for k, c := range s.Sig[i:min(i+4, len(s.Sig))] {
+			v |= uint64(c) << (16 * k)
+		}
+		h = mix(h ^ v)
+	}
+	for _, e := range s.Numbers.Sample {
+		h = mix(h ^ uint64(e.Context)<<16 ^ uint64(e.Value))
+	}
+	for _, c := range s.Chunks {
+		h = mix(h ^ uint64(c))
+	}
+	return h
+}
+
+// sameAs reports whether s and t hold the same of what Compare reads.
+func (s *Sketch) sameAs(t *Sketch) bool {
+	return s.Shingles == t.Shingles && s.Lead == t.Lead && s.Headline == t.Headline &&
+		s.Numbers.kind() == t.Numbers.kind() && s.Numbers.Contexts == t.Numbers.Contexts &&
+		slices.Equal(s.Sig, t.Sig) && slices.Equal(s.Numbers.Sample, t.Numbers.Sample) && slices.Equal(s.Chunks, t.Chunks)
 }

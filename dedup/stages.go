@@ -21,9 +21,12 @@ type Line struct {
 }
 
 // SketchLines is Sketch without a filter that also returns the
-// document's distinct lines, ordered by hash. It is safe for concurrent
-// use.
+// document's distinct lines, ordered by hash (none for an invalid Config).
+// It is safe for concurrent use.
 func (c Config) SketchLines(text []byte) (Sketch, []Line) {
+	if c.Validate() != nil {
+		return Sketch{}, nil
+	}
 	return c.sketch(text, nil, make([]Line, 0, 32))
 }
 
@@ -35,12 +38,18 @@ type Boilerplate struct{ set lineSet }
 // LearnBoilerplate learns the boilerplate of a corpus from every
 // document's first sketch and lines (SketchLines), in input order, as
 // ClusterFunc does.
-func (c Config) LearnBoilerplate(sk []Sketch, lines [][]Line) *Boilerplate {
+func (c Config) LearnBoilerplate(sk []Sketch, lines [][]Line) (*Boilerplate, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if len(lines) != len(sk) {
+		return nil, fmt.Errorf("dedup: LearnBoilerplate: %d line lists for %d sketches", len(lines), len(sk))
+	}
 	c = c.withDefaults()
 	if c.BoilerplateArticles <= 0 {
-		return &Boilerplate{}
+		return &Boilerplate{}, nil
 	}
-	return &Boilerplate{c.learnBoilerplate(sk, lines)}
+	return &Boilerplate{c.learnBoilerplate(sk, lines)}, nil
 }
 
 // FinalSketch is a document's sketch as ClusterFunc keeps it once b is

@@ -77,6 +77,11 @@ type Recovery struct {
 // anywhere but in a torn log tail.
 var ErrCorrupt = errors.New("dedup: store file is corrupt")
 
+// ErrTooLarge is returned by Store.Add for a document whose log record
+// would exceed the 16 MiB a store reads back (an id of that size, or a
+// page whose distinct lines, 8 bytes each, fill it): nothing is written.
+var ErrTooLarge = errors.New("dedup: document too large for the store")
+
 // ErrClosed is returned by a Store's methods after Close.
 var ErrClosed = errors.New("dedup: store is closed")
 
@@ -94,6 +99,11 @@ var ErrClosed = errors.New("dedup: store is closed")
 // A snapshot is written to a temporary file, synced and renamed; the log
 // it replaces is removed only after that, so a crash during Snapshot
 // leaves the old snapshot and log, or the new ones.
+//
+// Limits: a document's record (its id, sketch and the lines it taught
+// boilerplate learning) is at most 16 MiB, what a reopen reads back; Add
+// refuses a larger one with ErrTooLarge and writes nothing. An id of
+// megabytes, or a page of a million distinct lines, is one.
 //
 // One process at a time may open a directory (an advisory lock on a LOCK
 // file where the platform has one). A Store is safe for concurrent use.
@@ -125,7 +135,8 @@ const (
 	logMagic      = "NDUPLOG1"
 	snapMagic     = "NDUPSNP1"
 	maxRecordSize = 1 << 24 // a record is a sketch and a document's lines
-	recDocument   = 1
+	recDocument   = 1       // a document, filed under its keys
+	recCopy       = 2       // an exact copy of a filed document, under none
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -133,6 +144,12 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // OpenStore opens (creating it if needed) the store in dir and restores
 // its documents. See Store for the guarantees.
 func OpenStore(dir string, opt StoreOptions) (*Store, error) {
+	if err := opt.Config.Validate(); err != nil {
+		return nil, err
+	}
+	if opt.Sync < SyncEach || opt.Sync > SyncNone {
+		return nil, fmt.Errorf("dedup: OpenStore: unknown SyncPolicy %d", opt.Sync)
+	}
 	opt.Config = opt.Config.withDefaults()
 	if opt.SnapshotEvery == 0 {
 		opt.SnapshotEvery = DefaultSnapshotEvery
@@ -147,7 +164,8 @@ func OpenStore(dir string, opt StoreOptions) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{st: NewStream(opt.Config), dir: dir, opt: opt, lock: lock}
+	st, _ := NewStream(opt.Config) // validated above
+	s := &Store{st: st, dir: dir, opt: opt, lock: lock}
 	if err := s.recover(); err != nil {
 		lock.Close()
 		return nil, err
@@ -480,9 +498,13 @@ func recordFollows(b []byte) bool {
 // appendRecord appends the log record of a document: its sequence number,
 // id, the parts of its sketch that the index keeps, and the lines it
 // taught the stream (none for a copy).
-func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned []Line) []byte {
+func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned []Line, exact bool) []byte {
 	start := len(b)
-	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0, recDocument)
+	kind := byte(recDocument)
+	if exact {
+		kind = recCopy
+	}
+	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0, kind)
 	b = binary.AppendUvarint(b, uint64(seq))
 	b = appendSketch(b, id, sk, learned)
 	payload := b[start+8:]
@@ -532,8 +554,9 @@ func appendSketchBody(b []byte, sk *Sketch) []byte {
 // apply replays one log record.
 func (s *Store) apply(payload []byte) error {
 	d := decoder{b: payload}
-	if k := d.bytes(1, "record kind"); d.err == nil && k[0] != recDocument {
-		return fmt.Errorf("%w: record kind %d", ErrCorrupt, k[0])
+	kind := d.bytes(1, "record kind")
+	if d.err == nil && kind[0] != recDocument && kind[0] != recCopy {
+		return fmt.Errorf("%w: record kind %d", ErrCorrupt, kind[0])
 	}
 	seq := d.uvarint("sequence number")
 	id, sk, lines := s.decodeSketch(&d)
@@ -546,7 +569,10 @@ func (s *Store) apply(payload []byte) error {
 	if seq != uint64(s.st.ix.Len()) {
 		return fmt.Errorf("%w: record of document %d where %d was due", ErrCorrupt, seq, s.st.ix.Len())
 	}
-	s.st.ix.Add(id, sk)
+	if err := s.st.ix.check(&sk); err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	s.st.ix.addKind(id, &sk, kind[0] == recCopy)
 	if len(lines) > 0 {
 		s.st.learn(lines)
 	}
@@ -630,13 +656,20 @@ func (s *Store) Add(id string, text []byte) ([]Found, error) {
 		s.mu.Unlock()
 		return nil, err
 	}
-	found := st.ix.Query(&sk)
+	st.ix.mu.RLock()
+	found, exact := st.ix.query(&sk)
+	st.ix.mu.RUnlock()
 	learn := len(found) == 0 && st.cfg.BoilerplateArticles > 0
 	if !learn {
 		lines = nil
 	}
 	seq := st.ix.Len()
-	s.buf = s.appendRecord(s.buf[:0], seq, id, &sk, lines)
+	s.buf = s.appendRecord(s.buf[:0], seq, id, &sk, lines, exact)
+	if n := len(s.buf) - 8; n > maxRecordSize {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("%w: the record of %q is %d bytes (an id of %d bytes, %d lines taught), over the %d a store reads back",
+			ErrTooLarge, truncateID(id), n, len(id), len(lines), maxRecordSize)
+	}
 	if _, err := s.log.Write(s.buf); err != nil {
 		// Take back a partial record, so that later records do not
 		// follow garbage; if that fails, the store stops taking writes.
@@ -650,7 +683,9 @@ func (s *Store) Add(id string, text []byte) ([]Found, error) {
 	}
 	s.logSize += int64(len(s.buf))
 	end := s.written.Add(int64(len(s.buf)))
-	st.ix.Add(id, sk)
+	st.ix.mu.Lock()
+	st.ix.addKind(id, &sk, exact)
+	st.ix.mu.Unlock()
 	if learn {
 		st.learn(lines)
 	}
@@ -782,6 +817,11 @@ func (s *Store) appendSnapshot(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(ix.ids)))
 	for seq, id := range ix.ids {
 		sk := ix.sketch(uint32(seq))
+		kind := byte(recDocument)
+		if ix.meta[seq].unfiled {
+			kind = recCopy
+		}
+		b = append(b, kind)
 		b = appendSketch(b, id, &sk, nil) // the lines are in the counts that follow
 	}
 	st.mu.RLock()
@@ -827,17 +867,20 @@ func (s *Store) loadSnapshot(b []byte) error {
 		return fmt.Errorf("%w: snapshot of generation %d in file of %d", ErrCorrupt, gen, s.gen)
 	}
 	ix, st := s.st.ix, s.st
-	docs := d.count(16+2*s.opt.Config.Hashes, "documents")
-	need := 0
+	docs := d.count(17+2*s.opt.Config.Hashes, "documents")
 	for range docs {
+		kind := d.bytes(1, "document kind")
+		if d.err == nil && kind[0] != recDocument && kind[0] != recCopy {
+			d.fail("document kind")
+		}
 		id, sk, _ := s.decodeSketch(&d)
 		if d.err != nil {
 			return d.err
 		}
-		ix.append(id, &sk)
-		if sk.Shingles > 0 {
-			need += ix.lastBand(sk.Lead) + 1
+		if err := ix.check(&sk); err != nil {
+			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
+		ix.addKind(id, &sk, kind[0] == recCopy) // in order, as they were added
 	}
 	ncounts := d.count(9, "line counts")
 	for range ncounts {
@@ -866,9 +909,6 @@ func (s *Store) loadSnapshot(b []byte) error {
 	}
 	if d.err != nil {
 		return d.err
-	}
-	if need > 0 {
-		ix.grow(need)
 	}
 	return nil
 }
@@ -919,4 +959,12 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// truncateID shortens an id for an error message.
+func truncateID(id string) string {
+	if len(id) > 64 {
+		return id[:64] + "…"
+	}
+	return id
 }

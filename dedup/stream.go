@@ -38,19 +38,24 @@ type Stream struct {
 
 const doorBits = 1 << 24 // 2 MiB: about 1% false positives at 1.7M distinct lines
 
-// NewStream returns an empty Stream using cfg.
-func NewStream(cfg Config) *Stream {
-	ix := NewIndex(cfg)
-	s := NewSharedStream(cfg, ix)
+// NewStream returns an empty Stream using cfg, or cfg's Validate error.
+func NewStream(cfg Config) (*Stream, error) {
+	ix, err := NewIndex(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s, _ := NewSharedStream(cfg, ix)
 	s.ix = ix
-	return s
+	return s, nil
 }
 
 // NewSharedStream returns a Stream whose documents go to b, which must
-// have been set up with the same Config. Use AddContext with it: Add
-// panics, since b can fail.
-func NewSharedStream(cfg Config, b Backend) *Stream {
-	return &Stream{cfg: cfg.withDefaults(), backend: b, door: make([]uint64, doorBits/64), counts: make(map[uint64]uint32)}
+// have been set up with the same Config, or cfg's Validate error.
+func NewSharedStream(cfg Config, b Backend) (*Stream, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Stream{cfg: cfg.withDefaults(), backend: b, door: make([]uint64, doorBits/64), counts: make(map[uint64]uint32)}, nil
 }
 
 // Index returns the stream's in-memory index, or nil for a shared stream.
@@ -68,14 +73,10 @@ func (s *Stream) Boilerplate(h uint64) bool {
 }
 
 // Add checks text against all earlier documents, adds it under id, and
-// returns its verified earlier copies, most similar first. It is for a
-// Stream from NewStream; a shared stream panics (use AddContext).
-func (s *Stream) Add(id string, text []byte) []Found {
-	if s.ix == nil {
-		panic("dedup: Stream.Add on a shared stream; use AddContext")
-	}
-	found, _ := s.AddContext(context.Background(), id, text)
-	return found
+// returns its verified earlier copies, most similar first. It is
+// AddContext without a deadline; with an in-memory index it never fails.
+func (s *Stream) Add(id string, text []byte) ([]Found, error) {
+	return s.AddContext(context.Background(), id, text)
 }
 
 // AddContext is Add for any Backend: when it returns an error, the

@@ -8,6 +8,8 @@
 //
 //	ns:cfg        the fingerprint of the Config (checked by New)
 //	ns:d:<idh>    one document: its order, id and sketch (dedup.Sketch.AppendBinary)
+//	ns:x:<h>      the id hash of the first document whose sketch encodes to
+//	              XXH64 h: its exact copies find it there
 //	ns:b:<group>  a hash of band buckets: field = the low 4 bytes of the
 //	              band key, value = 12-byte entries (id hash, second added),
 //	              oldest first
@@ -33,6 +35,13 @@
 // added at the same moment, or one stamped earlier by a clock that runs
 // behind. When candidates exist, fetching their records to verify them is
 // a second round trip.
+//
+// An exact copy of an earlier document (the same sketch: the same content,
+// whatever the page around it) is reported as its copy and its bucket
+// entries are taken out again, a third round trip: a text that a crawl
+// meets thousands of times (an error page, a cookie wall) then fills no
+// bucket, and every later copy verifies against its first instance
+// rather than against the 64 copies a full bucket would hold.
 //
 // An id is indexed once. Adding it again as a retry after a connection
 // loss completes the first attempt; adding it again later (a page crawled
@@ -112,12 +121,16 @@ var (
 
 	addScript    = redis.NewScript(addLua)
 	removeScript = redis.NewScript(removeLua)
+	unsetScript  = redis.NewScript(unsetLua)
 	sweepScript  = redis.NewScript(sweepLua)
 )
 
 // New returns the index kept under opt.Namespace on rdb (a *redis.Client,
 // *redis.ClusterClient or any UniversalClient), creating it if needed.
 func New(ctx context.Context, rdb redis.UniversalClient, opt Options) (*Index, error) {
+	if err := opt.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("redisindex: %w", err)
+	}
 	ix := &Index{rdb: rdb, cfg: opt.Config, ns: opt.Namespace, ttl: opt.TTL, retryFor: opt.RetryFor, now: opt.Now}
 	if ix.ns == "" {
 		ix.ns = "neardup"
@@ -278,15 +291,22 @@ func (ix *Index) AddSketch(ctx context.Context, id string, s *dedup.Sketch) ([]d
 		return nil, errors.New("redisindex: empty id")
 	}
 	me := order{ix.stamp(), xxhash.Sum64String(id)}
-	keys := ix.cfg.AppendIndexKeys(nil, s)
+	keys, err := ix.cfg.AppendIndexKeys(nil, s)
+	if err != nil {
+		return nil, fmt.Errorf("redisindex: add %q: %w", id, err)
+	}
 	lsh := ix.cfg.LSH()
 	rec := encodeRecord(me.stamp, id, s)
 	mine, cutoff := entry(me.idh, ix.now()), ix.cutoff()
 	ttlms := ix.ttl.Milliseconds()
+	exact := ix.exactKey(s)
 	var cands []uint64
-	err := ix.retry(ctx, func(ctx context.Context) error {
+	var twin uint64
+	err = ix.retry(ctx, func(ctx context.Context) error {
 		cmds, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			p.SetNX(ctx, ix.docKey(me.idh), rec, ix.ttl)
+			p.SetNX(ctx, exact, idBytes(me.idh), ix.ttl)
+			p.Get(ctx, exact)
 			for _, k := range keys {
 				limit, open := lsh.Postings(k.Band)
 				openArg := 0
@@ -301,8 +321,15 @@ func (ix *Index) AddSketch(ctx context.Context, id string, s *dedup.Sketch) ([]d
 			return err
 		}
 		cands = cands[:0]
-		for _, c := range cmds[1:] {
+		twin = 0
+		if b, err := cmds[2].(*redis.StringCmd).Bytes(); err == nil && len(b) == 8 {
+			twin = binary.BigEndian.Uint64(b)
+		}
+		for _, c := range cmds[3:] {
 			cands = appendIDs(cands, c.(*redis.Cmd).Val().(string))
+		}
+		if twin != 0 && twin != me.idh {
+			cands = append(cands, twin)
 		}
 		return nil
 	})
@@ -314,16 +341,49 @@ func (ix *Index) AddSketch(ctx context.Context, id string, s *dedup.Sketch) ([]d
 		// The document is stored; only the answer is missing.
 		return nil, fmt.Errorf("redisindex: add %q: verify: %w", id, err)
 	}
+	if twin != 0 && twin != me.idh && slices.ContainsFunc(found, func(f dedup.Found) bool { return xxhash.Sum64String(f.ID) == twin }) {
+		// An exact copy of an earlier document: its bucket entries would
+		// take postings its twin holds, so they go; later copies find the
+		// twin. Its record stays, for Remove and a repeated add.
+		if err := ix.unfile(ctx, me.idh, keys); err != nil {
+			return nil, fmt.Errorf("redisindex: add %q: %w", id, err)
+		}
+	}
 	return found, nil
+}
+
+// exactKey is the key under which the first document with a sketch's
+// content is recorded: the XXH64 of what Compare reads of the sketch (its
+// encoding), so exact copies, whatever their boilerplate, share it.
+func (ix *Index) exactKey(s *dedup.Sketch) string {
+	b, _ := s.AppendBinary(nil)
+	return ix.ns + ":x:" + hex.EncodeToString(idBytes(xxhash.Sum64(b)))
+}
+
+// unfile takes the entries of document idh out of the buckets of keys.
+func (ix *Index) unfile(ctx context.Context, idh uint64, keys []dedup.IndexKey) error {
+	idb := string(idBytes(idh))
+	return ix.retry(ctx, func(ctx context.Context) error {
+		_, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range keys {
+				removeScript.EvalSha(ctx, p, []string{ix.groupKey(k.Hash)}, field(k.Hash), idb)
+			}
+			return nil
+		})
+		return err
+	})
 }
 
 // Query returns the verified copies of s in the index, most similar first,
 // without adding it.
 func (ix *Index) Query(ctx context.Context, s *dedup.Sketch) ([]dedup.Found, error) {
-	keys := ix.cfg.AppendIndexKeys(nil, s)
+	keys, err := ix.cfg.AppendIndexKeys(nil, s)
+	if err != nil {
+		return nil, fmt.Errorf("redisindex: query: %w", err)
+	}
 	lsh := ix.cfg.LSH()
 	var cands []uint64
-	err := ix.retry(ctx, func(ctx context.Context) error {
+	err = ix.retry(ctx, func(ctx context.Context) error {
 		cmds, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, k := range keys {
 				p.HGet(ctx, ix.groupKey(k.Hash), field(k.Hash))
@@ -427,13 +487,17 @@ func (ix *Index) Remove(ctx context.Context, id string) (bool, error) {
 	if err != nil {
 		return false, wrap("remove", id, err)
 	}
-	keys := ix.cfg.AppendIndexKeys(nil, &s)
+	keys, err := ix.cfg.AppendIndexKeys(nil, &s)
+	if err != nil {
+		return false, wrap("remove", id, err)
+	}
 	idb := string(idBytes(idh))
 	err = ix.retry(ctx, func(ctx context.Context) error {
 		_, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, k := range keys {
 				removeScript.EvalSha(ctx, p, []string{ix.groupKey(k.Hash)}, field(k.Hash), idb)
 			}
+			unsetScript.EvalSha(ctx, p, []string{ix.exactKey(&s)}, idb)
 			p.Del(ctx, ix.docKey(idh))
 			return nil
 		})
@@ -532,7 +596,7 @@ func (ix *Index) retry(ctx context.Context, f func(context.Context) error) error
 }
 
 func (ix *Index) loadScripts(ctx context.Context) error {
-	for _, s := range []*redis.Script{addScript, removeScript, sweepScript} {
+	for _, s := range []*redis.Script{addScript, removeScript, unsetScript, sweepScript} {
 		if err := s.Load(ctx, ix.rdb).Err(); err != nil {
 			return err
 		}
@@ -603,6 +667,13 @@ if tonumber(ARGV[5]) > 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[5])
 end
 return before
+`
+	// unsetLua deletes KEYS[1] if it holds ARGV[1].
+	unsetLua = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
 `
 	// removeLua drops the entries of id hash ARGV[2] from bucket ARGV[1].
 	removeLua = `

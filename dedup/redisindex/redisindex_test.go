@@ -143,15 +143,24 @@ func TestSeeds(t *testing.T) {
 		ctx := context.Background()
 		var cfg dedup.Config
 		ix := open(t, rdb, redisindex.Options{Config: cfg, Namespace: namespace(t, rdb)})
-		shared := dedup.NewSharedStream(cfg, ix)
-		local := dedup.NewStream(cfg)
+		shared, err := dedup.NewSharedStream(cfg, ix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		local, err := dedup.NewStream(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
 		ids, texts := seeds(t)
 		for i, id := range ids {
 			got, err := shared.AddContext(ctx, id, texts[i])
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := local.Add(id, texts[i])
+			want, err := local.Add(id, texts[i])
+			if err != nil {
+				t.Fatal(err)
+			}
 			if len(got) != len(want) || (len(got) > 0 && (got[0].ID != want[0].ID || got[0].Match != want[0].Match)) {
 				t.Errorf("%s: shared %+v, in-memory %+v", id, got, want)
 			}
@@ -245,6 +254,66 @@ func TestTTL(t *testing.T) {
 		}
 		if n, err := ix.Sweep(ctx); err != nil || n != 0 {
 			t.Fatalf("second Sweep = %d, %v; want 0", n, err)
+		}
+	})
+}
+
+// Exact copies report their first instance and take no bucket entry: after
+// 200 of them, the first is each one's only copy, a near copy is still a
+// copy of the first, and the buckets hold nothing but the first. New
+// refuses an invalid Config.
+func TestExactCopies(t *testing.T) {
+	both(t, func(t *testing.T, rdb redis.UniversalClient) {
+		ctx := context.Background()
+		var cfg dedup.Config
+		if _, err := redisindex.New(ctx, rdb, redisindex.Options{Config: dedup.Config{Bands: 50, Rows: 5}}); !errors.Is(err, dedup.ErrConfig) {
+			t.Errorf("New with Bands 50 × Rows 5: %v, want ErrConfig", err)
+		}
+		ns := namespace(t, rdb)
+		ix := open(t, rdb, redisindex.Options{Config: cfg, Namespace: ns})
+		_, texts := seeds(t)
+		text := texts[1]
+		sk := cfg.Sketch(text, nil)
+		if found, err := ix.AddSketch(ctx, "first", &sk); err != nil || len(found) != 0 {
+			t.Fatalf("first: %v, %v", found, err)
+		}
+		for i := range 200 {
+			found, err := ix.AddSketch(ctx, fmt.Sprintf("copy%d", i), &sk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(found) != 1 || found[0].ID != "first" {
+				t.Fatalf("copy %d: found %v, want only the first", i, found)
+			}
+		}
+		near := cfg.Sketch([]byte(string(text)+" Thêm một câu kết của tòa soạn."), nil)
+		found, err := ix.AddSketch(ctx, "near", &near)
+		if err != nil || len(found) != 1 || found[0].ID != "first" {
+			t.Errorf("near copy: found %v, %v; want the first only", found, err)
+		}
+		// The buckets hold the first's and the near copy's entries; the
+		// 200 exact copies, filed, would fill the first's to 64.
+		keys, _ := cfg.AppendIndexKeys(nil, &sk)
+		keys, _ = cfg.AppendIndexKeys(keys, &near)
+		entries := 0
+		err = forEachPrimary(ctx, rdb, func(ctx context.Context, c *redis.Client) error {
+			iter := c.Scan(ctx, 0, ns+":b:*", 1000).Iterator()
+			for iter.Next(ctx) {
+				vals, err := c.HGetAll(ctx, iter.Val()).Result()
+				if err != nil {
+					return err
+				}
+				for _, v := range vals {
+					entries += len(v) / 12
+				}
+			}
+			return iter.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if entries > len(keys) {
+			t.Errorf("%d bucket entries for %d keys: exact copies were filed", entries, len(keys))
 		}
 	})
 }

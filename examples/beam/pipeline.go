@@ -137,7 +137,10 @@ func parse(pos int64, line []byte) (id string, text []byte, err error) {
 
 func config(b []byte) (dedup.Config, error) {
 	var c dedup.Config
-	return c, json.Unmarshal(b, &c)
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
 }
 
 // sketchFn is the first pass: every document's sketch and lines.
@@ -199,7 +202,11 @@ func (f *learnFn) ProcessElement(_ int, docs func(*[]byte) bool, emit func([]byt
 	if err != nil {
 		return err
 	}
-	b, err := cfg.LearnBoilerplate(sk, lines).MarshalBinary()
+	boiler, err := cfg.LearnBoilerplate(sk, lines)
+	if err != nil {
+		return err
+	}
+	b, err := boiler.MarshalBinary()
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,10 @@ func run(w io.Writer, o options) error {
 		if err != nil {
 			return err
 		}
-		s := dedup.NewSharedStream(dedup.Config{}, ix)
+		s, err := dedup.NewSharedStream(dedup.Config{}, ix)
+		if err != nil {
+			return err
+		}
 		add = func(url string, text []byte) ([]dedup.Found, error) {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
@@ -99,8 +102,11 @@ func run(w io.Writer, o options) error {
 		fmt.Fprintf(w, "%d pages known from %s\n", s.Len(), o.store)
 		add = s.Add
 	default:
-		s := dedup.NewStream(dedup.Config{})
-		add = func(url string, text []byte) ([]dedup.Found, error) { return s.Add(url, text), nil }
+		s, err := dedup.NewStream(dedup.Config{})
+		if err != nil {
+			return err
+		}
+		add = s.Add
 	}
 	kept := 0
 	for _, p := range pages {

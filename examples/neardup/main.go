@@ -40,6 +40,7 @@ import (
 
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/eval"
+	"github.com/neardup/neardup/shingle"
 )
 
 //go:embed testdata/seeds/*.txt
@@ -79,14 +80,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
+	// A flag's value is the one used: 0, which a Config reads as "the
+	// default", is out of range on the command line.
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"threshold", cfg.Threshold}, {"containment", cfg.Containment}, {"min-contained", cfg.MinContainedFraction}} {
+		if !(f.v > 0 && f.v <= 1) {
+			return fmt.Errorf("-%s %v: want a number in (0, 1]", f.name, f.v)
+		}
+	}
+	if cfg.ShingleSize < 1 || cfg.ShingleSize > shingle.MaxSize {
+		return fmt.Errorf("-shingle %d: want 1 to %d", cfg.ShingleSize, shingle.MaxSize)
+	}
+	if cfg.Hashes < 1 || cfg.Hashes > dedup.MaxHashes {
+		return fmt.Errorf("-hashes %d: want 1 to %d", cfg.Hashes, dedup.MaxHashes)
+	}
 	if (cfg.Bands == 0) != (cfg.Rows == 0) {
 		return errors.New("-bands and -rows go together")
 	}
-	if cfg.Bands*cfg.Rows > cfg.Hashes {
-		return fmt.Errorf("-bands × -rows = %d exceeds -hashes %d", cfg.Bands*cfg.Rows, cfg.Hashes)
-	}
-	if cfg.ShingleSize < 1 || cfg.ShingleSize > 16 {
-		return fmt.Errorf("-shingle %d: want 1 to 16", cfg.ShingleSize)
+	if err := cfg.Validate(); err != nil {
+		return err
 	}
 	if cfg.BoilerplateArticles == 0 {
 		cfg.BoilerplateArticles = -1 // "-boilerplate 0" reads as "off", not "default"

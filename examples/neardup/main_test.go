@@ -161,6 +161,14 @@ func TestInputErrors(t *testing.T) {
 		{"duplicate id across files", []string{good, "-"}, `{"id":"a","text":"q"}`, `<stdin>:1: duplicate id "a" (first seen at ` + good + ":1)"},
 		{"unreadable file", []string{filepath.Join(dir, "nope.jsonl")}, "", "nope.jsonl: cannot read"},
 		{"bad flag combination", []string{"-bands", "4"}, "", "-bands and -rows go together"},
+		{"bands × rows over the hashes", []string{"-bands", "50", "-rows", "5"}, "", "exceed the 128 hashes"},
+		{"threshold NaN", []string{"-threshold", "NaN"}, "", "-threshold NaN: want a number in (0, 1]"},
+		{"threshold negative", []string{"-threshold", "-1"}, "", "-threshold -1"},
+		{"threshold 0 would read as the default", []string{"-threshold", "0"}, "", "-threshold 0"},
+		{"containment over 1", []string{"-containment", "1.2"}, "", "-containment 1.2"},
+		{"min-contained negative", []string{"-min-contained", "-1"}, "", "-min-contained -1"},
+		{"hashes negative", []string{"-hashes", "-1"}, "", "-hashes -1: want 1 to 4096"},
+		{"shingle out of range", []string{"-shingle", "17"}, "", "-shingle 17: want 1 to 16"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -94,7 +94,10 @@ func exportParquet(dir string, cfg dedup.Config, sc *dedup.SketchedCorpus) (int,
 	var postings []postingRow
 	var keys []dedup.IndexKey
 	for i := range sc.Sketches {
-		keys = cfg.AppendIndexKeys(keys[:0], &sc.Sketches[i])
+		var err error
+		if keys, err = cfg.AppendIndexKeys(keys[:0], &sc.Sketches[i]); err != nil {
+			return 0, err
+		}
 		for _, k := range keys {
 			c, open := lsh.Postings(k.Band)
 			postings = append(postings, postingRow{Pos: pos[i], Band: int32(k.Band), Key: int64(k.Hash), Cap: int32(c), Open: open})
