@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -24,12 +26,19 @@ type record struct {
 // not fully understand (nested values, keys that match a field only up to
 // case, escapes in keys, nulls, invalid UTF-8, invalid JSON) goes to
 // encoding/json, which decides. FuzzParseRecord holds the two equal.
+//
+// An id that encoding/json would rewrite (invalid UTF-8 or a lone
+// surrogate, each decoded as U+FFFD) is refused with errIDNotUTF8: the
+// output could not give it back byte for byte.
 func parseRecord(line []byte) (rec record, text []byte, err error) {
 	if rec, text, ok := fastRecord(line); ok {
 		return rec, text, nil
 	}
 	if err := json.Unmarshal(line, &rec); err != nil {
 		return record{}, nil, err
+	}
+	if rec.ID != nil && strings.ContainsRune(*rec.ID, utf8.RuneError) && idRewritten(line) {
+		return record{}, nil, errIDNotUTF8
 	}
 	if rec.Text != nil {
 		text = []byte(*rec.Text)
@@ -117,8 +126,8 @@ func fastRecord(line []byte) (rec record, text []byte, ok bool) {
 			p = skipSpace(line, q+1)
 		}
 	}
-	if skipSpace(line, p) != len(line) {
-		return rec, nil, false
+	if skipSpace(line, p) != len(line) || id.escaped {
+		return rec, nil, false // escapes in an id: encoding/json checks them
 	}
 	str := func(s span) string { return string(unquote(line, s)) }
 	if id.set {
@@ -297,4 +306,25 @@ func unquote(line []byte, s span) []byte {
 		w, r = w+1, r+2
 	}
 	return b[:w]
+}
+
+// errIDNotUTF8 is parseRecord's error for an id it would rewrite.
+var errIDNotUTF8 = errors.New(`"id" is not valid UTF-8 (invalid bytes or a lone surrogate), and the output could not give it back byte for byte`)
+
+// idRewritten reports whether decoding the "id" of a JSONL line replaced
+// something with U+FFFD: invalid UTF-8, or an escaped lone surrogate.
+// An id that spells U+FFFD itself is left as it is.
+func idRewritten(line []byte) bool {
+	var raw struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal(line, &raw) != nil || !utf8.Valid(raw.ID) {
+		return true
+	}
+	// The token is valid UTF-8: U+FFFD came from an escape. Each \uXXXX
+	// must be a pair, or U+FFFD spelled out.
+	var id string
+	json.Unmarshal(raw.ID, &id)
+	spelled := strings.Count(string(raw.ID), "\ufffd") + strings.Count(strings.ToLower(string(raw.ID)), "\\ufffd")
+	return strings.Count(id, "\ufffd") > spelled
 }

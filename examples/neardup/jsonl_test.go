@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -16,6 +19,13 @@ func checkRecord(t *testing.T, line []byte) (fast bool) {
 	werr := json.Unmarshal(line, &want)
 	_, _, fast = fastRecord(bytes.Clone(line))
 	got, text, gerr := parseRecord(bytes.Clone(line))
+	if errors.Is(gerr, errIDNotUTF8) {
+		// Refused where encoding/json rewrites the id with U+FFFD.
+		if werr != nil || fast || want.ID == nil || !strings.ContainsRune(*want.ID, utf8.RuneError) {
+			t.Fatalf("%q: id refused, but encoding/json says %v and decodes id %v", line, werr, want.ID)
+		}
+		return false
+	}
 	if (werr == nil) != (gerr == nil) {
 		t.Fatalf("%q: encoding/json error %v, parseRecord error %v", line, werr, gerr)
 	}
@@ -76,6 +86,9 @@ func FuzzParseRecord(f *testing.F) {
 	f.Add([]byte(`{"id": "a", "text": "Hội đồng\nBảo an \u00e9 \ud83d\ude00"}`))
 	f.Add([]byte(`{"id": "d1", "cluster": "g1", "canonical_ok": true, "kind": "k", "lang": "vi", "n": 1e5, "z": null, "text": "t"}`))
 	f.Add([]byte(`{"ID": "a", "meta": {"x": [1]}, "text": "\ud800"}`))
+	f.Add([]byte(`{"id": "a\udc00", "text": "x"}`))
+	f.Add([]byte("{\"id\": \"a\xff\", \"text\": \"x\"}"))
+	f.Add([]byte(`{"id": "a\ufffd\u00e9", "text": "x"}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		checkRecord(t, line)
 	})

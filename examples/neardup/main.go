@@ -26,6 +26,7 @@ import (
 	"bufio"
 	"bytes"
 	"embed"
+
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +38,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/eval"
@@ -118,6 +120,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	start := time.Now()
 	paths := fl.Args()
+	if n := slices.Index(paths, "-"); n >= 0 && slices.Contains(paths[n+1:], "-") {
+		return errors.New(`"-" (standard input) can be read once: give it once`)
+	}
 	if *edges != "" {
 		if len(paths) > 0 || *export != "" || *evaluate {
 			return errors.New("-edges reads its export only: no paths, -export or -eval with it")
@@ -138,7 +143,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		total = inputSize(paths)
 	}
 	prog := newProgress(stderr, show, total, 500*time.Millisecond)
-	rd := &reader{where: make(map[string]string), prog: prog}
+	rd := &reader{where: make(map[string]string), prog: prog, streams: make(map[string][]dedup.Doc), stderr: stderr}
 	read := func(need func(int) bool, yield func(dedup.Doc) bool) error {
 		rd.pass++
 		rd.yield, rd.need, rd.n = yield, need, 0
@@ -270,9 +275,13 @@ type reader struct {
 	n      int               // documents read in this reading
 	labels []eval.Label      // gold labels of JSONL documents that carry them
 	where  map[string]string // id -> "file:line" of its first occurrence
-	stdin  []dedup.Doc       // standard input, kept from the first pass
 	bytes  int64             // text bytes read in the first pass
 	prog   *progress
+	// streams holds, from the first pass, the documents of inputs that
+	// cannot be read twice: standard input, and paths that are not
+	// regular files (a pipe, <(zcat corpus.jsonl.gz)).
+	streams map[string][]dedup.Doc
+	stderr  io.Writer // warnings about skipped files, in the first pass
 }
 
 // add passes one document on; line is its line in a JSONL file, 0 for
@@ -317,30 +326,17 @@ func (r *reader) read(paths []string, stdin io.Reader) error {
 		return r.readDir(sub, "sample")
 	}
 	for _, p := range paths {
-		if p == "-" {
-			if r.pass > 1 {
-				for _, d := range r.stdin {
-					r.n++
-					r.yield(d)
-				}
-				continue
-			}
-			keep := r.yield
-			r.yield = func(d dedup.Doc) bool { r.stdin = append(r.stdin, d); return keep(d) }
-			err := r.readJSONL(stdin, "<stdin>")
-			r.yield = keep
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
-		}
-		if st.IsDir() {
-			err = r.readDir(os.DirFS(p), p)
-		} else {
+		var err error
+		switch st, serr := os.Stat(p); {
+		case p == "-":
+			err = r.readStream(p, "<stdin>", func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil })
+		case serr != nil:
+			return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(serr).Error()}
+		case st.IsDir():
+			err = r.readOSDir(p)
+		case !st.Mode().IsRegular():
+			err = r.readStream(p, p, func() (io.ReadCloser, error) { return os.Open(p) })
+		default:
 			var f *os.File
 			if f, err = os.Open(p); err != nil {
 				return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
@@ -349,6 +345,84 @@ func (r *reader) read(paths []string, stdin io.Reader) error {
 			f.Close()
 		}
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readStream reads JSONL from an input that cannot be read twice, once,
+// and keeps its documents for the second pass.
+func (r *reader) readStream(key, name string, open func() (io.ReadCloser, error)) error {
+	if r.pass > 1 {
+		for _, d := range r.streams[key] {
+			r.n++
+			r.yield(d)
+		}
+		return nil
+	}
+	in, err := open()
+	if err != nil {
+		return &inputError{path: name, msg: "cannot read: " + err.Error()}
+	}
+	defer in.Close()
+	keep := r.yield
+	r.yield = func(d dedup.Doc) bool { r.streams[key] = append(r.streams[key], d); return keep(d) }
+	defer func() { r.yield = keep }()
+	return r.readJSONL(in, name)
+}
+
+// warn reports a skipped input on standard error, once.
+func (r *reader) warn(path, why string) {
+	if r.pass == 1 {
+		fmt.Fprintf(r.stderr, "neardup: skipped %q: %s\n", path, why)
+	}
+}
+
+// readOSDir reads every .txt file under the directory root, in lexical
+// path order, each a document whose id is its path below root. Files that
+// are not regular files once links are followed (a pipe, a device: reading
+// /dev/zero would never end), and names that are not valid UTF-8 (which
+// no JSON id can carry byte for byte), are skipped with a warning.
+func (r *reader) readOSDir(root string) error {
+	var paths []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return &inputError{path: p, msg: "cannot read: " + err.Error()}
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".txt") {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		switch st, err := os.Stat(p); {
+		case !utf8.ValidString(rel):
+			r.warn(p, "the file name is not valid UTF-8, and a document id must be")
+		case err != nil:
+			r.warn(p, err.Error())
+		case !st.Mode().IsRegular():
+			r.warn(p, "not a regular file")
+		default:
+			paths = append(paths, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		if r.skip(0) {
+			continue
+		}
+		full := filepath.Join(root, filepath.FromSlash(p))
+		b, err := os.ReadFile(full)
+		if err != nil {
+			return &inputError{path: full, msg: "cannot read: " + err.Error()}
+		}
+		if err := r.add(p, b, full, 0); err != nil {
 			return err
 		}
 	}
@@ -390,9 +464,15 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 	br := bufio.NewReaderSize(in, 1<<20)
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
+		if line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\ufeff")) // a byte-order mark
+		}
 		if len(bytes.TrimSpace(b)) > 0 && !r.skip(len(b)) {
 			rec, text, jerr := parseRecord(b)
-			if jerr != nil {
+			switch {
+			case errors.Is(jerr, errIDNotUTF8):
+				return &inputError{path: name, line: line, msg: jerr.Error()}
+			case jerr != nil:
 				return &inputError{path: name, line: line, msg: "invalid JSON: " + jerr.Error()}
 			}
 			switch {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -233,4 +234,117 @@ func TestProgress(t *testing.T) {
 	if strings.Contains(buf.String(), "\r") {
 		t.Errorf("progress written to a non-terminal: %q", buf.String())
 	}
+}
+
+// Inputs a crawl or a shell produces: standard input given twice, pipes,
+// devices and names that are not UTF-8 in a directory, a byte-order mark,
+// ids that are not valid UTF-8, a pipe given as a path.
+func TestInputRobust(t *testing.T) {
+	dir := t.TempDir()
+	docs := filepath.Join(dir, "docs")
+	if err := os.MkdirAll(docs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	orig := readTestFile(t, "../../testdata/fixtures/original.txt")
+	if err := os.WriteFile(filepath.Join(docs, "a.txt"), orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(docs, "bad\xff.txt"), orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(docs, "pipe.txt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(docs, "zero.txt")); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("a directory with a pipe, a device and a name that is not UTF-8", func(t *testing.T) {
+		out, stderr, err := runWithin(t, 20*time.Second, "", "-q", docs)
+		if err != nil || len(parse(t, out)) != 1 {
+			t.Fatalf("error %v, output %q; want one document, a.txt", err, out)
+		}
+		for _, want := range []string{`skipped "` + filepath.Join(docs, "bad\\xff.txt") + `": the file name is not valid UTF-8`,
+			`pipe.txt": not a regular file`, `zero.txt": not a regular file`} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr %q lacks %q", stderr, want)
+			}
+		}
+	})
+	t.Run("standard input twice", func(t *testing.T) {
+		_, _, err := runCLI(t, `{"id":"a","text":"x"}`, "-", "-")
+		if err == nil || !strings.Contains(err.Error(), `"-" (standard input) can be read once`) {
+			t.Errorf("error %v", err)
+		}
+	})
+	t.Run("a byte-order mark", func(t *testing.T) {
+		out, _, err := runCLI(t, "\ufeff"+`{"id":"a","text":"x y z"}`+"\n", "-q", "-")
+		if err != nil || len(parse(t, out)) != 1 {
+			t.Errorf("error %v, output %q", err, out)
+		}
+	})
+	for name, line := range map[string]string{"invalid bytes": "{\"id\":\"a\xff\",\"text\":\"x\"}", "a lone surrogate": `{"id":"a\udc00","text":"x"}`} {
+		t.Run("an id with "+name, func(t *testing.T) {
+			_, _, err := runCLI(t, line+"\n", "-q", "-")
+			if err == nil || !strings.Contains(err.Error(), `<stdin>:1: "id" is not valid UTF-8`) {
+				t.Errorf("error %v", err)
+			}
+		})
+	}
+	t.Run("an id spelling U+FFFD is kept", func(t *testing.T) {
+		out, _, err := runCLI(t, `{"id":"a\ufffd","text":"x"}`+"\n", "-q", "-")
+		if err != nil || !strings.Contains(out, `"id":"a`+"\ufffd"+`"`) {
+			t.Errorf("error %v, output %q", err, out)
+		}
+	})
+	t.Run("a pipe given as a path is read once and kept", func(t *testing.T) {
+		fifo := filepath.Join(dir, "in.jsonl")
+		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		boiler := strings.Repeat("Trang chủ | Thời sự | Thế giới | Kinh tế\n", 1)
+		var lines strings.Builder
+		for i, f := range []string{"original", "boilerplate", "other_002", "other_003", "other_004"} {
+			text := string(readTestFile(t, "../../testdata/fixtures/"+f+".txt"))
+			if i > 0 {
+				text = boiler + text
+			}
+			b, _ := json.Marshal(map[string]string{"id": f, "text": text})
+			lines.Write(append(b, '\n'))
+		}
+		go func() {
+			if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+				w.WriteString(lines.String())
+				w.Close()
+			}
+		}()
+		// The second reading (the four pages with boilerplate) comes from
+		// memory: opening the pipe again would wait for a writer forever.
+		out, stderr, err := runWithin(t, 20*time.Second, "", fifo)
+		if err != nil || len(parse(t, out)) != 5 || !strings.Contains(stderr, "found in 4 documents") {
+			t.Errorf("error %v, %d documents out, stderr %q", err, len(parse(t, out)), stderr)
+		}
+	})
+}
+
+// runWithin is runCLI, failing the test if it has not returned within d.
+func runWithin(t *testing.T, d time.Duration, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { stdout, stderr, err = runCLI(t, stdin, args...); close(done) }()
+	select {
+	case <-done:
+		return stdout, stderr, err
+	case <-time.After(d):
+		t.Fatalf("neardup %q still running after %v", args, d)
+		return
+	}
+}
+
+func readTestFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
