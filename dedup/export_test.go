@@ -7,3 +7,7 @@ func SetAVX512(on bool) (was bool) {
 	setAVX512(on)
 	return was
 }
+
+// SetStoreStage sets the function a Store calls at the stages of its
+// writes where a crash leaves distinct files (see testStage).
+func SetStoreStage(f func(stage string)) { testStage = f }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -111,11 +110,12 @@ type Store struct {
 	st   *Stream
 	dir  string
 	opt  StoreOptions
-	lock *os.File
+	fs   storeFS
+	lock io.Closer
 	rec  Recovery
 
 	mu        sync.Mutex // serializes Add, Snapshot, Close
-	log       *os.File
+	log       storeFile
 	logSize   int64 // bytes in the current log
 	gen       uint64
 	sinceSnap int
@@ -141,9 +141,20 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// testStage, set only by tests, is called where a crash leaves the store's
+// files in a distinct state: a record written but not synced, a snapshot
+// synced under its temporary name, renamed, and its log started while
+// the old files remain. TestStoreKill pauses a writer there to kill it.
+var testStage func(stage string)
+
 // OpenStore opens (creating it if needed) the store in dir and restores
 // its documents. See Store for the guarantees.
 func OpenStore(dir string, opt StoreOptions) (*Store, error) {
+	return openStore(osFS{}, dir, opt)
+}
+
+// openStore is OpenStore on the file system fsys.
+func openStore(fsys storeFS, dir string, opt StoreOptions) (*Store, error) {
 	if err := opt.Config.Validate(); err != nil {
 		return nil, err
 	}
@@ -157,15 +168,15 @@ func OpenStore(dir string, opt StoreOptions) (*Store, error) {
 	if opt.Logf == nil {
 		opt.Logf = log.Printf
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := fsys.MkdirAll(dir); err != nil {
 		return nil, err
 	}
-	lock, err := lockDir(filepath.Join(dir, "LOCK"))
+	lock, err := fsys.Lock(filepath.Join(dir, "LOCK"))
 	if err != nil {
 		return nil, err
 	}
 	st, _ := NewStream(opt.Config) // validated above
-	s := &Store{st: st, dir: dir, opt: opt, lock: lock}
+	s := &Store{st: st, fs: fsys, dir: dir, opt: opt, lock: lock}
 	if err := s.recover(); err != nil {
 		lock.Close()
 		return nil, err
@@ -189,15 +200,14 @@ func fileGen(name, prefix string) (uint64, bool) {
 // recover loads the newest snapshot, replays its log and opens the log
 // for appending.
 func (s *Store) recover() error {
-	ents, err := os.ReadDir(s.dir)
+	ents, err := s.fs.ReadDir(s.dir)
 	if err != nil {
 		return err
 	}
 	var snaps []uint64
-	for _, e := range ents {
-		name := e.Name()
+	for _, name := range ents {
 		if strings.HasSuffix(name, ".tmp") {
-			os.Remove(filepath.Join(s.dir, name)) // an interrupted Snapshot
+			s.fs.Remove(filepath.Join(s.dir, name)) // an interrupted Snapshot
 			continue
 		}
 		if gen, ok := fileGen(name, "snap-"); ok {
@@ -206,7 +216,7 @@ func (s *Store) recover() error {
 	}
 	if len(snaps) > 0 {
 		s.gen = slices.Max(snaps)
-		b, err := os.ReadFile(filepath.Join(s.dir, snapName(s.gen)))
+		b, err := s.fs.ReadFile(filepath.Join(s.dir, snapName(s.gen)))
 		if err != nil {
 			return err
 		}
@@ -216,7 +226,7 @@ func (s *Store) recover() error {
 		s.rec.Snapshot = s.st.ix.Len()
 	}
 	path := filepath.Join(s.dir, logName(s.gen))
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := s.fs.OpenFile(path, false)
 	if err != nil {
 		return err
 	}
@@ -233,15 +243,14 @@ func (s *Store) recover() error {
 		}
 	}
 	// Files of older generations are what a Snapshot had not yet removed.
-	for _, e := range ents {
-		name := e.Name()
+	for _, name := range ents {
 		for _, p := range []string{"snap-", "log-"} {
 			if gen, ok := fileGen(name, p); ok && gen < s.gen {
-				os.Remove(filepath.Join(s.dir, name))
+				s.fs.Remove(filepath.Join(s.dir, name))
 			}
 		}
 	}
-	return syncDir(s.dir)
+	return s.fs.SyncDir(s.dir)
 }
 
 // fingerprint is what a store's files record of the Config they were
@@ -258,7 +267,7 @@ func (s *Store) appendFingerprint(b []byte) []byte {
 	return append(b, 0)
 }
 
-func (s *Store) writeLogHeader(f *os.File) error {
+func (s *Store) writeLogHeader(f storeFile) error {
 	b := append([]byte(logMagic), 0, 0, 0, 0)
 	b = s.appendFingerprint(b)
 	b = binary.AppendUvarint(b, s.gen)
@@ -360,7 +369,7 @@ func (s *Store) checkFingerprint(d *decoder) {
 
 // replay reads the log in f into the stream and returns the size of its
 // valid part, having cut off a torn tail.
-func (s *Store) replay(f *os.File) (int64, error) {
+func (s *Store) replay(f storeFile) (int64, error) {
 	b, err := io.ReadAll(f)
 	if err != nil {
 		return 0, err
@@ -644,8 +653,11 @@ func decodeSketchBody(d *decoder, hashes int) Sketch {
 
 // Add checks text against all earlier documents, adds it under id and
 // records it in the log, and returns its verified earlier copies, most
-// similar first. When Add returns an error, the document was not added.
-// Once a write or sync has failed, every later Add fails with that error.
+// similar first. When Add returns an error, the document is not
+// acknowledged: a reopened store may or may not hold it. Once a write or
+// sync has failed, every later Add fails with that error. A periodic
+// snapshot that fails before it has replaced anything (a full disk) is
+// reported to Logf and retried SnapshotEvery Adds later.
 func (s *Store) Add(id string, text []byte) ([]Found, error) {
 	// Sketching, the bulk of the work, runs outside the lock; the log
 	// records the sketch itself, so a replay needs no text.
@@ -683,6 +695,9 @@ func (s *Store) Add(id string, text []byte) ([]Found, error) {
 	}
 	s.logSize += int64(len(s.buf))
 	end := s.written.Add(int64(len(s.buf)))
+	if testStage != nil {
+		testStage("record-written")
+	}
 	st.ix.mu.Lock()
 	st.ix.addKind(id, &sk, exact)
 	st.ix.mu.Unlock()
@@ -698,7 +713,14 @@ func (s *Store) Add(id string, text []byte) ([]Found, error) {
 		}
 	}
 	if err == nil && s.opt.SnapshotEvery > 0 && s.sinceSnap >= s.opt.SnapshotEvery {
-		err = s.snapshot()
+		// The record is in the log: a snapshot that fails before it
+		// changed anything is retried after as many Adds again.
+		if serr := s.snapshot(); s.err != nil {
+			err = serr
+		} else if serr != nil {
+			s.opt.Logf("neardup: store %s: snapshot failed, to be retried after %d more documents: %v", s.dir, s.opt.SnapshotEvery, serr)
+			s.sinceSnap = 0
+		}
 	}
 	s.mu.Unlock()
 	if err == nil && s.opt.Sync == SyncGroup {
@@ -773,18 +795,28 @@ func (s *Store) Snapshot() error {
 func (s *Store) snapshot() error {
 	next := s.gen + 1
 	tmp := filepath.Join(s.dir, snapName(next)+".tmp")
-	if err := writeFileSync(tmp, s.appendSnapshot(nil)); err != nil {
-		os.Remove(tmp)
+	if err := writeFileSync(s.fs, tmp, s.appendSnapshot(nil)); err != nil {
+		s.fs.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, filepath.Join(s.dir, snapName(next))); err != nil {
+	if testStage != nil {
+		testStage("snapshot-synced")
+	}
+	if err := s.fs.Rename(tmp, filepath.Join(s.dir, snapName(next))); err != nil {
+		s.fs.Remove(tmp)
 		return err
 	}
-	if err := syncDir(s.dir); err != nil {
+	// From here on the new snapshot is what an open loads, or may be: if
+	// a step fails, the store can no longer tell which log a record must
+	// go to to be found again, and stops taking writes.
+	if err := s.fs.SyncDir(s.dir); err != nil {
+		s.err = err
 		return err
 	}
-	// From here on the new snapshot is what an open loads.
-	f, err := os.OpenFile(filepath.Join(s.dir, logName(next)), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if testStage != nil {
+		testStage("snapshot-renamed")
+	}
+	f, err := s.fs.OpenFile(filepath.Join(s.dir, logName(next)), true)
 	if err != nil {
 		s.err = err
 		return err
@@ -799,9 +831,18 @@ func (s *Store) snapshot() error {
 		return err
 	}
 	old.Close()
-	os.Remove(filepath.Join(s.dir, logName(next-1)))
-	os.Remove(filepath.Join(s.dir, snapName(next-1)))
-	return syncDir(s.dir)
+	if testStage != nil {
+		testStage("log-switched")
+	}
+	s.fs.Remove(filepath.Join(s.dir, logName(next-1)))
+	s.fs.Remove(filepath.Join(s.dir, snapName(next-1)))
+	// The new log's name must be durable before a record synced in it is
+	// acknowledged.
+	if err := s.fs.SyncDir(s.dir); err != nil {
+		s.err = err
+		return err
+	}
+	return nil
 }
 
 // appendSnapshot appends the snapshot file of the store's state: magic,
@@ -931,33 +972,6 @@ func (s *Store) Close() error {
 		err = cerr
 	}
 	s.lock.Close()
-	return err
-}
-
-func writeFileSync(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if serr := f.Sync(); err == nil {
-		err = serr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
 	return err
 }
 

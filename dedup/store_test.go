@@ -338,9 +338,23 @@ func TestMain(m *testing.M) {
 }
 
 // storeWriter adds documents to the store in dir, continuing after those
-// it holds, and prints "ack N" once Add of document N has returned.
+// it holds, and prints "ack N" once Add of document N has returned. With
+// the pause variable set to "stage:k" it prints "at stage" the k-th time
+// the store reaches that stage of its writes, and waits there to be
+// killed.
 func storeWriter(dir string) int {
 	policy, _ := strconv.Atoi(os.Getenv(writerEnv + "_SYNC"))
+	if stage, k, ok := strings.Cut(os.Getenv(writerEnv+"_PAUSE"), ":"); ok {
+		n, _ := strconv.Atoi(k)
+		dedup.SetStoreStage(func(s string) {
+			if s == stage {
+				if n--; n == 0 {
+					fmt.Fprintf(os.Stdout, "at %s\n", s)
+					time.Sleep(time.Minute)
+				}
+			}
+		})
+	}
 	s, err := dedup.OpenStore(dir, dedup.StoreOptions{Sync: dedup.SyncPolicy(policy), SnapshotEvery: 13,
 		Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }})
 	if err != nil {
@@ -357,12 +371,33 @@ func storeWriter(dir string) int {
 	}
 }
 
-// A writer killed with SIGKILL at random moments (mid-record, mid-
-// snapshot, mid-open) loses nothing it acknowledged: each reopen holds
-// every acknowledged document, in order, and at most the one document
-// whose Add was under way.
+// killStages are where TestStoreKill kills its writer: at a random moment
+// once acknowledgements have started, or paused at a stage of the store's
+// writes. For each stage, the files the kill must leave.
+var killStages = []struct {
+	stage     string
+	tmp       bool // a snapshot under its temporary name
+	renamed   bool // the newest snapshot has no log yet
+	logs      int  // log files
+	afterAcks bool // the random kill
+}{
+	{afterAcks: true},
+	{stage: "record-written", logs: 1},
+	{stage: "snapshot-synced", tmp: true, logs: 1},
+	{stage: "snapshot-renamed", renamed: true, logs: 1},
+	{stage: "log-switched", logs: 2},
+}
+
+// A writer killed with SIGKILL loses nothing it acknowledged: each reopen
+// holds every acknowledged document, in order, and at most the one
+// document whose Add was under way. The writer is killed at a random
+// moment after its first acknowledgement, or paused and killed at each
+// stage where a kill leaves distinct files (a record not yet synced, a
+// snapshot before and after its rename, a new log beside the old one);
+// the test checks that the files are in that state. Machine crashes,
+// which also lose what was not synced, are TestStoreCrash's.
 func TestStoreKill(t *testing.T) {
-	trials := 200
+	trials := 100
 	if testing.Short() {
 		trials = 20
 	}
@@ -371,10 +406,11 @@ func TestStoreKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	deadline := time.Now().Add(3 * time.Minute)
+	deadline := time.Now().Add(2 * time.Minute)
 	var dir string
 	acked := -1
-	torn, midSnapshot, midSwitch := 0, 0, 0
+	torn := 0
+	hits := make([]int, len(killStages))
 	for trial := range trials {
 		if time.Now().After(deadline) {
 			t.Fatalf("only %d trials in the time bound", trial)
@@ -382,8 +418,12 @@ func TestStoreKill(t *testing.T) {
 		if trial%25 == 0 { // a crawler restarted 25 times, then a new one
 			dir, acked = t.TempDir(), -1
 		}
+		ks := killStages[trial%len(killStages)]
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), writerEnv+"="+dir, fmt.Sprintf("%s_SYNC=%d", writerEnv, trial%3))
+		if ks.stage != "" {
+			cmd.Env = append(cmd.Env, fmt.Sprintf("%s_PAUSE=%s:%d", writerEnv, ks.stage, 1+r.IntN(2)))
+		}
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.StdoutPipe()
@@ -393,18 +433,34 @@ func TestStoreKill(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		ready := make(chan struct{}) // the first ack, or the pause
 		acks := make(chan int, 1)
 		go func() {
-			last := acked
+			last, signalled := acked, false
 			sc := bufio.NewScanner(out)
 			for sc.Scan() {
-				if n, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
+				line := sc.Text()
+				n, isAck := strings.CutPrefix(line, "ack ")
+				if isAck {
 					last, _ = strconv.Atoi(n)
+				}
+				if !signalled && (isAck && ks.afterAcks || strings.HasPrefix(line, "at ")) {
+					close(ready)
+					signalled = true
 				}
 			}
 			acks <- last
 		}()
-		time.Sleep(time.Duration(r.IntN(40_000)) * time.Microsecond)
+		select {
+		case <-ready:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("trial %d: the writer neither acknowledged nor reached %q in 20 s: %s", trial, ks.stage, stderr.String())
+		}
+		if ks.afterAcks {
+			time.Sleep(time.Duration(r.IntN(20_000)) * time.Microsecond)
+		}
 		cmd.Process.Kill()
 		last := <-acks
 		cmd.Wait()
@@ -412,12 +468,15 @@ func TestStoreKill(t *testing.T) {
 			t.Fatalf("trial %d: writer failed: %s", trial, stderr.String())
 		}
 		acked = last
-		if m, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(m) > 0 {
-			midSnapshot++
+		tmps, _ := filepath.Glob(filepath.Join(dir, "*.tmp"))
+		snaps, _ := filepath.Glob(filepath.Join(dir, "snap-"+strings.Repeat("?", 16)))
+		logs, _ := filepath.Glob(filepath.Join(dir, "log-*"))
+		renamed := len(snaps) > 0 && !slices.Contains(logs, strings.Replace(slices.Max(snaps), "snap-", "log-", 1))
+		if !ks.afterAcks && ((len(tmps) > 0) != ks.tmp || renamed != ks.renamed || len(logs) != ks.logs) {
+			t.Fatalf("trial %d: killed at %s, the store holds %d temporary files, snapshots %q, logs %q; want temporary files %v, the newest snapshot without its log %v, %d logs",
+				trial, ks.stage, len(tmps), snaps, logs, ks.tmp, ks.renamed, ks.logs)
 		}
-		if m, _ := filepath.Glob(filepath.Join(dir, "snap-*")); len(m) > 1 {
-			midSwitch++
-		}
+		hits[trial%len(killStages)]++
 		s, err := dedup.OpenStore(dir, dedup.StoreOptions{SnapshotEvery: -1, Logf: func(string, ...any) { torn++ }})
 		if err != nil {
 			t.Fatalf("trial %d: reopen after kill: %v", trial, err)
@@ -425,6 +484,9 @@ func TestStoreKill(t *testing.T) {
 		n := s.Len()
 		if n < acked+1 || n > acked+2 {
 			t.Fatalf("trial %d: %d documents after the kill; %d were acknowledged, so want %d or %d", trial, n, acked+1, acked+1, acked+2)
+		}
+		if ks.stage == "record-written" && n != acked+2 {
+			t.Fatalf("trial %d: killed with a record written, %d documents after the kill, want the %d acknowledged and that one", trial, n, acked+1)
 		}
 		// The documents are the right ones, in order.
 		for _, i := range []int{0, n / 2, n - 1} {
@@ -443,8 +505,15 @@ func TestStoreKill(t *testing.T) {
 		acked = n - 1 // the in-flight document, if stored, counts from now on
 		s.Close()
 	}
-	t.Logf("%d trials: %d killed while writing a snapshot, %d while switching to a new one, %d with a torn tail dropped",
-		trials, midSnapshot, midSwitch, torn)
+	var report []string
+	for i, ks := range killStages {
+		name := ks.stage
+		if ks.afterAcks {
+			name = "at random after the first acknowledgement"
+		}
+		report = append(report, fmt.Sprintf("%s: %d", name, hits[i]))
+	}
+	t.Logf("%d trials, killed %s; %d torn tails dropped", trials, strings.Join(report, ", "), torn)
 }
 
 // FuzzStoreOpen feeds damaged logs and snapshots to OpenStore: it returns
