@@ -3,6 +3,7 @@ package dedup_test
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -270,6 +271,52 @@ func TestReportRowsKeepTheirNumbers(t *testing.T) {
 		if d.Sketch.BoilerplateWords == 0 || d.Sketch.Words > 40 {
 			t.Errorf("%s: %d content words, %d boilerplate words; want the rows and the headline learned as boilerplate, the remark left",
 				d.ID, d.Sketch.Words, d.Sketch.BoilerplateWords)
+		}
+	}
+}
+
+// sharesIndexKey reports whether a and b share an LSH key: whether an index
+// holding one returns the other as a candidate to verify.
+func sharesIndexKey(t *testing.T, cfg dedup.Config, a, b *dedup.Sketch) bool {
+	t.Helper()
+	ka, err := cfg.AppendIndexKeys(nil, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := cfg.AppendIndexKeys(nil, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range ka {
+		if slices.Contains(kb, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// An Index verifies its candidates: documents of one template that share
+// LSH keys, but not their figures, are not copies of each other, while a
+// copy among them is found.
+func TestIndexVerifiesCandidates(t *testing.T) {
+	var cfg dedup.Config
+	for _, p := range [][2]string{{"template_a", "template_b"}, {"repo_a", "repo_b"}, {"futures_a", "futures_b"}} {
+		a, b := cfg.Sketch(fixture(t, p[0]).Text, nil), cfg.Sketch(fixture(t, p[1]).Text, nil)
+		if !sharesIndexKey(t, cfg, &a, &b) {
+			t.Fatalf("%s and %s share no index key: this test needs candidates that are not copies", p[0], p[1])
+		}
+		ix, err := dedup.NewIndex(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ix.Add(p[0], a); err != nil {
+			t.Fatal(err)
+		}
+		if found := ix.Query(&b); len(found) != 0 {
+			t.Errorf("Query(%s) in an index holding %s: %v, want nothing", p[1], p[0], found)
+		}
+		if found := ix.Query(&a); len(found) != 1 || found[0].ID != p[0] {
+			t.Errorf("Query(%s) in an index holding it: %v, want it", p[0], found)
 		}
 	}
 }

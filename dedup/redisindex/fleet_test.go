@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,15 +62,13 @@ func family(rng *rand.Rand, vocab []string, copies int) []string {
 		case 2:
 			out = append(out, strings.Join(sentences, "\n"))
 		case 0:
-			edited := slices(sentences[:len(sentences)-1])
+			edited := slices.Clone(sentences[:len(sentences)-1])
 			edited[0] = vocab[rng.IntN(len(vocab))] + " " + edited[0]
 			out = append(out, strings.Join(edited, " "))
 		}
 	}
 	return out
 }
-
-func slices(s []string) []string { return append([]string(nil), s...) }
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
@@ -186,11 +185,9 @@ func concurrentFamilies(t *testing.T, shuffled bool) {
 
 // redisServer is a redis-server process of the test's own.
 type redisServer struct {
-	t         *testing.T
-	bin, dir  string
-	port      int
-	cmd       *exec.Cmd
-	restarted int
+	bin, dir string
+	port     int
+	cmd      *exec.Cmd
 }
 
 func startServer(t *testing.T) *redisServer {
@@ -207,32 +204,34 @@ func startServer(t *testing.T) *redisServer {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	s := &redisServer{t: t, bin: bin, dir: t.TempDir(), port: port}
-	s.start()
+	s := &redisServer{bin: bin, dir: t.TempDir(), port: port}
 	t.Cleanup(func() { s.kill() })
+	if err := s.start(); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 
 func (s *redisServer) addr() string { return fmt.Sprintf("127.0.0.1:%d", s.port) }
 
-// start runs the server with an fsync per write: what it acknowledged,
-// it keeps across a kill.
-func (s *redisServer) start() {
+// start runs the server with an fsync per write (what it acknowledged, it
+// keeps across a kill) and waits up to 5 s for it to answer.
+func (s *redisServer) start() error {
 	s.cmd = exec.Command(s.bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(s.port), "--dir", s.dir,
 		"--appendonly", "yes", "--appendfsync", "always", "--save", "", "--logfile", filepath.Join(s.dir, "log"))
 	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
+		return err
 	}
 	c := redis.NewClient(&redis.Options{Addr: s.addr()})
 	defer c.Close()
 	for range 200 {
 		if c.Ping(context.Background()).Err() == nil {
-			return
+			return nil
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
 	log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
-	s.t.Fatalf("redis-server on %s did not start:\n%s", s.addr(), log)
+	return fmt.Errorf("redis-server on %s did not start in 5 s:\n%s", s.addr(), log)
 }
 
 func (s *redisServer) kill() {
@@ -291,17 +290,32 @@ func TestServerRestart(t *testing.T) {
 			}
 		}()
 	}
+	// The killer waits for a third and two thirds of the documents to be
+	// acknowledged, or gives up when the writers are done or after a
+	// minute.
 	kills := make(chan time.Duration, 2)
+	done := make(chan struct{})
 	go func() {
 		defer close(kills)
+		timeout := time.After(time.Minute)
 		for _, at := range []int32{int32(len(docs) / 3), int32(2 * len(docs) / 3)} {
 			for acked.Load() < at {
-				time.Sleep(time.Millisecond)
+				select {
+				case <-done:
+					return
+				case <-timeout:
+					t.Errorf("%d documents acknowledged in a minute, want %d", acked.Load(), at)
+					return
+				case <-time.After(time.Millisecond):
+				}
 			}
 			t0 := time.Now()
 			srv.kill()
 			time.Sleep(300 * time.Millisecond) // down for a while
-			srv.start()
+			if err := srv.start(); err != nil {
+				t.Error(err)
+				return
+			}
 			kills <- time.Since(t0)
 		}
 	}()
@@ -310,6 +324,7 @@ func TestServerRestart(t *testing.T) {
 	}
 	close(queue)
 	wg.Wait()
+	close(done)
 	var downs []string
 	for d := range kills {
 		downs = append(downs, d.Round(time.Millisecond).String())

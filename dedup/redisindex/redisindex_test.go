@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -314,6 +315,41 @@ func TestExactCopies(t *testing.T) {
 		}
 		if entries > len(keys) {
 			t.Errorf("%d bucket entries for %d keys: exact copies were filed", entries, len(keys))
+		}
+	})
+}
+
+// The index verifies the candidates its buckets return: reports of one
+// template share LSH keys but not their figures, and are not copies of
+// each other; the copy among them is found.
+func TestVerifiesCandidates(t *testing.T) {
+	both(t, func(t *testing.T, rdb redis.UniversalClient) {
+		ctx := context.Background()
+		var cfg dedup.Config
+		ix := open(t, rdb, redisindex.Options{Config: cfg, Namespace: namespace(t, rdb)})
+		sketch := func(name string) dedup.Sketch {
+			b, err := os.ReadFile(filepath.Join("../../testdata/fixtures", name+".txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cfg.Sketch(b, nil)
+		}
+		for _, p := range [][2]string{{"template_a", "template_b"}, {"repo_a", "repo_b"}, {"futures_a", "futures_b"}} {
+			a, b := sketch(p[0]), sketch(p[1])
+			ka, _ := cfg.AppendIndexKeys(nil, &a)
+			kb, _ := cfg.AppendIndexKeys(nil, &b)
+			if !slices.ContainsFunc(ka, func(k dedup.IndexKey) bool { return slices.Contains(kb, k) }) {
+				t.Fatalf("%s and %s share no index key: this test needs candidates that are not copies", p[0], p[1])
+			}
+			if found, err := ix.AddSketch(ctx, p[0], &a); err != nil || len(found) != 0 {
+				t.Fatalf("%s: %v, %v", p[0], found, err)
+			}
+			if found, err := ix.AddSketch(ctx, p[1], &b); err != nil || len(found) != 0 {
+				t.Errorf("%s after %s: %v, %v; want no copy", p[1], p[0], found, err)
+			}
+			if found, err := ix.Query(ctx, &a); err != nil || len(found) != 1 || found[0].ID != p[0] {
+				t.Errorf("Query(%s): %v, %v; want it alone", p[0], found, err)
+			}
 		}
 	})
 }
