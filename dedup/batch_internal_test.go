@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -147,5 +148,63 @@ func TestSortUint64(t *testing.T) {
 				t.Fatalf("n=%d bits=%d: sortUint64 differs from slices.Sort", n, bits)
 			}
 		}
+	}
+}
+
+// Exact copies (the same normalized content) are verified and indexed
+// once: thousands of copies of one page add one candidate pair each at
+// most, file no index entries, and come out in one cluster whose
+// canonical is the first of them in the input.
+func TestExactCopiesCollapse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	const copies = 2000
+	a, b := words(rng, 300), words(rng, 300)
+	var docs []Doc
+	for i := range copies {
+		docs = append(docs, Doc{ID: fmt.Sprintf("a%04d", i), Text: text(a)}, Doc{ID: fmt.Sprintf("b%04d", i), Text: text(b)})
+	}
+	docs = append(docs, Doc{ID: "a-near", Text: text(words(rng, 20), a[:250])})
+	for i := range 20 {
+		docs = append(docs, Doc{ID: fmt.Sprintf("other%02d", i), Text: text(words(rng, 200))})
+	}
+	var cfg Config
+	sk := make([]Sketch, len(docs))
+	for i, d := range docs {
+		sk[i] = cfg.Sketch(d.Text, nil)
+	}
+	order := GroupOrder(sk)
+	if pairs := cfg.candidatePairs(sk, order, exactCopies(sk, order)); len(pairs) > 10 {
+		t.Errorf("%d candidate pairs among %d documents of which 4000 are copies of two: want a few", len(pairs), len(docs))
+	}
+	res, err := cfg.Cluster(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCanonical := map[string]int{}
+	for _, c := range res.Clusters {
+		byCanonical[docs[c.Canonical].ID] = len(c.Members)
+	}
+	if byCanonical["a0000"] != copies+1 || byCanonical["b0000"] != copies || len(res.Clusters) != 22 {
+		t.Errorf("%d clusters, a0000's of %d, b0000's of %d; want 22, the %d copies of a with its near copy, the %d of b",
+			len(res.Clusters), byCanonical["a0000"], byCanonical["b0000"], copies, copies)
+	}
+	ix, _ := NewIndex(cfg)
+	for i, d := range docs {
+		found, _, err := ix.QueryAdd(d.ID, sk[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i >= 2 && i < 2*copies && (len(found) == 0 || found[0].ID != docs[i%2].ID) {
+			t.Fatalf("%s: found %v, want its first copy %s first", d.ID, found, docs[i%2].ID)
+		}
+	}
+	filed := 0
+	for _, m := range ix.meta {
+		if !m.unfiled {
+			filed++
+		}
+	}
+	if filed != 23 {
+		t.Errorf("%d documents filed under index keys, want the 23 distinct ones", filed)
 	}
 }
