@@ -18,24 +18,27 @@ import (
 // zero value means "the defaults"; every default is explained where it is
 // defined. A Config is a plain value and safe for concurrent use.
 type Config struct {
-	// ShingleSize is the number of syllables (words) per shingle; 0 means
-	// shingle.DefaultSize (5).
+	// ShingleSize is the number of syllables (words) per shingle, 1 to
+	// shingle.MaxSize; 0 means shingle.DefaultSize (5).
 	ShingleSize int
-	// Hashes is the signature length; 0 means DefaultHashes (128).
+	// Hashes is the signature length, 1 to MaxHashes; 0 means
+	// DefaultHashes (128).
 	Hashes int
 	// Threshold is the estimated Jaccard similarity of content shingles at
-	// or above which two documents are copies; 0 means DefaultThreshold.
+	// or above which two documents are copies, in (0, 1]; 0 means
+	// DefaultThreshold.
 	Threshold float64
 	// Containment is the estimated share of the smaller document's content
 	// shingles found in the larger one at or above which the smaller is a
-	// copy (a teaser, an excerpt); 0 means DefaultContainment.
+	// copy (a teaser, an excerpt), in (0, 1]; 0 means DefaultContainment.
 	Containment float64
 	// MinContainedFraction is the smallest size ratio, in content
 	// shingles, of smaller to larger document for which Containment
-	// applies; 0 means DefaultMinContainedFraction.
+	// applies, in (0, 1]; 0 means DefaultMinContainedFraction.
 	MinContainedFraction float64
-	// Bands and Rows override the LSH banding (both or neither); 0 means
-	// derived from the candidate threshold (see LSHParams).
+	// Bands and Rows override the LSH banding: both positive, with
+	// Bands·Rows at most Hashes, or both 0 for the banding derived from
+	// the candidate threshold (see LSHParams).
 	Bands, Rows int
 	// KeepDiacritics makes signatures accent-sensitive. By default
 	// shingles are keyed without diacritics, so an accent-free copy
