@@ -61,10 +61,18 @@ func namespace(t *testing.T, rdb redis.UniversalClient) string {
 	return ns
 }
 
+// forEachPrimary calls f for each primary, one call at a time: f may
+// update the caller's variables without locking. (ClusterClient.ForEachMaster
+// calls f from one goroutine per primary, concurrently.)
 func forEachPrimary(ctx context.Context, rdb redis.UniversalClient, f func(context.Context, *redis.Client) error) error {
 	switch c := rdb.(type) {
 	case *redis.ClusterClient:
-		return c.ForEachMaster(ctx, f)
+		var mu sync.Mutex
+		return c.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			mu.Lock()
+			defer mu.Unlock()
+			return f(ctx, c)
+		})
 	case *redis.Client:
 		return f(ctx, c)
 	}
@@ -89,7 +97,6 @@ func deleteNamespace(t *testing.T, rdb redis.UniversalClient, ns string) {
 
 // usedMemory sums used_memory over the primaries.
 func usedMemory(t *testing.T, rdb redis.UniversalClient) int64 {
-	var mu sync.Mutex
 	var total int64
 	err := forEachPrimary(context.Background(), rdb, func(ctx context.Context, c *redis.Client) error {
 		info, err := c.Info(ctx, "memory").Result()
@@ -99,9 +106,7 @@ func usedMemory(t *testing.T, rdb redis.UniversalClient) int64 {
 		for _, l := range strings.Split(info, "\r\n") {
 			if v, ok := strings.CutPrefix(l, "used_memory:"); ok {
 				n, err := strconv.ParseInt(v, 10, 64)
-				mu.Lock()
 				total += n
-				mu.Unlock()
 				return err
 			}
 		}
