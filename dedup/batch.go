@@ -246,7 +246,7 @@ func (c Config) verifyPairs(sk []Sketch, order []int, pairs []uint64) *neighbors
 					if c.cannotMatch(a, b) {
 						continue // most candidates: a band shared by chance
 					}
-					if m := c.compare(a, b, false); m.Duplicate {
+					if m := c.compare(a, b); m.Duplicate {
 						out = append(out, match{later, earlier, v&1 == 1, m.Jaccard})
 					}
 				}

@@ -69,7 +69,7 @@ func TestCannotMatchIsSafe(t *testing.T) {
 			ca, cb = []Chunk{1<<8 | 200, 2<<8 | 200}, []Chunk{1<<8 | 200, 2<<8 | 200, 3<<8 | 200}
 		}
 		x, y := sketchOf(a, la, ca), sketchOf(b, lb, cb)
-		m := cfg.compare(x, y, false)
+		m := cfg.compare(x, y)
 		if m.Duplicate {
 			dups++
 		}

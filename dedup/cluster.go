@@ -478,7 +478,7 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (ce
 		if r := int(rep[i]); r != i {
 			center[i] = center[r]
 			match[i] = c.Compare(&sk[i], &sk[r])
-			match[i].Reason = "the same content as a member (an exact copy)"
+			match[i].why.rule = ruleExact
 			continue
 		}
 		// Of the clusters the document verifies against, it joins the one
@@ -507,7 +507,7 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (ce
 			center[i] = center[best]
 			match[i] = c.Compare(&sk[i], &sk[best])
 			if inCenter >= 0 {
-				match[i].Reason += fmt.Sprintf(" with member %d; containment %.2f in the center", best, inCenter)
+				match[i].why.member, match[i].why.inCenter = int32(best)+1, inCenter
 			}
 		}
 	}
@@ -553,15 +553,15 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (ce
 				continue
 			}
 			m, ok := c.holds(sk, i, j, cj)
-			against := "the center"
+			var against uint8 = 1 // the center
 			if k := canonicalOf(cj); !ok && k != cj {
 				m, ok = c.holds(sk, i, j, k)
-				against = "its canonical"
+				against = 2 // its canonical
 			}
 			if ok {
 				center[i] = cj
 				match[i] = m
-				match[i].Reason += " (second pass, against " + against + ")"
+				match[i].why.pass2 = against
 				break
 			}
 		}

@@ -466,7 +466,7 @@ func TestConfigValidate(t *testing.T) {
 			if s := tt.cfg.Sketch(docs[0].Text, nil); s.Shingles != 0 || s.Sig != nil {
 				t.Errorf("Sketch: %d shingles, want the zero Sketch", s.Shingles)
 			}
-			if m := tt.cfg.Compare(&sk, &sk); m.Duplicate || !strings.Contains(m.Reason, tt.want) {
+			if m := tt.cfg.Compare(&sk, &sk); m.Duplicate || !strings.Contains(m.Reason(), tt.want) {
 				t.Errorf("Compare: %+v, want no match and the Config's error", m)
 			}
 			if p := tt.cfg.LSH(); p != (dedup.LSHParams{}) {

@@ -3,6 +3,7 @@ package dedup_test
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -148,7 +149,7 @@ func TestFixtures(t *testing.T) {
 			for _, p := range tt.pairs {
 				a, b := tt.cfg.Sketch(byID[p.a].Text, nil), tt.cfg.Sketch(byID[p.b].Text, nil)
 				if m := tt.cfg.Compare(&a, &b); m.Duplicate != p.duplicate {
-					t.Errorf("Compare(%s, %s).Duplicate = %v, want %v (%s)", p.a, p.b, m.Duplicate, p.duplicate, m.Reason)
+					t.Errorf("Compare(%s, %s).Duplicate = %v, want %v (%s)", p.a, p.b, m.Duplicate, p.duplicate, m.Reason())
 				}
 			}
 		})
@@ -317,6 +318,64 @@ func TestIndexVerifiesCandidates(t *testing.T) {
 		}
 		if found := ix.Query(&a); len(found) != 1 || found[0].ID != p[0] {
 			t.Errorf("Query(%s) in an index holding it: %v, want it", p[0], found)
+		}
+	}
+}
+
+// Each rule of Compare explains itself: the pair's figures, the bar and
+// the rule's name, formatted by Reason.
+func TestMatchReason(t *testing.T) {
+	var cfg dedup.Config
+	sketch := func(id string) dedup.Sketch { return cfg.Sketch(fixture(t, id).Text, nil) }
+	empty := cfg.Sketch(nil, nil)
+	short := dedup.Config{Hashes: 64}.Sketch(fixture(t, "original").Text, nil)
+	tests := []struct {
+		name, a, b string
+		x, y       *dedup.Sketch // instead of a, b
+		cfg        dedup.Config
+		want       string // a regular expression for the whole reason
+	}{
+		{name: "jaccard", a: "original", b: "boilerplate", want: `^jaccard 0\.\d\d >= 0\.50$`},
+		{name: "containment", a: "teaser", b: "original", want: `^containment [01]\.\d\d >= 0\.80 at size ratio 0\.\d\d$`},
+		{name: "lead", a: "lead_teaser", b: "original", want: `^same lead and containment 0\.\d\d >= 0\.68 \(a truncated copy\)$`},
+		{name: "abridged", a: "flood_abridged", b: "flood_full", want: `^containment 0\.\d\d and 0\.\d\d of the smaller text aligned in order in \d+ runs \(longest \d+ words\) >= 0\.70 \(an abridged copy\)$`},
+		{name: "too low", a: "flood_other", b: "flood_full", want: `^jaccard 0\.\d\d, containment 0\.\d\d at size ratio \d\.\d\d(, 0\.\d\d aligned in \d+ runs \(longest \d+ words\))?: too low$`},
+		{name: "numbers", a: "template_a", b: "template_b", want: `^same text but different numbers: \d+ shared number contexts disagree, 0\.\d\d agree$`},
+		{name: "edition", a: "futures_a", b: "futures_b", want: `^same headline with other figures: another edition of a report$`},
+		{name: "no content", x: &empty, b: "original", want: `^no content$`},
+		{name: "signatures", x: &short, b: "original", want: `^signatures of 64 and 128 hashes: sketches of different Configs$`},
+		{name: "invalid", a: "original", b: "original", cfg: dedup.Config{Threshold: 2}, want: `^dedup: invalid Config: .*Threshold`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, y := tt.x, tt.y
+			if x == nil {
+				s := sketch(tt.a)
+				x = &s
+			}
+			if y == nil {
+				s := sketch(tt.b)
+				y = &s
+			}
+			m := tt.cfg.Compare(x, y)
+			if got := m.Reason(); !regexp.MustCompile(tt.want).MatchString(got) {
+				t.Errorf("Reason() = %q, want %s (%+v)", got, tt.want, m)
+			}
+		})
+	}
+	if got := (dedup.Match{}).Reason(); got != "" {
+		t.Errorf("zero Match: Reason() = %q, want empty", got)
+	}
+}
+
+// A verdict costs no allocation, on a containment match and on a pair
+// that needs its alignment: Reason formats the text only when called.
+func TestCompareAllocs(t *testing.T) {
+	var cfg dedup.Config
+	for _, p := range [][2]string{{"teaser", "original"}, {"flood_abridged", "flood_full"}, {"flood_other", "flood_full"}} {
+		x, y := cfg.Sketch(fixture(t, p[0]).Text, nil), cfg.Sketch(fixture(t, p[1]).Text, nil)
+		if n := testing.AllocsPerRun(100, func() { cfg.Compare(&x, &y) }); n != 0 {
+			t.Errorf("Compare(%s, %s): %v allocations, want 0", p[0], p[1], n)
 		}
 	}
 }

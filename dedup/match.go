@@ -25,8 +25,95 @@ type Match struct {
 	// Aligned describes how the smaller document's text lies in the
 	// larger one, for pairs whose overlap alone does not decide.
 	Aligned Alignment
-	// Reason says why, in a few words.
-	Reason string
+
+	why verdict // what Reason formats
+}
+
+// verdict is what decided a Match, kept as figures so that a verdict
+// costs no allocation and the text is formatted only when Reason is
+// called: the batch verification of millions of candidate pairs, and a
+// crawler's rejections, never format it.
+type verdict struct {
+	rule  rule
+	pass2 uint8   // cluster stage: 1 against the center, 2 against its canonical
+	bar   float64 // the bar the deciding figure met, or Threshold on a rejection
+	ratio float64 // size ratio, smaller over larger
+	// contradictions is the number of shared number contexts that disagree.
+	contradictions int32
+	// member+1 is, in the cluster stage, the member a document verified
+	// against when that member is not the center (0: none); inCenter is
+	// then the document's containment in the center.
+	member   int32
+	inCenter float64
+	err      error    // ruleInvalid: the Config's error
+	hashes   [2]int32 // ruleSignatures: the two signature lengths
+}
+
+// rule names the test that decided a Match.
+type rule uint8
+
+const (
+	ruleNone       rule = iota // a zero Match: no comparison
+	ruleInvalid                // the Config is invalid
+	ruleSignatures             // signatures of different lengths
+	ruleNoContent
+	ruleJaccard
+	ruleContainment
+	ruleLead
+	ruleAligned
+	ruleTooLow
+	ruleOtherEdition
+	ruleNumbers
+	ruleExact // cluster stage: the same content as a member
+)
+
+// Reason says in a few words why the pair is, or is not, a copy: the rule
+// that decided and the figures it compared. It formats the text on each
+// call.
+func (m Match) Reason() string {
+	w := &m.why
+	var s string
+	switch w.rule {
+	case ruleNone:
+		return ""
+	case ruleInvalid:
+		s = w.err.Error()
+	case ruleSignatures:
+		s = fmt.Sprintf("signatures of %d and %d hashes: sketches of different Configs", w.hashes[0], w.hashes[1])
+	case ruleNoContent:
+		s = "no content"
+	case ruleJaccard:
+		s = fmt.Sprintf("jaccard %.2f >= %.2f", m.Jaccard, w.bar)
+	case ruleContainment:
+		s = fmt.Sprintf("containment %.2f >= %.2f at size ratio %.2f", m.Containment, w.bar, w.ratio)
+	case ruleLead:
+		s = fmt.Sprintf("same lead and containment %.2f >= %.2f (a truncated copy)", m.Containment, w.bar)
+	case ruleAligned:
+		s = fmt.Sprintf("containment %.2f and %.2f of the smaller text aligned in order in %d runs (longest %d words) >= %.2f (an abridged copy)",
+			m.Containment, m.Aligned.Coverage, m.Aligned.Runs, m.Aligned.Longest, minAlignedCoverage)
+	case ruleTooLow:
+		s = fmt.Sprintf("jaccard %.2f, containment %.2f at size ratio %.2f", m.Jaccard, m.Containment, w.ratio)
+		if m.Aligned.Runs > 0 || m.Containment >= minAlignedContainment {
+			s += fmt.Sprintf(", %.2f aligned in %d runs (longest %d words)", m.Aligned.Coverage, m.Aligned.Runs, m.Aligned.Longest)
+		}
+		s += ": too low"
+	case ruleOtherEdition:
+		s = "same headline with other figures: another edition of a report"
+	case ruleNumbers:
+		s = fmt.Sprintf("same text but different numbers: %d shared number contexts disagree, %.2f agree", w.contradictions, m.Numbers)
+	case ruleExact:
+		return "the same content as a member (an exact copy)"
+	}
+	if w.member > 0 {
+		s += fmt.Sprintf(" with member %d; containment %.2f in the center", w.member-1, w.inCenter)
+	}
+	switch w.pass2 {
+	case 1:
+		s += " (second pass, against the center)"
+	case 2:
+		s += " (second pass, against its canonical)"
+	}
+	return s
 }
 
 // minContradictions is the fewest number contexts in which two documents
@@ -86,25 +173,24 @@ func (c Config) aligns(m *Match, small, large *Sketch) bool {
 
 // Compare decides whether a and b are copies of one article. Sketches must
 // come from the same Config: sketches of another signature length, or an
-// invalid Config, give no match, with the reason. It is safe for
-// concurrent use.
+// invalid Config, give no match, with the reason. It does not allocate
+// (Match.Reason formats its text when called) and is safe for concurrent
+// use.
 func (c Config) Compare(a, b *Sketch) Match {
 	if err := c.Validate(); err != nil {
-		return Match{Numbers: -1, Reason: err.Error()}
+		return Match{Numbers: -1, why: verdict{rule: ruleInvalid, err: err}}
 	}
 	if len(a.Sig) != len(b.Sig) {
-		return Match{Numbers: -1, Reason: fmt.Sprintf("signatures of %d and %d hashes: sketches of different Configs", len(a.Sig), len(b.Sig))}
+		return Match{Numbers: -1, why: verdict{rule: ruleSignatures, hashes: [2]int32{int32(len(a.Sig)), int32(len(b.Sig))}}}
 	}
-	return c.withDefaults().compare(a, b, true)
+	return c.withDefaults().compare(a, b)
 }
 
-// compare is Compare on a Config with its defaults filled in; without
-// reason, Match.Reason stays empty (the batch verification of millions of
-// candidate pairs formats no text).
-func (c Config) compare(a, b *Sketch, reason bool) Match {
+// compare is Compare on a Config with its defaults filled in.
+func (c Config) compare(a, b *Sketch) Match {
 	m := Match{Numbers: -1}
 	if a.Shingles == 0 || b.Shingles == 0 {
-		m.Reason = "no content"
+		m.why.rule = ruleNoContent
 		return m
 	}
 	small, large := a, b
@@ -115,53 +201,35 @@ func (c Config) compare(a, b *Sketch, reason bool) Match {
 	m.Jaccard = inter / (float64(a.Shingles+b.Shingles) - inter)
 	m.Containment = inter / float64(small.Shingles)
 	ratio := float64(small.Shingles) / float64(large.Shingles)
+	m.why.ratio = ratio
 	switch {
 	case m.Jaccard >= c.Threshold:
 		m.Duplicate = true
-		if reason {
-			m.Reason = fmt.Sprintf("jaccard %.2f >= %.2f", m.Jaccard, c.Threshold)
-		}
+		m.why.rule, m.why.bar = ruleJaccard, c.Threshold
 	case m.Containment >= c.Containment && ratio >= c.MinContainedFraction:
 		m.Duplicate = true
-		if reason {
-			m.Reason = fmt.Sprintf("containment %.2f >= %.2f at size ratio %.2f", m.Containment, c.Containment, ratio)
-		}
+		m.why.rule, m.why.bar = ruleContainment, c.Containment
 	case a.Lead != 0 && a.Lead == b.Lead && m.Containment >= leadContainment*c.Containment:
 		m.Duplicate = true
-		if reason {
-			m.Reason = fmt.Sprintf("same lead and containment %.2f >= %.2f (a truncated copy)", m.Containment, leadContainment*c.Containment)
-		}
+		m.why.rule, m.why.bar = ruleLead, leadContainment*c.Containment
 	case m.Containment >= minAlignedContainment && c.aligns(&m, small, large):
 		m.Duplicate = true
-		if reason {
-			m.Reason = fmt.Sprintf("containment %.2f and %.2f of the smaller text aligned in order in %d runs (longest %d words) >= %.2f (an abridged copy)",
-				m.Containment, m.Aligned.Coverage, m.Aligned.Runs, m.Aligned.Longest, minAlignedCoverage)
-		}
+		m.why.rule, m.why.bar = ruleAligned, minAlignedCoverage
 	default:
-		if reason {
-			m.Reason = fmt.Sprintf("jaccard %.2f, containment %.2f at size ratio %.2f", m.Jaccard, m.Containment, ratio)
-			if m.Aligned.Runs > 0 || m.Containment >= minAlignedContainment {
-				m.Reason += fmt.Sprintf(", %.2f aligned in %d runs (longest %d words)", m.Aligned.Coverage, m.Aligned.Runs, m.Aligned.Longest)
-			}
-			m.Reason += ": too low"
-		}
+		m.why.rule = ruleTooLow
 		return m
 	}
 	if !c.NoNumberCheck && !a.Numbers.Masked() && !b.Numbers.Masked() {
 		if otherEdition(a.Headline, b.Headline) {
 			m.Duplicate, m.DifferentNumbers = false, true
-			if reason {
-				m.Reason = "same headline with other figures: another edition of a report"
-			}
+			m.why.rule = ruleOtherEdition
 			return m
 		}
 		var contradictions int
 		m.Numbers, contradictions = numberAgreement(&a.Numbers, &b.Numbers)
 		if contradictions >= minContradictions && m.Numbers < minNumberAgreement {
 			m.Duplicate, m.DifferentNumbers = false, true
-			if reason {
-				m.Reason = fmt.Sprintf("same text but different numbers: %d shared number contexts disagree, %.2f agree", contradictions, m.Numbers)
-			}
+			m.why.rule, m.why.contradictions = ruleNumbers, int32(contradictions)
 		}
 	}
 	return m

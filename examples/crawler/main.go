@@ -120,7 +120,7 @@ func run(w io.Writer, o options) error {
 			continue
 		}
 		f := found[0]
-		fmt.Fprintf(w, "skip  %-28s copy of %s (jaccard %.2f, containment %.2f: %s)\n", p.url, f.ID, f.Jaccard, f.Containment, f.Reason)
+		fmt.Fprintf(w, "skip  %-28s copy of %s (jaccard %.2f, containment %.2f: %s)\n", p.url, f.ID, f.Jaccard, f.Containment, f.Reason())
 	}
 	fmt.Fprintf(w, "%d pages, %d kept\n", len(pages), kept)
 	return nil

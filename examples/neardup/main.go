@@ -243,8 +243,8 @@ func printClusters(w io.Writer, res *dedup.Clustering) {
 			}
 			fmt.Fprintf(bw, "  %s %-40s %s; words %d, boilerplate words %d, numbers %d (real %v); similarity %.3f",
 				mark, d.ID, s, d.Sketch.Words, d.Sketch.BoilerplateWords, d.Sketch.Numbers.Count, d.Sketch.Numbers.HasReal(), d.Similarity)
-			if d.Match.Reason != "" {
-				fmt.Fprintf(bw, "; joined by %s", d.Match.Reason)
+			if r := d.Match.Reason(); r != "" {
+				fmt.Fprintf(bw, "; joined by %s", r)
 			}
 			fmt.Fprintln(bw)
 		}
