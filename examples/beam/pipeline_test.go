@@ -53,6 +53,10 @@ func TestPipelineMatchesCLI(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "neardup")
 	build := exec.Command("go", "build", "-o", bin, "./examples/neardup")
 	build.Dir = root
+	// The command is a module of the repository's workspace: build it
+	// there, whatever GOWORK this test runs with (off, in this module).
+	work, _ := filepath.Abs(filepath.Join(root, "go.work"))
+	build.Env = append(os.Environ(), "GOWORK="+work)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

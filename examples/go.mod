@@ -1,0 +1,32 @@
+module github.com/neardup/neardup/examples
+
+go 1.26.0
+
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/neardup/neardup v0.0.0
+	github.com/neardup/neardup/dedup/redisindex v0.0.0
+	github.com/parquet-go/parquet-go v0.32.0
+	github.com/redis/go-redis/v9 v9.23.0
+	golang.org/x/text v0.43.0
+)
+
+require (
+	github.com/andybalholm/brotli v1.1.1 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/klauspost/compress v1.17.9 // indirect
+	github.com/parquet-go/bitpack v1.0.0 // indirect
+	github.com/parquet-go/jsonlite v1.0.0 // indirect
+	github.com/pierrec/lz4/v4 v4.1.21 // indirect
+	github.com/twpayne/go-geom v1.6.1 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	google.golang.org/protobuf v1.34.2 // indirect
+)
+
+// Until the first release: the modules of this repository.
+replace (
+	github.com/neardup/neardup => ..
+	github.com/neardup/neardup/dedup/redisindex => ../dedup/redisindex
+)
