@@ -1,4 +1,4 @@
-package dedup_test
+package dedup
 
 import (
 	"context"
@@ -11,24 +11,22 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/neardup/neardup/dedup"
 )
 
 func TestSketchBinary(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	for _, d := range seeds(t) {
 		sk := cfg.Sketch(d.Text, nil)
 		b, err := sk.MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got dedup.Sketch
+		var got Sketch
 		if err := got.UnmarshalBinary(b); err != nil {
 			t.Fatalf("%s: %v", d.ID, err)
 		}
 		// What verification reads survives; the rest is not encoded.
-		want := dedup.Sketch{Sig: sk.Sig, Shingles: sk.Shingles, Lead: sk.Lead, Headline: sk.Headline, Chunks: sk.Chunks}
+		want := Sketch{Sig: sk.Sig, Shingles: sk.Shingles, Lead: sk.Lead, Headline: sk.Headline, Chunks: sk.Chunks}
 		want.Numbers.Contexts, want.Numbers.Sample = sk.Numbers.Contexts, sk.Numbers.Sample
 		want.Numbers.Count, want.Numbers.Real = min(sk.Numbers.Count, 1), min(sk.Numbers.Real, 1)
 		if diff := cmp.Diff(want, got, cmpMatch); diff != "" {
@@ -38,7 +36,7 @@ func TestSketchBinary(t *testing.T) {
 			t.Errorf("%s: decoded sketch does not match its original: %+v", d.ID, m)
 		}
 		for _, bad := range [][]byte{nil, b[:4], b[:len(b)-1], append(b, 0), append([]byte("NDSK\x09"), b[5:]...)} {
-			if err := new(dedup.Sketch).UnmarshalBinary(bad); !errors.Is(err, dedup.ErrFormat) {
+			if err := new(Sketch).UnmarshalBinary(bad); !errors.Is(err, ErrFormat) {
 				t.Errorf("%s: UnmarshalBinary(%d bytes) = %v, want ErrFormat", d.ID, len(bad), err)
 			}
 		}
@@ -48,7 +46,7 @@ func TestSketchBinary(t *testing.T) {
 // The encoding and the band keys are a stored format: these values
 // freeze them. If this test fails, bump SignatureVersion on purpose.
 func TestSketchBinaryKnownAnswer(t *testing.T) {
-	cfg := dedup.Config{Hashes: 8}
+	cfg := Config{Hashes: 8}
 	sk := cfg.Sketch([]byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ ngày 12/9"), nil)
 	b, _ := sk.MarshalBinary()
 	// "NDSK" 02 | 8 hashes | 9 shingles | lead | 8 codes | 2 contexts |
@@ -57,16 +55,16 @@ func TestSketchBinaryKnownAnswer(t *testing.T) {
 		t.Errorf("encoding\n got %s\nwant %s", got, want)
 	}
 	keys, _ := cfg.AppendIndexKeys(nil, &sk)
-	want := []dedup.IndexKey{{0, 3557992453861202631}, {1, 1073197361994112243}, {2, 7036762237250740649}, {3, 55571554500789318}, {4, 12196945297149880581}, {5, 3554612868140327184}, {6, 6031907258123211883}}
+	want := []IndexKey{{0, 3557992453861202631}, {1, 1073197361994112243}, {2, 7036762237250740649}, {3, 55571554500789318}, {4, 12196945297149880581}, {5, 3554612868140327184}, {6, 6031907258123211883}}
 	if diff := cmp.Diff(want, keys, cmpMatch); diff != "" {
 		t.Errorf("band keys (-want +got):\n%s", diff)
 	}
 	// Run keys: those of seed 001, by count and by a hash of their values.
-	sk = dedup.Config{}.Sketch(seed(t, "001").Text, nil)
+	sk = Config{}.Sketch(seed(t, "001").Text, nil)
 	var runs []byte
-	all, _ := (dedup.Config{}).AppendIndexKeys(nil, &sk)
+	all, _ := (Config{}).AppendIndexKeys(nil, &sk)
 	for _, k := range all {
-		if k.Band == (dedup.Config{}).LSH().Bands+1 {
+		if k.Band == (Config{}).LSH().Bands+1 {
 			runs = binary.LittleEndian.AppendUint64(runs, k.Hash)
 		}
 	}
@@ -78,9 +76,9 @@ func TestSketchBinaryKnownAnswer(t *testing.T) {
 // AppendIndexKeys gives the keys the in-memory Index files a document
 // under: a copy shares one, an unrelated document none.
 func TestAppendIndexKeys(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	docs := seeds(t)
-	keys := make([][]dedup.IndexKey, len(docs))
+	keys := make([][]IndexKey, len(docs))
 	p := cfg.LSH()
 	for i, d := range docs {
 		sk := cfg.Sketch(d.Text, nil)
@@ -101,7 +99,7 @@ func TestAppendIndexKeys(t *testing.T) {
 			t.Errorf("%s: %d run keys for %d words", d.ID, runs, words)
 		}
 	}
-	shared := func(a, b []dedup.IndexKey) bool {
+	shared := func(a, b []IndexKey) bool {
 		for _, x := range a {
 			for _, y := range b {
 				if x == y {
@@ -121,16 +119,16 @@ func TestAppendIndexKeys(t *testing.T) {
 			}
 		}
 	}
-	if got, _ := cfg.AppendIndexKeys(nil, &dedup.Sketch{}); len(got) != 0 {
+	if got, _ := cfg.AppendIndexKeys(nil, &Sketch{}); len(got) != 0 {
 		t.Errorf("empty sketch has keys %v", got)
 	}
 }
 
 // A shared stream over an in-memory Index answers as NewStream does.
 func TestSharedStream(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	local := newStream(t, cfg)
-	shared, err := dedup.NewSharedStream(cfg, newIndex(t, cfg))
+	shared, err := NewSharedStream(cfg, newIndex(t, cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,13 +146,13 @@ func TestSharedStream(t *testing.T) {
 
 type failing struct{}
 
-func (failing) AddSketch(context.Context, string, *dedup.Sketch) ([]dedup.Found, error) {
+func (failing) AddSketch(context.Context, string, *Sketch) ([]Found, error) {
 	return nil, errors.New("down")
 }
 
 // A backend error reaches the caller, and nothing is learned.
 func TestSharedStreamError(t *testing.T) {
-	s, err := dedup.NewSharedStream(dedup.Config{}, failing{})
+	s, err := NewSharedStream(Config{}, failing{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,9 +165,9 @@ func TestSharedStreamError(t *testing.T) {
 // them, the way the reference SQL (examples/duckdb) does: postings of every
 // index key ranked in GroupOrder, capped per key, closed keys met only by
 // their postings.
-func referencePairs(cfg dedup.Config, sk []dedup.Sketch) []dedup.Pair {
-	order := dedup.GroupOrder(sk)
-	byKey := map[dedup.IndexKey][]uint32{} // positions, ascending
+func referencePairs(cfg Config, sk []Sketch) []Pair {
+	order := GroupOrder(sk)
+	byKey := map[IndexKey][]uint32{} // positions, ascending
 	for pos, i := range order {
 		keys, _ := cfg.AppendIndexKeys(nil, &sk[i])
 		for _, k := range keys {
@@ -189,9 +187,9 @@ func referencePairs(cfg dedup.Config, sk []dedup.Sketch) []dedup.Pair {
 			}
 		}
 	}
-	var out []dedup.Pair
+	var out []Pair
 	for p, s := range stored {
-		out = append(out, dedup.Pair{Later: p[0], Earlier: p[1], Stored: s})
+		out = append(out, Pair{Later: p[0], Earlier: p[1], Stored: s})
 	}
 	return out
 }
@@ -199,11 +197,11 @@ func referencePairs(cfg dedup.Config, sk []dedup.Sketch) []dedup.Pair {
 // ClusterSketches on a run's final sketches, given the candidate pairs
 // from outside, gives the run's clustering.
 func TestClusterSketchesWithPairs(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	docs := seedsAndFixtures(t)
 	want := cluster(t, cfg, docs)
 	ids := make([]string, len(docs))
-	sk := make([]dedup.Sketch, len(docs))
+	sk := make([]Sketch, len(docs))
 	for i, d := range want.Docs {
 		ids[i], sk[i] = d.ID, d.Sketch
 	}
@@ -211,7 +209,7 @@ func TestClusterSketchesWithPairs(t *testing.T) {
 	if len(pairs) == 0 {
 		t.Fatal("no candidate pairs")
 	}
-	for name, p := range map[string][]dedup.Pair{"given": pairs, "found": nil} {
+	for name, p := range map[string][]Pair{"given": pairs, "found": nil} {
 		got, err := cfg.ClusterSketches(ids, sk, p)
 		if err != nil {
 			t.Fatal(err)
@@ -223,7 +221,7 @@ func TestClusterSketchesWithPairs(t *testing.T) {
 	}
 	// Without the pairs, only exact copies (the same sketch: a fixture and
 	// its copy in a site template, once the template is learned) join.
-	alone, err := cfg.ClusterSketches(ids, sk, []dedup.Pair{})
+	alone, err := cfg.ClusterSketches(ids, sk, []Pair{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +238,7 @@ func TestClusterSketchesWithPairs(t *testing.T) {
 	if joined == 0 || joined > 3 {
 		t.Errorf("no pairs: %d documents joined another, want the few exact copies", joined)
 	}
-	if _, err := cfg.ClusterSketches(ids, sk, []dedup.Pair{{Later: 1, Earlier: 2}}); err == nil {
+	if _, err := cfg.ClusterSketches(ids, sk, []Pair{{Later: 1, Earlier: 2}}); err == nil {
 		t.Error("a pair out of order was accepted")
 	}
 }
@@ -248,12 +246,12 @@ func TestClusterSketchesWithPairs(t *testing.T) {
 // The exported stages, composed as ClusterFunc composes them, give its
 // result: what examples/beam runs on many machines.
 func TestStagesComposeToCluster(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	docs := seedsAndFixtures(t)
 	want := cluster(t, cfg, docs)
 	ids := make([]string, len(docs))
-	first := make([]dedup.Sketch, len(docs))
-	lines := make([][]dedup.Line, len(docs))
+	first := make([]Sketch, len(docs))
+	lines := make([][]Line, len(docs))
 	for i, d := range docs {
 		ids[i] = d.ID
 		first[i], lines[i] = cfg.SketchLines(d.Text)
@@ -266,14 +264,14 @@ func TestStagesComposeToCluster(t *testing.T) {
 		t.Fatalf("learned %d lines, Cluster %d", b.Len(), want.BoilerplateLines)
 	}
 	enc, _ := b.MarshalBinary()
-	var b2 dedup.Boilerplate
+	var b2 Boilerplate
 	if err := b2.UnmarshalBinary(enc); err != nil {
 		t.Fatal(err)
 	}
-	if err := new(dedup.Boilerplate).UnmarshalBinary(enc[:len(enc)-1]); err == nil {
+	if err := new(Boilerplate).UnmarshalBinary(enc[:len(enc)-1]); err == nil {
 		t.Error("a truncated set decoded")
 	}
-	final := make([]dedup.Sketch, len(docs))
+	final := make([]Sketch, len(docs))
 	carrying := 0
 	for i, d := range docs {
 		final[i] = cfg.FinalSketch(d.Text, &b2)
@@ -296,15 +294,15 @@ func TestStagesComposeToCluster(t *testing.T) {
 // A reader that skips what the second reading does not need gets
 // Cluster's result, and is asked only for the documents with boilerplate.
 func TestClusterReaderSkips(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	docs := seedsAndFixtures(t)
 	want := cluster(t, cfg, docs)
 	readings, decoded := 0, 0
-	got, err := cfg.ClusterReader(func(need func(int) bool, yield func(dedup.Doc) bool) error {
+	got, err := cfg.ClusterReader(func(need func(int) bool, yield func(Doc) bool) error {
 		readings++
 		for n, d := range docs {
 			if need != nil && !need(n) {
-				yield(dedup.Doc{})
+				yield(Doc{})
 				continue
 			}
 			if readings > 1 {
@@ -326,23 +324,23 @@ func TestClusterReaderSkips(t *testing.T) {
 }
 
 // seedsAndFixtures returns the seeds and then the fixtures.
-func seedsAndFixtures(t *testing.T) []dedup.Doc {
+func seedsAndFixtures(t *testing.T) []Doc {
 	docs := seeds(t)
 	paths, _ := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "*.txt"))
 	for _, p := range paths {
-		docs = append(docs, dedup.Doc{ID: filepath.Base(p), Text: readFile(t, p)})
+		docs = append(docs, Doc{ID: filepath.Base(p), Text: readFile(t, p)})
 	}
 	return docs
 }
 
 // cmpMatch compares Matches by their exported fields and their Reason.
-var cmpMatch = cmp.Transformer("Match", func(m dedup.Match) matchView {
+var cmpMatch = cmp.Transformer("Match", func(m Match) matchView {
 	return matchView{m.Jaccard, m.Containment, m.Numbers, m.Duplicate, m.DifferentNumbers, m.Aligned, m.Reason()}
 })
 
 type matchView struct {
 	Jaccard, Containment, Numbers float64
 	Duplicate, DifferentNumbers   bool
-	Aligned                       dedup.Alignment
+	Aligned                       Alignment
 	Reason                        string
 }

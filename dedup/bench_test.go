@@ -1,4 +1,4 @@
-package dedup_test
+package dedup
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/shingle"
 )
 
@@ -22,7 +21,7 @@ func BenchmarkSketch(b *testing.B) {
 	for _, size := range []int{1 << 10, 3 << 10, 16 << 10} {
 		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) {
 			text := benchText(b, size)
-			var cfg dedup.Config
+			var cfg Config
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
 			for b.Loop() {
@@ -53,7 +52,7 @@ func signedShingles(text []byte) []uint64 {
 func BenchmarkMinWisePush(b *testing.B) {
 	text := benchText(b, 3<<10)
 	sh := signedShingles(text)
-	mw := newMinWise(dedup.DefaultHashes)
+	mw := newMinWise(DefaultHashes)
 	var buf [8]byte
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
@@ -70,24 +69,24 @@ func BenchmarkMinWisePush(b *testing.B) {
 func BenchmarkAppendSignature(b *testing.B) {
 	text := benchText(b, 3<<10)
 	sh := signedShingles(text)
-	sig := make(dedup.Signature, 0, dedup.DefaultHashes)
+	sig := make(Signature, 0, DefaultHashes)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		sig = dedup.AppendSignature(sig[:0], sh, 0)
+		sig = AppendSignature(sig[:0], sh, 0)
 	}
 }
 
 // sketches returns n unrelated documents of 500 words drawn at random from
 // the seeds' vocabulary.
-func sketches(b *testing.B, n int) []dedup.Sketch {
-	var cfg dedup.Config
+func sketches(b *testing.B, n int) []Sketch {
+	var cfg Config
 	var vocab [][]byte
 	for _, d := range seeds(b) {
 		vocab = append(vocab, bytes.Fields(d.Text)...)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	out := make([]dedup.Sketch, n)
+	out := make([]Sketch, n)
 	for i := range out {
 		var text []byte
 		for range 500 {
@@ -101,11 +100,11 @@ func sketches(b *testing.B, n int) []dedup.Sketch {
 func BenchmarkIndexAdd(b *testing.B) {
 	sk := sketches(b, 1000)
 	b.ReportAllocs()
-	var ix *dedup.Index
+	var ix *Index
 	i := 0
 	for b.Loop() {
 		if i%len(sk) == 0 {
-			ix = newIndex(b, dedup.Config{})
+			ix = newIndex(b, Config{})
 		}
 		ix.Add("", sk[i%len(sk)])
 		i++
@@ -114,7 +113,7 @@ func BenchmarkIndexAdd(b *testing.B) {
 
 func BenchmarkIndexQuery(b *testing.B) {
 	sk := sketches(b, 1000)
-	ix := newIndex(b, dedup.Config{})
+	ix := newIndex(b, Config{})
 	for _, s := range sk {
 		ix.Add("", s)
 	}
@@ -127,19 +126,19 @@ func BenchmarkIndexQuery(b *testing.B) {
 }
 
 func BenchmarkCluster(b *testing.B) {
-	var docs []dedup.Doc
+	var docs []Doc
 	var size int64
 	for i, s := range seeds(b) {
 		for k := range 40 {
 			text := append([]byte(fmt.Sprintf("bản %d của %d\n", k, i)), s.Text...)
-			docs = append(docs, dedup.Doc{ID: fmt.Sprint(i, "/", k), Text: text})
+			docs = append(docs, Doc{ID: fmt.Sprint(i, "/", k), Text: text})
 			size += int64(len(text))
 		}
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		cluster(b, dedup.Config{}, docs)
+		cluster(b, Config{}, docs)
 	}
 }
 
@@ -149,16 +148,16 @@ func BenchmarkCluster(b *testing.B) {
 func BenchmarkStoreAdd(b *testing.B) {
 	for _, p := range []struct {
 		name   string
-		policy dedup.SyncPolicy
-	}{{"Stream", -1}, {"SyncNone", dedup.SyncNone}, {"SyncGroup", dedup.SyncGroup}, {"SyncEach", dedup.SyncEach}} {
+		policy SyncPolicy
+	}{{"Stream", -1}, {"SyncNone", SyncNone}, {"SyncGroup", SyncGroup}, {"SyncEach", SyncEach}} {
 		b.Run(p.name, func(b *testing.B) {
 			// "Stream" is the in-memory Stream.Add, for the cost of the log.
 			add := func(id string, text []byte) error { return nil }
 			if p.policy < 0 {
-				st := newStream(b, dedup.Config{})
+				st := newStream(b, Config{})
 				add = func(id string, text []byte) error { _, err := st.Add(id, text); return err }
 			} else {
-				s, err := dedup.OpenStore(b.TempDir(), dedup.StoreOptions{Sync: p.policy, SnapshotEvery: -1})
+				s, err := OpenStore(b.TempDir(), StoreOptions{Sync: p.policy, SnapshotEvery: -1})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -197,7 +196,7 @@ func BenchmarkStoreAdd(b *testing.B) {
 // against its article (testdata/fixtures), dominated by the
 // maximum-likelihood intersection estimate.
 func BenchmarkCompare(b *testing.B) {
-	var cfg dedup.Config
+	var cfg Config
 	x := cfg.Sketch(readFile(b, "../testdata/fixtures/teaser.txt"), nil)
 	y := cfg.Sketch(readFile(b, "../testdata/fixtures/original.txt"), nil)
 	b.ReportAllocs()
@@ -208,18 +207,18 @@ func BenchmarkCompare(b *testing.B) {
 
 // BenchmarkEstimateIntersection is the estimate alone, on the same pair.
 func BenchmarkEstimateIntersection(b *testing.B) {
-	var cfg dedup.Config
+	var cfg Config
 	x := cfg.Sketch(readFile(b, "../testdata/fixtures/teaser.txt"), nil)
 	y := cfg.Sketch(readFile(b, "../testdata/fixtures/original.txt"), nil)
 	for b.Loop() {
-		dedup.EstimateIntersection(x.Sig, y.Sig, x.Shingles, y.Shingles)
+		EstimateIntersection(x.Sig, y.Sig, x.Shingles, y.Shingles)
 	}
 }
 
 // BenchmarkCompareAligned verifies an abridged copy, the pair that needs
 // its alignment computed.
 func BenchmarkCompareAligned(b *testing.B) {
-	var cfg dedup.Config
+	var cfg Config
 	x := cfg.Sketch(readFile(b, "../testdata/fixtures/flood_abridged.txt"), nil)
 	y := cfg.Sketch(readFile(b, "../testdata/fixtures/flood_full.txt"), nil)
 	if m := cfg.Compare(&x, &y); !m.Duplicate || m.Aligned.Runs == 0 {

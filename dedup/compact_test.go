@@ -1,11 +1,9 @@
-package dedup_test
+package dedup
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/neardup/neardup/dedup"
 )
 
 // Codes are a stored format: known answers. Only the empty minimum has
@@ -15,20 +13,20 @@ func TestCode(t *testing.T) {
 		m    uint64
 		want uint16
 	}{
-		{math.MaxUint64, dedup.EmptyCode},
+		{math.MaxUint64, EmptyCode},
 		{0, 0x0000},
 		{1, 0x5691},
 		{1 << 16, 0xceb4},
 		{0x1c135126c9198709, 0x36e5},
 		{math.MaxUint64 - 1, 0xda26},
 	} {
-		if got := dedup.Code(tt.m); got != tt.want {
+		if got := Code(tt.m); got != tt.want {
 			t.Errorf("Code(%#x) = %#x, want %#x", tt.m, got, tt.want)
 		}
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 1 << 20 {
-		if m := r.Uint64(); m != math.MaxUint64 && dedup.Code(m) == dedup.EmptyCode {
+		if m := r.Uint64(); m != math.MaxUint64 && Code(m) == EmptyCode {
 			t.Fatalf("Code(%#x) = EmptyCode", m)
 		}
 	}
@@ -39,10 +37,10 @@ func TestCode(t *testing.T) {
 // number) agree as often as CodeCollision says, and none of them is taken
 // for a copy of another.
 func TestCodeCollisionsOnTinyDocuments(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	r := rand.New(rand.NewPCG(3, 4))
 	const n = 2000
-	sk := make([]dedup.Sketch, 0, n)
+	sk := make([]Sketch, 0, n)
 	seen := map[string]bool{}
 	for len(sk) < n {
 		w := make([]byte, 3+r.IntN(6))
@@ -78,9 +76,9 @@ func TestCodeCollisionsOnTinyDocuments(t *testing.T) {
 	rate := float64(equal) / float64(positions)
 	// 2,000 documents, 256 million positions: about 3,900 chance equal
 	// codes, give or take 63.
-	t.Logf("%d equal codes in %d positions: %.2e, CodeCollision %.2e; %d copies", equal, positions, rate, dedup.CodeCollision, copies)
-	if math.Abs(rate-dedup.CodeCollision) > 0.1*dedup.CodeCollision || copies != 0 {
-		t.Errorf("equal-code rate %.2e, want %.2e ± 10%%; %d pairs of unrelated one-word documents taken for copies", rate, dedup.CodeCollision, copies)
+	t.Logf("%d equal codes in %d positions: %.2e, CodeCollision %.2e; %d copies", equal, positions, rate, CodeCollision, copies)
+	if math.Abs(rate-CodeCollision) > 0.1*CodeCollision || copies != 0 {
+		t.Errorf("equal-code rate %.2e, want %.2e ± 10%%; %d pairs of unrelated one-word documents taken for copies", rate, CodeCollision, copies)
 	}
 }
 
@@ -96,9 +94,9 @@ func TestCompactSimilarity(t *testing.T) {
 			b = append(b, x)
 		}
 	}
-	sa, sb := dedup.AppendSignature(nil, a, 256), dedup.AppendSignature(nil, b, 256)
-	full := dedup.Similarity(sa, sb)
-	comp := dedup.Similarity(sa.AppendCompact(nil), sb.AppendCompact(nil))
+	sa, sb := AppendSignature(nil, a, 256), AppendSignature(nil, b, 256)
+	full := Similarity(sa, sb)
+	comp := Similarity(sa.AppendCompact(nil), sb.AppendCompact(nil))
 	if math.Abs(full-comp) > 2.0/256 {
 		t.Errorf("compact similarity %.3f, full %.3f", comp, full)
 	}

@@ -1,4 +1,4 @@
-package dedup_test
+package dedup
 
 import (
 	"encoding/binary"
@@ -16,14 +16,13 @@ import (
 	minhash "github.com/dgryski/go-minhash"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/shingle"
 )
 
 // cluster, newIndex, newStream and addText are the library's calls that
 // return an error, for tests whose Config is valid: an error fails the
 // test.
-func cluster(t testing.TB, cfg dedup.Config, docs []dedup.Doc) *dedup.Clustering {
+func cluster(t testing.TB, cfg Config, docs []Doc) *Clustering {
 	t.Helper()
 	res, err := cfg.Cluster(docs)
 	if err != nil {
@@ -32,25 +31,25 @@ func cluster(t testing.TB, cfg dedup.Config, docs []dedup.Doc) *dedup.Clustering
 	return res
 }
 
-func newIndex(t testing.TB, cfg dedup.Config) *dedup.Index {
+func newIndex(t testing.TB, cfg Config) *Index {
 	t.Helper()
-	ix, err := dedup.NewIndex(cfg)
+	ix, err := NewIndex(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ix
 }
 
-func newStream(t testing.TB, cfg dedup.Config) *dedup.Stream {
+func newStream(t testing.TB, cfg Config) *Stream {
 	t.Helper()
-	s, err := dedup.NewStream(cfg)
+	s, err := NewStream(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func addText(t testing.TB, s *dedup.Stream, id string, text []byte) []dedup.Found {
+func addText(t testing.TB, s *Stream, id string, text []byte) []Found {
 	t.Helper()
 	found, err := s.Add(id, text)
 	if err != nil {
@@ -69,21 +68,21 @@ func readFile(t testing.TB, path string) []byte {
 }
 
 // seeds returns the five seed documents, ids without the .txt suffix.
-func seeds(t testing.TB) []dedup.Doc {
+func seeds(t testing.TB) []Doc {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join("..", "testdata", "seeds", "*.txt"))
 	if err != nil || len(paths) != 5 {
 		t.Fatalf("seeds: %v %v", paths, err)
 	}
-	var docs []dedup.Doc
+	var docs []Doc
 	for _, p := range paths {
-		docs = append(docs, dedup.Doc{ID: strings.TrimSuffix(filepath.Base(p), ".txt")[:3], Text: readFile(t, p)})
+		docs = append(docs, Doc{ID: strings.TrimSuffix(filepath.Base(p), ".txt")[:3], Text: readFile(t, p)})
 	}
 	return docs
 }
 
 // grouping renders a clustering as canonical id -> member ids.
-func grouping(res *dedup.Clustering) map[string][]string {
+func grouping(res *Clustering) map[string][]string {
 	out := make(map[string][]string)
 	for _, c := range res.Clusters {
 		var ids []string
@@ -96,7 +95,7 @@ func grouping(res *dedup.Clustering) map[string][]string {
 }
 
 func TestSeedsCluster(t *testing.T) {
-	res := cluster(t, dedup.Config{}, seeds(t))
+	res := cluster(t, Config{}, seeds(t))
 	want := map[string][]string{
 		"001": {"000", "001"},
 		"002": {"002"},
@@ -116,22 +115,22 @@ func TestSeedsCluster(t *testing.T) {
 func TestClusterDeterministic(t *testing.T) {
 	docs := seeds(t)
 	for _, f := range []string{"original", "boilerplate", "teaser", "accent_free", "template_a", "template_b"} {
-		docs = append(docs, dedup.Doc{ID: f, Text: readFile(t, filepath.Join("..", "testdata", "fixtures", f+".txt"))})
+		docs = append(docs, Doc{ID: f, Text: readFile(t, filepath.Join("..", "testdata", "fixtures", f+".txt"))})
 	}
-	first := grouping(cluster(t, dedup.Config{}, docs))
+	first := grouping(cluster(t, Config{}, docs))
 	for range 5 {
-		if diff := cmp.Diff(first, grouping(cluster(t, dedup.Config{}, docs))); diff != "" {
+		if diff := cmp.Diff(first, grouping(cluster(t, Config{}, docs))); diff != "" {
 			t.Fatalf("second run differs (-first +again):\n%s", diff)
 		}
 	}
 }
 
 func TestClusterEmpty(t *testing.T) {
-	res := cluster(t, dedup.Config{}, nil)
+	res := cluster(t, Config{}, nil)
 	if len(res.Docs) != 0 || len(res.Clusters) != 0 {
 		t.Errorf("Cluster(nil) = %d docs, %d clusters; want none", len(res.Docs), len(res.Clusters))
 	}
-	res = cluster(t, dedup.Config{}, []dedup.Doc{{ID: "a"}, {ID: "b", Text: []byte("12 / 9")}, {ID: "c"}})
+	res = cluster(t, Config{}, []Doc{{ID: "a"}, {ID: "b", Text: []byte("12 / 9")}, {ID: "c"}})
 	if diff := cmp.Diff(map[string][]string{"a": {"a"}, "b": {"b"}, "c": {"c"}}, grouping(res)); diff != "" {
 		t.Errorf("documents without words must stay apart (-want +got):\n%s", diff)
 	}
@@ -140,12 +139,12 @@ func TestClusterEmpty(t *testing.T) {
 // Signatures are a stored format: these values freeze them. If this test
 // fails, bump SignatureVersion and update it on purpose.
 func TestSignatureKnownAnswers(t *testing.T) {
-	if dedup.SignatureVersion != 2 || shingle.Version != 1 {
+	if SignatureVersion != 2 || shingle.Version != 1 {
 		t.Fatal("known answers are for SignatureVersion 2 and shingle.Version 1")
 	}
 	sh := shingle.Shingler{}.AppendHashes(nil, []byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ"))
-	sig := dedup.AppendSignature(nil, sh, 8)
-	want := dedup.Signature{0x2ba2fe693d2f49e5, 0x0525721331d9f044, 0x2c0585d659604029, 0x0abac07cdfed9dd6, 0x1ffc71ff13f46bbc, 0x04ff9141267a8657, 0x3c17f755193714cf, 0x115a2df1df539a12}
+	sig := AppendSignature(nil, sh, 8)
+	want := Signature{0x2ba2fe693d2f49e5, 0x0525721331d9f044, 0x2c0585d659604029, 0x0abac07cdfed9dd6, 0x1ffc71ff13f46bbc, 0x04ff9141267a8657, 0x3c17f755193714cf, 0x115a2df1df539a12}
 	if diff := cmp.Diff(want, sig); diff != "" {
 		t.Errorf("signature mismatch (-want +got):\n%s", diff)
 	}
@@ -175,7 +174,7 @@ func TestSignatureKnownAnswers(t *testing.T) {
 func TestSignatureEqualsMinWise(t *testing.T) {
 	for _, avx := range []bool{true, false} {
 		t.Run(fmt.Sprintf("avx512=%v", avx), func(t *testing.T) {
-			defer dedup.SetAVX512(dedup.SetAVX512(avx))
+			defer SetAVX512(SetAVX512(avx))
 			signatureEqualsMinWise(t)
 		})
 	}
@@ -199,7 +198,7 @@ func newMinWise(hashes int) *minhash.MinWise {
 
 func signatureEqualsMinWise(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, hashes := range []int{1, 3, 8, dedup.DefaultHashes, 200} {
+	for _, hashes := range []int{1, 3, 8, DefaultHashes, 200} {
 		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 64, 255, 256, 257, 601} {
 			sh := make([]uint64, n)
 			for i := range sh {
@@ -214,8 +213,8 @@ func signatureEqualsMinWise(t *testing.T) {
 				binary.LittleEndian.PutUint64(buf[:], s)
 				mw.Push(buf[:])
 			}
-			got := dedup.AppendSignature(dedup.Signature{42}, sh, hashes)
-			if diff := cmp.Diff(append(dedup.Signature{42}, mw.Signature()...), got); diff != "" {
+			got := AppendSignature(Signature{42}, sh, hashes)
+			if diff := cmp.Diff(append(Signature{42}, mw.Signature()...), got); diff != "" {
 				t.Fatalf("%d shingles, %d hashes: AppendSignature differs from MinWise (-want +got):\n%s", n, hashes, diff)
 			}
 		}
@@ -223,12 +222,12 @@ func signatureEqualsMinWise(t *testing.T) {
 }
 
 func TestSignatureBinary(t *testing.T) {
-	sig := dedup.AppendSignature(nil, []uint64{1, 2, 3}, 16)
+	sig := AppendSignature(nil, []uint64{1, 2, 3}, 16)
 	b, err := sig.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got dedup.Signature
+	var got Signature
 	if err := got.UnmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
@@ -245,10 +244,10 @@ func TestSignatureBinary(t *testing.T) {
 }
 
 func FuzzSignatureUnmarshal(f *testing.F) {
-	b, _ := dedup.AppendSignature(nil, []uint64{1, 2, 3}, 4).MarshalBinary()
+	b, _ := AppendSignature(nil, []uint64{1, 2, 3}, 4).MarshalBinary()
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		var s dedup.Signature
+		var s Signature
 		if s.UnmarshalBinary(in) == nil {
 			out, _ := s.MarshalBinary()
 			if string(out) != string(in) {
@@ -268,9 +267,9 @@ func TestSimilarity(t *testing.T) {
 		{[]uint64{1, 2}, nil, 0},
 	}
 	for _, tt := range tests {
-		a := dedup.AppendSignature(nil, tt.a, 64)
-		b := dedup.AppendSignature(nil, tt.b, 64)
-		if got := dedup.Similarity(a, b); got != tt.want {
+		a := AppendSignature(nil, tt.a, 64)
+		b := AppendSignature(nil, tt.b, 64)
+		if got := Similarity(a, b); got != tt.want {
 			t.Errorf("Similarity(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
@@ -286,7 +285,7 @@ func TestSimilarity(t *testing.T) {
 			b = append(b, h)
 		}
 	}
-	if got := dedup.Similarity(dedup.AppendSignature(nil, a, 1024), dedup.AppendSignature(nil, b, 1024)); math.Abs(got-1.0/3) > 0.05 {
+	if got := Similarity(AppendSignature(nil, a, 1024), AppendSignature(nil, b, 1024)); math.Abs(got-1.0/3) > 0.05 {
 		t.Errorf("Similarity of sets with Jaccard 1/3 = %.3f", got)
 	}
 }
@@ -296,7 +295,7 @@ func TestOptimalLSH(t *testing.T) {
 		threshold float64
 		hashes    int
 	}{{0.5, 128}, {0.23, 128}, {0.8, 128}, {0.5, 64}} {
-		p := dedup.OptimalLSH(tt.threshold, tt.hashes)
+		p := OptimalLSH(tt.threshold, tt.hashes)
 		if p.Bands*p.Rows > tt.hashes || p.Bands < 1 || p.Rows < 1 {
 			t.Errorf("OptimalLSH(%v, %d) = %v: does not fit", tt.threshold, tt.hashes, p)
 		}
@@ -306,11 +305,11 @@ func TestOptimalLSH(t *testing.T) {
 				p.Probability(tt.threshold/2), p.Probability(tt.threshold*1.5))
 		}
 		// No neighbouring banding has a lower total error.
-		for _, q := range []dedup.LSHParams{{Bands: p.Bands + 1, Rows: p.Rows}, {Bands: p.Bands - 1, Rows: p.Rows}, {Bands: p.Bands, Rows: p.Rows + 1}, {Bands: p.Bands, Rows: p.Rows - 1}} {
+		for _, q := range []LSHParams{{Bands: p.Bands + 1, Rows: p.Rows}, {Bands: p.Bands - 1, Rows: p.Rows}, {Bands: p.Bands, Rows: p.Rows + 1}, {Bands: p.Bands, Rows: p.Rows - 1}} {
 			if q.Bands < 1 || q.Rows < 1 || q.Bands*q.Rows > tt.hashes {
 				continue
 			}
-			c := dedup.Config{Hashes: tt.hashes, Bands: q.Bands, Rows: q.Rows, Threshold: tt.threshold, MinContainedFraction: 1}
+			c := Config{Hashes: tt.hashes, Bands: q.Bands, Rows: q.Rows, Threshold: tt.threshold, MinContainedFraction: 1}
 			e := c.LSH()
 			if e.FalsePositive+e.FalseNegative < p.FalsePositive+p.FalseNegative-1e-9 {
 				t.Errorf("banding %dx%d beats OptimalLSH's %v", q.Bands, q.Rows, p)
@@ -320,7 +319,7 @@ func TestOptimalLSH(t *testing.T) {
 }
 
 func TestIndexStreaming(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	ix := newIndex(t, cfg)
 	var got []string
 	for _, d := range seeds(t) {
@@ -342,7 +341,7 @@ func TestIndexStreaming(t *testing.T) {
 
 // Concurrent QueryAdd of copies: exactly one of them sees no earlier copy.
 func TestIndexConcurrent(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	ix := newIndex(t, cfg)
 	text := seeds(t)[1].Text
 	sk := cfg.Sketch(text, nil)
@@ -372,19 +371,19 @@ func TestIndexConcurrent(t *testing.T) {
 // 15 numbers in context, the shape of a 3 KB news article, cut in chunks
 // of ChunkWords words on average; its signature's codes and its chunks are
 // drawn at random, as a unique document's are.
-func randomSketch(r *rand.Rand) dedup.Sketch {
-	s := dedup.Sketch{Sig: make(dedup.Compact, dedup.DefaultHashes), Shingles: 400, Words: 404, Lead: r.Uint64() | 1}
+func randomSketch(r *rand.Rand) Sketch {
+	s := Sketch{Sig: make(Compact, DefaultHashes), Shingles: 400, Words: 404, Lead: r.Uint64() | 1}
 	for i := range s.Sig {
-		s.Sig[i] = uint16(r.IntN(dedup.EmptyCode))
+		s.Sig[i] = uint16(r.IntN(EmptyCode))
 	}
 	for w := 0; w < s.Words; {
-		n := min(1+r.IntN(2*dedup.ChunkWords-1), s.Words-w)
-		s.Chunks = append(s.Chunks, dedup.Chunk(r.Uint32()&^0xff|uint32(n)))
+		n := min(1+r.IntN(2*ChunkWords-1), s.Words-w)
+		s.Chunks = append(s.Chunks, Chunk(r.Uint32()&^0xff|uint32(n)))
 		w += n
 	}
 	s.Numbers.Count, s.Numbers.Real, s.Numbers.Contexts = 15, 10, 15
 	for range 15 {
-		s.Numbers.Sample = append(s.Numbers.Sample, dedup.NumberInContext{Context: uint16(r.Uint32()), Value: uint16(r.Uint32())})
+		s.Numbers.Sample = append(s.Numbers.Sample, NumberInContext{Context: uint16(r.Uint32()), Value: uint16(r.Uint32())})
 	}
 	return s
 }
@@ -396,7 +395,7 @@ func randomSketch(r *rand.Rand) dedup.Sketch {
 // tables' load factor, which varies between 1/2 and 3/4.
 func TestIndexBytesPerDoc(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	ix := newIndex(t, dedup.Config{})
+	ix := newIndex(t, Config{})
 	for i := range 40000 {
 		ix.Add(fmt.Sprintf("d%010d", i), randomSketch(r))
 	}
@@ -414,53 +413,53 @@ func TestIndexBytesPerDoc(t *testing.T) {
 func TestConfigValidate(t *testing.T) {
 	docs := seeds(t)
 	for _, tt := range []struct {
-		cfg  dedup.Config
+		cfg  Config
 		want string // in the error
 	}{
-		{dedup.Config{Bands: 50, Rows: 5}, "Bands 50 × Rows 5 exceed the 128 hashes"},
-		{dedup.Config{Bands: 20}, "set both or neither"},
-		{dedup.Config{Rows: 3}, "set both or neither"},
-		{dedup.Config{Bands: -1, Rows: -1}, "must not be negative"},
-		{dedup.Config{Hashes: -1}, "Hashes -1"},
-		{dedup.Config{Hashes: dedup.MaxHashes + 1}, "Hashes 4097"},
-		{dedup.Config{Hashes: 64, Bands: 40, Rows: 2}, "exceed the 64 hashes"},
-		{dedup.Config{ShingleSize: -1}, "ShingleSize -1"},
-		{dedup.Config{ShingleSize: 17}, "ShingleSize 17"},
-		{dedup.Config{Threshold: math.NaN()}, "Threshold NaN"},
-		{dedup.Config{Threshold: -1}, "Threshold -1"},
-		{dedup.Config{Containment: 1.5}, "Containment 1.5"},
-		{dedup.Config{MinContainedFraction: math.Inf(1)}, "MinContainedFraction +Inf"},
+		{Config{Bands: 50, Rows: 5}, "Bands 50 × Rows 5 exceed the 128 hashes"},
+		{Config{Bands: 20}, "set both or neither"},
+		{Config{Rows: 3}, "set both or neither"},
+		{Config{Bands: -1, Rows: -1}, "must not be negative"},
+		{Config{Hashes: -1}, "Hashes -1"},
+		{Config{Hashes: MaxHashes + 1}, "Hashes 4097"},
+		{Config{Hashes: 64, Bands: 40, Rows: 2}, "exceed the 64 hashes"},
+		{Config{ShingleSize: -1}, "ShingleSize -1"},
+		{Config{ShingleSize: 17}, "ShingleSize 17"},
+		{Config{Threshold: math.NaN()}, "Threshold NaN"},
+		{Config{Threshold: -1}, "Threshold -1"},
+		{Config{Containment: 1.5}, "Containment 1.5"},
+		{Config{MinContainedFraction: math.Inf(1)}, "MinContainedFraction +Inf"},
 	} {
 		t.Run(fmt.Sprintf("%+v", tt.cfg), func(t *testing.T) {
 			err := tt.cfg.Validate()
-			if !errors.Is(err, dedup.ErrConfig) || !strings.Contains(err.Error(), tt.want) {
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Validate = %v, want ErrConfig saying %q", err, tt.want)
 			}
 			fail := func(name string, err error) {
 				t.Helper()
-				if !errors.Is(err, dedup.ErrConfig) {
+				if !errors.Is(err, ErrConfig) {
 					t.Errorf("%s: %v, want the Config's error", name, err)
 				}
 			}
 			_, err = tt.cfg.Cluster(docs)
 			fail("Cluster", err)
-			_, err = tt.cfg.ClusterFunc(func(func(dedup.Doc) bool) error { return nil })
+			_, err = tt.cfg.ClusterFunc(func(func(Doc) bool) error { return nil })
 			fail("ClusterFunc", err)
-			_, err = tt.cfg.SketchCorpus(func(func(int) bool, func(dedup.Doc) bool) error { return nil })
+			_, err = tt.cfg.SketchCorpus(func(func(int) bool, func(Doc) bool) error { return nil })
 			fail("SketchCorpus", err)
 			_, err = tt.cfg.ClusterSketches(nil, nil, nil)
 			fail("ClusterSketches", err)
 			_, err = tt.cfg.LearnBoilerplate(nil, nil)
 			fail("LearnBoilerplate", err)
-			_, err = dedup.NewIndex(tt.cfg)
+			_, err = NewIndex(tt.cfg)
 			fail("NewIndex", err)
-			_, err = dedup.NewStream(tt.cfg)
+			_, err = NewStream(tt.cfg)
 			fail("NewStream", err)
-			_, err = dedup.NewSharedStream(tt.cfg, newIndex(t, dedup.Config{}))
+			_, err = NewSharedStream(tt.cfg, newIndex(t, Config{}))
 			fail("NewSharedStream", err)
-			_, err = dedup.OpenStore(t.TempDir(), dedup.StoreOptions{Config: tt.cfg})
+			_, err = OpenStore(t.TempDir(), StoreOptions{Config: tt.cfg})
 			fail("OpenStore", err)
-			sk := dedup.Config{}.Sketch(docs[0].Text, nil)
+			sk := Config{}.Sketch(docs[0].Text, nil)
 			_, err = tt.cfg.AppendIndexKeys(nil, &sk)
 			fail("AppendIndexKeys", err)
 			if s := tt.cfg.Sketch(docs[0].Text, nil); s.Shingles != 0 || s.Sig != nil {
@@ -469,30 +468,30 @@ func TestConfigValidate(t *testing.T) {
 			if m := tt.cfg.Compare(&sk, &sk); m.Duplicate || !strings.Contains(m.Reason(), tt.want) {
 				t.Errorf("Compare: %+v, want no match and the Config's error", m)
 			}
-			if p := tt.cfg.LSH(); p != (dedup.LSHParams{}) {
+			if p := tt.cfg.LSH(); p != (LSHParams{}) {
 				t.Errorf("LSH: %v, want the zero banding", p)
 			}
 		})
 	}
-	if err := (dedup.Config{Hashes: 64, Bands: 32, Rows: 2, ShingleSize: 16, Threshold: 1, BoilerplateArticles: -1}).Validate(); err != nil {
+	if err := (Config{Hashes: 64, Bands: 32, Rows: 2, ShingleSize: 16, Threshold: 1, BoilerplateArticles: -1}).Validate(); err != nil {
 		t.Errorf("a valid Config: %v", err)
 	}
 }
 
 // A sketch of another Config is refused by the index, and finds nothing.
 func TestIndexRefusesOtherSketches(t *testing.T) {
-	ix := newIndex(t, dedup.Config{})
-	other := dedup.Config{Hashes: 64}.Sketch(seed(t, "001").Text, nil)
-	if _, err := ix.Add("x", other); !errors.Is(err, dedup.ErrConfig) {
+	ix := newIndex(t, Config{})
+	other := Config{Hashes: 64}.Sketch(seed(t, "001").Text, nil)
+	if _, err := ix.Add("x", other); !errors.Is(err, ErrConfig) {
 		t.Errorf("Add: %v, want ErrConfig", err)
 	}
-	if _, _, err := ix.QueryAdd("x", other); !errors.Is(err, dedup.ErrConfig) {
+	if _, _, err := ix.QueryAdd("x", other); !errors.Is(err, ErrConfig) {
 		t.Errorf("QueryAdd: %v, want ErrConfig", err)
 	}
 	if f := ix.Query(&other); f != nil || ix.Len() != 0 {
 		t.Errorf("Query: %v and %d documents, want nothing", f, ix.Len())
 	}
-	if _, err := (dedup.Config{}).ClusterSketches([]string{"x"}, []dedup.Sketch{other}, nil); !errors.Is(err, dedup.ErrConfig) {
+	if _, err := (Config{}).ClusterSketches([]string{"x"}, []Sketch{other}, nil); !errors.Is(err, ErrConfig) {
 		t.Errorf("ClusterSketches: %v, want ErrConfig", err)
 	}
 }

@@ -1,11 +1,9 @@
-package dedup_test
+package dedup
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/neardup/neardup/dedup"
 )
 
 // randomSets returns A and B with |A| = na, |B| = nb and |A∩B| = inter.
@@ -25,16 +23,16 @@ func randomSets(r *rand.Rand, na, nb, inter int) (a, b []uint64) {
 
 func TestEstimateIntersectionExact(t *testing.T) {
 	a, b := randomSets(rand.New(rand.NewPCG(1, 2)), 200, 200, 200)
-	sa, sb := dedup.AppendSignature(nil, a, 128), dedup.AppendSignature(nil, b, 128)
-	if got := dedup.EstimateIntersection(sa, sb, 200, 200); got != 200 {
+	sa, sb := AppendSignature(nil, a, 128), AppendSignature(nil, b, 128)
+	if got := EstimateIntersection(sa, sb, 200, 200); got != 200 {
 		t.Errorf("identical sets: %v, want 200", got)
 	}
 	a, b = randomSets(rand.New(rand.NewPCG(1, 2)), 200, 200, 0)
-	sa, sb = dedup.AppendSignature(nil, a, 128), dedup.AppendSignature(nil, b, 128)
-	if got := dedup.EstimateIntersection(sa, sb, 200, 200); got > 10 {
+	sa, sb = AppendSignature(nil, a, 128), AppendSignature(nil, b, 128)
+	if got := EstimateIntersection(sa, sb, 200, 200); got > 10 {
 		t.Errorf("disjoint sets: %v, want about 0", got)
 	}
-	if got := dedup.EstimateIntersection(sa, sb, 0, 200); got != 0 {
+	if got := EstimateIntersection(sa, sb, 0, 200); got != 0 {
 		t.Errorf("empty set: %v, want 0", got)
 	}
 }
@@ -56,9 +54,9 @@ func TestEstimateIntersectionError(t *testing.T) {
 		const trials, k = 400, 128
 		for range trials {
 			a, b := randomSets(r, tt.na, tt.nb, tt.inter)
-			sa, sb := dedup.AppendSignature(nil, a, k), dedup.AppendSignature(nil, b, k)
-			full := dedup.EstimateIntersection(sa, sb, tt.na, tt.nb)
-			compact := dedup.EstimateIntersection(sa.AppendCompact(nil), sb.AppendCompact(nil), tt.na, tt.nb)
+			sa, sb := AppendSignature(nil, a, k), AppendSignature(nil, b, k)
+			full := EstimateIntersection(sa, sb, tt.na, tt.nb)
+			compact := EstimateIntersection(sa.AppendCompact(nil), sb.AppendCompact(nil), tt.na, tt.nb)
 			sumFull += full
 			sumCompact += compact
 			seCompact += math.Pow(compact-float64(tt.inter), 2)

@@ -1,4 +1,4 @@
-package dedup_test
+package dedup
 
 import (
 	"fmt"
@@ -9,16 +9,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/neardup/neardup/dedup"
 )
 
-func fixture(t *testing.T, name string) dedup.Doc {
+func fixture(t *testing.T, name string) Doc {
 	t.Helper()
-	return dedup.Doc{ID: name, Text: readFile(t, filepath.Join("..", "testdata", "fixtures", name+".txt"))}
+	return Doc{ID: name, Text: readFile(t, filepath.Join("..", "testdata", "fixtures", name+".txt"))}
 }
 
-func seed(t *testing.T, prefix string) dedup.Doc {
+func seed(t *testing.T, prefix string) Doc {
 	t.Helper()
 	for _, d := range seeds(t) {
 		if d.ID == prefix {
@@ -26,7 +24,7 @@ func seed(t *testing.T, prefix string) dedup.Doc {
 		}
 	}
 	t.Fatalf("no seed %s", prefix)
-	return dedup.Doc{}
+	return Doc{}
 }
 
 // Each phenomenon: a small corpus, the clusters it must give, and pairs
@@ -38,7 +36,7 @@ func TestFixtures(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		cfg   dedup.Config
+		cfg   Config
 		docs  []string
 		want  map[string][]string // canonical -> members
 		pairs []pair
@@ -71,7 +69,7 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			name:  "without the number check templates merge",
-			cfg:   dedup.Config{NoNumberCheck: true},
+			cfg:   Config{NoNumberCheck: true},
 			docs:  []string{"template_a", "template_b"},
 			pairs: []pair{{"template_a", "template_b", true}},
 		},
@@ -122,17 +120,17 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			name:  "accent-sensitive signatures keep the accent-free copy apart",
-			cfg:   dedup.Config{KeepDiacritics: true},
+			cfg:   Config{KeepDiacritics: true},
 			docs:  []string{"accent_free", "original"},
 			pairs: []pair{{"accent_free", "original", false}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			byID := make(map[string]dedup.Doc)
-			var docs []dedup.Doc
+			byID := make(map[string]Doc)
+			var docs []Doc
 			for _, id := range tt.docs {
-				d := dedup.Doc{}
+				d := Doc{}
 				if len(id) == 3 {
 					d = seed(t, id)
 				} else {
@@ -158,23 +156,23 @@ func TestFixtures(t *testing.T) {
 
 // The teaser's Jaccard is under the threshold: only containment finds it.
 func TestTeaserNeedsContainment(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	a, b := cfg.Sketch(fixture(t, "teaser").Text, nil), cfg.Sketch(fixture(t, "original").Text, nil)
 	m := cfg.Compare(&a, &b)
-	if m.Jaccard >= dedup.DefaultThreshold || m.Containment < dedup.DefaultContainment {
+	if m.Jaccard >= DefaultThreshold || m.Containment < DefaultContainment {
 		t.Errorf("teaser: Jaccard %.2f, containment %.2f; want Jaccard < %.2f and containment >= %.2f",
-			m.Jaccard, m.Containment, dedup.DefaultThreshold, dedup.DefaultContainment)
+			m.Jaccard, m.Containment, DefaultThreshold, DefaultContainment)
 	}
 }
 
 // Boilerplate is learned from the corpus and leaves the wrapped copy with
 // the same content as its original.
 func TestBoilerplateLearned(t *testing.T) {
-	var docs []dedup.Doc
+	var docs []Doc
 	for _, id := range []string{"boilerplate", "other_002", "original", "other_003", "other_004"} {
 		docs = append(docs, fixture(t, id))
 	}
-	res := cluster(t, dedup.Config{}, docs)
+	res := cluster(t, Config{}, docs)
 	if res.BoilerplateLines == 0 || res.BoilerplateDocs != 4 {
 		t.Errorf("learned %d boilerplate lines in %d docs; want some, in the 4 wrapped docs", res.BoilerplateLines, res.BoilerplateDocs)
 	}
@@ -184,7 +182,7 @@ func TestBoilerplateLearned(t *testing.T) {
 	}
 	// With learning off, the shared template is content again and the
 	// wrapped copy is larger than its original.
-	off := cluster(t, dedup.Config{BoilerplateArticles: -1}, docs)
+	off := cluster(t, Config{BoilerplateArticles: -1}, docs)
 	if off.BoilerplateLines != 0 || off.Docs[0].Sketch.Words <= orig.Words {
 		t.Errorf("learning off: %d lines learned, wrapped copy %d words", off.BoilerplateLines, off.Docs[0].Sketch.Words)
 	}
@@ -193,11 +191,11 @@ func TestBoilerplateLearned(t *testing.T) {
 // Template articles match as text and are kept apart by their numbers; the
 // verdict says so.
 func TestTemplateVerdict(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	a, b := cfg.Sketch(fixture(t, "template_a").Text, nil), cfg.Sketch(fixture(t, "template_b").Text, nil)
 	m := cfg.Compare(&a, &b)
-	if m.Duplicate || !m.DifferentNumbers || m.Jaccard < dedup.DefaultThreshold {
-		t.Errorf("templates: %+v; want a text match (Jaccard >= %.2f) rejected for different numbers", m, dedup.DefaultThreshold)
+	if m.Duplicate || !m.DifferentNumbers || m.Jaccard < DefaultThreshold {
+		t.Errorf("templates: %+v; want a text match (Jaccard >= %.2f) rejected for different numbers", m, DefaultThreshold)
 	}
 	o1, o2 := cfg.Sketch(seed(t, "000").Text, nil), cfg.Sketch(seed(t, "001").Text, nil)
 	if m := cfg.Compare(&o1, &o2); m.DifferentNumbers || m.Numbers != -1 {
@@ -212,12 +210,12 @@ func TestNumberSample(t *testing.T) {
 	for i := range 40 {
 		fmt.Fprintf(&text, "mục %s có %d người.\n", strings.Repeat("a", i+1), i+10)
 	}
-	n := dedup.Config{}.Sketch([]byte(text.String()), nil).Numbers
+	n := Config{}.Sketch([]byte(text.String()), nil).Numbers
 	contexts := map[uint16]bool{}
 	for _, e := range n.Sample {
 		contexts[e.Context] = true
 	}
-	if n.Count != 40 || n.Contexts != 40 || len(contexts) != dedup.NumberSketchSize || len(n.Sample) != dedup.NumberSketchSize {
+	if n.Count != 40 || n.Contexts != 40 || len(contexts) != NumberSketchSize || len(n.Sample) != NumberSketchSize {
 		t.Errorf("Count %d, Contexts %d, sample of %d entries in %d contexts; want 40, 40, 32 in 32",
 			n.Count, n.Contexts, len(n.Sample), len(contexts))
 	}
@@ -228,8 +226,8 @@ func TestNumberSample(t *testing.T) {
 // counting, so the lines they share stay content. A page that links to the
 // article carries its headline as boilerplate, while the article keeps it.
 func TestWrappedTeaserKeepsSharedLines(t *testing.T) {
-	var cfg dedup.Config
-	var docs []dedup.Doc
+	var cfg Config
+	var docs []Doc
 	for _, id := range []string{"wrapped_other", "wrapped_teaser", "original"} {
 		docs = append(docs, fixture(t, id))
 	}
@@ -259,11 +257,11 @@ func TestWrappedTeaserKeepsSharedLines(t *testing.T) {
 // takes them out of the content, stay apart by the figures on those rows:
 // what is left of two of them is one shared remark.
 func TestReportRowsKeepTheirNumbers(t *testing.T) {
-	var docs []dedup.Doc
+	var docs []Doc
 	for _, id := range []string{"silver_1", "silver_2", "silver_3", "silver_4"} {
 		docs = append(docs, fixture(t, id))
 	}
-	res := cluster(t, dedup.Config{}, docs)
+	res := cluster(t, Config{}, docs)
 	want := map[string][]string{"silver_1": {"silver_1"}, "silver_2": {"silver_2"}, "silver_3": {"silver_3"}, "silver_4": {"silver_4"}}
 	if diff := cmp.Diff(want, grouping(res)); diff != "" {
 		t.Errorf("clusters mismatch (-want +got):\n%s", diff)
@@ -278,7 +276,7 @@ func TestReportRowsKeepTheirNumbers(t *testing.T) {
 
 // sharesIndexKey reports whether a and b share an LSH key: whether an index
 // holding one returns the other as a candidate to verify.
-func sharesIndexKey(t *testing.T, cfg dedup.Config, a, b *dedup.Sketch) bool {
+func sharesIndexKey(t *testing.T, cfg Config, a, b *Sketch) bool {
 	t.Helper()
 	ka, err := cfg.AppendIndexKeys(nil, a)
 	if err != nil {
@@ -300,13 +298,13 @@ func sharesIndexKey(t *testing.T, cfg dedup.Config, a, b *dedup.Sketch) bool {
 // LSH keys, but not their figures, are not copies of each other, while a
 // copy among them is found.
 func TestIndexVerifiesCandidates(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	for _, p := range [][2]string{{"template_a", "template_b"}, {"repo_a", "repo_b"}, {"futures_a", "futures_b"}} {
 		a, b := cfg.Sketch(fixture(t, p[0]).Text, nil), cfg.Sketch(fixture(t, p[1]).Text, nil)
 		if !sharesIndexKey(t, cfg, &a, &b) {
 			t.Fatalf("%s and %s share no index key: this test needs candidates that are not copies", p[0], p[1])
 		}
-		ix, err := dedup.NewIndex(cfg)
+		ix, err := NewIndex(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,14 +323,14 @@ func TestIndexVerifiesCandidates(t *testing.T) {
 // Each rule of Compare explains itself: the pair's figures, the bar and
 // the rule's name, formatted by Reason.
 func TestMatchReason(t *testing.T) {
-	var cfg dedup.Config
-	sketch := func(id string) dedup.Sketch { return cfg.Sketch(fixture(t, id).Text, nil) }
+	var cfg Config
+	sketch := func(id string) Sketch { return cfg.Sketch(fixture(t, id).Text, nil) }
 	empty := cfg.Sketch(nil, nil)
-	short := dedup.Config{Hashes: 64}.Sketch(fixture(t, "original").Text, nil)
+	short := Config{Hashes: 64}.Sketch(fixture(t, "original").Text, nil)
 	tests := []struct {
 		name, a, b string
-		x, y       *dedup.Sketch // instead of a, b
-		cfg        dedup.Config
+		x, y       *Sketch // instead of a, b
+		cfg        Config
 		want       string // a regular expression for the whole reason
 	}{
 		{name: "jaccard", a: "original", b: "boilerplate", want: `^jaccard 0\.\d\d >= 0\.50$`},
@@ -344,7 +342,7 @@ func TestMatchReason(t *testing.T) {
 		{name: "edition", a: "futures_a", b: "futures_b", want: `^same headline with other figures: another edition of a report$`},
 		{name: "no content", x: &empty, b: "original", want: `^no content$`},
 		{name: "signatures", x: &short, b: "original", want: `^signatures of 64 and 128 hashes: sketches of different Configs$`},
-		{name: "invalid", a: "original", b: "original", cfg: dedup.Config{Threshold: 2}, want: `^dedup: invalid Config: .*Threshold`},
+		{name: "invalid", a: "original", b: "original", cfg: Config{Threshold: 2}, want: `^dedup: invalid Config: .*Threshold`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -363,7 +361,7 @@ func TestMatchReason(t *testing.T) {
 			}
 		})
 	}
-	if got := (dedup.Match{}).Reason(); got != "" {
+	if got := (Match{}).Reason(); got != "" {
 		t.Errorf("zero Match: Reason() = %q, want empty", got)
 	}
 }
@@ -371,7 +369,7 @@ func TestMatchReason(t *testing.T) {
 // A verdict costs no allocation, on a containment match and on a pair
 // that needs its alignment: Reason formats the text only when called.
 func TestCompareAllocs(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	for _, p := range [][2]string{{"teaser", "original"}, {"flood_abridged", "flood_full"}, {"flood_other", "flood_full"}} {
 		x, y := cfg.Sketch(fixture(t, p[0]).Text, nil), cfg.Sketch(fixture(t, p[1]).Text, nil)
 		if n := testing.AllocsPerRun(100, func() { cfg.Compare(&x, &y) }); n != 0 {

@@ -1,4 +1,4 @@
-package dedup_test
+package dedup
 
 import (
 	"bufio"
@@ -20,8 +20,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/neardup/neardup/dedup"
 )
 
 // storeDoc returns document i of a deterministic crawl: 40 articles in a
@@ -48,12 +46,12 @@ func storeDoc(i int) (string, []byte) {
 	return "d" + strconv.Itoa(i), wrap(text)
 }
 
-func openStore(t testing.TB, dir string, opt dedup.StoreOptions) *dedup.Store {
+func openTestStore(t testing.TB, dir string, opt StoreOptions) *Store {
 	t.Helper()
 	if opt.Logf == nil {
 		opt.Logf = t.Logf
 	}
-	s, err := dedup.OpenStore(dir, opt)
+	s, err := OpenStore(dir, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +59,7 @@ func openStore(t testing.TB, dir string, opt dedup.StoreOptions) *dedup.Store {
 }
 
 // addDocs adds storeDoc(i) for i in [from, to).
-func addDocs(t testing.TB, s *dedup.Store, from, to int) {
+func addDocs(t testing.TB, s *Store, from, to int) {
 	t.Helper()
 	for i := from; i < to; i++ {
 		id, text := storeDoc(i)
@@ -72,7 +70,7 @@ func addDocs(t testing.TB, s *dedup.Store, from, to int) {
 }
 
 // foundIDs lists the ids and sequence numbers of found documents.
-func foundIDs(f []dedup.Found) []string {
+func foundIDs(f []Found) []string {
 	var out []string
 	for _, x := range f {
 		out = append(out, fmt.Sprintf("%s@%d", x.ID, x.Seq))
@@ -86,9 +84,9 @@ func TestStoreMatchesStream(t *testing.T) {
 	for _, every := range []int{-1, 7, 1000} {
 		t.Run(fmt.Sprintf("snapshot every %d", every), func(t *testing.T) {
 			dir := t.TempDir()
-			opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: every}
-			s := openStore(t, dir, opt)
-			ref := newStream(t, dedup.Config{})
+			opt := StoreOptions{Sync: SyncNone, SnapshotEvery: every}
+			s := openTestStore(t, dir, opt)
+			ref := newStream(t, Config{})
 			const n = 150
 			for i := range n {
 				id, text := storeDoc(i)
@@ -105,13 +103,13 @@ func TestStoreMatchesStream(t *testing.T) {
 					if err := s.Close(); err != nil {
 						t.Fatal(err)
 					}
-					s = openStore(t, dir, opt)
+					s = openTestStore(t, dir, opt)
 				}
 			}
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
-			s = openStore(t, dir, opt)
+			s = openTestStore(t, dir, opt)
 			defer s.Close()
 			if s.Len() != n {
 				t.Fatalf("reopened store has %d documents, want %d", s.Len(), n)
@@ -122,7 +120,7 @@ func TestStoreMatchesStream(t *testing.T) {
 			}
 			for i := range n + 40 {
 				_, text := storeDoc(i)
-				sk := dedup.Config{}.Sketch(text, ref)
+				sk := Config{}.Sketch(text, ref)
 				if diff := cmp.Diff(foundIDs(ref.Index().Query(&sk)), foundIDs(s.Query(text))); diff != "" {
 					t.Errorf("Query(doc %d) after reopen (-stream +store):\n%s", i, diff)
 				}
@@ -161,8 +159,8 @@ func logFile(t *testing.T, dir string) string {
 // warning, and the store goes on taking documents.
 func TestStoreTornTail(t *testing.T) {
 	dir := t.TempDir()
-	opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: -1}
-	s := openStore(t, dir, opt)
+	opt := StoreOptions{Sync: SyncNone, SnapshotEvery: -1}
+	s := openTestStore(t, dir, opt)
 	const n = 5
 	addDocs(t, s, 0, n-1)
 	before, err := os.Stat(logFile(t, dir))
@@ -181,7 +179,7 @@ func TestStoreTornTail(t *testing.T) {
 			t.Fatal(err)
 		}
 		var warned []string
-		s, err := dedup.OpenStore(d, dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: -1,
+		s, err := OpenStore(d, StoreOptions{Sync: SyncNone, SnapshotEvery: -1,
 			Logf: func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }})
 		if err != nil {
 			t.Fatalf("cut at %d of %d: %v", cut, len(full), err)
@@ -197,7 +195,7 @@ func TestStoreTornTail(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Close()
-		s = openStore(t, d, opt)
+		s = openTestStore(t, d, opt)
 		if s.Len() != n || s.Recovery().TornBytes != 0 {
 			t.Fatalf("cut at %d, re-added: %d documents, %+v", cut, s.Len(), s.Recovery())
 		}
@@ -208,8 +206,8 @@ func TestStoreTornTail(t *testing.T) {
 // Damage anywhere but the tail is an error, never silently loaded.
 func TestStoreCorruption(t *testing.T) {
 	dir := t.TempDir()
-	opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: 10}
-	s := openStore(t, dir, opt)
+	opt := StoreOptions{Sync: SyncNone, SnapshotEvery: 10}
+	s := openTestStore(t, dir, opt)
 	addDocs(t, s, 0, 15) // a snapshot of 10, and 5 records in the log
 	s.Close()
 	// Find the second record of the log: the second offset where a
@@ -251,12 +249,12 @@ func TestStoreCorruption(t *testing.T) {
 			if err := os.WriteFile(path, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			s, err := dedup.OpenStore(d, dedup.StoreOptions{Logf: t.Logf})
+			s, err := OpenStore(d, StoreOptions{Logf: t.Logf})
 			if err == nil {
 				s.Close()
 				t.Fatalf("opened a store with a flipped bit in %s", tc.name)
 			}
-			if !errors.Is(err, dedup.ErrCorrupt) {
+			if !errors.Is(err, ErrCorrupt) {
 				t.Errorf("error %v; want one wrapping ErrCorrupt", err)
 			}
 		})
@@ -267,19 +265,19 @@ func TestStoreCorruption(t *testing.T) {
 // of the same directory is refused while the first is open.
 func TestStoreRefusals(t *testing.T) {
 	dir := t.TempDir()
-	s := openStore(t, dir, dedup.StoreOptions{})
+	s := openTestStore(t, dir, StoreOptions{})
 	id, text := storeDoc(0)
 	if _, err := s.Add(id, text); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dedup.OpenStore(dir, dedup.StoreOptions{}); err == nil {
+	if _, err := OpenStore(dir, StoreOptions{}); err == nil {
 		t.Error("a second OpenStore of an open directory succeeded")
 	}
 	s.Close()
-	if _, err := s.Add(id, text); !errors.Is(err, dedup.ErrClosed) {
+	if _, err := s.Add(id, text); !errors.Is(err, ErrClosed) {
 		t.Errorf("Add after Close: %v, want ErrClosed", err)
 	}
-	if _, err := dedup.OpenStore(dir, dedup.StoreOptions{Config: dedup.Config{Hashes: 64}}); !errors.Is(err, dedup.ErrFormat) {
+	if _, err := OpenStore(dir, StoreOptions{Config: Config{Hashes: 64}}); !errors.Is(err, ErrFormat) {
 		t.Errorf("OpenStore with 64 hashes on a 128-hash store: %v, want ErrFormat", err)
 	}
 }
@@ -288,8 +286,8 @@ func TestStoreRefusals(t *testing.T) {
 // of each pair of identical documents exactly one is reported new.
 func TestStoreGroupCommit(t *testing.T) {
 	dir := t.TempDir()
-	opt := dedup.StoreOptions{Sync: dedup.SyncGroup, SnapshotEvery: 25}
-	s := openStore(t, dir, opt)
+	opt := StoreOptions{Sync: SyncGroup, SnapshotEvery: 25}
+	s := openTestStore(t, dir, opt)
 	const workers, each = 4, 20
 	var mu sync.Mutex
 	fresh := map[string]int{}
@@ -319,7 +317,7 @@ func TestStoreGroupCommit(t *testing.T) {
 		}
 	}
 	s.Close()
-	s = openStore(t, dir, opt)
+	s = openTestStore(t, dir, opt)
 	defer s.Close()
 	if s.Len() != workers*each {
 		t.Errorf("reopened: %d documents, want %d", s.Len(), workers*each)
@@ -346,7 +344,7 @@ func storeWriter(dir string) int {
 	policy, _ := strconv.Atoi(os.Getenv(writerEnv + "_SYNC"))
 	if stage, k, ok := strings.Cut(os.Getenv(writerEnv+"_PAUSE"), ":"); ok {
 		n, _ := strconv.Atoi(k)
-		dedup.SetStoreStage(func(s string) {
+		SetStoreStage(func(s string) {
 			if s == stage {
 				if n--; n == 0 {
 					fmt.Fprintf(os.Stdout, "at %s\n", s)
@@ -355,7 +353,7 @@ func storeWriter(dir string) int {
 			}
 		})
 	}
-	s, err := dedup.OpenStore(dir, dedup.StoreOptions{Sync: dedup.SyncPolicy(policy), SnapshotEvery: 13,
+	s, err := OpenStore(dir, StoreOptions{Sync: SyncPolicy(policy), SnapshotEvery: 13,
 		Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "writer error:", err)
@@ -477,7 +475,7 @@ func TestStoreKill(t *testing.T) {
 				trial, ks.stage, len(tmps), snaps, logs, ks.tmp, ks.renamed, ks.logs)
 		}
 		hits[trial%len(killStages)]++
-		s, err := dedup.OpenStore(dir, dedup.StoreOptions{SnapshotEvery: -1, Logf: func(string, ...any) { torn++ }})
+		s, err := OpenStore(dir, StoreOptions{SnapshotEvery: -1, Logf: func(string, ...any) { torn++ }})
 		if err != nil {
 			t.Fatalf("trial %d: reopen after kill: %v", trial, err)
 		}
@@ -520,7 +518,7 @@ func TestStoreKill(t *testing.T) {
 // a store or an error, never panics, and a store it returns works.
 func FuzzStoreOpen(f *testing.F) {
 	dir := f.TempDir()
-	s, err := dedup.OpenStore(dir, dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: 4, Logf: func(string, ...any) {}})
+	s, err := OpenStore(dir, StoreOptions{Sync: SyncNone, SnapshotEvery: 4, Logf: func(string, ...any) {}})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -544,7 +542,7 @@ func FuzzStoreOpen(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "log-"+gen), logb, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		s, err := dedup.OpenStore(dir, dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: -1, Logf: func(string, ...any) {}})
+		s, err := OpenStore(dir, StoreOptions{Sync: SyncNone, SnapshotEvery: -1, Logf: func(string, ...any) {}})
 		if err != nil {
 			return
 		}
@@ -558,7 +556,7 @@ func FuzzStoreOpen(f *testing.F) {
 			t.Fatalf("Snapshot of a store that opened: %v", err)
 		}
 		s.Close()
-		s, err = dedup.OpenStore(dir, dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: -1, Logf: func(string, ...any) {}})
+		s, err = OpenStore(dir, StoreOptions{Sync: SyncNone, SnapshotEvery: -1, Logf: func(string, ...any) {}})
 		if err != nil {
 			t.Fatalf("reopen after a clean snapshot: %v", err)
 		}
@@ -579,8 +577,8 @@ var updateStore = flag.Bool("update", false, "rewrite the store written by this 
 func TestStoreFormatFrozen(t *testing.T) {
 	golden := filepath.Join("testdata", "store-v2")
 	dir := t.TempDir()
-	opt := dedup.StoreOptions{Sync: dedup.SyncNone, SnapshotEvery: 3, Logf: t.Logf}
-	s := openStore(t, dir, opt)
+	opt := StoreOptions{Sync: SyncNone, SnapshotEvery: 3, Logf: t.Logf}
+	s := openTestStore(t, dir, opt)
 	docs := seeds(t)
 	for _, d := range docs {
 		if _, err := s.Add(d.ID, d.Text); err != nil {
@@ -601,7 +599,7 @@ func TestStoreFormatFrozen(t *testing.T) {
 			t.Errorf("%s: this build writes %d bytes that differ from the frozen %d; bump the format version and run go test -update", name, len(got), len(want))
 		}
 	}
-	s = openStore(t, copyDir(t, golden), opt)
+	s = openTestStore(t, copyDir(t, golden), opt)
 	defer s.Close()
 	if s.Len() != len(docs) {
 		t.Fatalf("frozen store: %d documents, want %d", s.Len(), len(docs))
@@ -615,8 +613,8 @@ func TestStoreFormatFrozen(t *testing.T) {
 // A store written by an earlier format version is refused with ErrFormat,
 // never read as if its sketches were this version's.
 func TestStoreOldFormat(t *testing.T) {
-	_, err := dedup.OpenStore(copyDir(t, filepath.Join("testdata", "store-v1")), dedup.StoreOptions{Logf: t.Logf})
-	if !errors.Is(err, dedup.ErrFormat) {
+	_, err := OpenStore(copyDir(t, filepath.Join("testdata", "store-v1")), StoreOptions{Logf: t.Logf})
+	if !errors.Is(err, ErrFormat) {
 		t.Fatalf("OpenStore on a version 1 store: %v, want ErrFormat", err)
 	}
 }
@@ -625,14 +623,14 @@ func TestStoreOldFormat(t *testing.T) {
 // the store reopens with everything added before and after it.
 func TestStoreRefusesTooLarge(t *testing.T) {
 	dir := t.TempDir()
-	opt := dedup.StoreOptions{Sync: dedup.SyncNone, Logf: t.Logf}
-	s := openStore(t, dir, opt)
+	opt := StoreOptions{Sync: SyncNone, Logf: t.Logf}
+	s := openTestStore(t, dir, opt)
 	docs := seeds(t)
 	if _, err := s.Add(docs[0].ID, docs[0].Text); err != nil {
 		t.Fatal(err)
 	}
 	huge := strings.Repeat("x", 17<<20) // a 17 MiB id
-	if _, err := s.Add(huge, docs[1].Text); !errors.Is(err, dedup.ErrTooLarge) {
+	if _, err := s.Add(huge, docs[1].Text); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("Add with a 17 MiB id: %v, want ErrTooLarge", err)
 	}
 	// A page of distinct lines, each a new line to learn: 8 bytes each.
@@ -644,14 +642,14 @@ func TestStoreRefusesTooLarge(t *testing.T) {
 		}
 		page = append(page, '\n')
 	}
-	if _, err := s.Add("lines", page); !errors.Is(err, dedup.ErrTooLarge) {
+	if _, err := s.Add("lines", page); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("Add of 2.2 million distinct lines: %v, want ErrTooLarge", err)
 	}
 	if _, err := s.Add(docs[2].ID, docs[2].Text); err != nil {
 		t.Fatalf("Add after a refusal: %v", err)
 	}
 	s.Close()
-	s = openStore(t, dir, opt)
+	s = openTestStore(t, dir, opt)
 	defer s.Close()
 	if s.Len() != 2 {
 		t.Errorf("reopened with %d documents, want the 2 accepted", s.Len())

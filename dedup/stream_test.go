@@ -1,4 +1,4 @@
-package dedup_test
+package dedup
 
 import (
 	"fmt"
@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/neardup/neardup/dedup"
 )
 
 var vocab = strings.Fields("mưa lớn kéo dài đêm qua khiến nhiều tuyến đường ngập sâu hàng trăm hộ dân phải sơ tán giá vàng trong nước sáng nay tăng mạnh theo đà thị trường thế giới đồng suy yếu đội tuyển quốc gia thắng đậm trận giao hữu tối sân nhà vạn khán giả")
@@ -17,7 +15,7 @@ const share = "Chia sẻ Facebook Zalo In bài"
 func wrap(body string) []byte { return []byte(share + "\n" + body + "\n") }
 
 func TestStreamLearnsBoilerplate(t *testing.T) {
-	var cfg dedup.Config
+	var cfg Config
 	h, ok := cfg.LineHash([]byte(share))
 	if !ok {
 		t.Fatal("no line hash")
@@ -54,13 +52,13 @@ func TestStreamLearnsBoilerplate(t *testing.T) {
 	if sk.BoilerplateWords != 6 {
 		t.Errorf("BoilerplateWords = %d, want the 6 words of the share line", sk.BoilerplateWords)
 	}
-	if off := newStream(t, dedup.Config{BoilerplateArticles: -1}); off.Boilerplate(h) {
+	if off := newStream(t, Config{BoilerplateArticles: -1}); off.Boilerplate(h) {
 		t.Error("learning off still reports boilerplate")
 	}
 }
 
 func TestStreamConcurrentCopies(t *testing.T) {
-	s := newStream(t, dedup.Config{})
+	s := newStream(t, Config{})
 	const families, copies = 20, 8
 	var wg sync.WaitGroup
 	var mu sync.Mutex
