@@ -6,45 +6,45 @@ import (
 	"sync"
 )
 
-// Chunk is one piece of a document's content as alignment sees it: the
+// chunk is one piece of a document's content as alignment sees it: the
 // content words are cut where the shingle that starts at a word is
-// selected by its hash (one in ChunkWords on average), so two texts that
+// selected by its hash (one in chunkWords on average), so two texts that
 // share a passage verbatim are cut at the same places inside it, however
-// the rest of them differs. A Chunk packs a 24-bit hash of the piece's
+// the rest of them differs. A chunk packs a 24-bit hash of the piece's
 // words (high bits) and its length in words (low 8 bits).
 //
 // A passage two documents share gives them the same chunks except the
 // two at its ends, which run into text the other does not have: a shared
-// run of n words yields about n - 2·ChunkWords words of equal chunks.
+// run of n words yields about n - 2·chunkWords words of equal chunks.
 // Chunks thus see long verbatim runs, the mark of a copy, and are blind to
 // the names, figures and short quotations that independent reports of
 // one event share.
 //
-// Chunks are a stored format, part of SignatureVersion.
-type Chunk uint32
+// Chunks are a stored format, part of signatureVersion.
+type chunk uint32
 
-// Words returns the number of words in the chunk.
-func (c Chunk) Words() int { return int(c & 0xff) }
+// words returns the number of words in the chunk.
+func (c chunk) words() int { return int(c & 0xff) }
 
-// Hash returns the chunk's 24-bit hash.
-func (c Chunk) Hash() uint32 { return uint32(c >> 8) }
+// hash returns the chunk's 24-bit hash.
+func (c chunk) hash() uint32 { return uint32(c >> 8) }
 
 const (
-	// ChunkWords is the average chunk length in words. Eight makes a
-	// shared passage count from about 20 words on (2·ChunkWords plus a
+	// chunkWords is the average chunk length in words. Eight makes a
+	// shared passage count from about 20 words on (2·chunkWords plus a
 	// shingle): a sentence or more, the unit an editor keeps or drops,
 	// where names, figures and quoted phrases, which independent reports
 	// share, are shorter. It costs about half a byte per content word.
-	ChunkWords = 8
+	chunkWords = 8
 	// maxChunkWords cuts a chunk that no selected shingle ended, so its
 	// length fits in 8 bits; at one cut in 8 words a chunk reaches it with
 	// probability (7/8)^255, under 1e-14.
 	maxChunkWords = 255
-	// MaxChunks is the most chunks a sketch keeps, about 8,000 words at
-	// ChunkWords: a long feature article. Text beyond is not aligned (its
+	// maxChunks is the most chunks a sketch keeps, about 8,000 words at
+	// chunkWords: a long feature article. Text beyond is not aligned (its
 	// shingles still count in the signature), which only makes alignment
 	// more cautious for a copy of a longer text.
-	MaxChunks = 1024
+	maxChunks = 1024
 	// chunkCut (odd) permutes shingle hashes before they choose cuts, so
 	// that cuts do not favour the shingles with the smallest hashes, which
 	// the first MinHash function picks; chunkBase (odd) is the base of the
@@ -58,20 +58,20 @@ const (
 // size words each, in text order (shingles[i] starts at words[i]).
 //
 // A cut falls before word i when shingles[i]·chunkCut, a permutation of the
-// uniform shingle hash, lies in the lowest 1/ChunkWords of its range. A
+// uniform shingle hash, lies in the lowest 1/chunkWords of its range. A
 // chunk's hash is the top 24 bits of mix(Σ words[j]·chunkBase^(n-1-j)):
 // one multiply-add per word.
-func appendChunks(dst []Chunk, words, shingles []uint64, size int) []Chunk {
+func appendChunks(dst []chunk, words, shingles []uint64, size int) []chunk {
 	if len(words) == 0 {
 		return dst
 	}
-	const cut = ^uint64(0) / ChunkWords
-	limit := len(dst) + MaxChunks
+	const cut = ^uint64(0) / chunkWords
+	limit := len(dst) + maxChunks
 	last := min(len(shingles), len(words)-size+1) // cuts need a whole shingle
 	from, h := 0, uint64(0)
 	for i, w := range words {
 		if i > from && (i-from == maxChunkWords || i < last && shingles[i]*chunkCut < cut) {
-			dst = append(dst, Chunk(uint32(mix(h)>>40)<<8|uint32(i-from)))
+			dst = append(dst, chunk(uint32(mix(h)>>40)<<8|uint32(i-from)))
 			if len(dst) == limit {
 				return dst
 			}
@@ -79,7 +79,7 @@ func appendChunks(dst []Chunk, words, shingles []uint64, size int) []Chunk {
 		}
 		h = h*chunkBase + w
 	}
-	return append(dst, Chunk(uint32(mix(h)>>40)<<8|uint32(len(words)-from)))
+	return append(dst, chunk(uint32(mix(h)>>40)<<8|uint32(len(words)-from)))
 }
 
 // Alignment describes how the content of the smaller of two documents
@@ -88,15 +88,15 @@ func appendChunks(dst []Chunk, words, shingles []uint64, size int) []Chunk {
 // consecutive chunks.
 type Alignment struct {
 	// Coverage estimates the share of the smaller document's words (those
-	// in chunks, see MaxChunks) that lie in passages it shares verbatim
+	// in chunks, see maxChunks) that lie in passages it shares verbatim
 	// with the larger one, in order: the words of its aligned chunks,
 	// plus, for each run, the words a shared passage loses at its two
 	// ends, where the chunks run into text the other document lacks. A
-	// cut falls on one word in ChunkWords, so the first cut inside a
-	// passage comes ChunkWords-1 words after its start on average, and
+	// cut falls on one word in chunkWords, so the first cut inside a
+	// passage comes chunkWords-1 words after its start on average, and
 	// the last chunk that can match ends that far, plus the ShingleSize-1
 	// words of the shingle that makes its cut, before the passage's end:
-	// 2·ChunkWords+ShingleSize-3 words a run (18 at the defaults).
+	// 2·chunkWords+ShingleSize-3 words a run (18 at the defaults).
 	Coverage float64
 	// Runs is the number of runs: maximal sequences of chunks consecutive
 	// in both documents.
@@ -122,7 +122,7 @@ var alignScratches = sync.Pool{New: func() any { return new(alignScratch) }}
 // documents, with the most words: a weighted longest increasing
 // subsequence, found in O(m log n) for m matches with a Fenwick tree of
 // prefix maxima over the positions in large.
-func align(small, large []Chunk, size int) Alignment {
+func align(small, large []chunk, size int) Alignment {
 	if len(small) == 0 || len(large) == 0 {
 		return Alignment{}
 	}
@@ -130,7 +130,7 @@ func align(small, large []Chunk, size int) Alignment {
 	defer alignScratches.Put(sc)
 	sc.large = sc.large[:0]
 	for j, c := range large {
-		sc.large = append(sc.large, uint64(c.Hash())<<32|uint64(j))
+		sc.large = append(sc.large, uint64(c.hash())<<32|uint64(j))
 	}
 	slices.Sort(sc.large)
 	// Candidate matches in order of i, and for one i in decreasing j, so
@@ -138,7 +138,7 @@ func align(small, large []Chunk, size int) Alignment {
 	// of small.
 	sc.match = sc.match[:0]
 	for i, c := range small {
-		h := uint64(c.Hash())
+		h := uint64(c.hash())
 		k, _ := slices.BinarySearchFunc(sc.large, h<<32, cmp.Compare[uint64])
 		end := k
 		for end < len(sc.large) && sc.large[end]>>32 == h {
@@ -165,7 +165,7 @@ func align(small, large []Chunk, size int) Alignment {
 		for x := j; x > 0; x &= x - 1 {
 			before = max(before, sc.tree[x])
 		}
-		w := int32(before>>32) + int32(small[i].Words())
+		w := int32(before>>32) + int32(small[i].words())
 		sc.best, sc.prev = append(sc.best, w), append(sc.prev, int32(before&0xffffffff)-1)
 		v := int64(w)<<32 | int64(k+1)
 		for x := j + 1; x <= n; x += x & -x {
@@ -179,7 +179,7 @@ func align(small, large []Chunk, size int) Alignment {
 	nextI, nextJ := -2, -2
 	for k := int32(top&0xffffffff) - 1; k >= 0; k = sc.prev[k] {
 		i, j := int(sc.match[k]>>32), int(sc.match[k]&0xffffffff)
-		w := small[i].Words()
+		w := small[i].words()
 		covered += w
 		if i+1 == nextI && j+1 == nextJ {
 			run += w
@@ -196,50 +196,41 @@ func align(small, large []Chunk, size int) Alignment {
 	a.Longest = max(a.Longest, run)
 	total := 0
 	for _, c := range small {
-		total += c.Words()
+		total += c.words()
 	}
-	a.Coverage = min(1, float64(covered+a.Runs*(2*ChunkWords+size-3))/float64(total))
+	a.Coverage = min(1, float64(covered+a.Runs*(2*chunkWords+size-3))/float64(total))
 	return a
 }
 
 const (
-	// RunChunks is the number of consecutive chunks a run key spans: with
-	// its cut shingles, about 3·ChunkWords + 5 words, a passage longer
+	// runChunks is the number of consecutive chunks a run key spans: with
+	// its cut shingles, about 3·chunkWords + 5 words, a passage longer
 	// than a sentence. Two documents share a run key when they share such
 	// a passage verbatim, which copies do and independent reports of an
 	// event, sharing names, figures and a quotation, seldom do.
-	RunChunks = 3 // appendRunKeys combines three
+	runChunks = 3 // appendRunKeys combines three
 	// runKeyRate keeps one run key in runKeyRate (chosen by the key's
 	// hash, so two documents keep the same ones). A smaller text of n
 	// words whose half lies in the larger in runs of 60 words or more has
-	// about n/(4·ChunkWords·runKeyRate) shared keys: about four for a
+	// about n/(4·chunkWords·runKeyRate) shared keys: about four for a
 	// 250-word item, so it misses all of them about once in fifty;
-	// a document has one key per ChunkWords·runKeyRate words, 30 for a
+	// a document has one key per chunkWords·runKeyRate words, 30 for a
 	// 1,000-word article, about as many as it has bands.
 	runKeyRate = 4
-	// MaxRunPostings is the most documents an index keeps under one run
-	// key, and the most that pair through it (see LSHParams.Postings). A
-	// passage that more documents carry is a common one (a press release
-	// quoted everywhere, a stock paragraph, a sentence every report of a
-	// series repeats): pairing every later carrier with the first ones
-	// would bring verifications, not copies. Abridged renderings of one
-	// article seldom number more than a few; larger families are
-	// syndication, near-verbatim, which the bands find.
-	MaxRunPostings = 4
 )
 
 // appendRunKeys appends to dst the run keys of chunks whose value modulo
-// parts is part (all of them when parts is 1): the hashes of RunChunks
+// parts is part (all of them when parts is 1): the hashes of runChunks
 // consecutive chunks, keeping those selected by runKeyRate, in text order
 // and without repeats of a key that recurs in the document.
-func appendRunKeys(dst []uint64, chunks []Chunk, part, parts uint64) []uint64 {
+func appendRunKeys(dst []uint64, chunks []chunk, part, parts uint64) []uint64 {
 	start := len(dst)
 	const keep = ^uint64(0) / runKeyRate
-	for i := 0; i+RunChunks <= len(chunks); i++ {
+	for i := 0; i+runChunks <= len(chunks); i++ {
 		// One multiply-add chooses the kept windows by their top bits,
 		// which depend on every bit of the three chunks; the key is that
 		// value mixed.
-		w := chunks[i : i+RunChunks : i+RunChunks]
+		w := chunks[i : i+runChunks : i+runChunks]
 		v := (uint64(w[0])<<32|uint64(w[1]))*0x9e3779b97f4a7c15 + uint64(w[2])*0xc2b2ae3d27d4eb4f
 		if v >= keep {
 			continue

@@ -37,26 +37,26 @@ func TestChunksContentDefined(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var cfg Config
 	shared := words(rng, 200)
-	a := cfg.Sketch(text(words(rng, 57), shared, words(rng, 31)), nil)
-	b := cfg.Sketch(text(words(rng, 5), shared, words(rng, 90)), nil)
+	a := cfg.sketchFiltered(text(words(rng, 57), shared, words(rng, 31)), nil)
+	b := cfg.sketchFiltered(text(words(rng, 5), shared, words(rng, 90)), nil)
 	for _, s := range []Sketch{a, b} {
 		total := 0
-		for _, c := range s.Chunks {
-			total += c.Words()
+		for _, c := range s.chunks {
+			total += c.words()
 		}
-		if total != s.Words {
-			t.Errorf("chunks cover %d words of %d", total, s.Words)
+		if total != s.words {
+			t.Errorf("chunks cover %d words of %d", total, s.words)
 		}
 	}
 	common := 0
-	for _, c := range a.Chunks {
-		if slices.Contains(b.Chunks, c) {
-			common += c.Words()
+	for _, c := range a.chunks {
+		if slices.Contains(b.chunks, c) {
+			common += c.words()
 		}
 	}
 	// All but the chunks at the passage's two ends: about
-	// 2·ChunkWords+ShingleSize words, rarely three times that.
-	if lost := len(shared) - common; lost < 0 || lost > 3*(2*ChunkWords+5) {
+	// 2·chunkWords+ShingleSize words, rarely three times that.
+	if lost := len(shared) - common; lost < 0 || lost > 3*(2*chunkWords+5) {
 		t.Errorf("the shared passage of %d words yields %d words of common chunks", len(shared), common)
 	}
 	if m := cfg.Compare(&a, &b); m.Aligned.Runs != 1 || m.Aligned.Longest != common {
@@ -67,17 +67,17 @@ func TestChunksContentDefined(t *testing.T) {
 // align finds the chunks of the smaller document that the larger has in
 // the same order, and groups them in runs.
 func TestAlign(t *testing.T) {
-	ch := func(spec ...int) []Chunk { // hash, words, hash, words...
-		var out []Chunk
+	ch := func(spec ...int) []chunk { // hash, words, hash, words...
+		var out []chunk
 		for i := 0; i < len(spec); i += 2 {
-			out = append(out, Chunk(uint32(spec[i])<<8|uint32(spec[i+1])))
+			out = append(out, chunk(uint32(spec[i])<<8|uint32(spec[i+1])))
 		}
 		return out
 	}
-	const loss = 2*ChunkWords + 5 - 3 // a run's estimated lost words, shingles of 5
+	const loss = 2*chunkWords + 5 - 3 // a run's estimated lost words, shingles of 5
 	tests := []struct {
 		name         string
-		small, large []Chunk
+		small, large []chunk
 		want         Alignment
 	}{
 		{"empty", nil, ch(1, 8), Alignment{}},
@@ -94,7 +94,7 @@ func TestAlign(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, align(tt.small, tt.large, 5)); diff != "" {
+			if diff := cmp.Diff(tt.want, align(tt.small, tt.large, 5), allFields); diff != "" {
 				t.Errorf("align (-want +got):\n%s", diff)
 			}
 		})
@@ -110,9 +110,9 @@ func TestAlignAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	var cfg Config
 	shared := words(rng, 300)
-	a := cfg.Sketch(text(words(rng, 100), shared), nil)
-	b := cfg.Sketch(text(shared, words(rng, 400)), nil)
-	if n := testing.AllocsPerRun(100, func() { align(a.Chunks, b.Chunks, 5) }); n != 0 {
+	a := cfg.sketchFiltered(text(words(rng, 100), shared), nil)
+	b := cfg.sketchFiltered(text(shared, words(rng, 400)), nil)
+	if n := testing.AllocsPerRun(100, func() { align(a.chunks, b.chunks, 5) }); n != 0 {
 		t.Errorf("align allocates %.1f times a call", n)
 	}
 }
@@ -135,23 +135,23 @@ func TestHasReal(t *testing.T) {
 		{"khai mạc ngày 12/9 tại New York", true, 2, false},                           // a date
 		{"không có con số nào", false, 0, false},
 	} {
-		n := cfg.Sketch([]byte(tt.text), nil).Numbers
-		if n.HasReal() != tt.real || n.Count != tt.count || n.Masked() != (tt.count > 0 && !tt.real) {
-			t.Errorf("%q: Count %d, Real %d (HasReal %v, Masked %v); want count %d, real %v", tt.text, n.Count, n.Real, n.HasReal(), n.Masked(), tt.count, tt.real)
+		n := cfg.Sketch([]byte(tt.text)).numbers
+		if n.hasReal() != tt.real || n.Count != tt.count || n.masked() != (tt.count > 0 && !tt.real) {
+			t.Errorf("%q: Count %d, Real %d (HasReal %v, Masked %v); want count %d, real %v", tt.text, n.Count, n.Real, n.hasReal(), n.masked(), tt.count, tt.real)
 		}
 	}
 }
 
 // Run keys: a contained passage long enough yields shared keys, and a
-// document keeps about one key per ChunkWords·runKeyRate words, without
+// document keeps about one key per chunkWords·runKeyRate words, without
 // repeats.
 func TestRunKeys(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	var cfg Config
 	item := words(rng, 250)
-	small := cfg.Sketch(text(item), nil)
-	large := cfg.Sketch(text(words(rng, 600), item, words(rng, 300)), nil)
-	ks, kl := appendRunKeys(nil, small.Chunks, 0, 1), appendRunKeys(nil, large.Chunks, 0, 1)
+	small := cfg.Sketch(text(item))
+	large := cfg.sketchFiltered(text(words(rng, 600), item, words(rng, 300)), nil)
+	ks, kl := appendRunKeys(nil, small.chunks, 0, 1), appendRunKeys(nil, large.chunks, 0, 1)
 	shared := 0
 	for _, k := range ks {
 		if slices.Contains(kl, k) {
@@ -161,12 +161,12 @@ func TestRunKeys(t *testing.T) {
 	if shared < 2 {
 		t.Errorf("a 250-word item inside a larger page shares %d of its %d run keys", shared, len(ks))
 	}
-	if per := float64(large.Words) / float64(len(kl)); per < ChunkWords*runKeyRate/2 || per > ChunkWords*runKeyRate*2 {
-		t.Errorf("one run key per %.0f words, want about %d", per, ChunkWords*runKeyRate)
+	if per := float64(large.words) / float64(len(kl)); per < chunkWords*runKeyRate/2 || per > chunkWords*runKeyRate*2 {
+		t.Errorf("one run key per %.0f words, want about %d", per, chunkWords*runKeyRate)
 	}
 	var parts []uint64
 	for p := range uint64(3) {
-		parts = append(parts, appendRunKeys(nil, large.Chunks, p, 3)...)
+		parts = append(parts, appendRunKeys(nil, large.chunks, p, 3)...)
 	}
 	slices.Sort(parts)
 	if want := slices.Sorted(slices.Values(kl)); !slices.Equal(parts, want) || len(slices.Compact(slices.Clone(want))) != len(want) {
@@ -183,12 +183,12 @@ func TestRunKeys(t *testing.T) {
 func TestCandidateRecall(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	cfg := Config{}.withDefaults()
-	p := cfg.LSH()
+	p := cfg.lshBanding()
 	type counts struct{ n, band, run, any int }
 	byC := map[int]*counts{} // containment in tenths
 	shareBand := func(a, b *Sketch) bool {
 		for k := 0; k <= p.Bands; k++ {
-			if (k < p.Bands || a.Lead != 0 && b.Lead != 0) && tableKey(p, a.Sig, a.Lead, k) == tableKey(p, b.Sig, b.Lead, k) {
+			if (k < p.Bands || a.lead != 0 && b.lead != 0) && tableKey(p, a.sig, a.lead, k) == tableKey(p, b.sig, b.lead, k) {
 				return true
 			}
 		}
@@ -209,7 +209,7 @@ func TestCandidateRecall(t *testing.T) {
 			}
 		}
 		copy = append(copy, words(rng, 10)...) // the outlet's closing line
-		a, b := cfg.Sketch(text(orig), nil), cfg.Sketch(text(copy), nil)
+		a, b := cfg.Sketch(text(orig)), cfg.Sketch(text(copy))
 		m := cfg.Compare(&b, &a)
 		if m.Jaccard >= cfg.Threshold {
 			continue // the bands' business
@@ -224,7 +224,7 @@ func TestCandidateRecall(t *testing.T) {
 		if band {
 			c.band++
 		}
-		ka, kb := appendRunKeys(nil, a.Chunks, 0, 1), appendRunKeys(nil, b.Chunks, 0, 1)
+		ka, kb := appendRunKeys(nil, a.chunks, 0, 1), appendRunKeys(nil, b.chunks, 0, 1)
 		run := slices.ContainsFunc(kb, func(k uint64) bool { return slices.Contains(ka, k) })
 		if run {
 			c.run++

@@ -4,90 +4,80 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
-// Backend is the index behind a Stream: AddSketch returns the verified
-// copies of s among the documents added before it, most similar first, and
-// adds s under id, as one step: of two copies added concurrently, at least
-// one is kept (reported without copies). An error means s was not added.
+// Backend is the index behind a Stream: Add returns the verified copies
+// of s among the documents added before it, most similar first, and adds
+// s under id, as one step: of two copies added concurrently, at least one
+// is kept (reported without copies). An error means s was not added.
 //
 // *Index is the in-memory Backend. Package
 // github.com/neardup/neardup/dedup/redisindex has one that a fleet of
 // processes shares through Redis, so a crawler switches by configuration
-// (NewSharedStream).
+// (NewStream). Package github.com/neardup/neardup/dedup/stage gives an
+// implementation the keys and the verification rule.
 type Backend interface {
-	AddSketch(ctx context.Context, id string, s *Sketch) ([]Found, error)
+	Add(ctx context.Context, id string, s *Sketch) ([]Found, error)
 }
 
-// AddSketch is QueryAdd as a Backend method.
-func (ix *Index) AddSketch(_ context.Context, id string, s *Sketch) ([]Found, error) {
-	f, _, err := ix.QueryAdd(id, *s)
+// Add returns the verified copies of s among the documents added before
+// it, most similar first (ties: earliest added first), and adds s under
+// id, in one step. Adding an id twice adds two documents. An exact copy of
+// an indexed document is kept but filed under no key, where it would take
+// a posting its twin already holds: later copies find the twin. The
+// sketch must come from the index's Config: a sketch of another signature
+// length is refused with an error wrapping ErrConfig, and a done ctx with
+// its error; nothing else fails.
+func (ix *Index) Add(ctx context.Context, id string, s *Sketch) ([]Found, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, _, err := ix.queryAdd(id, *s)
 	return f, err
 }
 
-// IndexKey is a key under which an index files a document: two
+// indexKey is a key under which an index files a document: two
 // documents are candidates when they share one (see Pair). Keys are what
 // an external index stores (a Redis hash, a Parquet export joined in SQL);
-// they are a stored format, versioned with signatures (SignatureVersion).
-type IndexKey struct {
-	// Band is the signature band the key comes from, 0 to Bands-1 of the
-	// Config's LSHParams; Bands for the lead; Bands+1 for a run key.
-	Band int
-	// Hash is the key's value.
-	Hash uint64
-}
+// they are a stored format, versioned with signatures (signatureVersion).
+type indexKey = engine.IndexKey
 
-// AppendIndexKeys appends the keys of s under c's banding to dst and
+// appendIndexKeys appends the keys of s under c's banding to dst and
 // returns the extended slice: one per band, one for the lead when s has
-// one, then its run keys (see RunChunks), in text order; none when s has
+// one, then its run keys (see runChunks), in text order; none when s has
 // no shingles. An invalid Config, or a sketch of another signature length,
 // is an error wrapping ErrConfig.
-func (c Config) AppendIndexKeys(dst []IndexKey, s *Sketch) ([]IndexKey, error) {
+func (c Config) appendIndexKeys(dst []indexKey, s *Sketch) ([]indexKey, error) {
 	if err := c.Validate(); err != nil {
 		return dst, err
 	}
 	c = c.withDefaults()
-	if len(s.Sig) != c.Hashes {
-		return dst, fmt.Errorf("%w: a sketch of %d hashes, Config has %d", ErrConfig, len(s.Sig), c.Hashes)
+	if len(s.sig) != c.Hashes {
+		return dst, fmt.Errorf("%w: a sketch of %d hashes, Config has %d", ErrConfig, len(s.sig), c.Hashes)
 	}
-	if s.Shingles == 0 {
+	if s.shingles == 0 {
 		return dst, nil
 	}
-	p := c.LSH()
+	p := c.lshBanding()
 	last := p.Bands - 1
-	if s.Lead != 0 {
+	if s.lead != 0 {
 		last = p.Bands
 	}
 	for b := 0; b <= last; b++ {
-		dst = append(dst, IndexKey{b, tableKey(p, s.Sig, s.Lead, b)})
+		dst = append(dst, indexKey{Band: b, Hash: tableKey(p, s.sig, s.lead, b)})
 	}
 	var runs [64]uint64
-	for _, k := range appendRunKeys(runs[:0], s.Chunks, 0, 1) {
-		dst = append(dst, IndexKey{p.Bands + 1, k})
+	for _, k := range appendRunKeys(runs[:0], s.chunks, 0, 1) {
+		dst = append(dst, indexKey{Band: p.Bands + 1, Hash: k})
 	}
 	return dst, nil
 }
 
-// Postings says how an index treats the keys of a band (see IndexKey):
-// the first limit documents filed under a key are its postings. A later
-// document meets each of them when the key is open, as band and lead keys
-// are; under a run key it meets none, since a passage that more than limit
-// documents share is a common one (a press release quoted everywhere, a
-// stock paragraph) rather than the mark of a copy, and the postings made
-// before it was known to be common stay.
-func (p LSHParams) Postings(band int) (limit int, open bool) {
-	switch {
-	case band < p.Bands:
-		return MaxPostings, true
-	case band == p.Bands:
-		return MaxLeadPostings, true
-	}
-	return MaxRunPostings, false
-}
-
 // Binary layout of a sketch (Sketch.AppendBinary):
 //
-//	"NDSK" | version (1 byte, SignatureVersion) | hashes (uvarint) |
+//	"NDSK" | version (1 byte, signatureVersion) | hashes (uvarint) |
 //	shingles (uvarint) | lead (8 bytes) | hashes × 2-byte codes |
 //	number contexts (uvarint) | number kind (uvarint: 0 none in the
 //	content, 1 real, 2 masked) |
@@ -105,8 +95,8 @@ var sketchMagic = [4]byte{'N', 'D', 'S', 'K'}
 // BoilerplateWords are not encoded.
 func (s Sketch) AppendBinary(b []byte) ([]byte, error) {
 	b = append(b, sketchMagic[:]...)
-	b = append(b, SignatureVersion)
-	b = binary.AppendUvarint(b, uint64(len(s.Sig)))
+	b = append(b, signatureVersion)
+	b = binary.AppendUvarint(b, uint64(len(s.sig)))
 	return appendSketchBody(b, &s), nil
 }
 

@@ -44,7 +44,7 @@ func pair(later, earlier uint32, stored bool) uint64 {
 // the result does not depend on their number.
 // Exact copies (rep[i] != i) take no part.
 func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
-	p := c.LSH()
+	p := c.lshBanding()
 	workers := runtime.GOMAXPROCS(0)
 	pos := make([]uint32, len(sk)) // input index -> position in order
 	for k, i := range order {
@@ -89,8 +89,8 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 					// memory: a band reads a few bytes of each of them.
 					ents = ents[:0]
 					for i := range sk {
-						if s := &sk[i]; s.Shingles > 0 && (b < p.Bands || s.Lead != 0) && int(rep[i]) == i {
-							ents = append(ents, keyPos{tableKey(p, s.Sig, s.Lead, b), pos[i]})
+						if s := &sk[i]; s.shingles > 0 && (b < p.Bands || s.lead != 0) && int(rep[i]) == i {
+							ents = append(ents, keyPos{tableKey(p, s.sig, s.lead, b), pos[i]})
 						}
 					}
 					ents, tmp, counts = sortKeyPos(ents, tmp, counts)
@@ -177,7 +177,7 @@ func entryPos[E keyPos | uint64](e E) uint32 {
 }
 
 // runParts is the number of parts in which candidatePairs sorts the run
-// keys, by value: a document has one run key per ChunkWords·runKeyRate
+// keys, by value: a document has one run key per chunkWords·runKeyRate
 // words, about 20 for a news article, so a part holds a few per document
 // and costs a few bands.
 const runParts = 8
@@ -197,15 +197,15 @@ func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]
 			from, to := w*len(sk)/workers, (w+1)*len(sk)/workers
 			chunks := 0
 			for i := from; i < to; i++ {
-				chunks += len(sk[i].Chunks)
+				chunks += len(sk[i].chunks)
 			}
 			for p := range out[w] { // room for the expected count and a fifth more
 				out[w][p] = make([]uint64, 0, chunks*6/(5*runKeyRate*runParts)+16)
 			}
 			var keys []uint64
 			for i := from; i < to; i++ {
-				if sk[i].Shingles > 0 && int(rep[i]) == i {
-					keys = appendRunKeys(keys[:0], sk[i].Chunks, 0, 1)
+				if sk[i].shingles > 0 && int(rep[i]) == i {
+					keys = appendRunKeys(keys[:0], sk[i].chunks, 0, 1)
 					for _, k := range keys {
 						out[w][k%runParts] = append(out[w][k%runParts], k>>32<<32|uint64(pos[i]))
 					}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
 // sortKeyPos sorts as pdqsort with the same comparator does, whatever the
@@ -48,9 +49,9 @@ func TestCannotMatchIsSafe(t *testing.T) {
 		}
 		return s
 	}
-	sketchOf := func(sh []uint64, lead uint64, chunks []Chunk) *Sketch {
-		sig := AppendSignature(nil, sh, cfg.Hashes)
-		return &Sketch{Sig: sig.AppendCompact(nil), Shingles: len(sh), Lead: lead, Chunks: chunks}
+	sketchOf := func(sh []uint64, lead uint64, chunks []chunk) *Sketch {
+		sig := appendSignature(nil, sh, cfg.Hashes)
+		return &Sketch{sig: sig.appendCompact(nil), shingles: len(sh), lead: lead, chunks: chunks}
 	}
 	rejected, dups := 0, 0
 	for range 20000 {
@@ -64,9 +65,9 @@ func TestCannotMatchIsSafe(t *testing.T) {
 		}
 		// A third of the pairs align in order over most of the smaller
 		// one, so that the abridged-copy rule decides them.
-		var ca, cb []Chunk
+		var ca, cb []chunk
 		if rng.IntN(3) == 0 {
-			ca, cb = []Chunk{1<<8 | 200, 2<<8 | 200}, []Chunk{1<<8 | 200, 2<<8 | 200, 3<<8 | 200}
+			ca, cb = []chunk{1<<8 | 200, 2<<8 | 200}, []chunk{1<<8 | 200, 2<<8 | 200, 3<<8 | 200}
 		}
 		x, y := sketchOf(a, la, ca), sketchOf(b, lb, cb)
 		m := cfg.compare(x, y)
@@ -96,12 +97,12 @@ func TestCandidatePairsMatchIndex(t *testing.T) {
 	var sk []Sketch
 	for range 12 {
 		article := words(rng, 300)
-		sk = append(sk, cfg.Sketch(text(article, common), nil))
+		sk = append(sk, cfg.Sketch(text(article, common)))
 		for range rng.IntN(3) { // abridged copies
-			sk = append(sk, cfg.Sketch(text(words(rng, 30), article[rng.IntN(100):250], common[:60]), nil))
+			sk = append(sk, cfg.sketchFiltered(text(words(rng, 30), article[rng.IntN(100):250], common[:60]), nil))
 		}
 	}
-	order := GroupOrder(sk)
+	order := groupOrder(sk)
 	batch := map[[2]uint32]bool{}
 	for _, v := range cfg.candidatePairs(sk, order, exactCopies(sk, order)) {
 		batch[[2]uint32{uint32(v >> 33), uint32(v>>1) & (1<<32 - 1)}] = true
@@ -114,16 +115,16 @@ func TestCandidatePairsMatchIndex(t *testing.T) {
 		}
 		ix.add("", &sk[i])
 	}
-	if diff := cmp.Diff(index, batch); diff != "" {
+	if diff := cmp.Diff(index, batch, allFields); diff != "" {
 		t.Errorf("candidate pairs (-index +batch):\n%s", diff)
 	}
 	closed := 0
 	var keys []uint64
 	count := map[uint64]int{}
 	for i := range sk {
-		keys = appendRunKeys(keys[:0], sk[i].Chunks, 0, 1)
+		keys = appendRunKeys(keys[:0], sk[i].chunks, 0, 1)
 		for _, k := range keys {
-			if count[k]++; count[k] == MaxRunPostings+1 {
+			if count[k]++; count[k] == engine.MaxRunPostings+1 {
 				closed++
 			}
 		}
@@ -170,9 +171,9 @@ func TestExactCopiesCollapse(t *testing.T) {
 	var cfg Config
 	sk := make([]Sketch, len(docs))
 	for i, d := range docs {
-		sk[i] = cfg.Sketch(d.Text, nil)
+		sk[i] = cfg.Sketch(d.Text)
 	}
-	order := GroupOrder(sk)
+	order := groupOrder(sk)
 	if pairs := cfg.candidatePairs(sk, order, exactCopies(sk, order)); len(pairs) > 10 {
 		t.Errorf("%d candidate pairs among %d documents of which 4000 are copies of two: want a few", len(pairs), len(docs))
 	}
@@ -190,7 +191,7 @@ func TestExactCopiesCollapse(t *testing.T) {
 	}
 	ix, _ := NewIndex(cfg)
 	for i, d := range docs {
-		found, _, err := ix.QueryAdd(d.ID, sk[i])
+		found, _, err := ix.queryAdd(d.ID, sk[i])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
@@ -25,7 +26,7 @@ func BenchmarkSketch(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
 			for b.Loop() {
-				cfg.Sketch(text, nil)
+				cfg.Sketch(text)
 			}
 		})
 	}
@@ -69,11 +70,11 @@ func BenchmarkMinWisePush(b *testing.B) {
 func BenchmarkAppendSignature(b *testing.B) {
 	text := benchText(b, 3<<10)
 	sh := signedShingles(text)
-	sig := make(Signature, 0, DefaultHashes)
+	sig := make(signature, 0, DefaultHashes)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		sig = AppendSignature(sig[:0], sh, 0)
+		sig = appendSignature(sig[:0], sh, 0)
 	}
 }
 
@@ -92,7 +93,7 @@ func sketches(b *testing.B, n int) []Sketch {
 		for range 500 {
 			text = append(append(text, vocab[rng.IntN(len(vocab))]...), ' ')
 		}
-		out[i] = cfg.Sketch(text, nil)
+		out[i] = cfg.Sketch(text)
 	}
 	return out
 }
@@ -106,7 +107,7 @@ func BenchmarkIndexAdd(b *testing.B) {
 		if i%len(sk) == 0 {
 			ix = newIndex(b, Config{})
 		}
-		ix.Add("", sk[i%len(sk)])
+		ix.addSeq("", sk[i%len(sk)])
 		i++
 	}
 }
@@ -115,7 +116,7 @@ func BenchmarkIndexQuery(b *testing.B) {
 	sk := sketches(b, 1000)
 	ix := newIndex(b, Config{})
 	for _, s := range sk {
-		ix.Add("", s)
+		ix.addSeq("", s)
 	}
 	b.ReportAllocs()
 	i := 0
@@ -155,14 +156,14 @@ func BenchmarkStoreAdd(b *testing.B) {
 			add := func(id string, text []byte) error { return nil }
 			if p.policy < 0 {
 				st := newStream(b, Config{})
-				add = func(id string, text []byte) error { _, err := st.Add(id, text); return err }
+				add = func(id string, text []byte) error { _, err := st.Add(context.Background(), id, text); return err }
 			} else {
 				s, err := OpenStore(b.TempDir(), StoreOptions{Sync: p.policy, SnapshotEvery: -1})
 				if err != nil {
 					b.Fatal(err)
 				}
 				defer s.Close()
-				add = func(id string, text []byte) error { _, err := s.Add(id, text); return err }
+				add = func(id string, text []byte) error { _, err := s.Add(context.Background(), id, text); return err }
 			}
 			// Distinct articles of about 3 KiB, as most of a crawl is.
 			texts := make([][]byte, 4096)
@@ -197,8 +198,8 @@ func BenchmarkStoreAdd(b *testing.B) {
 // maximum-likelihood intersection estimate.
 func BenchmarkCompare(b *testing.B) {
 	var cfg Config
-	x := cfg.Sketch(readFile(b, "../testdata/fixtures/teaser.txt"), nil)
-	y := cfg.Sketch(readFile(b, "../testdata/fixtures/original.txt"), nil)
+	x := cfg.Sketch(readFile(b, "../testdata/fixtures/teaser.txt"))
+	y := cfg.Sketch(readFile(b, "../testdata/fixtures/original.txt"))
 	b.ReportAllocs()
 	for b.Loop() {
 		cfg.Compare(&x, &y)
@@ -208,10 +209,10 @@ func BenchmarkCompare(b *testing.B) {
 // BenchmarkEstimateIntersection is the estimate alone, on the same pair.
 func BenchmarkEstimateIntersection(b *testing.B) {
 	var cfg Config
-	x := cfg.Sketch(readFile(b, "../testdata/fixtures/teaser.txt"), nil)
-	y := cfg.Sketch(readFile(b, "../testdata/fixtures/original.txt"), nil)
+	x := cfg.Sketch(readFile(b, "../testdata/fixtures/teaser.txt"))
+	y := cfg.Sketch(readFile(b, "../testdata/fixtures/original.txt"))
 	for b.Loop() {
-		EstimateIntersection(x.Sig, y.Sig, x.Shingles, y.Shingles)
+		estimateIntersection(x.sig, y.sig, x.shingles, y.shingles)
 	}
 }
 
@@ -219,8 +220,8 @@ func BenchmarkEstimateIntersection(b *testing.B) {
 // its alignment computed.
 func BenchmarkCompareAligned(b *testing.B) {
 	var cfg Config
-	x := cfg.Sketch(readFile(b, "../testdata/fixtures/flood_abridged.txt"), nil)
-	y := cfg.Sketch(readFile(b, "../testdata/fixtures/flood_full.txt"), nil)
+	x := cfg.Sketch(readFile(b, "../testdata/fixtures/flood_abridged.txt"))
+	y := cfg.Sketch(readFile(b, "../testdata/fixtures/flood_full.txt"))
 	if m := cfg.Compare(&x, &y); !m.Duplicate || m.Aligned.Runs == 0 {
 		b.Fatalf("the pair does not go through alignment: %+v", m)
 	}

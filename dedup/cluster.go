@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
 // Doc is one document of a batch.
@@ -22,8 +24,6 @@ type Clustering struct {
 	// Clusters lists the clusters in the input order of their first
 	// member; singletons included.
 	Clusters []Cluster
-	// LSH is the banding used.
-	LSH LSHParams
 	// BoilerplateLines is the number of distinct lines learned as
 	// boilerplate; BoilerplateDocs the number of documents that had some.
 	BoilerplateLines, BoilerplateDocs int
@@ -32,8 +32,8 @@ type Clustering struct {
 // DocResult is the outcome for one document.
 type DocResult struct {
 	ID string
-	// Cluster is the index of the document's cluster in Clustering.Clusters.
-	Cluster int
+	// ClusterIndex is the index of the document's cluster in Clustering.Clusters.
+	ClusterIndex int
 	// Canonical reports whether the document is its cluster's canonical.
 	Canonical bool
 	// Similarity is the estimated Jaccard similarity of the document's
@@ -72,26 +72,27 @@ type Score struct {
 	// with the intersections estimated from the signatures. Truncated
 	// copies score low here.
 	Coverage float64
-	// Numbers is MaskedNumbersFactor for a masked copy (Numbers.Masked)
-	// when another member has real numbers, else 1.
-	Numbers float64
-	// Diacritics is 1 unless the member lacks the diacritics other members
-	// have, then AccentFreeFactor.
-	Diacritics float64
-	// Boilerplate is the share of the member's words that are article
+	// NumberFactor is 0.9 for a copy whose numbers were masked (written
+	// as placeholder digits) when another member has real numbers, else
+	// 1.
+	NumberFactor float64
+	// DiacriticFactor is 0.8 for a copy without the diacritics other
+	// members have, else 1.
+	DiacriticFactor float64
+	// ContentShare is the share of the member's words that are article
 	// content rather than boilerplate lines.
-	Boilerplate float64
+	ContentShare float64
 }
 
 const (
-	// MaskedNumbersFactor weighs a copy whose numbers and punctuation were
+	// maskedNumbersFactor weighs a copy whose numbers and punctuation were
 	// masked: it keeps every word but loses figures, dates and sentence
 	// structure, a tenth of what a reader needs by our estimate.
-	MaskedNumbersFactor = 0.9
-	// AccentFreeFactor weighs a Vietnamese copy without diacritics: every
+	maskedNumbersFactor = 0.9
+	// accentFreeFactor weighs a Vietnamese copy without diacritics: every
 	// word is there but each syllable is ambiguous (ma/má/mà/mả/mã/mạ);
 	// it still beats a copy missing a third of the text.
-	AccentFreeFactor = 0.8
+	accentFreeFactor = 0.8
 	// accentedRatio: a member counts as accent-free when the share of its
 	// words with diacritics is under half the cluster's highest share;
 	// accented Vietnamese has diacritics on most syllables, English on
@@ -101,7 +102,7 @@ const (
 
 func (s Score) String() string {
 	return fmt.Sprintf("score %.3f = coverage %.3f × numbers %.2f × diacritics %.2f × content share %.3f",
-		s.Total, s.Coverage, s.Numbers, s.Diacritics, s.Boilerplate)
+		s.Total, s.Coverage, s.NumberFactor, s.DiacriticFactor, s.ContentShare)
 }
 
 // Reason explains in words why the first score of a cluster won.
@@ -116,18 +117,18 @@ func (c *Cluster) Reason(docs []DocResult) string {
 		if best.Coverage > next.Coverage {
 			why = append(why, "carries more of the cluster's content")
 		}
-		if best.Numbers > next.Numbers {
+		if best.NumberFactor > next.NumberFactor {
 			why = append(why, "has real numbers")
 		}
-		if best.Diacritics > next.Diacritics {
+		if best.DiacriticFactor > next.DiacriticFactor {
 			why = append(why, "has diacritics")
 		}
-		if best.Boilerplate > next.Boilerplate {
+		if best.ContentShare > next.ContentShare {
 			why = append(why, "has less boilerplate")
 		}
-	case docs[best.Doc].Sketch.Words > docs[next.Doc].Sketch.Words:
+	case docs[best.Doc].Sketch.words > docs[next.Doc].Sketch.words:
 		why = append(why, "tied score, more words")
-	case docs[best.Doc].Sketch.Numbers.Count > docs[next.Doc].Sketch.Numbers.Count:
+	case docs[best.Doc].Sketch.numbers.Count > docs[next.Doc].Sketch.numbers.Count:
 		why = append(why, "tied score and words, more numbers")
 	default:
 		why = append(why, "tied score, words and numbers, first in input order")
@@ -143,7 +144,7 @@ func (c *Cluster) Reason(docs []DocResult) string {
 // CPUs. The only error is c's Validate error. Cluster is safe for
 // concurrent use.
 func (c Config) Cluster(docs []Doc) (*Clustering, error) {
-	return c.ClusterFunc(func(yield func(Doc) bool) error {
+	return c.ClusterReader(func(_ func(int) bool, yield func(Doc) bool) error {
 		for _, d := range docs {
 			if !yield(d) {
 				break
@@ -153,35 +154,27 @@ func (c Config) Cluster(docs []Doc) (*Clustering, error) {
 	})
 }
 
-// ClusterFunc is Cluster for corpora too large to hold in memory: it keeps
-// sketches, not text. read must call yield with every document of the
-// corpus, in the same order each time it is called, and return the first
-// error it meets (which ClusterFunc returns). ClusterFunc calls it once to
-// sketch every document and, when boilerplate was learned, once more to
-// sketch again the documents that carry some. ClusterFunc may keep a Doc's
-// Text until it has been sketched, so read must not reuse its memory.
-// Sketching runs on GOMAXPROCS goroutines while read goes on; the result
-// does not depend on their number.
-func (c Config) ClusterFunc(read func(yield func(Doc) bool) error) (*Clustering, error) {
-	return c.ClusterReader(func(_ func(int) bool, yield func(Doc) bool) error { return read(yield) })
-}
-
 // ReadFunc reads a corpus for ClusterReader: it calls yield with every
 // document, in the same order each time, and returns the first error it
 // meets. need, when not nil, reports by place in the corpus (0 for the
 // first document) whether a document's text is wanted: for the others the
 // reader may skip decoding and yield a zero Doc, which saves the second
-// reading most of its work.
+// reading most of its work. A ReadFunc must not reuse a Doc's Text after
+// yielding it.
 type ReadFunc func(need func(n int) bool, yield func(Doc) bool) error
 
-// ClusterReader is ClusterFunc for a reader that can skip the documents
-// the second reading does not need.
+// ClusterReader is Cluster for corpora too large to hold in memory: it
+// keeps sketches, not text. It calls read once to sketch every document
+// and, when boilerplate was learned, once more to sketch again the
+// documents that carry some, and returns read's first error. Sketching
+// runs on GOMAXPROCS goroutines while read goes on; the result does not
+// depend on their number.
 func (c Config) ClusterReader(read ReadFunc) (*Clustering, error) {
-	sc, err := c.SketchCorpus(read)
+	sc, err := c.sketchCorpus(read)
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.ClusterSketches(sc.IDs, sc.Sketches, nil)
+	res, err := c.clusterSketches(sc.IDs, sc.Sketches, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -189,9 +182,9 @@ func (c Config) ClusterReader(read ReadFunc) (*Clustering, error) {
 	return res, nil
 }
 
-// SketchedCorpus is what SketchCorpus returns: the final sketches of a
+// sketchedCorpus is what sketchCorpus returns: the final sketches of a
 // corpus, in input order, with the boilerplate learned on the way.
-type SketchedCorpus struct {
+type sketchedCorpus struct {
 	IDs      []string
 	Sketches []Sketch
 	// BoilerplateLines is the number of distinct lines learned as
@@ -199,23 +192,23 @@ type SketchedCorpus struct {
 	BoilerplateLines, BoilerplateDocs int
 }
 
-// SketchCorpus is the first stage of ClusterReader, with the same rules
+// sketchCorpus is the first stage of ClusterReader, with the same rules
 // for read: it sketches every document, learns boilerplate from the
 // preliminary clusters and sketches again the documents that carry some.
-// ClusterSketches(IDs, Sketches, nil) then gives ClusterReader's result.
-func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
+// clusterSketches(IDs, Sketches, nil) then gives ClusterReader's result.
+func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	c = c.withDefaults()
-	res := &SketchedCorpus{}
+	res := &sketchedCorpus{}
 	var ids []string
 	var sketches []Sketch
-	var lines [][]Line
+	var lines [][]docLine
 	learn := c.BoilerplateArticles > 0
 	first := func(yield func(Doc) bool) error { return read(nil, yield) }
 	err := c.sketchPass(first, nil, func(id string) bool { ids = append(ids, id); return true },
-		func(i int, s Sketch, l []Line) {
+		func(i int, s Sketch, l []docLine) {
 			if i >= len(sketches) {
 				sketches = slices.Grow(sketches, i+1-len(sketches))[:i+1]
 			}
@@ -246,11 +239,11 @@ func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
 			need := func(k int) bool { return k >= 0 && k < len(redo) && redo[k] }
 			second := func(yield func(Doc) bool) error { return read(need, yield) }
 			err := c.sketchPass(second, boiler, func(string) bool { n++; return n <= len(redo) && redo[n-1] },
-				func(i int, s Sketch, _ []Line) {
+				func(i int, s Sketch, _ []docLine) {
 					// A document made only of common lines (a short stock
 					// notice) keeps them: otherwise it would have no
 					// content at all.
-					if s.Words > 0 {
+					if s.words > 0 {
 						sketches[i] = s
 					}
 				}, false)
@@ -266,38 +259,35 @@ func (c Config) SketchCorpus(read ReadFunc) (*SketchedCorpus, error) {
 	return res, nil
 }
 
-// Pair is a candidate pair of the grouping stage. Later and Earlier are
-// positions in GroupOrder, Later > Earlier, of two documents that share a
+// candidatePair is a candidate pair of the grouping stage. Later and Earlier are
+// positions in groupOrder, Later > Earlier, of two documents that share a
 // band key (Config.AppendBandKeys, band by band, the lead last); Stored
 // reports that Later is among the first postings of one key they share:
-// the first MaxPostings documents in GroupOrder under a band key,
-// MaxLeadPostings under a lead. Earlier must be among the first postings
-// of the key. These are the pairs an Index filled in GroupOrder would
+// the first engine.MaxPostings documents in groupOrder under a band key,
+// engine.MaxLeadPostings under a lead. Earlier must be among the first postings
+// of the key. These are the pairs an Index filled in groupOrder would
 // give; an engine outside the process (SQL over an exported table of band
 // keys) can compute them.
-type Pair struct {
-	Later, Earlier uint32
-	Stored         bool
-}
+type candidatePair = engine.Pair
 
-// GroupOrder returns the order in which the grouping stage takes
+// groupOrder returns the order in which the grouping stage takes
 // documents: most shingles first, ties in input order.
-func GroupOrder(sk []Sketch) []int {
+func groupOrder(sk []Sketch) []int {
 	order := make([]int, len(sk))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].Shingles, sk[a].Shingles) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].shingles, sk[a].shingles) })
 	return order
 }
 
-// ClusterSketches is the last stage of ClusterFunc, for sketches made
+// clusterSketches is the last stage of ClusterReader, for sketches made
 // elsewhere (an export, a Beam pipeline): it groups the documents and picks
 // each cluster's canonical. sk are the documents' final sketches, in input
 // order, with every field Sketch has. With pairs nil, the candidate pairs
 // are found here; otherwise pairs must be exactly the candidate pairs of
 // sk (see Pair), in any order, and the result equals the one found here.
-func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clustering, error) {
+func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair) (*Clustering, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -306,11 +296,11 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 		return nil, fmt.Errorf("dedup: ClusterSketches: %d ids for %d sketches", len(ids), len(sk))
 	}
 	for i := range sk {
-		if len(sk[i].Sig) != c.Hashes {
-			return nil, fmt.Errorf("%w: ClusterSketches: sketch %d has %d hashes, Config %d", ErrConfig, i, len(sk[i].Sig), c.Hashes)
+		if len(sk[i].sig) != c.Hashes {
+			return nil, fmt.Errorf("%w: ClusterSketches: sketch %d has %d hashes, Config %d", ErrConfig, i, len(sk[i].sig), c.Hashes)
 		}
 	}
-	order := GroupOrder(sk)
+	order := groupOrder(sk)
 	rep := exactCopies(sk, order)
 	var packed []uint64
 	if pairs == nil {
@@ -328,7 +318,7 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 		}
 		packed = compactPairs(packed)
 	}
-	res := &Clustering{LSH: c.LSH()}
+	res := &Clustering{}
 	n := len(sk)
 	res.Docs = make([]DocResult, n)
 	center, match := c.group(sk, order, packed, rep)
@@ -341,7 +331,7 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 			res.Clusters = append(res.Clusters, Cluster{})
 		}
 		res.Clusters[k].Members = append(res.Clusters[k].Members, i)
-		res.Docs[i] = DocResult{ID: ids[i], Cluster: k, Match: match[i], Sketch: sk[i]}
+		res.Docs[i] = DocResult{ID: ids[i], ClusterIndex: k, Match: match[i], Sketch: sk[i]}
 	}
 	for k := range res.Clusters {
 		cl := &res.Clusters[k]
@@ -366,8 +356,8 @@ func (c Config) ClusterSketches(ids []string, sk []Sketch, pairs []Pair) (*Clust
 // order but never concurrently, with their input position and, if
 // withLines, their lines. Reading goes on while workers sketch, with at
 // most a few batches of text in flight.
-func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFilter, take func(id string) bool,
-	store func(i int, s Sketch, lines []Line), withLines bool) error {
+func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFilter, take func(id string) bool,
+	store func(i int, s Sketch, lines []docLine), withLines bool) error {
 	type job struct {
 		start int
 		docs  []Doc
@@ -376,7 +366,7 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 	type result struct {
 		start    int
 		sketches []Sketch
-		lines    [][]Line
+		lines    [][]docLine
 		skip     []bool
 	}
 	const batch = 64
@@ -391,15 +381,15 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 			for j := range jobs {
 				r := result{start: j.start, sketches: make([]Sketch, len(j.docs)), skip: j.skip}
 				if withLines {
-					r.lines = make([][]Line, len(j.docs))
+					r.lines = make([][]docLine, len(j.docs))
 				}
 				for k, d := range j.docs {
 					if j.skip[k] {
 						continue
 					}
-					var l []Line
+					var l []docLine
 					if withLines {
-						l = make([]Line, 0, 32)
+						l = make([]docLine, 0, 32)
 					}
 					r.sketches[k], l = c.sketch(d.Text, filter, l)
 					if withLines {
@@ -415,7 +405,7 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 		for r := range results {
 			for k := range r.sketches {
 				if !r.skip[k] {
-					var l []Line
+					var l []docLine
 					if r.lines != nil {
 						l = r.lines[k]
 					}
@@ -459,7 +449,7 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter LineFil
 // every member is thus held against its center, and a cluster cannot grow
 // through a chain of pairwise matches into unrelated articles.
 //
-// order is GroupOrder(sk), and pairs its candidate pairs (packed, sorted).
+// order is groupOrder(sk), and pairs its candidate pairs (packed, sorted).
 // rep maps each document to the first, in order, of the documents with
 // the same sketch (exactCopies): the others take no part in verification
 // and follow it into its cluster.
@@ -583,7 +573,7 @@ func exactCopies(sk []Sketch, order []int) []int32 {
 	first := make(map[uint64]int32, len(sk))
 	for _, i := range order {
 		rep[i] = int32(i)
-		if sk[i].Shingles == 0 {
+		if sk[i].shingles == 0 {
 			continue
 		}
 		h := sk[i].exactKey()
@@ -623,7 +613,7 @@ func membersByCenter(center, order []int) func(x int) []int {
 // move), with numbers that do not disagree.
 func (c Config) holds(sk []Sketch, i, j, t int) (Match, bool) {
 	bar := c.Containment
-	if l := sk[i].Lead; l != 0 && (l == sk[j].Lead || l == sk[t].Lead) {
+	if l := sk[i].lead; l != 0 && (l == sk[j].lead || l == sk[t].lead) {
 		bar *= leadContainment
 	}
 	m := c.Compare(&sk[i], &sk[t])
@@ -636,27 +626,27 @@ func (c Config) holds(sk []Sketch, i, j, t int) (Match, bool) {
 // article linked to.
 type lineSet map[uint64]bool
 
-func (s lineSet) Boilerplate(h uint64) bool { _, ok := s[h]; return ok }
+func (s lineSet) isBoilerplate(h uint64) bool { _, ok := s[h]; return ok }
 
 // carries reports whether a document with these lines carries some of
 // the set: the documents the second reading sketches again.
-func (s lineSet) carries(lines []Line) bool {
-	return slices.ContainsFunc(lines, func(l Line) bool { return s.Boilerplate(l.Hash) })
+func (s lineSet) carries(lines []docLine) bool {
+	return slices.ContainsFunc(lines, func(l docLine) bool { return s.isBoilerplate(l.Hash) })
 }
 
 // keepHeadline reports whether h, as a document's first content line, is
 // that document's headline rather than a link to it.
 func (s lineSet) keepHeadline(h uint64) bool { return s[h] }
 
-// ShortLineWords is the length, in words, up to which a line counts as
+// shortLineWords is the length, in words, up to which a line counts as
 // short: a headline, a caption, a credit, a link. Vietnamese headlines run
 // 10 to 20 syllables, English ones 5 to 12 words.
-const ShortLineWords = 24
+const shortLineWords = 24
 
-// ParagraphWords is the length, in words, above which a line counts as a
+// paragraphWords is the length, in words, above which a line counts as a
 // paragraph of an article's text: twice the longest headline, so that no
 // headline, link, caption or credit reaches it.
-const ParagraphWords = 2 * ShortLineWords
+const paragraphWords = 2 * shortLineWords
 
 // learnBoilerplate returns the lines carried by at least
 // BoilerplateArticles articles, and the short lines carried by at least
@@ -667,7 +657,7 @@ const ParagraphWords = 2 * ShortLineWords
 // article, not per document. An article is a preliminary cluster (from the
 // full text, boilerplate included), joined with every other preliminary
 // cluster with which it shares a paragraph: a line longer than
-// ParagraphWords that is itself too rare to be boilerplate. A verbatim
+// paragraphWords that is itself too rare to be boilerplate. A verbatim
 // paragraph is the text of an article, so two clusters sharing one are
 // copies that the preliminary clustering kept apart (a teaser wrapped in
 // a page whose boilerplate outweighs it), and the lines they share are
@@ -677,8 +667,8 @@ const ParagraphWords = 2 * ShortLineWords
 // documents of some of them but not all, is a link: it stays content
 // where it is a document's first content line, the headline of the
 // article linked to, and is boilerplate elsewhere.
-func (c Config) learnBoilerplate(sk []Sketch, lines [][]Line) lineSet {
-	order := GroupOrder(sk)
+func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
+	order := groupOrder(sk)
 	rep := exactCopies(sk, order)
 	center, _ := c.group(sk, order, c.candidatePairs(sk, order, rep), rep)
 	// Every line once per article, as one flat sorted array rather than
@@ -736,7 +726,7 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]Line) lineSet {
 		return r
 	}
 	runs(func(run []occ) {
-		if int(run[0].words) > ParagraphWords && len(run) >= 2 && len(run) < c.BoilerplateArticles {
+		if int(run[0].words) > paragraphWords && len(run) >= 2 && len(run) < c.BoilerplateArticles {
 			for _, o := range run[1:] {
 				if a, b := find(int(run[0].article)), find(int(o.article)); a != b {
 					parent[max(a, b)] = min(a, b)
@@ -791,7 +781,7 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]Line) lineSet {
 		switch {
 		case k.clusters >= c.BoilerplateArticles:
 			boiler[h] = false
-		case k.words <= ShortLineWords:
+		case k.words <= shortLineWords:
 			// A link: the headline of some of its articles, not all (a
 			// menu opens every page that carries it).
 			n := headlineOf[h]
@@ -805,7 +795,7 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]Line) lineSet {
 func (c Config) score(members []int, sk []Sketch) []Score {
 	scores := make([]Score, len(members))
 	if len(members) == 1 {
-		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, Numbers: 1, Diacritics: 1, Boilerplate: boilerShare(&sk[members[0]])}
+		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, NumberFactor: 1, DiacriticFactor: 1, ContentShare: boilerShare(&sk[members[0]])}
 		return scores
 	}
 	// Coverage: Σ_j |S_j ∩ S_m| / Σ_j |S_j| over the members j (m among
@@ -822,13 +812,13 @@ func (c Config) score(members []int, sk []Sketch) []Score {
 	}
 	total := 0.0
 	for _, j := range refs {
-		total += float64(sk[j].Shingles)
+		total += float64(sk[j].shingles)
 	}
 	anyReal := false
 	maxMarked := 0.0
 	for _, m := range members {
 		s := &sk[m]
-		anyReal = anyReal || s.Numbers.HasReal()
+		anyReal = anyReal || s.numbers.hasReal()
 		maxMarked = max(maxMarked, markedShare(s))
 	}
 	for k, m := range members {
@@ -836,32 +826,32 @@ func (c Config) score(members []int, sk []Sketch) []Score {
 		carried := 0.0
 		for _, j := range refs {
 			if j == m {
-				carried += float64(s.Shingles)
+				carried += float64(s.shingles)
 			} else {
-				carried += EstimateIntersection(sk[j].Sig, s.Sig, sk[j].Shingles, s.Shingles)
+				carried += estimateIntersection(sk[j].sig, s.sig, sk[j].shingles, s.shingles)
 			}
 		}
-		sc := Score{Doc: m, Numbers: 1, Diacritics: 1, Boilerplate: boilerShare(s)}
+		sc := Score{Doc: m, NumberFactor: 1, DiacriticFactor: 1, ContentShare: boilerShare(s)}
 		if total > 0 {
 			sc.Coverage = carried / total
 		}
-		if anyReal && s.Numbers.Masked() {
-			sc.Numbers = MaskedNumbersFactor
+		if anyReal && s.numbers.masked() {
+			sc.NumberFactor = maskedNumbersFactor
 		}
 		if markedShare(s) < accentedRatio*maxMarked {
-			sc.Diacritics = AccentFreeFactor
+			sc.DiacriticFactor = accentFreeFactor
 		}
-		sc.Total = sc.Coverage * sc.Numbers * sc.Diacritics * sc.Boilerplate
+		sc.Total = sc.Coverage * sc.NumberFactor * sc.DiacriticFactor * sc.ContentShare
 		scores[k] = sc
 	}
 	slices.SortFunc(scores, func(a, b Score) int {
 		if c := cmp.Compare(b.Total, a.Total); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(sk[b.Doc].Words, sk[a.Doc].Words); c != 0 {
+		if c := cmp.Compare(sk[b.Doc].words, sk[a.Doc].words); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(sk[b.Doc].Numbers.Count, sk[a.Doc].Numbers.Count); c != 0 {
+		if c := cmp.Compare(sk[b.Doc].numbers.Count, sk[a.Doc].numbers.Count); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Doc, b.Doc)
@@ -875,15 +865,15 @@ func (c Config) score(members []int, sk []Sketch) []Score {
 const maxScoreReferences = 64
 
 func markedShare(s *Sketch) float64 {
-	if s.Words == 0 {
+	if s.words == 0 {
 		return 0
 	}
-	return float64(s.Marked) / float64(s.Words)
+	return float64(s.marked) / float64(s.words)
 }
 
 func boilerShare(s *Sketch) float64 {
-	if s.Words+s.BoilerplateWords == 0 {
+	if s.words+s.boilerplateWords == 0 {
 		return 1
 	}
-	return float64(s.Words) / float64(s.Words+s.BoilerplateWords)
+	return float64(s.words) / float64(s.words+s.boilerplateWords)
 }

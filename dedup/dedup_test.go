@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	minhash "github.com/dgryski/go-minhash"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/neardup/neardup/dedup/internal/engine"
 	"github.com/neardup/neardup/shingle"
 )
 
@@ -42,7 +44,7 @@ func newIndex(t testing.TB, cfg Config) *Index {
 
 func newStream(t testing.TB, cfg Config) *Stream {
 	t.Helper()
-	s, err := NewStream(cfg)
+	s, err := NewStream(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +53,7 @@ func newStream(t testing.TB, cfg Config) *Stream {
 
 func addText(t testing.TB, s *Stream, id string, text []byte) []Found {
 	t.Helper()
-	found, err := s.Add(id, text)
+	found, err := s.Add(context.Background(), id, text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func TestSeedsCluster(t *testing.T) {
 		"003": {"003"},
 		"004": {"004"},
 	}
-	if diff := cmp.Diff(want, grouping(res)); diff != "" {
+	if diff := cmp.Diff(want, grouping(res), allFields); diff != "" {
 		t.Errorf("seed clusters mismatch (-want +got):\n%s", diff)
 	}
 	for _, d := range res.Docs {
@@ -119,7 +121,7 @@ func TestClusterDeterministic(t *testing.T) {
 	}
 	first := grouping(cluster(t, Config{}, docs))
 	for range 5 {
-		if diff := cmp.Diff(first, grouping(cluster(t, Config{}, docs))); diff != "" {
+		if diff := cmp.Diff(first, grouping(cluster(t, Config{}, docs)), allFields); diff != "" {
 			t.Fatalf("second run differs (-first +again):\n%s", diff)
 		}
 	}
@@ -131,21 +133,21 @@ func TestClusterEmpty(t *testing.T) {
 		t.Errorf("Cluster(nil) = %d docs, %d clusters; want none", len(res.Docs), len(res.Clusters))
 	}
 	res = cluster(t, Config{}, []Doc{{ID: "a"}, {ID: "b", Text: []byte("12 / 9")}, {ID: "c"}})
-	if diff := cmp.Diff(map[string][]string{"a": {"a"}, "b": {"b"}, "c": {"c"}}, grouping(res)); diff != "" {
+	if diff := cmp.Diff(map[string][]string{"a": {"a"}, "b": {"b"}, "c": {"c"}}, grouping(res), allFields); diff != "" {
 		t.Errorf("documents without words must stay apart (-want +got):\n%s", diff)
 	}
 }
 
 // Signatures are a stored format: these values freeze them. If this test
-// fails, bump SignatureVersion and update it on purpose.
+// fails, bump signatureVersion and update it on purpose.
 func TestSignatureKnownAnswers(t *testing.T) {
-	if SignatureVersion != 2 || shingle.Version != 1 {
+	if signatureVersion != 2 || shingle.Version != 1 {
 		t.Fatal("known answers are for SignatureVersion 2 and shingle.Version 1")
 	}
 	sh := shingle.Shingler{}.AppendHashes(nil, []byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ"))
-	sig := AppendSignature(nil, sh, 8)
-	want := Signature{0x2ba2fe693d2f49e5, 0x0525721331d9f044, 0x2c0585d659604029, 0x0abac07cdfed9dd6, 0x1ffc71ff13f46bbc, 0x04ff9141267a8657, 0x3c17f755193714cf, 0x115a2df1df539a12}
-	if diff := cmp.Diff(want, sig); diff != "" {
+	sig := appendSignature(nil, sh, 8)
+	want := signature{0x2ba2fe693d2f49e5, 0x0525721331d9f044, 0x2c0585d659604029, 0x0abac07cdfed9dd6, 0x1ffc71ff13f46bbc, 0x04ff9141267a8657, 0x3c17f755193714cf, 0x115a2df1df539a12}
+	if diff := cmp.Diff(want, sig, allFields); diff != "" {
 		t.Errorf("signature mismatch (-want +got):\n%s", diff)
 	}
 	// The documented formula, computed here without go-minhash.
@@ -168,7 +170,7 @@ func TestSignatureKnownAnswers(t *testing.T) {
 	}
 }
 
-// AppendSignature computes go-minhash's MinWise values with its own
+// appendSignature computes go-minhash's MinWise values with its own
 // kernel; they must stay equal for every shingle count (around the 4-shingle
 // blocks), hash count and duplicate.
 func TestSignatureEqualsMinWise(t *testing.T) {
@@ -213,8 +215,8 @@ func signatureEqualsMinWise(t *testing.T) {
 				binary.LittleEndian.PutUint64(buf[:], s)
 				mw.Push(buf[:])
 			}
-			got := AppendSignature(Signature{42}, sh, hashes)
-			if diff := cmp.Diff(append(Signature{42}, mw.Signature()...), got); diff != "" {
+			got := appendSignature(signature{42}, sh, hashes)
+			if diff := cmp.Diff(append(signature{42}, mw.Signature()...), got, allFields); diff != "" {
 				t.Fatalf("%d shingles, %d hashes: AppendSignature differs from MinWise (-want +got):\n%s", n, hashes, diff)
 			}
 		}
@@ -222,34 +224,34 @@ func signatureEqualsMinWise(t *testing.T) {
 }
 
 func TestSignatureBinary(t *testing.T) {
-	sig := AppendSignature(nil, []uint64{1, 2, 3}, 16)
-	b, err := sig.MarshalBinary()
+	sig := appendSignature(nil, []uint64{1, 2, 3}, 16)
+	b, err := sig.marshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got Signature
-	if err := got.UnmarshalBinary(b); err != nil {
+	var got signature
+	if err := got.unmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(sig, got); diff != "" {
+	if diff := cmp.Diff(sig, got, allFields); diff != "" {
 		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
 	}
 	bad := slices.Clone(b)
 	bad[4] = 99
 	for name, in := range map[string][]byte{"version": bad, "short": b[:10], "empty": nil, "magic": append([]byte("XXXX"), b[4:]...)} {
-		if err := got.UnmarshalBinary(in); err == nil {
+		if err := got.unmarshalBinary(in); err == nil {
 			t.Errorf("%s: UnmarshalBinary accepted corrupt input", name)
 		}
 	}
 }
 
 func FuzzSignatureUnmarshal(f *testing.F) {
-	b, _ := AppendSignature(nil, []uint64{1, 2, 3}, 4).MarshalBinary()
+	b, _ := appendSignature(nil, []uint64{1, 2, 3}, 4).marshalBinary()
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		var s Signature
-		if s.UnmarshalBinary(in) == nil {
-			out, _ := s.MarshalBinary()
+		var s signature
+		if s.unmarshalBinary(in) == nil {
+			out, _ := s.marshalBinary()
 			if string(out) != string(in) {
 				t.Fatalf("accepted %x but re-encodes as %x", in, out)
 			}
@@ -267,9 +269,9 @@ func TestSimilarity(t *testing.T) {
 		{[]uint64{1, 2}, nil, 0},
 	}
 	for _, tt := range tests {
-		a := AppendSignature(nil, tt.a, 64)
-		b := AppendSignature(nil, tt.b, 64)
-		if got := Similarity(a, b); got != tt.want {
+		a := appendSignature(nil, tt.a, 64)
+		b := appendSignature(nil, tt.b, 64)
+		if got := similarity(a, b); got != tt.want {
 			t.Errorf("Similarity(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
@@ -285,7 +287,7 @@ func TestSimilarity(t *testing.T) {
 			b = append(b, h)
 		}
 	}
-	if got := Similarity(AppendSignature(nil, a, 1024), AppendSignature(nil, b, 1024)); math.Abs(got-1.0/3) > 0.05 {
+	if got := similarity(appendSignature(nil, a, 1024), appendSignature(nil, b, 1024)); math.Abs(got-1.0/3) > 0.05 {
 		t.Errorf("Similarity of sets with Jaccard 1/3 = %.3f", got)
 	}
 }
@@ -295,22 +297,22 @@ func TestOptimalLSH(t *testing.T) {
 		threshold float64
 		hashes    int
 	}{{0.5, 128}, {0.23, 128}, {0.8, 128}, {0.5, 64}} {
-		p := OptimalLSH(tt.threshold, tt.hashes)
+		p := engine.OptimalBanding(tt.threshold, tt.hashes)
 		if p.Bands*p.Rows > tt.hashes || p.Bands < 1 || p.Rows < 1 {
-			t.Errorf("OptimalLSH(%v, %d) = %v: does not fit", tt.threshold, tt.hashes, p)
+			t.Errorf("engine.OptimalBanding(%v, %d) = %v: does not fit", tt.threshold, tt.hashes, p)
 		}
 		// Its S-curve rises through the threshold.
 		if p.Probability(tt.threshold/2) > 0.5 || p.Probability(min(1, tt.threshold*1.5)) < 0.5 {
-			t.Errorf("OptimalLSH(%v, %d) = %v: P(t/2)=%.2f P(1.5t)=%.2f", tt.threshold, tt.hashes, p,
+			t.Errorf("engine.OptimalBanding(%v, %d) = %v: P(t/2)=%.2f P(1.5t)=%.2f", tt.threshold, tt.hashes, p,
 				p.Probability(tt.threshold/2), p.Probability(tt.threshold*1.5))
 		}
 		// No neighbouring banding has a lower total error.
-		for _, q := range []LSHParams{{Bands: p.Bands + 1, Rows: p.Rows}, {Bands: p.Bands - 1, Rows: p.Rows}, {Bands: p.Bands, Rows: p.Rows + 1}, {Bands: p.Bands, Rows: p.Rows - 1}} {
+		for _, q := range []banding{{Bands: p.Bands + 1, Rows: p.Rows}, {Bands: p.Bands - 1, Rows: p.Rows}, {Bands: p.Bands, Rows: p.Rows + 1}, {Bands: p.Bands, Rows: p.Rows - 1}} {
 			if q.Bands < 1 || q.Rows < 1 || q.Bands*q.Rows > tt.hashes {
 				continue
 			}
 			c := Config{Hashes: tt.hashes, Bands: q.Bands, Rows: q.Rows, Threshold: tt.threshold, MinContainedFraction: 1}
-			e := c.LSH()
+			e := c.lshBanding()
 			if e.FalsePositive+e.FalseNegative < p.FalsePositive+p.FalseNegative-1e-9 {
 				t.Errorf("banding %dx%d beats OptimalLSH's %v", q.Bands, q.Rows, p)
 			}
@@ -323,7 +325,7 @@ func TestIndexStreaming(t *testing.T) {
 	ix := newIndex(t, cfg)
 	var got []string
 	for _, d := range seeds(t) {
-		found, _, _ := ix.QueryAdd(d.ID, cfg.Sketch(d.Text, nil))
+		found, _, _ := ix.queryAdd(d.ID, cfg.Sketch(d.Text))
 		var ids []string
 		for _, f := range found {
 			ids = append(ids, f.ID)
@@ -331,7 +333,7 @@ func TestIndexStreaming(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s:%v", d.ID, ids))
 	}
 	want := []string{"000:[]", "001:[000]", "002:[]", "003:[]", "004:[]"}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got, allFields); diff != "" {
 		t.Errorf("streaming results mismatch (-want +got):\n%s", diff)
 	}
 	if ix.Len() != 5 {
@@ -339,12 +341,12 @@ func TestIndexStreaming(t *testing.T) {
 	}
 }
 
-// Concurrent QueryAdd of copies: exactly one of them sees no earlier copy.
+// Concurrent Add of copies: exactly one of them sees no earlier copy.
 func TestIndexConcurrent(t *testing.T) {
 	var cfg Config
 	ix := newIndex(t, cfg)
 	text := seeds(t)[1].Text
-	sk := cfg.Sketch(text, nil)
+	sk := cfg.Sketch(text)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	firsts := 0
@@ -352,7 +354,7 @@ func TestIndexConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			found, _, _ := ix.QueryAdd(fmt.Sprint(i), sk)
+			found, _, _ := ix.queryAdd(fmt.Sprint(i), sk)
 			if len(found) == 0 {
 				mu.Lock()
 				firsts++
@@ -369,21 +371,21 @@ func TestIndexConcurrent(t *testing.T) {
 
 // randomSketch is the sketch of a document of 400 distinct shingles with
 // 15 numbers in context, the shape of a 3 KB news article, cut in chunks
-// of ChunkWords words on average; its signature's codes and its chunks are
+// of chunkWords words on average; its signature's codes and its chunks are
 // drawn at random, as a unique document's are.
 func randomSketch(r *rand.Rand) Sketch {
-	s := Sketch{Sig: make(Compact, DefaultHashes), Shingles: 400, Words: 404, Lead: r.Uint64() | 1}
-	for i := range s.Sig {
-		s.Sig[i] = uint16(r.IntN(EmptyCode))
+	s := Sketch{sig: make(compact, DefaultHashes), shingles: 400, words: 404, lead: r.Uint64() | 1}
+	for i := range s.sig {
+		s.sig[i] = uint16(r.IntN(emptyCode))
 	}
-	for w := 0; w < s.Words; {
-		n := min(1+r.IntN(2*ChunkWords-1), s.Words-w)
-		s.Chunks = append(s.Chunks, Chunk(r.Uint32()&^0xff|uint32(n)))
+	for w := 0; w < s.words; {
+		n := min(1+r.IntN(2*chunkWords-1), s.words-w)
+		s.chunks = append(s.chunks, chunk(r.Uint32()&^0xff|uint32(n)))
 		w += n
 	}
-	s.Numbers.Count, s.Numbers.Real, s.Numbers.Contexts = 15, 10, 15
+	s.numbers.Count, s.numbers.Real, s.numbers.Contexts = 15, 10, 15
 	for range 15 {
-		s.Numbers.Sample = append(s.Numbers.Sample, NumberInContext{Context: uint16(r.Uint32()), Value: uint16(r.Uint32())})
+		s.numbers.Sample = append(s.numbers.Sample, numberInContext{Context: uint16(r.Uint32()), Value: uint16(r.Uint32())})
 	}
 	return s
 }
@@ -397,9 +399,9 @@ func TestIndexBytesPerDoc(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	ix := newIndex(t, Config{})
 	for i := range 40000 {
-		ix.Add(fmt.Sprintf("d%010d", i), randomSketch(r))
+		ix.addSeq(fmt.Sprintf("d%010d", i), randomSketch(r))
 	}
-	got := ix.BytesPerDoc()
+	got := ix.bytesPerDoc()
 	t.Logf("%d documents, %.0f bytes each", ix.Len(), got)
 	if got > 1250 {
 		t.Errorf("BytesPerDoc = %.0f, want <= 1250", got)
@@ -443,32 +445,30 @@ func TestConfigValidate(t *testing.T) {
 			}
 			_, err = tt.cfg.Cluster(docs)
 			fail("Cluster", err)
-			_, err = tt.cfg.ClusterFunc(func(func(Doc) bool) error { return nil })
-			fail("ClusterFunc", err)
-			_, err = tt.cfg.SketchCorpus(func(func(int) bool, func(Doc) bool) error { return nil })
+			_, err = tt.cfg.ClusterReader(func(func(int) bool, func(Doc) bool) error { return nil })
+			fail("ClusterReader", err)
+			_, err = tt.cfg.sketchCorpus(func(func(int) bool, func(Doc) bool) error { return nil })
 			fail("SketchCorpus", err)
-			_, err = tt.cfg.ClusterSketches(nil, nil, nil)
+			_, err = tt.cfg.clusterSketches(nil, nil, nil)
 			fail("ClusterSketches", err)
-			_, err = tt.cfg.LearnBoilerplate(nil, nil)
-			fail("LearnBoilerplate", err)
 			_, err = NewIndex(tt.cfg)
 			fail("NewIndex", err)
-			_, err = NewStream(tt.cfg)
+			_, err = NewStream(tt.cfg, nil)
 			fail("NewStream", err)
-			_, err = NewSharedStream(tt.cfg, newIndex(t, Config{}))
+			_, err = NewStream(tt.cfg, newIndex(t, Config{}))
 			fail("NewSharedStream", err)
 			_, err = OpenStore(t.TempDir(), StoreOptions{Config: tt.cfg})
 			fail("OpenStore", err)
-			sk := Config{}.Sketch(docs[0].Text, nil)
-			_, err = tt.cfg.AppendIndexKeys(nil, &sk)
+			sk := Config{}.Sketch(docs[0].Text)
+			_, err = tt.cfg.appendIndexKeys(nil, &sk)
 			fail("AppendIndexKeys", err)
-			if s := tt.cfg.Sketch(docs[0].Text, nil); s.Shingles != 0 || s.Sig != nil {
-				t.Errorf("Sketch: %d shingles, want the zero Sketch", s.Shingles)
+			if s := tt.cfg.Sketch(docs[0].Text); s.shingles != 0 || s.sig != nil {
+				t.Errorf("Sketch: %d shingles, want the zero Sketch", s.shingles)
 			}
 			if m := tt.cfg.Compare(&sk, &sk); m.Duplicate || !strings.Contains(m.Reason(), tt.want) {
 				t.Errorf("Compare: %+v, want no match and the Config's error", m)
 			}
-			if p := tt.cfg.LSH(); p != (LSHParams{}) {
+			if p := tt.cfg.lshBanding(); p != (banding{}) {
 				t.Errorf("LSH: %v, want the zero banding", p)
 			}
 		})
@@ -481,17 +481,17 @@ func TestConfigValidate(t *testing.T) {
 // A sketch of another Config is refused by the index, and finds nothing.
 func TestIndexRefusesOtherSketches(t *testing.T) {
 	ix := newIndex(t, Config{})
-	other := Config{Hashes: 64}.Sketch(seed(t, "001").Text, nil)
-	if _, err := ix.Add("x", other); !errors.Is(err, ErrConfig) {
+	other := Config{Hashes: 64}.Sketch(seed(t, "001").Text)
+	if _, err := ix.addSeq("x", other); !errors.Is(err, ErrConfig) {
 		t.Errorf("Add: %v, want ErrConfig", err)
 	}
-	if _, _, err := ix.QueryAdd("x", other); !errors.Is(err, ErrConfig) {
+	if _, _, err := ix.queryAdd("x", other); !errors.Is(err, ErrConfig) {
 		t.Errorf("QueryAdd: %v, want ErrConfig", err)
 	}
 	if f := ix.Query(&other); f != nil || ix.Len() != 0 {
 		t.Errorf("Query: %v and %d documents, want nothing", f, ix.Len())
 	}
-	if _, err := (Config{}).ClusterSketches([]string{"x"}, []Sketch{other}, nil); !errors.Is(err, ErrConfig) {
+	if _, err := (Config{}).clusterSketches([]string{"x"}, []Sketch{other}, nil); !errors.Is(err, ErrConfig) {
 		t.Errorf("ClusterSketches: %v, want ErrConfig", err)
 	}
 }

@@ -1,13 +1,13 @@
 package dedup
 
-// EstimateIntersection estimates |A∩B| from the signatures (Signature or
-// Compact) of two shingle sets A and B and their exact sizes na and nb
+// estimateIntersection estimates |A∩B| from the signatures (signature or
+// compact) of two shingle sets A and B and their exact sizes na and nb
 // (Sketch.Shingles).
 //
 // Each of the k hash functions puts the minimum of A∪B in A∩B with
 // probability J = |A∩B|/|A∪B|, and the two signatures then agree at that
 // position; otherwise their minimums differ, and compact codes still agree
-// with probability CodeCollision (full 64-bit minimums, never). The share
+// with probability codeCollision (full 64-bit minimums, never). The share
 // e of equal positions thus estimates J + (1−J)·r, and
 //
 //	Ĵ = (e − r)/(1 − r),   |A∩B| = Ĵ·(na+nb)/(1+Ĵ)
@@ -17,7 +17,7 @@ package dedup
 //
 // It returns 0 for an empty set, and for signatures of different lengths,
 // which share nothing that can be compared.
-func EstimateIntersection[S ~[]E, E uint16 | uint64](a, b S, na, nb int) float64 {
+func estimateIntersection[S ~[]E, E uint16 | uint64](a, b S, na, nb int) float64 {
 	if len(a) != len(b) || na <= 0 || nb <= 0 || len(a) == 0 {
 		return 0
 	}
@@ -27,8 +27,8 @@ func EstimateIntersection[S ~[]E, E uint16 | uint64](a, b S, na, nb int) float64
 // collision is the chance that two different minimums agree in a
 // signature of E elements.
 func collision[E uint16 | uint64]() float64 {
-	if ^E(0) == E(EmptyCode) {
-		return CodeCollision
+	if ^E(0) == E(emptyCode) {
+		return codeCollision
 	}
 	return 0
 }
@@ -62,24 +62,24 @@ func intersection(j float64, na, nb int) float64 {
 // every pair that rounding could carry over the bar; those go on to
 // compare.
 func (c Config) cannotMatch(a, b *Sketch) bool {
-	if a.Shingles == 0 || b.Shingles == 0 || len(a.Sig) != len(b.Sig) {
+	if a.shingles == 0 || b.shingles == 0 || len(a.sig) != len(b.sig) {
 		return true
 	}
-	A, B := float64(a.Shingles), float64(b.Shingles)
+	A, B := float64(a.shingles), float64(b.shingles)
 	small, large := min(A, B), max(A, B)
 	need := c.Threshold * (A + B) / (1 + c.Threshold) // Jaccard >= Threshold
 	if small/large >= c.MinContainedFraction {
 		need = min(need, c.Containment*small)
 	}
-	if a.Lead != 0 && a.Lead == b.Lead {
+	if a.lead != 0 && a.lead == b.lead {
 		need = min(need, leadContainment*c.Containment*small)
 	}
-	if len(a.Chunks) > 0 && len(b.Chunks) > 0 {
+	if len(a.chunks) > 0 && len(b.chunks) > 0 {
 		need = min(need, minAlignedContainment*small) // an abridged copy
 	}
 	need *= 1 - 1e-6
 	if need <= 0 {
 		return false
 	}
-	return EstimateIntersection(a.Sig, b.Sig, a.Shingles, b.Shingles) < need
+	return estimateIntersection(a.sig, b.sig, a.shingles, b.shingles) < need
 }

@@ -23,16 +23,16 @@ func randomSets(r *rand.Rand, na, nb, inter int) (a, b []uint64) {
 
 func TestEstimateIntersectionExact(t *testing.T) {
 	a, b := randomSets(rand.New(rand.NewPCG(1, 2)), 200, 200, 200)
-	sa, sb := AppendSignature(nil, a, 128), AppendSignature(nil, b, 128)
-	if got := EstimateIntersection(sa, sb, 200, 200); got != 200 {
+	sa, sb := appendSignature(nil, a, 128), appendSignature(nil, b, 128)
+	if got := estimateIntersection(sa, sb, 200, 200); got != 200 {
 		t.Errorf("identical sets: %v, want 200", got)
 	}
 	a, b = randomSets(rand.New(rand.NewPCG(1, 2)), 200, 200, 0)
-	sa, sb = AppendSignature(nil, a, 128), AppendSignature(nil, b, 128)
-	if got := EstimateIntersection(sa, sb, 200, 200); got > 10 {
+	sa, sb = appendSignature(nil, a, 128), appendSignature(nil, b, 128)
+	if got := estimateIntersection(sa, sb, 200, 200); got > 10 {
 		t.Errorf("disjoint sets: %v, want about 0", got)
 	}
-	if got := EstimateIntersection(sa, sb, 0, 200); got != 0 {
+	if got := estimateIntersection(sa, sb, 0, 200); got != 0 {
 		t.Errorf("empty set: %v, want 0", got)
 	}
 }
@@ -54,9 +54,9 @@ func TestEstimateIntersectionError(t *testing.T) {
 		const trials, k = 400, 128
 		for range trials {
 			a, b := randomSets(r, tt.na, tt.nb, tt.inter)
-			sa, sb := AppendSignature(nil, a, k), AppendSignature(nil, b, k)
-			full := EstimateIntersection(sa, sb, tt.na, tt.nb)
-			compact := EstimateIntersection(sa.AppendCompact(nil), sb.AppendCompact(nil), tt.na, tt.nb)
+			sa, sb := appendSignature(nil, a, k), appendSignature(nil, b, k)
+			full := estimateIntersection(sa, sb, tt.na, tt.nb)
+			compact := estimateIntersection(sa.appendCompact(nil), sb.appendCompact(nil), tt.na, tt.nb)
 			sumFull += full
 			sumCompact += compact
 			seCompact += math.Pow(compact-float64(tt.inter), 2)

@@ -1,6 +1,7 @@
 package dedup_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -20,7 +21,7 @@ func ExampleConfig_Cluster() {
 		panic(err)
 	}
 	for _, d := range res.Docs {
-		fmt.Printf("%-8s cluster=%s canonical=%v\n", d.ID, docs[res.Clusters[d.Cluster].Canonical].ID, d.Canonical)
+		fmt.Printf("%-8s cluster=%s canonical=%v\n", d.ID, docs[res.Clusters[d.ClusterIndex].Canonical].ID, d.Canonical)
 	}
 	// Output:
 	// masked   cluster=original canonical=false
@@ -29,20 +30,17 @@ func ExampleConfig_Cluster() {
 }
 
 // Streaming use, as in a crawler: each page is checked against all pages
-// seen before it, then added.
-func ExampleIndex_QueryAdd() {
-	var cfg dedup.Config
-	ix, err := dedup.NewIndex(cfg)
-	if err != nil {
-		panic(err)
-	}
+// seen before it, then added. The zero Stream uses the default Config and
+// an in-memory index.
+func ExampleStream() {
+	var s dedup.Stream
 	pages := []struct{ url, text string }{
 		{"a.vn/1", "Hội_đồng_Bảo_an Liên_Hợp_Quốc thông_qua nghị_quyết mới về hợp_tác khu_vực trong phiên họp sáng nay"},
 		{"b.vn/7", "Hội đồng Bảo an Liên Hợp Quốc thông qua nghị quyết mới về hợp tác khu vực trong phiên họp sáng nay."},
 		{"c.vn/3", "Đội tuyển bóng đá quốc gia thắng đậm trong trận giao hữu tối qua trên sân nhà."},
 	}
 	for _, p := range pages {
-		found, _, err := ix.QueryAdd(p.url, cfg.Sketch([]byte(p.text), nil))
+		found, err := s.Add(context.Background(), p.url, []byte(p.text))
 		if err != nil {
 			panic(err)
 		}
@@ -50,17 +48,22 @@ func ExampleIndex_QueryAdd() {
 			fmt.Println(p.url, "new")
 			continue
 		}
-		fmt.Printf("%s copy of %s (similarity %.2f)\n", p.url, found[0].ID, found[0].Jaccard)
+		fmt.Printf("%s copy of %s: %s\n", p.url, found[0].ID, found[0].Reason())
 	}
 	// Output:
 	// a.vn/1 new
-	// b.vn/7 copy of a.vn/1 (similarity 1.00)
+	// b.vn/7 copy of a.vn/1: jaccard 1.00 >= 0.50
 	// c.vn/3 new
 }
 
-func ExampleOptimalLSH() {
-	fmt.Println(dedup.OptimalLSH(0.5, 128))
-	// Output: 25 bands x 5 rows for threshold 0.50 (false positive area 0.0537, false negative area 0.0338)
+// Comparing two documents directly: the verdict and, on demand, why.
+func ExampleConfig_Compare() {
+	var cfg dedup.Config
+	article := cfg.Sketch([]byte("Chiều 12/9, Phó chủ tịch nước dẫn đầu đoàn đại biểu cấp cao Việt Nam đến thành phố New York tham dự Hội nghị cấp cao Liên Hiệp Quốc năm 2005. Đoàn sẽ có các cuộc tiếp xúc song phương với lãnh đạo nhiều nước. Chuyến công tác kéo dài một tuần, với các buổi làm việc tại trụ sở Liên Hiệp Quốc và gặp gỡ cộng đồng người Việt."))
+	teaser := cfg.Sketch([]byte("Chiều 12/9, Phó chủ tịch nước dẫn đầu đoàn đại biểu cấp cao Việt Nam đến thành phố New York tham dự Hội nghị cấp cao Liên Hiệp Quốc năm 2005."))
+	m := cfg.Compare(&teaser, &article)
+	fmt.Println(m.Duplicate, m.Reason())
+	// Output: true containment 0.90 >= 0.80 at size ratio 0.39
 }
 
 // A crawler's index that survives restarts: every Add is logged before it
@@ -74,7 +77,7 @@ func ExampleOpenStore() {
 	if err != nil {
 		panic(err)
 	}
-	s.Add("a.vn/1", page)
+	s.Add(context.Background(), "a.vn/1", page)
 	s.Close() // or a crash: what Add acknowledged is in the log
 
 	s, err = dedup.OpenStore(dir, dedup.StoreOptions{})
@@ -82,7 +85,7 @@ func ExampleOpenStore() {
 		panic(err)
 	}
 	defer s.Close()
-	found, _ := s.Add("b.vn/7", []byte(strings.ReplaceAll(string(page), "Hội đồng", "Hội_đồng")))
+	found, _ := s.Add(context.Background(), "b.vn/7", []byte(strings.ReplaceAll(string(page), "Hội đồng", "Hội_đồng")))
 	fmt.Println(s.Len(), "documents; b.vn/7 is a copy of", found[0].ID)
 	// Output: 2 documents; b.vn/7 is a copy of a.vn/1
 }

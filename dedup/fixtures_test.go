@@ -3,6 +3,7 @@ package dedup
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -140,12 +141,12 @@ func TestFixtures(t *testing.T) {
 				docs = append(docs, d)
 			}
 			if tt.want != nil {
-				if diff := cmp.Diff(tt.want, grouping(cluster(t, tt.cfg, docs))); diff != "" {
+				if diff := cmp.Diff(tt.want, grouping(cluster(t, tt.cfg, docs)), allFields); diff != "" {
 					t.Errorf("clusters mismatch (-want +got):\n%s", diff)
 				}
 			}
 			for _, p := range tt.pairs {
-				a, b := tt.cfg.Sketch(byID[p.a].Text, nil), tt.cfg.Sketch(byID[p.b].Text, nil)
+				a, b := tt.cfg.Sketch(byID[p.a].Text), tt.cfg.Sketch(byID[p.b].Text)
 				if m := tt.cfg.Compare(&a, &b); m.Duplicate != p.duplicate {
 					t.Errorf("Compare(%s, %s).Duplicate = %v, want %v (%s)", p.a, p.b, m.Duplicate, p.duplicate, m.Reason())
 				}
@@ -157,7 +158,7 @@ func TestFixtures(t *testing.T) {
 // The teaser's Jaccard is under the threshold: only containment finds it.
 func TestTeaserNeedsContainment(t *testing.T) {
 	var cfg Config
-	a, b := cfg.Sketch(fixture(t, "teaser").Text, nil), cfg.Sketch(fixture(t, "original").Text, nil)
+	a, b := cfg.Sketch(fixture(t, "teaser").Text), cfg.Sketch(fixture(t, "original").Text)
 	m := cfg.Compare(&a, &b)
 	if m.Jaccard >= DefaultThreshold || m.Containment < DefaultContainment {
 		t.Errorf("teaser: Jaccard %.2f, containment %.2f; want Jaccard < %.2f and containment >= %.2f",
@@ -177,14 +178,14 @@ func TestBoilerplateLearned(t *testing.T) {
 		t.Errorf("learned %d boilerplate lines in %d docs; want some, in the 4 wrapped docs", res.BoilerplateLines, res.BoilerplateDocs)
 	}
 	wrapped, orig := res.Docs[0].Sketch, res.Docs[2].Sketch
-	if wrapped.BoilerplateWords == 0 || wrapped.Words != orig.Words {
-		t.Errorf("wrapped copy: %d content words, %d boilerplate words; original %d words", wrapped.Words, wrapped.BoilerplateWords, orig.Words)
+	if wrapped.boilerplateWords == 0 || wrapped.words != orig.words {
+		t.Errorf("wrapped copy: %d content words, %d boilerplate words; original %d words", wrapped.words, wrapped.boilerplateWords, orig.words)
 	}
 	// With learning off, the shared template is content again and the
 	// wrapped copy is larger than its original.
 	off := cluster(t, Config{BoilerplateArticles: -1}, docs)
-	if off.BoilerplateLines != 0 || off.Docs[0].Sketch.Words <= orig.Words {
-		t.Errorf("learning off: %d lines learned, wrapped copy %d words", off.BoilerplateLines, off.Docs[0].Sketch.Words)
+	if off.BoilerplateLines != 0 || off.Docs[0].Sketch.words <= orig.words {
+		t.Errorf("learning off: %d lines learned, wrapped copy %d words", off.BoilerplateLines, off.Docs[0].Sketch.words)
 	}
 }
 
@@ -192,30 +193,30 @@ func TestBoilerplateLearned(t *testing.T) {
 // verdict says so.
 func TestTemplateVerdict(t *testing.T) {
 	var cfg Config
-	a, b := cfg.Sketch(fixture(t, "template_a").Text, nil), cfg.Sketch(fixture(t, "template_b").Text, nil)
+	a, b := cfg.Sketch(fixture(t, "template_a").Text), cfg.Sketch(fixture(t, "template_b").Text)
 	m := cfg.Compare(&a, &b)
 	if m.Duplicate || !m.DifferentNumbers || m.Jaccard < DefaultThreshold {
 		t.Errorf("templates: %+v; want a text match (Jaccard >= %.2f) rejected for different numbers", m, DefaultThreshold)
 	}
-	o1, o2 := cfg.Sketch(seed(t, "000").Text, nil), cfg.Sketch(seed(t, "001").Text, nil)
-	if m := cfg.Compare(&o1, &o2); m.DifferentNumbers || m.Numbers != -1 {
+	o1, o2 := cfg.Sketch(seed(t, "000").Text), cfg.Sketch(seed(t, "001").Text)
+	if m := cfg.Compare(&o1, &o2); m.DifferentNumbers || m.NumberAgreement != -1 {
 		t.Errorf("masked vs real numbers: %+v; want the number check not to apply", m)
 	}
 }
 
-// The number sample keeps the NumberSketchSize smallest contexts and
+// The number sample keeps the numberSketchSize smallest contexts and
 // counts all of them.
 func TestNumberSample(t *testing.T) {
 	var text strings.Builder
 	for i := range 40 {
 		fmt.Fprintf(&text, "mục %s có %d người.\n", strings.Repeat("a", i+1), i+10)
 	}
-	n := Config{}.Sketch([]byte(text.String()), nil).Numbers
+	n := Config{}.sketchFiltered([]byte(text.String()), nil).numbers
 	contexts := map[uint16]bool{}
 	for _, e := range n.Sample {
 		contexts[e.Context] = true
 	}
-	if n.Count != 40 || n.Contexts != 40 || len(contexts) != NumberSketchSize || len(n.Sample) != NumberSketchSize {
+	if n.Count != 40 || n.Contexts != 40 || len(contexts) != numberSketchSize || len(n.Sample) != numberSketchSize {
 		t.Errorf("Count %d, Contexts %d, sample of %d entries in %d contexts; want 40, 40, 32 in 32",
 			n.Count, n.Contexts, len(n.Sample), len(contexts))
 	}
@@ -233,22 +234,22 @@ func TestWrappedTeaserKeepsSharedLines(t *testing.T) {
 	}
 	res := cluster(t, cfg, docs)
 	other, wrapped, orig := res.Docs[0], res.Docs[1], res.Docs[2]
-	if wrapped.Cluster != orig.Cluster || other.Cluster == orig.Cluster || !orig.Canonical {
+	if wrapped.ClusterIndex != orig.ClusterIndex || other.ClusterIndex == orig.ClusterIndex || !orig.Canonical {
 		t.Errorf("clusters: wrapped_other %d, wrapped_teaser %d, original %d (canonical %v); want the teaser with the canonical original, the other page apart",
-			other.Cluster, wrapped.Cluster, orig.Cluster, orig.Canonical)
+			other.ClusterIndex, wrapped.ClusterIndex, orig.ClusterIndex, orig.Canonical)
 	}
-	words := func(text []byte) int { return cfg.Sketch(text, nil).Words }
+	words := func(text []byte) int { return cfg.Sketch(text).words }
 	teaser := words(fixture(t, "teaser").Text)
 	template := words(docs[1].Text) - teaser
 	headline := words([]byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ"))
-	if got := wrapped.Sketch.Words; got != teaser || wrapped.Sketch.BoilerplateWords != template {
+	if got := wrapped.Sketch.words; got != teaser || wrapped.Sketch.boilerplateWords != template {
 		t.Errorf("wrapped teaser: %d content words, %d boilerplate; want the teaser's %d and the template's %d",
-			got, wrapped.Sketch.BoilerplateWords, teaser, template)
+			got, wrapped.Sketch.boilerplateWords, teaser, template)
 	}
-	if got, want := orig.Sketch.Words, words(docs[2].Text); got != want {
+	if got, want := orig.Sketch.words, words(docs[2].Text); got != want {
 		t.Errorf("original: %d content words, want all %d (its headline is linked from another page, not boilerplate)", got, want)
 	}
-	if got, want := other.Sketch.BoilerplateWords, template+headline; got != want {
+	if got, want := other.Sketch.boilerplateWords, template+headline; got != want {
 		t.Errorf("linking page: %d boilerplate words, want the template's %d plus the link's %d", got, template, headline)
 	}
 }
@@ -263,13 +264,13 @@ func TestReportRowsKeepTheirNumbers(t *testing.T) {
 	}
 	res := cluster(t, Config{}, docs)
 	want := map[string][]string{"silver_1": {"silver_1"}, "silver_2": {"silver_2"}, "silver_3": {"silver_3"}, "silver_4": {"silver_4"}}
-	if diff := cmp.Diff(want, grouping(res)); diff != "" {
+	if diff := cmp.Diff(want, grouping(res), allFields); diff != "" {
 		t.Errorf("clusters mismatch (-want +got):\n%s", diff)
 	}
 	for _, d := range res.Docs[:2] {
-		if d.Sketch.BoilerplateWords == 0 || d.Sketch.Words > 40 {
+		if d.Sketch.boilerplateWords == 0 || d.Sketch.words > 40 {
 			t.Errorf("%s: %d content words, %d boilerplate words; want the rows and the headline learned as boilerplate, the remark left",
-				d.ID, d.Sketch.Words, d.Sketch.BoilerplateWords)
+				d.ID, d.Sketch.words, d.Sketch.boilerplateWords)
 		}
 	}
 }
@@ -278,11 +279,11 @@ func TestReportRowsKeepTheirNumbers(t *testing.T) {
 // holding one returns the other as a candidate to verify.
 func sharesIndexKey(t *testing.T, cfg Config, a, b *Sketch) bool {
 	t.Helper()
-	ka, err := cfg.AppendIndexKeys(nil, a)
+	ka, err := cfg.appendIndexKeys(nil, a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kb, err := cfg.AppendIndexKeys(nil, b)
+	kb, err := cfg.appendIndexKeys(nil, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +301,7 @@ func sharesIndexKey(t *testing.T, cfg Config, a, b *Sketch) bool {
 func TestIndexVerifiesCandidates(t *testing.T) {
 	var cfg Config
 	for _, p := range [][2]string{{"template_a", "template_b"}, {"repo_a", "repo_b"}, {"futures_a", "futures_b"}} {
-		a, b := cfg.Sketch(fixture(t, p[0]).Text, nil), cfg.Sketch(fixture(t, p[1]).Text, nil)
+		a, b := cfg.Sketch(fixture(t, p[0]).Text), cfg.Sketch(fixture(t, p[1]).Text)
 		if !sharesIndexKey(t, cfg, &a, &b) {
 			t.Fatalf("%s and %s share no index key: this test needs candidates that are not copies", p[0], p[1])
 		}
@@ -308,7 +309,7 @@ func TestIndexVerifiesCandidates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ix.Add(p[0], a); err != nil {
+		if _, err := ix.addSeq(p[0], a); err != nil {
 			t.Fatal(err)
 		}
 		if found := ix.Query(&b); len(found) != 0 {
@@ -324,9 +325,9 @@ func TestIndexVerifiesCandidates(t *testing.T) {
 // the rule's name, formatted by Reason.
 func TestMatchReason(t *testing.T) {
 	var cfg Config
-	sketch := func(id string) Sketch { return cfg.Sketch(fixture(t, id).Text, nil) }
-	empty := cfg.Sketch(nil, nil)
-	short := Config{Hashes: 64}.Sketch(fixture(t, "original").Text, nil)
+	sketch := func(id string) Sketch { return cfg.Sketch(fixture(t, id).Text) }
+	empty := cfg.Sketch(nil)
+	short := Config{Hashes: 64}.Sketch(fixture(t, "original").Text)
 	tests := []struct {
 		name, a, b string
 		x, y       *Sketch // instead of a, b
@@ -371,9 +372,13 @@ func TestMatchReason(t *testing.T) {
 func TestCompareAllocs(t *testing.T) {
 	var cfg Config
 	for _, p := range [][2]string{{"teaser", "original"}, {"flood_abridged", "flood_full"}, {"flood_other", "flood_full"}} {
-		x, y := cfg.Sketch(fixture(t, p[0]).Text, nil), cfg.Sketch(fixture(t, p[1]).Text, nil)
+		x, y := cfg.Sketch(fixture(t, p[0]).Text), cfg.Sketch(fixture(t, p[1]).Text)
 		if n := testing.AllocsPerRun(100, func() { cfg.Compare(&x, &y) }); n != 0 {
 			t.Errorf("Compare(%s, %s): %v allocations, want 0", p[0], p[1], n)
 		}
 	}
 }
+
+// allFields lets go-cmp compare the unexported fields of the package's
+// types (a Sketch, a Match's verdict).
+var allFields = cmp.Exporter(func(reflect.Type) bool { return true })

@@ -21,7 +21,7 @@ func (r *Clustering) WriteJSONL(w io.Writer) error {
 			Cluster    string  `json:"cluster"`
 			Canonical  bool    `json:"canonical"`
 			Similarity float64 `json:"similarity"`
-		}{d.ID, r.Docs[r.Clusters[d.Cluster].Canonical].ID, d.Canonical, float64(int(d.Similarity*1000+0.5)) / 1000}
+		}{d.ID, r.Docs[r.Clusters[d.ClusterIndex].Canonical].ID, d.Canonical, float64(int(d.Similarity*1000+0.5)) / 1000}
 		if err := enc.Encode(out); err != nil {
 			return err
 		}

@@ -3,101 +3,46 @@ package dedup
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"math/bits"
 	"slices"
 	"sync"
 	"unsafe"
+
+	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
-// LSHParams is a banding of a signature: Bands bands of Rows elements. Two
-// documents are candidates when all elements of at least one band agree,
-// which happens with probability 1-(1-s^Rows)^Bands at Jaccard similarity s.
-type LSHParams struct {
-	Bands, Rows int
-	// Threshold is the similarity the banding was chosen for.
-	Threshold float64
-	// FalsePositive is the area under the candidate probability curve
-	// below Threshold, and FalseNegative the area above it of the
-	// probability of not being a candidate: the weighted error rates the
-	// choice minimised.
-	FalsePositive, FalseNegative float64
-}
+// banding is the LSH banding of an index (see engine.Banding).
+type banding = engine.Banding
 
-func (p LSHParams) String() string {
-	return fmt.Sprintf("%d bands x %d rows for threshold %.2f (false positive area %.4f, false negative area %.4f)",
-		p.Bands, p.Rows, p.Threshold, p.FalsePositive, p.FalseNegative)
-}
-
-// Probability returns the probability that two documents of Jaccard
-// similarity s become candidates.
-func (p LSHParams) Probability(s float64) float64 {
-	return 1 - math.Pow(1-math.Pow(s, float64(p.Rows)), float64(p.Bands))
-}
-
-func integrate(f func(float64) float64, a, b float64) float64 {
-	const steps = 200
-	h := (b - a) / steps
-	sum := 0.5 * (f(a) + f(b))
-	for i := 1; i < steps; i++ {
-		sum += f(a + float64(i)*h)
-	}
-	return sum * h
-}
-
-// OptimalLSH returns the banding of a signature of the given length (Bands
-// × Rows ≤ hashes) that minimises the false positive plus false negative
-// area around threshold, with equal weights (as datasketch does).
-func OptimalLSH(threshold float64, hashes int) LSHParams {
-	best := LSHParams{Threshold: threshold}
-	bestErr := math.Inf(1)
-	for rows := 1; rows <= hashes; rows++ {
-		for bands := 1; bands*rows <= hashes; bands++ {
-			p := LSHParams{Bands: bands, Rows: rows, Threshold: threshold}
-			fp := integrate(p.Probability, 0, threshold)
-			fn := integrate(func(s float64) float64 { return 1 - p.Probability(s) }, threshold, 1)
-			if fp+fn < bestErr {
-				bestErr = fp + fn
-				p.FalsePositive, p.FalseNegative = fp, fn
-				best = p
-			}
-		}
-	}
-	return best
-}
-
-// CandidateThreshold is the lowest Jaccard similarity at which Compare can
+// candidateThreshold is the lowest Jaccard similarity at which Compare can
 // call two documents copies: the Threshold, or lower for a containment
 // match, where a smaller document of relative size f sharing a share C of
 // its shingles with the larger has Jaccard Cf/(1+f-Cf).
-func (c Config) CandidateThreshold() float64 {
+func (c Config) candidateThreshold() float64 {
 	c = c.withDefaults()
 	f, ct := c.MinContainedFraction, c.Containment
 	return min(c.Threshold, ct*f/(1+f-ct*f))
 }
 
-var lshCache sync.Map // [2]float64{threshold, hashes} -> LSHParams
+var lshCache sync.Map // [2]float64{threshold, hashes} -> banding
 
-// LSH returns the banding used by indexes built with c: Bands and Rows if
-// set, else OptimalLSH at CandidateThreshold; the zero LSHParams for an
+// lshBanding returns the banding used by indexes built with c: Bands and Rows if
+// set, else engine.OptimalBanding at candidateThreshold; the zero banding for an
 // invalid Config.
-func (c Config) LSH() LSHParams {
+func (c Config) lshBanding() banding {
 	if c.Validate() != nil {
-		return LSHParams{}
+		return banding{}
 	}
 	c = c.withDefaults()
-	t := c.CandidateThreshold()
+	t := c.candidateThreshold()
 	if c.Bands > 0 && c.Rows > 0 {
-		p := LSHParams{Bands: c.Bands, Rows: c.Rows, Threshold: t}
-		p.FalsePositive = integrate(p.Probability, 0, t)
-		p.FalseNegative = integrate(func(s float64) float64 { return 1 - p.Probability(s) }, t, 1)
-		return p
+		return banding{Bands: c.Bands, Rows: c.Rows, Threshold: t}.WithAreas()
 	}
 	key := [2]float64{t, float64(c.Hashes)}
 	if p, ok := lshCache.Load(key); ok {
-		return p.(LSHParams)
+		return p.(banding)
 	}
-	p := OptimalLSH(t, c.Hashes)
+	p := engine.OptimalBanding(t, c.Hashes)
 	lshCache.Store(key, p)
 	return p
 }
@@ -113,7 +58,8 @@ func bandKey[S ~[]E, E uint16 | uint64](sig S) uint64 {
 
 // Found is an indexed document that matched a query.
 type Found struct {
-	// ID is the id it was added with; Seq its position in insertion order.
+	// ID is the id it was added with; Seq its position in the index's
+	// insertion order (0 from an index that keeps no order).
 	ID  string
 	Seq uint32
 	Match
@@ -121,27 +67,27 @@ type Found struct {
 
 // Index is an in-memory LSH index of sketches for streaming use: each new
 // document is checked against everything added before it. Candidates from
-// the bands (and documents with the same lead) are verified with
-// Config.Compare before they are reported. An Index is safe for concurrent
-// use; QueryAdd is atomic, so two copies added concurrently never both
-// miss each other.
+// the bands, the lead and the run keys are verified with Config.Compare
+// before they are reported. An Index is safe for concurrent use; Add is
+// atomic, so two copies added concurrently never both miss each other.
+// Its zero value is not usable: call NewIndex.
 //
 // Memory: an Index keeps per document what verification needs, the
 // compact signature (2 bytes per hash), the shingle count, the lead and
 // the number sample, plus its id; the bands are one open-addressing table
 // of 4-byte document numbers, one entry per band and lead, at a load
 // factor between 1/2 and 3/4. Band keys are not stored: a probe recomputes
-// the key of the document it meets from its signature. BytesPerDoc
-// reports the total.
+// the key of the document it meets from its signature: about 1 KB a
+// news article in all.
 type Index struct {
 	cfg  Config
-	p    LSHParams
+	p    banding
 	mu   sync.RWMutex
 	ids  []string
 	sigs []uint16          // len(ids) × hashes codes
 	meta []docMeta         // per document
-	nums []NumberInContext // number samples, by docMeta.numOff
-	chks []Chunk           // chunks, by docMeta.chunkOff
+	nums []numberInContext // number samples, by docMeta.numOff
+	chks []chunk           // chunks, by docMeta.chunkOff
 	tab  []uint32          // open addressing: 0 empty, else seq+1
 	used int               // entries in tab
 	runs []uint64          // run keys, open addressing: 0 empty, else runEntry
@@ -168,11 +114,11 @@ func NewIndex(cfg Config) (*Index, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	return &Index{cfg: cfg, p: cfg.LSH()}, nil
+	return &Index{cfg: cfg, p: cfg.lshBanding()}, nil
 }
 
-// Params returns the index's banding.
-func (ix *Index) Params() LSHParams { return ix.p }
+// params returns the index's banding.
+func (ix *Index) params() banding { return ix.p }
 
 // Len returns the number of documents added.
 func (ix *Index) Len() int {
@@ -181,10 +127,10 @@ func (ix *Index) Len() int {
 	return len(ix.ids)
 }
 
-// BytesPerDoc returns the memory the index holds per document: its
+// bytesPerDoc returns the memory the index holds per document: its
 // arrays' capacities (ids counted with their string headers and bytes)
 // divided by the number of documents, or 0 when empty.
-func (ix *Index) BytesPerDoc() float64 {
+func (ix *Index) bytesPerDoc() float64 {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	n := len(ix.ids)
@@ -192,7 +138,7 @@ func (ix *Index) BytesPerDoc() float64 {
 		return 0
 	}
 	total := 16*cap(ix.ids) + 2*cap(ix.sigs) + int(unsafe.Sizeof(docMeta{}))*cap(ix.meta) +
-		int(unsafe.Sizeof(NumberInContext{}))*cap(ix.nums) + 4*cap(ix.chks) + 4*cap(ix.tab) + 8*cap(ix.runs)
+		int(unsafe.Sizeof(numberInContext{}))*cap(ix.nums) + 4*cap(ix.chks) + 4*cap(ix.tab) + 8*cap(ix.runs)
 	for _, id := range ix.ids {
 		total += len(id)
 	}
@@ -212,11 +158,9 @@ func (ix *Index) Query(s *Sketch) []Found {
 	return f
 }
 
-// Add adds a document and returns its sequence number. Adding an id twice
-// adds two documents. The sketch must come from the index's Config: a
-// sketch of another signature length is refused with an error wrapping
-// ErrConfig.
-func (ix *Index) Add(id string, s Sketch) (uint32, error) {
+// addSeq adds a document without a query and returns its sequence
+// number; it refuses what Add refuses.
+func (ix *Index) addSeq(id string, s Sketch) (uint32, error) {
 	if err := ix.check(&s); err != nil {
 		return 0, err
 	}
@@ -225,9 +169,8 @@ func (ix *Index) Add(id string, s Sketch) (uint32, error) {
 	return ix.add(id, &s), nil
 }
 
-// QueryAdd queries and then adds s in one step; it refuses what Add
-// refuses.
-func (ix *Index) QueryAdd(id string, s Sketch) ([]Found, uint32, error) {
+// queryAdd is Add, also returning the document's sequence number.
+func (ix *Index) queryAdd(id string, s Sketch) ([]Found, uint32, error) {
 	if err := ix.check(&s); err != nil {
 		return nil, 0, err
 	}
@@ -254,8 +197,8 @@ func (ix *Index) addKind(id string, s *Sketch, exact bool) uint32 {
 
 // check refuses a sketch that was not made with the index's Config.
 func (ix *Index) check(s *Sketch) error {
-	if len(s.Sig) != ix.cfg.Hashes {
-		return fmt.Errorf("%w: a sketch of %d hashes for an index of %d", ErrConfig, len(s.Sig), ix.cfg.Hashes)
+	if len(s.sig) != ix.cfg.Hashes {
+		return fmt.Errorf("%w: a sketch of %d hashes for an index of %d", ErrConfig, len(s.sig), ix.cfg.Hashes)
 	}
 	return nil
 }
@@ -266,7 +209,7 @@ func (ix *Index) key(sig []uint16, lead uint64, b int) uint64 { return tableKey(
 
 // tableKey returns the key of band b of banding p (b == p.Bands: the
 // lead) of a document with signature sig and lead lead.
-func tableKey(p LSHParams, sig []uint16, lead uint64, b int) uint64 {
+func tableKey(p banding, sig []uint16, lead uint64, b int) uint64 {
 	if b == p.Bands {
 		return mix(lead ^ 0x6a09e667f3bcc909)
 	}
@@ -305,26 +248,10 @@ func (ix *Index) slot(k uint64) int {
 	return int(hi)
 }
 
-// MaxPostings is the most documents an Index keeps under one band key,
-// and MaxLeadPostings under one lead. A key shared by more is a page
-// template or a document copied many times over: the documents already
-// there are enough to find the copies, and without a cap each new copy
-// would be compared with every earlier one and probe past all of them.
-// A lead shared by more than a handful of documents is a site's menu or
-// byline that boilerplate learning has not removed yet, not an article's
-// opening.
-const (
-	MaxPostings     = 64
-	MaxLeadPostings = 8
-)
-
 // insert adds the entry (seq, key k of band b) unless the key already
 // holds its cap of entries.
 func (ix *Index) insert(seq uint32, k uint64, b int) {
-	limit := MaxPostings
-	if b == ix.p.Bands {
-		limit = MaxLeadPostings
-	}
+	limit, _ := ix.p.Postings(b)
 	i := ix.slot(k)
 	for same := 0; ix.tab[i] != 0; {
 		if ix.entryKey(ix.tab[i]-1, b) == k {
@@ -424,7 +351,7 @@ func (ix *Index) insertRun(seq uint32, k uint64) {
 	i, same := ix.runSlot(k), 0
 	for ; ix.runs[i] != 0; i = ix.nextRun(i) {
 		if ix.runs[i]>>32 == k>>32 {
-			if same++; same == MaxRunPostings {
+			if same++; same == engine.MaxRunPostings {
 				return
 			}
 		}
@@ -450,7 +377,7 @@ func (ix *Index) growRuns(need int) {
 }
 
 // runCandidates appends the postings of run key k to dst, none when the
-// key holds MaxRunPostings of them (see LSHParams.Postings).
+// key holds engine.MaxRunPostings of them (see banding.Postings).
 func (ix *Index) runCandidates(dst []uint32, k uint64) []uint32 {
 	if len(ix.runs) == 0 {
 		return dst
@@ -461,7 +388,7 @@ func (ix *Index) runCandidates(dst []uint32, k uint64) []uint32 {
 			dst = append(dst, uint32(ix.runs[i])-1)
 		}
 	}
-	if len(dst)-start >= MaxRunPostings {
+	if len(dst)-start >= engine.MaxRunPostings {
 		return dst[:start]
 	}
 	return dst
@@ -471,38 +398,38 @@ func (ix *Index) runCandidates(dst []uint32, k uint64) []uint32 {
 func (ix *Index) append(id string, s *Sketch) uint32 {
 	seq := uint32(len(ix.ids))
 	ix.ids = append(ix.ids, id)
-	ix.sigs = append(ix.sigs, s.Sig...)
-	n := &s.Numbers
+	ix.sigs = append(ix.sigs, s.sig...)
+	n := &s.numbers
 	ix.meta = append(ix.meta, docMeta{
-		lead: s.Lead, shingles: uint32(s.Shingles), numOff: uint32(len(ix.nums)),
+		lead: s.lead, shingles: uint32(s.shingles), numOff: uint32(len(ix.nums)),
 		contexts: uint32(n.Contexts), numLen: uint8(len(n.Sample)), numKind: n.kind(),
-		chunkOff: uint32(len(ix.chks)), chunks: uint16(len(s.Chunks)), headline: s.Headline,
+		chunkOff: uint32(len(ix.chks)), chunks: uint16(len(s.chunks)), headline: s.headline,
 	})
 	ix.nums = append(ix.nums, n.Sample...)
-	ix.chks = append(ix.chks, s.Chunks...)
+	ix.chks = append(ix.chks, s.chunks...)
 	return seq
 }
 
 // sketch returns the part of document seq's sketch that Compare reads.
 func (ix *Index) sketch(seq uint32) Sketch {
 	m := &ix.meta[seq]
-	s := Sketch{Sig: ix.docSig(seq), Shingles: int(m.shingles), Lead: m.lead, Headline: m.headline}
-	s.Chunks = ix.chks[m.chunkOff : m.chunkOff+uint32(m.chunks) : m.chunkOff+uint32(m.chunks)]
-	s.Numbers.Contexts = int(m.contexts)
-	s.Numbers.setKind(m.numKind)
-	s.Numbers.Sample = ix.nums[m.numOff : m.numOff+uint32(m.numLen) : m.numOff+uint32(m.numLen)]
+	s := Sketch{sig: ix.docSig(seq), shingles: int(m.shingles), lead: m.lead, headline: m.headline}
+	s.chunks = ix.chks[m.chunkOff : m.chunkOff+uint32(m.chunks) : m.chunkOff+uint32(m.chunks)]
+	s.numbers.Contexts = int(m.contexts)
+	s.numbers.setKind(m.numKind)
+	s.numbers.Sample = ix.nums[m.numOff : m.numOff+uint32(m.numLen) : m.numOff+uint32(m.numLen)]
 	return s
 }
 
 // candidates appends to dst, sorted and without repeats, every indexed
 // document sharing a band or its lead with s.
 func (ix *Index) candidates(dst []uint32, s *Sketch) []uint32 {
-	if s.Shingles == 0 || len(ix.tab) == 0 {
+	if s.shingles == 0 || len(ix.tab) == 0 {
 		return dst
 	}
 	start := len(dst)
-	for b := 0; b <= ix.lastBand(s.Lead); b++ {
-		k := ix.key(s.Sig, s.Lead, b)
+	for b := 0; b <= ix.lastBand(s.lead); b++ {
+		k := ix.key(s.sig, s.lead, b)
 		for i := ix.slot(k); ix.tab[i] != 0; {
 			if seq := ix.tab[i] - 1; ix.entryKey(seq, b) == k {
 				dst = append(dst, seq)
@@ -513,7 +440,7 @@ func (ix *Index) candidates(dst []uint32, s *Sketch) []uint32 {
 		}
 	}
 	var buf [64]uint64
-	for _, k := range appendRunKeys(buf[:0], s.Chunks, 0, 1) {
+	for _, k := range appendRunKeys(buf[:0], s.chunks, 0, 1) {
 		dst = ix.runCandidates(dst, k)
 	}
 	slices.Sort(dst[start:])

@@ -13,10 +13,10 @@ type Match struct {
 	// Containment is the estimated share of the smaller document's content
 	// shingles that the larger one also has.
 	Containment float64
-	// Numbers is the share of the number contexts both documents carry in
+	// NumberAgreement is the share of the number contexts both documents carry in
 	// which they also carry the same number, or -1 when the check does not
 	// apply (a side without real numbers, or too few shared contexts).
-	Numbers float64
+	NumberAgreement float64
 	// Duplicate reports whether the two are copies of one article.
 	Duplicate bool
 	// DifferentNumbers reports that the texts matched but the numbers
@@ -100,7 +100,7 @@ func (m Match) Reason() string {
 	case ruleOtherEdition:
 		s = "same headline with other figures: another edition of a report"
 	case ruleNumbers:
-		s = fmt.Sprintf("same text but different numbers: %d shared number contexts disagree, %.2f agree", w.contradictions, m.Numbers)
+		s = fmt.Sprintf("same text but different numbers: %d shared number contexts disagree, %.2f agree", w.contradictions, m.NumberAgreement)
 	case ruleExact:
 		return "the same content as a member (an exact copy)"
 	}
@@ -151,7 +151,7 @@ const leadContainment = 0.85
 // asks, but what it shares lies in long verbatim runs, in the original's
 // order: at least half of the smaller text's shingles lie in the larger
 // (minAlignedContainment) and at least half of its words lie in chunks
-// (see Chunk) that the larger has in the same order
+// (see chunk) that the larger has in the same order
 // (minAlignedCoverage). Chunks count a shared passage from about 20 words
 // on, so the names, figures and quoted phrases that two independent
 // reports of one event share add little to the coverage; a shared press
@@ -167,7 +167,7 @@ const (
 // aligns aligns small's chunks into large's, records the alignment in m
 // and reports whether it reaches minAlignedCoverage.
 func (c Config) aligns(m *Match, small, large *Sketch) bool {
-	m.Aligned = align(small.Chunks, large.Chunks, c.ShingleSize)
+	m.Aligned = align(small.chunks, large.chunks, c.ShingleSize)
 	return m.Aligned.Coverage >= minAlignedCoverage
 }
 
@@ -178,29 +178,29 @@ func (c Config) aligns(m *Match, small, large *Sketch) bool {
 // use.
 func (c Config) Compare(a, b *Sketch) Match {
 	if err := c.Validate(); err != nil {
-		return Match{Numbers: -1, why: verdict{rule: ruleInvalid, err: err}}
+		return Match{NumberAgreement: -1, why: verdict{rule: ruleInvalid, err: err}}
 	}
-	if len(a.Sig) != len(b.Sig) {
-		return Match{Numbers: -1, why: verdict{rule: ruleSignatures, hashes: [2]int32{int32(len(a.Sig)), int32(len(b.Sig))}}}
+	if len(a.sig) != len(b.sig) {
+		return Match{NumberAgreement: -1, why: verdict{rule: ruleSignatures, hashes: [2]int32{int32(len(a.sig)), int32(len(b.sig))}}}
 	}
 	return c.withDefaults().compare(a, b)
 }
 
 // compare is Compare on a Config with its defaults filled in.
 func (c Config) compare(a, b *Sketch) Match {
-	m := Match{Numbers: -1}
-	if a.Shingles == 0 || b.Shingles == 0 {
+	m := Match{NumberAgreement: -1}
+	if a.shingles == 0 || b.shingles == 0 {
 		m.why.rule = ruleNoContent
 		return m
 	}
 	small, large := a, b
-	if small.Shingles > large.Shingles {
+	if small.shingles > large.shingles {
 		small, large = large, small
 	}
-	inter := EstimateIntersection(a.Sig, b.Sig, a.Shingles, b.Shingles)
-	m.Jaccard = inter / (float64(a.Shingles+b.Shingles) - inter)
-	m.Containment = inter / float64(small.Shingles)
-	ratio := float64(small.Shingles) / float64(large.Shingles)
+	inter := estimateIntersection(a.sig, b.sig, a.shingles, b.shingles)
+	m.Jaccard = inter / (float64(a.shingles+b.shingles) - inter)
+	m.Containment = inter / float64(small.shingles)
+	ratio := float64(small.shingles) / float64(large.shingles)
 	m.why.ratio = ratio
 	switch {
 	case m.Jaccard >= c.Threshold:
@@ -209,7 +209,7 @@ func (c Config) compare(a, b *Sketch) Match {
 	case m.Containment >= c.Containment && ratio >= c.MinContainedFraction:
 		m.Duplicate = true
 		m.why.rule, m.why.bar = ruleContainment, c.Containment
-	case a.Lead != 0 && a.Lead == b.Lead && m.Containment >= leadContainment*c.Containment:
+	case a.lead != 0 && a.lead == b.lead && m.Containment >= leadContainment*c.Containment:
 		m.Duplicate = true
 		m.why.rule, m.why.bar = ruleLead, leadContainment*c.Containment
 	case m.Containment >= minAlignedContainment && c.aligns(&m, small, large):
@@ -219,15 +219,15 @@ func (c Config) compare(a, b *Sketch) Match {
 		m.why.rule = ruleTooLow
 		return m
 	}
-	if !c.NoNumberCheck && !a.Numbers.Masked() && !b.Numbers.Masked() {
-		if otherEdition(a.Headline, b.Headline) {
+	if !c.NoNumberCheck && !a.numbers.masked() && !b.numbers.masked() {
+		if otherEdition(a.headline, b.headline) {
 			m.Duplicate, m.DifferentNumbers = false, true
 			m.why.rule = ruleOtherEdition
 			return m
 		}
 		var contradictions int
-		m.Numbers, contradictions = numberAgreement(&a.Numbers, &b.Numbers)
-		if contradictions >= minContradictions && m.Numbers < minNumberAgreement {
+		m.NumberAgreement, contradictions = numberAgreement(&a.numbers, &b.numbers)
+		if contradictions >= minContradictions && m.NumberAgreement < minNumberAgreement {
 			m.Duplicate, m.DifferentNumbers = false, true
 			m.why.rule, m.why.contradictions = ruleNumbers, int32(contradictions)
 		}
@@ -250,10 +250,10 @@ func otherEdition(a, b uint32) bool {
 // the number of shared contexts in which they do not. Contexts above
 // either sample's largest (when that sample is truncated) are unknown and
 // skipped, so the share is over a uniform sample of contexts.
-func numberAgreement(a, b *Numbers) (float64, int) {
+func numberAgreement(a, b *numberSketch) (float64, int) {
 	limit := ^uint16(0)
-	for _, n := range []*Numbers{a, b} {
-		if n.Contexts > NumberSketchSize && len(n.Sample) > 0 {
+	for _, n := range []*numberSketch{a, b} {
+		if n.Contexts > numberSketchSize && len(n.Sample) > 0 {
 			limit = min(limit, n.Sample[len(n.Sample)-1].Context)
 		}
 	}
@@ -280,7 +280,7 @@ func numberAgreement(a, b *Numbers) (float64, int) {
 			}
 			shared++
 			for _, u := range x[i:ei] {
-				if slices.ContainsFunc(y[j:ej], func(v NumberInContext) bool { return v.Value == u.Value }) {
+				if slices.ContainsFunc(y[j:ej], func(v numberInContext) bool { return v.Value == u.Value }) {
 					agree++
 					break
 				}

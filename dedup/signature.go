@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
-// SignatureVersion identifies how signatures and sketches are computed and
+// signatureVersion identifies how signatures and sketches are computed and
 // encoded. It changes whenever a stored signature or sketch would no
 // longer compare with a new one: the shingle rules (shingle.Version), the
 // hash functions below, what a sketch holds (version 2 added chunks and
 // the headline, and tells real numbers by their writing), or the binary
 // layout.
-const SignatureVersion = 2
+const signatureVersion = engine.SignatureVersion
 
 // DefaultHashes is the signature length used when Config.Hashes is zero.
 // 128 hashes estimate a Jaccard similarity of 0.5 with a standard error of
@@ -22,7 +24,7 @@ const SignatureVersion = 2
 // 0.2), at 1 KiB per signature.
 const DefaultHashes = 128
 
-// Signature is a MinHash signature: element i is the minimum over the
+// signature is a MinHash signature: element i is the minimum over the
 // document's distinct shingles s of
 //
 //	h_i(s) = s + i*(mix(s)|1)  (mod 2^64)
@@ -32,7 +34,7 @@ const DefaultHashes = 128
 // h1(s) = s and h2(s) = mix(s)|1, fixed so that signatures compare across
 // processes and machines. A document with no shingles has the all-ones
 // signature, which matches nothing.
-type Signature []uint64
+type signature []uint64
 
 func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
@@ -46,7 +48,7 @@ func mix(x uint64) uint64 {
 	return x
 }
 
-// AppendSignature appends to dst the signature of the shingle set, of
+// appendSignature appends to dst the signature of the shingle set, of
 // length hashes (0 means DefaultHashes), and returns the extended buffer.
 // shingles may hold duplicates; pushing a shingle twice changes nothing.
 // It is safe for concurrent use.
@@ -56,7 +58,7 @@ func mix(x uint64) uint64 {
 // AVX-512 they are computed 8 at a time with the minimums held in
 // registers; otherwise four shingles at a time, h_i(s) one addition from
 // h_{i-1}(s), each element loaded and stored once per four shingles.
-func AppendSignature(dst Signature, shingles []uint64, hashes int) Signature {
+func appendSignature(dst signature, shingles []uint64, hashes int) signature {
 	if hashes == 0 {
 		hashes = DefaultHashes
 	}
@@ -100,13 +102,13 @@ func AppendSignature(dst Signature, shingles []uint64, hashes int) Signature {
 	return dst
 }
 
-// Similarity estimates the Jaccard similarity of the shingle sets behind
-// two signatures of equal length, full (Signature) or compact (Compact):
+// similarity estimates the Jaccard similarity of the shingle sets behind
+// two signatures of equal length, full (signature) or compact (compact):
 // the share of equal elements, less the share that compact codes of
-// different minimums have in common by chance (see EstimateIntersection).
+// different minimums have in common by chance (see estimateIntersection).
 // Empty documents (all elements the empty value) are similar to nothing,
 // and so are signatures of different lengths.
-func Similarity[S ~[]E, E uint16 | uint64](a, b S) float64 {
+func similarity[S ~[]E, E uint16 | uint64](a, b S) float64 {
 	if len(a) != len(b) || len(a) == 0 {
 		return 0
 	}
@@ -121,10 +123,10 @@ var sigMagic = [4]byte{'N', 'D', 'S', 'G'}
 // ErrFormat reports stored data that is not in a format this version reads.
 var ErrFormat = errors.New("dedup: invalid or unsupported stored format")
 
-// AppendBinary appends the versioned binary encoding of s to b.
-func (s Signature) AppendBinary(b []byte) ([]byte, error) {
+// appendBinary appends the versioned binary encoding of s to b.
+func (s signature) appendBinary(b []byte) ([]byte, error) {
 	b = append(b, sigMagic[:]...)
-	b = append(b, SignatureVersion)
+	b = append(b, signatureVersion)
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	for _, v := range s {
 		b = binary.LittleEndian.AppendUint64(b, v)
@@ -138,18 +140,18 @@ func checkHeader(b []byte, magic [4]byte, what string) error {
 	if len(b) < 5 || [4]byte(b[:4]) != magic {
 		return fmt.Errorf("%w: not a %s", ErrFormat, what)
 	}
-	if b[4] != SignatureVersion {
-		return fmt.Errorf("%w: %s version %d, this build reads %d", ErrFormat, what, b[4], SignatureVersion)
+	if b[4] != signatureVersion {
+		return fmt.Errorf("%w: %s version %d, this build reads %d", ErrFormat, what, b[4], signatureVersion)
 	}
 	return nil
 }
 
-// MarshalBinary returns the versioned binary encoding of s.
-func (s Signature) MarshalBinary() ([]byte, error) { return s.AppendBinary(nil) }
+// marshalBinary returns the versioned binary encoding of s.
+func (s signature) marshalBinary() ([]byte, error) { return s.appendBinary(nil) }
 
-// UnmarshalBinary decodes a signature written by MarshalBinary. It rejects
+// unmarshalBinary decodes a signature written by MarshalBinary. It rejects
 // other versions with an error wrapping ErrFormat.
-func (s *Signature) UnmarshalBinary(b []byte) error {
+func (s *signature) unmarshalBinary(b []byte) error {
 	if err := checkHeader(b, sigMagic, "signature"); err != nil {
 		return err
 	}
@@ -158,7 +160,7 @@ func (s *Signature) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("%w: bad signature length", ErrFormat)
 	}
 	b = b[5+k:]
-	sig := make(Signature, n)
+	sig := make(signature, n)
 	for i := range sig {
 		sig[i] = le64(b[8*i:])
 	}

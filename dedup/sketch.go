@@ -38,7 +38,7 @@ type Config struct {
 	MinContainedFraction float64
 	// Bands and Rows override the LSH banding: both positive, with
 	// Bands·Rows at most Hashes, or both 0 for the banding derived from
-	// the candidate threshold (see LSHParams).
+	// the candidate threshold (see banding).
 	Bands, Rows int
 	// KeepDiacritics makes signatures accent-sensitive. By default
 	// shingles are keyed without diacritics, so an accent-free copy
@@ -86,9 +86,9 @@ const MaxHashes = 4096
 // or 1 to shingle.MaxSize; Hashes 0 or 1 to MaxHashes; Threshold,
 // Containment and MinContainedFraction 0 or in (0, 1]; Bands and Rows
 // both 0, or both positive with Bands·Rows at most the signature length.
-// Every entry point that takes a Config (Cluster, ClusterFunc,
-// ClusterReader, SketchCorpus, ClusterSketches, NewIndex, NewStream,
-// NewSharedStream, OpenStore) calls it and returns its error.
+// Every entry point that takes a Config (Cluster, ClusterReader,
+// NewIndex, NewStream, OpenStore, the stages of package stage) calls it
+// and returns its error.
 func (c Config) Validate() error {
 	var bad []string
 	if c.ShingleSize < 0 || c.ShingleSize > shingle.MaxSize {
@@ -144,55 +144,60 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Sketch is what neardup keeps of a document to compare it with others.
-// A Sketch is immutable once made and safe to share between goroutines.
+// Sketch is what neardup keeps of a document to compare it with others:
+// the MinHash signature of its content shingles at 16 bits a hash, its
+// counts of shingles, words and boilerplate words, the hashes of its lead
+// and headline, a sample of its numbers in their contexts, and its chunks
+// for alignment (stage.Inspect shows them). A Sketch is immutable once
+// made and safe to share between goroutines; the zero Sketch has no
+// content and matches nothing.
 type Sketch struct {
-	// Sig is the MinHash signature of the document's content shingles, in
+	// sig is the MinHash signature of the document's content shingles, in
 	// compact form.
-	Sig Compact
-	// Shingles is the number of distinct content shingles.
-	Shingles int
-	// Words is the number of content words; Marked of them carried
+	sig compact
+	// shingles is the number of distinct content shingles.
+	shingles int
+	// words is the number of content words; marked of them carried
 	// diacritics.
-	Words, Marked int
-	// BoilerplateWords is the number of words on boilerplate lines, which
+	words, marked int
+	// boilerplateWords is the number of words on boilerplate lines, which
 	// are left out of everything else.
-	BoilerplateWords int
-	// Numbers summarizes the numbers of the text.
-	Numbers Numbers
-	// Lead is a hash of the first LeadWords words of the first content
+	boilerplateWords int
+	// numbers summarizes the numbers of the text.
+	numbers numberSketch
+	// lead is a hash of the first leadWords words of the first content
 	// line that has that many, or 0 if none has. Truncated copies keep
 	// their article's lead; menus, breadcrumbs and date lines, which a
 	// page may carry above it, are shorter lines and do not shift it.
-	Lead uint64
-	// Headline identifies the document's first line with words, when it
-	// is short enough to be a headline (ShortLineWords): a 16-bit hash of
+	lead uint64
+	// headline identifies the document's first line with words, when it
+	// is short enough to be a headline (shortLineWords): a 16-bit hash of
 	// its words (high half) and a 16-bit hash of its numbers in order (low
 	// half, 0 when it has none). Boilerplate or not, it is the line that
 	// names a report's edition ("MIDWEST GRAIN FUTURES 11:10 EDT",
 	// "BANGKOK TAPIOCA - APRIL 7").
-	Headline uint32
-	// Chunks are the content's pieces in text order, for alignment (see
-	// Chunk); at most MaxChunks.
-	Chunks []Chunk
+	headline uint32
+	// chunks are the content's pieces in text order, for alignment (see
+	// Chunk); at most maxChunks.
+	chunks []chunk
 }
 
-// LeadWords is how many words make a document's lead: about a Vietnamese
+// leadWords is how many words make a document's lead: about a Vietnamese
 // headline's first half, or an English headline; too few to be shared by
 // different articles except by a common opening formula, long enough that
 // two copies of one article share it whatever their boilerplate, once
 // that is removed.
-const LeadWords = 8
+const leadWords = 8
 
-// NumberSketchSize is how many number contexts a sketch keeps (a bottom-k
+// numberSketchSize is how many number contexts a sketch keeps (a bottom-k
 // sample by context hash): all of them up to 32, a uniform sample beyond.
-const NumberSketchSize = 32
+const numberSketchSize = 32
 
-// Numbers summarizes the number tokens of a document. Its contexts and
+// numberSketch summarizes the number tokens of a document. Its contexts and
 // sample come from every line, boilerplate included (a report's figures
 // may stand on lines that recur across its family); Count and Real from
 // the content.
-type Numbers struct {
+type numberSketch struct {
 	// Count is the number of number tokens; Real of them are written as
 	// only real numbers are: with two different digits ("2016", "12"), or
 	// joined to the number before them by one of . , / : - (a decimal, a
@@ -204,23 +209,23 @@ type Numbers struct {
 	// ("họp ngày 12/9 tại" gives 12 and 9 the context "họp ngày … tại" at
 	// places 0 and 1).
 	Contexts int
-	// Sample holds the numbers of the NumberSketchSize smallest context
+	// Sample holds the numbers of the numberSketchSize smallest context
 	// hashes, sorted by context then value.
-	Sample []NumberInContext
+	Sample []numberInContext
 }
 
-// NumberInContext is a number and the hash of its context, each the high
+// numberInContext is a number and the hash of its context, each the high
 // 16 bits of a 64-bit hash: 4 bytes an entry. Two different numbers (or
 // contexts) share 16 bits with probability 1/65536, so a false agreement
 // or a spurious shared context is rare, and the number check needs several
 // disagreeing contexts before it acts.
-type NumberInContext struct {
+type numberInContext struct {
 	Context, Value uint16
 }
 
 // kind is what a stored sketch keeps of Count and Real: whether the
 // content has numbers, and whether they are real.
-func (n Numbers) kind() uint8 {
+func (n numberSketch) kind() uint8 {
 	switch {
 	case n.Real > 0:
 		return 1
@@ -231,11 +236,11 @@ func (n Numbers) kind() uint8 {
 }
 
 // setKind sets Count and Real from a stored kind.
-func (n *Numbers) setKind(k uint8) {
+func (n *numberSketch) setKind(k uint8) {
 	n.Count, n.Real = min(int(k), 1), int(k&1)
 }
 
-// HasReal reports whether the text shows its numbers to be real ones
+// hasReal reports whether the text shows its numbers to be real ones
 // rather than masks: a masking tool writes a number, or each of its
 // digits, as one placeholder digit ("ngày 4 7", "1/1", "4444"), so a
 // number with two different digits, or a decimal, fraction, date or time
@@ -243,19 +248,19 @@ func (n *Numbers) setKind(k uint8) {
 // different digits the whole text uses says nothing: a short report
 // ("March 3 ... 1.5 ... 6-1/4") may use few, and the placeholders of a
 // masked copy may be several.
-func (n Numbers) HasReal() bool { return n.Real > 0 }
+func (n numberSketch) hasReal() bool { return n.Real > 0 }
 
-// Masked reports whether the document has number tokens that are not real
+// masked reports whether the document has number tokens that are not real
 // numbers.
-func (n Numbers) Masked() bool { return n.Count > 0 && !n.HasReal() }
+func (n numberSketch) masked() bool { return n.Count > 0 && !n.hasReal() }
 
-// LineFilter decides which lines are boilerplate, by line hash (see
-// LineHash). A nil LineFilter keeps every line.
-type LineFilter interface {
-	Boilerplate(lineHash uint64) bool
+// lineFilter decides which lines are boilerplate, by line hash (see
+// lineHash). A nil lineFilter keeps every line.
+type lineFilter interface {
+	isBoilerplate(lineHash uint64) bool
 }
 
-// headlineFilter is a LineFilter that knows links: lines that are
+// headlineFilter is a lineFilter that knows links: lines that are
 // boilerplate where a page links to an article, and content as the
 // article's own headline, its first content line.
 type headlineFilter interface {
@@ -269,18 +274,24 @@ type scratch struct {
 	shingles []uint64
 	set      []uint64 // for distinct
 	nums     []uint64
-	sig      Signature
-	chunks   []Chunk
+	sig      signature
+	chunks   []chunk
 	occ      []ctxAt
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
 
-// Sketch computes the sketch of text, leaving out the lines that filter
-// (which may be nil) calls boilerplate. An invalid Config (see Validate)
-// gives the zero Sketch, which has no content and matches nothing. It is
-// safe for concurrent use.
-func (c Config) Sketch(text []byte, filter LineFilter) Sketch {
+// Sketch computes what is kept of text to compare it with other
+// documents: its signature, counts, lead, headline, number sample and
+// chunks (see Sketch). No line is left out as boilerplate: a Stream, a
+// Store and Cluster learn boilerplate from the documents they see. An
+// invalid Config (see Validate) gives the zero Sketch, which has no
+// content and matches nothing. It is safe for concurrent use.
+func (c Config) Sketch(text []byte) Sketch { return c.sketchFiltered(text, nil) }
+
+// sketchFiltered is Sketch leaving out the lines that filter (which may
+// be nil) calls boilerplate.
+func (c Config) sketchFiltered(text []byte, filter lineFilter) Sketch {
 	if c.Validate() != nil {
 		return Sketch{}
 	}
@@ -290,7 +301,7 @@ func (c Config) Sketch(text []byte, filter LineFilter) Sketch {
 
 // sketch also appends the document's distinct lines to lines, when lines
 // is not nil.
-func (c Config) sketch(text []byte, filter LineFilter, lines []Line) (Sketch, []Line) {
+func (c Config) sketch(text []byte, filter lineFilter, lines []docLine) (Sketch, []docLine) {
 	c = c.withDefaults()
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
@@ -343,22 +354,22 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []Line) (Sketch, []
 		}
 		nw := len(words) - w0
 		if nw == 0 {
-			out.Numbers.Real += realNums
-			out.Numbers.Count += (len(nums) - n0) / 2
+			out.numbers.Real += realNums
+			out.numbers.Count += (len(nums) - n0) / 2
 			continue
 		}
 		lh := shingle.HashTokens(words[w0:])
 		if !headSeen {
 			headSeen = true
-			if nw <= ShortLineWords {
-				out.Headline = headline(lh, nums[n0:])
+			if nw <= shortLineWords {
+				out.headline = headline(lh, nums[n0:])
 			}
 		}
 		if lines != nil {
-			lines = append(lines, Line{lh, int32(nw), int32(len(lines) - lineStart)})
+			lines = append(lines, docLine{Hash: lh, Words: int32(nw), Pos: int32(len(lines) - lineStart)})
 		}
-		if filter != nil && filter.Boilerplate(lh) && (links == nil || out.Words > 0 || !links.keepHeadline(lh)) {
-			out.BoilerplateWords += nw
+		if filter != nil && filter.isBoilerplate(lh) && (links == nil || out.words > 0 || !links.keepHeadline(lh)) {
+			out.boilerplateWords += nw
 			// The line's numbers stay: a line that recurs across a
 			// family of reports (a row of a daily price table, "MAY7 UP")
 			// is boilerplate by its words, but its figures are the
@@ -366,35 +377,35 @@ func (c Config) sketch(text []byte, filter LineFilter, lines []Line) (Sketch, []
 			words = words[:w0]
 			continue
 		}
-		if out.Lead == 0 && nw >= LeadWords {
-			out.Lead = mix(bandKey(Signature(words[w0:w0+LeadWords]))) | 1
+		if out.lead == 0 && nw >= leadWords {
+			out.lead = mix(bandKey(signature(words[w0:w0+leadWords]))) | 1
 		}
-		out.Words += nw
-		out.Marked += marked
-		out.Numbers.Real += realNums
-		out.Numbers.Count += (len(nums) - n0) / 2
+		out.words += nw
+		out.marked += marked
+		out.numbers.Real += realNums
+		out.numbers.Count += (len(nums) - n0) / 2
 	}
 	if lines != nil {
 		l := lines[lineStart:]
-		slices.SortFunc(l, func(a, b Line) int {
+		slices.SortFunc(l, func(a, b docLine) int {
 			if c := cmp.Compare(a.Hash, b.Hash); c != 0 {
 				return c
 			}
 			return cmp.Compare(a.Pos, b.Pos)
 		})
-		l = slices.CompactFunc(l, func(a, b Line) bool { return a.Hash == b.Hash }) // keeps the first place
+		l = slices.CompactFunc(l, func(a, b docLine) bool { return a.Hash == b.Hash }) // keeps the first place
 		lines = lines[:lineStart+len(l)]
 	}
 	shingles := shingle.AppendShingles(sc.shingles[:0], words, c.ShingleSize)
 	sc.chunks = appendChunks(sc.chunks[:0], words, shingles, c.ShingleSize)
 	if len(sc.chunks) > 0 {
-		out.Chunks = slices.Clone(sc.chunks)
+		out.chunks = slices.Clone(sc.chunks)
 	}
 	shingles, sc.set = distinct(shingles, sc.set)
-	out.Shingles = len(shingles)
-	sc.sig = AppendSignature(sc.sig[:0], shingles, c.Hashes)
-	out.Sig = sc.sig.AppendCompact(make(Compact, 0, c.Hashes))
-	sc.occ = summarizeNumbers(&out.Numbers, nums, sc.occ)
+	out.shingles = len(shingles)
+	sc.sig = appendSignature(sc.sig[:0], shingles, c.Hashes)
+	out.sig = sc.sig.appendCompact(make(compact, 0, c.Hashes))
+	sc.occ = summarizeNumbers(&out.numbers, nums, sc.occ)
 	sc.words, sc.nums, sc.shingles = words, nums, shingles
 	return out, lines
 }
@@ -451,7 +462,7 @@ func numberHash(digits []byte) uint64 {
 // its occurrence, counted in text order: the k-th row's figures are
 // compared with the k-th row's. Without that, every row's figures would
 // fall in one context, where any two tables of a series share some value.
-func summarizeNumbers(n *Numbers, nums []uint64, occ []ctxAt) []ctxAt {
+func summarizeNumbers(n *numberSketch, nums []uint64, occ []ctxAt) []ctxAt {
 	occ = occ[:0]
 	for i := 0; i+1 < len(nums); i += 2 {
 		occ = append(occ, ctxAt{nums[i], int32(i)})
@@ -467,22 +478,22 @@ func summarizeNumbers(n *Numbers, nums []uint64, occ []ctxAt) []ctxAt {
 		k++
 		nums[occ[i].at] = mix(occ[i].ctx + k*0x9e3779b97f4a7c15)
 	}
-	ents := make([]NumberInContext, 0, len(nums)/2)
+	ents := make([]numberInContext, 0, len(nums)/2)
 	for i := 0; i+1 < len(nums); i += 2 {
-		ents = append(ents, NumberInContext{uint16(nums[i] >> 48), uint16(nums[i+1] >> 48)})
+		ents = append(ents, numberInContext{uint16(nums[i] >> 48), uint16(nums[i+1] >> 48)})
 	}
-	slices.SortFunc(ents, func(a, b NumberInContext) int {
+	slices.SortFunc(ents, func(a, b numberInContext) int {
 		if c := cmp.Compare(a.Context, b.Context); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Value, b.Value)
 	})
 	ents = slices.Compact(ents)
-	cut := len(ents) // ents[:cut] holds the NumberSketchSize smallest contexts
+	cut := len(ents) // ents[:cut] holds the numberSketchSize smallest contexts
 	for i := range ents {
 		if i == 0 || ents[i].Context != ents[i-1].Context {
 			n.Contexts++
-			if n.Contexts == NumberSketchSize+1 {
+			if n.Contexts == numberSketchSize+1 {
 				cut = i
 			}
 		}
@@ -499,11 +510,11 @@ type ctxAt struct {
 	at  int32
 }
 
-// LineHash returns the hash by which boilerplate lines are learned and
+// lineHash returns the hash by which boilerplate lines are learned and
 // filtered: XXH64 over the 8-byte little-endian token hashes of the line's
 // words (diacritics folded unless Config.KeepDiacritics). Lines without
 // words have no hash. Text without a newline is one line.
-func (c Config) LineHash(line []byte) (uint64, bool) {
+func (c Config) lineHash(line []byte) (uint64, bool) {
 	words := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}.AppendTokenHashes(nil, line)
 	return shingle.HashTokens(words), len(words) > 0
 }
@@ -553,21 +564,21 @@ func distinct(v, tab []uint64) ([]uint64, []uint64) {
 // same content (exact copies, whatever their boilerplate) have the same
 // key.
 func (s *Sketch) exactKey() uint64 {
-	h := mix(uint64(s.Shingles) ^ 0x9e3779b97f4a7c15)
-	h = mix(h ^ s.Lead)
-	h = mix(h ^ uint64(s.Headline)<<8 ^ uint64(s.Numbers.kind()))
-	h = mix(h ^ uint64(s.Numbers.Contexts))
-	for i := 0; i < len(s.Sig); i += 4 {
+	h := mix(uint64(s.shingles) ^ 0x9e3779b97f4a7c15)
+	h = mix(h ^ s.lead)
+	h = mix(h ^ uint64(s.headline)<<8 ^ uint64(s.numbers.kind()))
+	h = mix(h ^ uint64(s.numbers.Contexts))
+	for i := 0; i < len(s.sig); i += 4 {
 		var v uint64
-		for k, c := range s.Sig[i:min(i+4, len(s.Sig))] {
+		for k, c := range s.sig[i:min(i+4, len(s.sig))] {
 			v |= uint64(c) << (16 * k)
 		}
 		h = mix(h ^ v)
 	}
-	for _, e := range s.Numbers.Sample {
+	for _, e := range s.numbers.Sample {
 		h = mix(h ^ uint64(e.Context)<<16 ^ uint64(e.Value))
 	}
-	for _, c := range s.Chunks {
+	for _, c := range s.chunks {
 		h = mix(h ^ uint64(c))
 	}
 	return h
@@ -575,7 +586,7 @@ func (s *Sketch) exactKey() uint64 {
 
 // sameAs reports whether s and t hold the same of what Compare reads.
 func (s *Sketch) sameAs(t *Sketch) bool {
-	return s.Shingles == t.Shingles && s.Lead == t.Lead && s.Headline == t.Headline &&
-		s.Numbers.kind() == t.Numbers.kind() && s.Numbers.Contexts == t.Numbers.Contexts &&
-		slices.Equal(s.Sig, t.Sig) && slices.Equal(s.Numbers.Sample, t.Numbers.Sample) && slices.Equal(s.Chunks, t.Chunks)
+	return s.shingles == t.shingles && s.lead == t.lead && s.headline == t.headline &&
+		s.numbers.kind() == t.numbers.kind() && s.numbers.Contexts == t.numbers.Contexts &&
+		slices.Equal(s.sig, t.sig) && slices.Equal(s.numbers.Sample, t.numbers.Sample) && slices.Equal(s.chunks, t.chunks)
 }

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -175,7 +176,7 @@ func openStore(fsys storeFS, dir string, opt StoreOptions) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, _ := NewStream(opt.Config) // validated above
+	st, _ := NewStream(opt.Config, nil) // validated above
 	s := &Store{st: st, fs: fsys, dir: dir, opt: opt, lock: lock}
 	if err := s.recover(); err != nil {
 		lock.Close()
@@ -257,7 +258,7 @@ func (s *Store) recover() error {
 // written with.
 func (s *Store) appendFingerprint(b []byte) []byte {
 	c := s.opt.Config
-	b = append(b, SignatureVersion, shingle.Version)
+	b = append(b, signatureVersion, shingle.Version)
 	b = binary.AppendUvarint(b, uint64(c.Hashes))
 	b = binary.AppendUvarint(b, uint64(c.ShingleSize))
 	b = binary.AppendVarint(b, int64(c.BoilerplateArticles))
@@ -507,7 +508,7 @@ func recordFollows(b []byte) bool {
 // appendRecord appends the log record of a document: its sequence number,
 // id, the parts of its sketch that the index keeps, and the lines it
 // taught the stream (none for a copy).
-func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned []Line, exact bool) []byte {
+func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned []docLine, exact bool) []byte {
 	start := len(b)
 	kind := byte(recDocument)
 	if exact {
@@ -525,7 +526,7 @@ func (s *Store) appendRecord(b []byte, seq int, id string, sk *Sketch, learned [
 // appendSketch appends a document as log records and snapshots keep it
 // (decodeSketch reads it back): its id, the parts of its sketch that the
 // index keeps, and the lines it taught the stream.
-func appendSketch(b []byte, id string, sk *Sketch, learned []Line) []byte {
+func appendSketch(b []byte, id string, sk *Sketch, learned []docLine) []byte {
 	b = binary.AppendUvarint(b, uint64(len(id)))
 	b = append(b, id...)
 	b = appendSketchBody(b, sk)
@@ -539,12 +540,12 @@ func appendSketch(b []byte, id string, sk *Sketch, learned []Line) []byte {
 // appendSketchBody encodes what an index keeps of a sketch for
 // verification.
 func appendSketchBody(b []byte, sk *Sketch) []byte {
-	b = binary.AppendUvarint(b, uint64(sk.Shingles))
-	b = binary.LittleEndian.AppendUint64(b, sk.Lead)
-	for _, v := range sk.Sig {
+	b = binary.AppendUvarint(b, uint64(sk.shingles))
+	b = binary.LittleEndian.AppendUint64(b, sk.lead)
+	for _, v := range sk.sig {
 		b = binary.LittleEndian.AppendUint16(b, v)
 	}
-	n := &sk.Numbers
+	n := &sk.numbers
 	b = binary.AppendUvarint(b, uint64(n.Contexts))
 	b = binary.AppendUvarint(b, uint64(n.kind()))
 	b = binary.AppendUvarint(b, uint64(len(n.Sample)))
@@ -552,9 +553,9 @@ func appendSketchBody(b []byte, sk *Sketch) []byte {
 		b = binary.LittleEndian.AppendUint16(b, e.Context)
 		b = binary.LittleEndian.AppendUint16(b, e.Value)
 	}
-	b = binary.LittleEndian.AppendUint32(b, sk.Headline)
-	b = binary.AppendUvarint(b, uint64(len(sk.Chunks)))
-	for _, c := range sk.Chunks {
+	b = binary.LittleEndian.AppendUint32(b, sk.headline)
+	b = binary.AppendUvarint(b, uint64(len(sk.chunks)))
+	for _, c := range sk.chunks {
 		b = binary.LittleEndian.AppendUint32(b, uint32(c))
 	}
 	return b
@@ -589,12 +590,12 @@ func (s *Store) apply(payload []byte) error {
 }
 
 // decodeSketch reads what appendSketch wrote.
-func (s *Store) decodeSketch(d *decoder) (string, Sketch, []Line) {
+func (s *Store) decodeSketch(d *decoder) (string, Sketch, []docLine) {
 	id := string(d.bytes(d.uvarint("id length"), "id"))
 	sk := decodeSketchBody(d, s.opt.Config.Hashes)
-	var lines []Line
+	var lines []docLine
 	if nl := d.count(8, "learned lines"); nl > 0 {
-		lines = make([]Line, nl)
+		lines = make([]docLine, nl)
 		for i := range lines {
 			lines[i].Hash = d.u64("line")
 		}
@@ -606,18 +607,18 @@ func (s *Store) decodeSketch(d *decoder) (string, Sketch, []Line) {
 // hashes elements.
 func decodeSketchBody(d *decoder, hashes int) Sketch {
 	var sk Sketch
-	sk.Shingles = int(d.uvarint("shingles"))
-	if sk.Shingles > 1<<31 {
+	sk.shingles = int(d.uvarint("shingles"))
+	if sk.shingles > 1<<31 {
 		d.fail("shingle count")
 	}
-	sk.Lead = d.u64("lead")
+	sk.lead = d.u64("lead")
 	if sig := d.bytes(uint64(2*hashes), "signature"); d.err == nil {
-		sk.Sig = make(Compact, hashes)
-		for i := range sk.Sig {
-			sk.Sig[i] = binary.LittleEndian.Uint16(sig[2*i:])
+		sk.sig = make(compact, hashes)
+		for i := range sk.sig {
+			sk.sig[i] = binary.LittleEndian.Uint16(sig[2*i:])
 		}
 	}
-	n := &sk.Numbers
+	n := &sk.numbers
 	n.Contexts = int(d.uvarint("number contexts"))
 	if k := d.uvarint("number kind"); k <= 2 {
 		n.setKind(uint8(k))
@@ -629,20 +630,20 @@ func decodeSketchBody(d *decoder, hashes int) Sketch {
 			d.fail("number sample length")
 			return sk
 		}
-		n.Sample = make([]NumberInContext, ns)
+		n.Sample = make([]numberInContext, ns)
 		for i := range n.Sample {
-			n.Sample[i] = NumberInContext{d.u16("context"), d.u16("value")}
+			n.Sample[i] = numberInContext{d.u16("context"), d.u16("value")}
 		}
 	}
-	sk.Headline = d.u32("headline")
+	sk.headline = d.u32("headline")
 	if nc := d.count(4, "chunks"); nc > 0 {
-		if nc > MaxChunks {
+		if nc > maxChunks {
 			d.fail("chunk count")
 			return sk
 		}
-		sk.Chunks = make([]Chunk, nc)
-		for i := range sk.Chunks {
-			sk.Chunks[i] = Chunk(d.u32("chunk"))
+		sk.chunks = make([]chunk, nc)
+		for i := range sk.chunks {
+			sk.chunks[i] = chunk(d.u32("chunk"))
 		}
 	}
 	if d.err != nil || n.Contexts > 1<<31 {
@@ -657,12 +658,17 @@ func decodeSketchBody(d *decoder, hashes int) Sketch {
 // acknowledged: a reopened store may or may not hold it. Once a write or
 // sync has failed, every later Add fails with that error. A periodic
 // snapshot that fails before it has replaced anything (a full disk) is
-// reported to Logf and retried SnapshotEvery Adds later.
-func (s *Store) Add(id string, text []byte) ([]Found, error) {
+// reported to Logf and retried SnapshotEvery Adds later. A ctx done
+// before Add starts fails it with ctx's error; once the record is being
+// written, Add finishes.
+func (s *Store) Add(ctx context.Context, id string, text []byte) ([]Found, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	// Sketching, the bulk of the work, runs outside the lock; the log
 	// records the sketch itself, so a replay needs no text.
 	st := s.st
-	sk, lines := st.cfg.sketch(text, st, make([]Line, 0, 32))
+	sk, lines := st.cfg.sketch(text, st, make([]docLine, 0, 32))
 	s.mu.Lock()
 	if err := s.usable(); err != nil {
 		s.mu.Unlock()
@@ -771,7 +777,7 @@ func (s *Store) usable() error {
 // Query returns the stored documents that are copies of text, most
 // similar first, without adding it.
 func (s *Store) Query(text []byte) []Found {
-	sk := s.st.cfg.Sketch(text, s.st)
+	sk := s.st.cfg.sketchFiltered(text, s.st)
 	return s.st.ix.Query(&sk)
 }
 

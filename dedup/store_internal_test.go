@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -23,14 +24,14 @@ func TestStoreSnapshotKeepsKeys(t *testing.T) {
 		texts = append(texts, text(article), text(words(rng, 20), article[100:250]), text(article))
 	}
 	for i, tx := range texts {
-		if _, err := s.Add(string(rune('a'+i%26))+string(rune('a'+i/26)), tx); err != nil {
+		if _, err := s.Add(context.Background(), string(rune('a'+i%26))+string(rune('a'+i/26)), tx); err != nil {
 			t.Fatal(err)
 		}
 	}
 	candidates := func(s *Store) [][]uint32 {
 		var out [][]uint32
 		for _, tx := range texts {
-			sk := cfg.Sketch(tx, s.st)
+			sk := cfg.sketchFiltered(tx, s.st)
 			out = append(out, s.st.ix.candidates(nil, &sk))
 		}
 		return out

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -335,7 +336,7 @@ func crashWorkload(fs *crashFS, policy SyncPolicy, docs [][]byte, keepGoing bool
 		for i := from; i < to; i++ {
 			id := fmt.Sprintf("doc%02d", i)
 			tried = append(tried, id)
-			if _, err := s.Add(id, docs[i]); err != nil {
+			if _, err := s.Add(context.Background(), id, docs[i]); err != nil {
 				if keepGoing {
 					continue
 				}
@@ -391,7 +392,7 @@ func storeIDs(files map[string][]byte, policy SyncPolicy, extra []byte) ([]strin
 		return nil, err
 	}
 	ids := slices.Clone(s.st.ix.ids)
-	if _, err := s.Add("extra", extra); err != nil {
+	if _, err := s.Add(context.Background(), "extra", extra); err != nil {
 		return nil, fmt.Errorf("Add after recovery: %w", err)
 	}
 	if err := s.Close(); err != nil {

@@ -23,12 +23,14 @@ import (
 // index: of two copies added concurrently, exactly one is reported as the
 // other's copy.
 //
-// A Stream from NewSharedStream keeps its index in a Backend that other
-// processes share; boilerplate is still learned by each process from the
-// articles it sees.
+// A Stream from NewStream with a Backend keeps its index there, shared
+// with other processes; boilerplate is still learned by each process from
+// the articles it sees. The zero Stream is ready to use: the default
+// Config and an in-memory Index, made on its first Add.
 type Stream struct {
+	once    sync.Once
 	cfg     Config
-	ix      *Index // nil for a shared stream
+	ix      *Index // the in-memory index, when it is the backend
 	backend Backend
 
 	mu     sync.RWMutex
@@ -39,31 +41,32 @@ type Stream struct {
 const doorBits = 1 << 24 // 2 MiB: about 1% false positives at 1.7M distinct lines
 
 // NewStream returns an empty Stream using cfg, or cfg's Validate error.
-func NewStream(cfg Config) (*Stream, error) {
-	ix, err := NewIndex(cfg)
-	if err != nil {
-		return nil, err
-	}
-	s, _ := NewSharedStream(cfg, ix)
-	s.ix = ix
-	return s, nil
-}
-
-// NewSharedStream returns a Stream whose documents go to b, which must
-// have been set up with the same Config, or cfg's Validate error.
-func NewSharedStream(cfg Config, b Backend) (*Stream, error) {
+// Its documents go to b, which must have been set up with the same
+// Config, or with b nil to a new in-memory Index.
+func NewStream(cfg Config, b Backend) (*Stream, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Stream{cfg: cfg.withDefaults(), backend: b, door: make([]uint64, doorBits/64), counts: make(map[uint64]uint32)}, nil
+	s := &Stream{}
+	s.once.Do(func() { s.init(cfg, b) })
+	return s, nil
 }
 
-// Index returns the stream's in-memory index, or nil for a shared stream.
-func (s *Stream) Index() *Index { return s.ix }
+// init sets up s with a valid cfg and b, a new Index when nil.
+func (s *Stream) init(cfg Config, b Backend) {
+	s.cfg = cfg.withDefaults()
+	if b == nil {
+		s.ix, _ = NewIndex(cfg) // valid: checked by NewStream, or the zero Config
+		b = s.ix
+	}
+	s.backend = b
+	s.door = make([]uint64, doorBits/64)
+	s.counts = make(map[uint64]uint32)
+}
 
-// Boilerplate reports whether a line hash has been learned as boilerplate.
-// It implements LineFilter.
-func (s *Stream) Boilerplate(h uint64) bool {
+// isBoilerplate reports whether a line hash has been learned as
+// boilerplate.
+func (s *Stream) isBoilerplate(h uint64) bool {
 	if s.cfg.BoilerplateArticles < 0 {
 		return false
 	}
@@ -73,17 +76,14 @@ func (s *Stream) Boilerplate(h uint64) bool {
 }
 
 // Add checks text against all earlier documents, adds it under id, and
-// returns its verified earlier copies, most similar first. It is
-// AddContext without a deadline; with an in-memory index it never fails.
-func (s *Stream) Add(id string, text []byte) ([]Found, error) {
-	return s.AddContext(context.Background(), id, text)
-}
-
-// AddContext is Add for any Backend: when it returns an error, the
-// document was not added and nothing was learned from it.
-func (s *Stream) AddContext(ctx context.Context, id string, text []byte) ([]Found, error) {
-	sk, lines := s.cfg.sketch(text, s, make([]Line, 0, 32))
-	found, err := s.backend.AddSketch(ctx, id, &sk)
+// returns its verified earlier copies, most similar first. When it
+// returns an error (from the Backend, or ctx's), the document was not
+// added and nothing was learned from it; with an in-memory index only a
+// done ctx fails.
+func (s *Stream) Add(ctx context.Context, id string, text []byte) ([]Found, error) {
+	s.once.Do(func() { s.init(Config{}, nil) })
+	sk, lines := s.cfg.sketch(text, s, make([]docLine, 0, 32))
+	found, err := s.backend.Add(ctx, id, &sk)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (s *Stream) AddContext(ctx context.Context, id string, text []byte) ([]Foun
 }
 
 // learn counts the distinct lines of one new article.
-func (s *Stream) learn(lines []Line) {
+func (s *Stream) learn(lines []docLine) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, l := range lines {

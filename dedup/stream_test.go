@@ -16,7 +16,7 @@ func wrap(body string) []byte { return []byte(share + "\n" + body + "\n") }
 
 func TestStreamLearnsBoilerplate(t *testing.T) {
 	var cfg Config
-	h, ok := cfg.LineHash([]byte(share))
+	h, ok := cfg.lineHash([]byte(share))
 	if !ok {
 		t.Fatal("no line hash")
 	}
@@ -42,17 +42,17 @@ func TestStreamLearnsBoilerplate(t *testing.T) {
 		if len(found) != st.dups {
 			t.Errorf("Add(%s): %d copies found, want %d", st.id, len(found), st.dups)
 		}
-		if got := s.Boilerplate(h); got != st.learned {
+		if got := s.isBoilerplate(h); got != st.learned {
 			t.Errorf("after %s: Boilerplate(share line) = %v, want %v", st.id, got, st.learned)
 		}
 	}
 	// Now the share line no longer counts: a fourth article that shares
 	// only it and one sentence with "c" is not a copy of anything.
-	sk := cfg.Sketch(wrap("Một bài viết hoàn toàn khác về giáo dục đại học và tuyển sinh năm nay."), s)
-	if sk.BoilerplateWords != 6 {
-		t.Errorf("BoilerplateWords = %d, want the 6 words of the share line", sk.BoilerplateWords)
+	sk := cfg.sketchFiltered(wrap("Một bài viết hoàn toàn khác về giáo dục đại học và tuyển sinh năm nay."), s)
+	if sk.boilerplateWords != 6 {
+		t.Errorf("BoilerplateWords = %d, want the 6 words of the share line", sk.boilerplateWords)
 	}
-	if off := newStream(t, Config{BoilerplateArticles: -1}); off.Boilerplate(h) {
+	if off := newStream(t, Config{BoilerplateArticles: -1}); off.isBoilerplate(h) {
 		t.Error("learning off still reports boilerplate")
 	}
 }

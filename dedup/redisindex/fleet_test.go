@@ -120,7 +120,7 @@ func concurrentFamilies(t *testing.T, shuffled bool) {
 	// Sketch first, so that the timed part is the index.
 	sketches := make([]dedup.Sketch, len(jobs))
 	for i, j := range jobs {
-		sketches[i] = cfg.Sketch(j.text, nil)
+		sketches[i] = cfg.Sketch(j.text)
 	}
 	mem0 := usedMemory(t, rdb)
 	kept := make([]atomic.Int32, families)
@@ -133,7 +133,7 @@ func concurrentFamilies(t *testing.T, shuffled bool) {
 		go func() {
 			defer wg.Done()
 			for i := range queue {
-				found, err := ix.AddSketch(ctx, jobs[i].id, &sketches[i])
+				found, err := ix.Add(ctx, jobs[i].id, &sketches[i])
 				if err != nil {
 					t.Error(err)
 					failed.Add(1)
@@ -260,7 +260,7 @@ func TestServerRestart(t *testing.T) {
 	var docs []doc
 	for f := range 300 {
 		for c, text := range family(rng, vocab, 2) {
-			docs = append(docs, doc{fmt.Sprintf("f%d-c%d", f, c), cfg.Sketch([]byte(text), nil)})
+			docs = append(docs, doc{fmt.Sprintf("f%d-c%d", f, c), cfg.Sketch([]byte(text))})
 		}
 	}
 	var acked atomic.Int32
@@ -275,7 +275,7 @@ func TestServerRestart(t *testing.T) {
 			defer wg.Done()
 			for i := range queue {
 				actx, cancel := context.WithTimeout(ctx, 20*time.Second)
-				_, err := ix.AddSketch(actx, docs[i].id, &docs[i].sk)
+				_, err := ix.Add(actx, docs[i].id, &docs[i].sk)
 				cancel()
 				mu.Lock()
 				if err != nil {

@@ -22,7 +22,7 @@
 //
 // # Decisions under concurrency
 //
-// AddSketch sends, in one pipelined round trip, the document's record and
+// Add sends, in one pipelined round trip, the document's record and
 // one single-key Lua script per band that returns the bucket's entries and
 // appends the document's own. No transaction spans keys, so two copies
 // added at once may each see the other in some band and not in another.
@@ -67,7 +67,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/neardup/neardup/dedup"
-	"github.com/neardup/neardup/shingle"
+	"github.com/neardup/neardup/dedup/stage"
 )
 
 // Options configures an Index. The zero value (but for Config, which must
@@ -143,7 +143,7 @@ func New(ctx context.Context, rdb redis.UniversalClient, opt Options) (*Index, e
 		return nil, fmt.Errorf("redisindex: Documents %d < 0", docs)
 	}
 	bits := 1
-	for buckets := docs * (opt.Config.LSH().Bands + 1); bits < 40 && 64<<bits < buckets; bits++ {
+	for buckets := docs * (stage.LSH(opt.Config).Bands + 1); bits < 40 && 64<<bits < buckets; bits++ {
 	}
 	ix.shift = uint(64 - bits)
 	if ix.retryFor == 0 {
@@ -175,18 +175,11 @@ func New(ctx context.Context, rdb redis.UniversalClient, opt Options) (*Index, e
 	return ix, nil
 }
 
-// fingerprint names what makes sketches and band keys comparable.
+// fingerprint names what makes sketches and band keys comparable
+// (stage.Fingerprint), under this package's format version.
 func fingerprint(c dedup.Config) string {
-	hashes, size := c.Hashes, c.ShingleSize
-	if hashes == 0 {
-		hashes = dedup.DefaultHashes
-	}
-	if size == 0 {
-		size = shingle.DefaultSize
-	}
-	p := c.LSH()
-	return fmt.Sprintf("neardup redisindex 1 signature %d shingle %d hashes %d size %d diacritics %t bands %d rows %d",
-		dedup.SignatureVersion, shingle.Version, hashes, size, c.KeepDiacritics, p.Bands, p.Rows)
+	fp, _ := stage.Fingerprint(c) // c is valid: New checked it
+	return "neardup redisindex 1 " + fp
 }
 
 // order is a document's place in the fleet's order: its stamp, then its
@@ -279,23 +272,23 @@ func decodeRecord(b []byte) (order uint64, id string, s dedup.Sketch, err error)
 	return order, id, s, err
 }
 
-// AddSketch returns the verified copies of s among the documents added
+// Add returns the verified copies of s among the documents added
 // before it in the fleet's order, most similar first, and adds s under id.
 // It returns once Redis has acknowledged every write; on an error the
 // document may be partly written but is not acknowledged, and adding it
 // again completes it. Connection losses are retried until ctx is done (or
 // Options.RetryFor passes, when ctx has no deadline). Found.Seq is 0: the
 // fleet's order is not a dense sequence.
-func (ix *Index) AddSketch(ctx context.Context, id string, s *dedup.Sketch) ([]dedup.Found, error) {
+func (ix *Index) Add(ctx context.Context, id string, s *dedup.Sketch) ([]dedup.Found, error) {
 	if id == "" {
 		return nil, errors.New("redisindex: empty id")
 	}
 	me := order{ix.stamp(), xxhash.Sum64String(id)}
-	keys, err := ix.cfg.AppendIndexKeys(nil, s)
+	keys, err := stage.AppendIndexKeys(ix.cfg, nil, s)
 	if err != nil {
 		return nil, fmt.Errorf("redisindex: add %q: %w", id, err)
 	}
-	lsh := ix.cfg.LSH()
+	lsh := stage.LSH(ix.cfg)
 	rec := encodeRecord(me.stamp, id, s)
 	mine, cutoff := entry(me.idh, ix.now()), ix.cutoff()
 	ttlms := ix.ttl.Milliseconds()
@@ -361,7 +354,7 @@ func (ix *Index) exactKey(s *dedup.Sketch) string {
 }
 
 // unfile takes the entries of document idh out of the buckets of keys.
-func (ix *Index) unfile(ctx context.Context, idh uint64, keys []dedup.IndexKey) error {
+func (ix *Index) unfile(ctx context.Context, idh uint64, keys []stage.IndexKey) error {
 	idb := string(idBytes(idh))
 	return ix.retry(ctx, func(ctx context.Context) error {
 		_, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -377,11 +370,11 @@ func (ix *Index) unfile(ctx context.Context, idh uint64, keys []dedup.IndexKey) 
 // Query returns the verified copies of s in the index, most similar first,
 // without adding it.
 func (ix *Index) Query(ctx context.Context, s *dedup.Sketch) ([]dedup.Found, error) {
-	keys, err := ix.cfg.AppendIndexKeys(nil, s)
+	keys, err := stage.AppendIndexKeys(ix.cfg, nil, s)
 	if err != nil {
 		return nil, fmt.Errorf("redisindex: query: %w", err)
 	}
-	lsh := ix.cfg.LSH()
+	lsh := stage.LSH(ix.cfg)
 	var cands []uint64
 	err = ix.retry(ctx, func(ctx context.Context) error {
 		cmds, err := ix.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -487,7 +480,7 @@ func (ix *Index) Remove(ctx context.Context, id string) (bool, error) {
 	if err != nil {
 		return false, wrap("remove", id, err)
 	}
-	keys, err := ix.cfg.AppendIndexKeys(nil, &s)
+	keys, err := stage.AppendIndexKeys(ix.cfg, nil, &s)
 	if err != nil {
 		return false, wrap("remove", id, err)
 	}
@@ -633,7 +626,7 @@ const (
 	// unless its document is there already or the bucket holds ARGV[4].
 	// ARGV[5] > 0 sets the hash's TTL in milliseconds. A bucket that holds
 	// ARGV[4] entries without ARGV[2]'s document returns none unless
-	// ARGV[6] is 1 (an open key; see dedup.LSHParams.Postings).
+	// ARGV[6] is 1 (an open key; see stage.Banding.Postings).
 	addLua = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 local me, cutoff, cap = ARGV[2], ARGV[3], tonumber(ARGV[4])

@@ -18,6 +18,7 @@ import (
 
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/redisindex"
+	"github.com/neardup/neardup/dedup/stage"
 )
 
 // The servers come from the environment (.ci/redis starts them):
@@ -149,21 +150,21 @@ func TestSeeds(t *testing.T) {
 		ctx := context.Background()
 		var cfg dedup.Config
 		ix := open(t, rdb, redisindex.Options{Config: cfg, Namespace: namespace(t, rdb)})
-		shared, err := dedup.NewSharedStream(cfg, ix)
+		shared, err := dedup.NewStream(cfg, ix)
 		if err != nil {
 			t.Fatal(err)
 		}
-		local, err := dedup.NewStream(cfg)
+		local, err := dedup.NewStream(cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids, texts := seeds(t)
 		for i, id := range ids {
-			got, err := shared.AddContext(ctx, id, texts[i])
+			got, err := shared.Add(ctx, id, texts[i])
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := local.Add(id, texts[i])
+			want, err := local.Add(ctx, id, texts[i])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -171,7 +172,7 @@ func TestSeeds(t *testing.T) {
 				t.Errorf("%s: shared %+v, in-memory %+v", id, got, want)
 			}
 		}
-		sk := cfg.Sketch(texts[1], nil)
+		sk := cfg.Sketch(texts[1])
 		found, err := ix.Query(ctx, &sk)
 		// Both match with Jaccard 1 (000 differs only in masked numbers
 		// and segmentation); ties go to the earlier.
@@ -212,12 +213,12 @@ func TestAddTwice(t *testing.T) {
 		var cfg dedup.Config
 		ix := open(t, rdb, redisindex.Options{Namespace: namespace(t, rdb)})
 		_, texts := seeds(t)
-		sk := cfg.Sketch(texts[2], nil)
-		if found, err := ix.AddSketch(ctx, "a", &sk); err != nil || len(found) != 0 {
-			t.Fatalf("first AddSketch = %+v, %v; want no copies", found, err)
+		sk := cfg.Sketch(texts[2])
+		if found, err := ix.Add(ctx, "a", &sk); err != nil || len(found) != 0 {
+			t.Fatalf("first Add = %+v, %v; want no copies", found, err)
 		}
-		if found, err := ix.AddSketch(ctx, "a", &sk); err != nil || len(found) != 1 || found[0].ID != "a" {
-			t.Fatalf("second AddSketch = %+v, %v; want its first add", found, err)
+		if found, err := ix.Add(ctx, "a", &sk); err != nil || len(found) != 1 || found[0].ID != "a" {
+			t.Fatalf("second Add = %+v, %v; want its first add", found, err)
 		}
 		if found, err := ix.Query(ctx, &sk); err != nil || len(found) != 1 || found[0].ID != "a" {
 			t.Fatalf("Query = %+v, %v; want a once", found, err)
@@ -237,8 +238,8 @@ func TestTTL(t *testing.T) {
 		advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 		ix := open(t, rdb, redisindex.Options{Namespace: namespace(t, rdb), TTL: time.Hour, Now: clock})
 		_, texts := seeds(t)
-		a, b := cfg.Sketch(texts[0], nil), cfg.Sketch(texts[1], nil)
-		if _, err := ix.AddSketch(ctx, "a", &a); err != nil {
+		a, b := cfg.Sketch(texts[0]), cfg.Sketch(texts[1])
+		if _, err := ix.Add(ctx, "a", &a); err != nil {
 			t.Fatal(err)
 		}
 		advance(30 * time.Minute)
@@ -246,17 +247,17 @@ func TestTTL(t *testing.T) {
 			t.Fatalf("within the TTL: Query = %+v, %v; want a", found, err)
 		}
 		advance(time.Hour)
-		if found, err := ix.AddSketch(ctx, "b", &b); err != nil || len(found) != 0 {
-			t.Fatalf("after the TTL: AddSketch = %+v, %v; want no copy", found, err)
+		if found, err := ix.Add(ctx, "b", &b); err != nil || len(found) != 0 {
+			t.Fatalf("after the TTL: Add = %+v, %v; want no copy", found, err)
 		}
-		c := cfg.Sketch(texts[3], nil)
-		if _, err := ix.AddSketch(ctx, "c", &c); err != nil {
+		c := cfg.Sketch(texts[3])
+		if _, err := ix.Add(ctx, "c", &c); err != nil {
 			t.Fatal(err)
 		}
 		advance(2 * time.Hour)
 		n, err := ix.Sweep(ctx)
-		if err != nil || n < int64(cfg.LSH().Bands) {
-			t.Fatalf("Sweep = %d, %v; want the entries of b and c (at least %d)", n, err, cfg.LSH().Bands)
+		if err != nil || n < int64(stage.LSH(cfg).Bands) {
+			t.Fatalf("Sweep = %d, %v; want the entries of b and c (at least %d)", n, err, stage.LSH(cfg).Bands)
 		}
 		if n, err := ix.Sweep(ctx); err != nil || n != 0 {
 			t.Fatalf("second Sweep = %d, %v; want 0", n, err)
@@ -279,12 +280,12 @@ func TestExactCopies(t *testing.T) {
 		ix := open(t, rdb, redisindex.Options{Config: cfg, Namespace: ns})
 		_, texts := seeds(t)
 		text := texts[1]
-		sk := cfg.Sketch(text, nil)
-		if found, err := ix.AddSketch(ctx, "first", &sk); err != nil || len(found) != 0 {
+		sk := cfg.Sketch(text)
+		if found, err := ix.Add(ctx, "first", &sk); err != nil || len(found) != 0 {
 			t.Fatalf("first: %v, %v", found, err)
 		}
 		for i := range 200 {
-			found, err := ix.AddSketch(ctx, fmt.Sprintf("copy%d", i), &sk)
+			found, err := ix.Add(ctx, fmt.Sprintf("copy%d", i), &sk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -292,15 +293,15 @@ func TestExactCopies(t *testing.T) {
 				t.Fatalf("copy %d: found %v, want only the first", i, found)
 			}
 		}
-		near := cfg.Sketch([]byte(string(text)+" Thêm một câu kết của tòa soạn."), nil)
-		found, err := ix.AddSketch(ctx, "near", &near)
+		near := cfg.Sketch([]byte(string(text) + " Thêm một câu kết của tòa soạn."))
+		found, err := ix.Add(ctx, "near", &near)
 		if err != nil || len(found) != 1 || found[0].ID != "first" {
 			t.Errorf("near copy: found %v, %v; want the first only", found, err)
 		}
 		// The buckets hold the first's and the near copy's entries; the
 		// 200 exact copies, filed, would fill the first's to 64.
-		keys, _ := cfg.AppendIndexKeys(nil, &sk)
-		keys, _ = cfg.AppendIndexKeys(keys, &near)
+		keys, _ := stage.AppendIndexKeys(cfg, nil, &sk)
+		keys, _ = stage.AppendIndexKeys(cfg, keys, &near)
 		entries := 0
 		err = forEachPrimary(ctx, rdb, func(ctx context.Context, c *redis.Client) error {
 			iter := c.Scan(ctx, 0, ns+":b:*", 1000).Iterator()
@@ -337,19 +338,19 @@ func TestVerifiesCandidates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return cfg.Sketch(b, nil)
+			return cfg.Sketch(b)
 		}
 		for _, p := range [][2]string{{"template_a", "template_b"}, {"repo_a", "repo_b"}, {"futures_a", "futures_b"}} {
 			a, b := sketch(p[0]), sketch(p[1])
-			ka, _ := cfg.AppendIndexKeys(nil, &a)
-			kb, _ := cfg.AppendIndexKeys(nil, &b)
-			if !slices.ContainsFunc(ka, func(k dedup.IndexKey) bool { return slices.Contains(kb, k) }) {
+			ka, _ := stage.AppendIndexKeys(cfg, nil, &a)
+			kb, _ := stage.AppendIndexKeys(cfg, nil, &b)
+			if !slices.ContainsFunc(ka, func(k stage.IndexKey) bool { return slices.Contains(kb, k) }) {
 				t.Fatalf("%s and %s share no index key: this test needs candidates that are not copies", p[0], p[1])
 			}
-			if found, err := ix.AddSketch(ctx, p[0], &a); err != nil || len(found) != 0 {
+			if found, err := ix.Add(ctx, p[0], &a); err != nil || len(found) != 0 {
 				t.Fatalf("%s: %v, %v", p[0], found, err)
 			}
-			if found, err := ix.AddSketch(ctx, p[1], &b); err != nil || len(found) != 0 {
+			if found, err := ix.Add(ctx, p[1], &b); err != nil || len(found) != 0 {
 				t.Errorf("%s after %s: %v, %v; want no copy", p[1], p[0], found, err)
 			}
 			if found, err := ix.Query(ctx, &a); err != nil || len(found) != 1 || found[0].ID != p[0] {

@@ -5,7 +5,7 @@
 // The per-document work (parsing, both sketching passes) runs in
 // parallel on the runner's workers; the two corpus-wide steps, learning
 // boilerplate and grouping, each run on one worker over the sketches
-// (about 400 bytes a document), as dedup.ClusterFunc runs them:
+// (about 400 bytes a document), as dedup.Config.ClusterReader runs them (package dedup/stage):
 //
 //	files ─ read lines (position, line) ─ reshuffle ─┬─ sketch, lines ─ all ─ learn boilerplate ─┐
 //	                                                 └──────────── sketch again (side input) ◄───┘
@@ -31,6 +31,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/dedup/stage"
 )
 
 func init() {
@@ -108,12 +109,13 @@ func (f *readFn) ProcessElement(ctx context.Context, path string, emit func(int6
 }
 
 // document is what the per-document stages hand on, JSON-encoded: its
-// position, id, sketch with every field scoring reads, and lines.
+// position, id, sketch with every field scoring reads (stage.Inspect),
+// and lines.
 type document struct {
 	Pos    int64
 	ID     string
-	Sketch dedup.Sketch
-	Lines  []dedup.Line `json:",omitempty"`
+	Sketch stage.Fields
+	Lines  []stage.Line `json:",omitempty"`
 }
 
 // parse decodes one input line as the neardup command does.
@@ -155,8 +157,8 @@ func (f *sketchFn) ProcessElement(pos int64, line []byte, emit func([]byte)) err
 	if err != nil {
 		return err
 	}
-	sk, lines := cfg.SketchLines(text)
-	b, err := json.Marshal(document{pos, id, sk, lines})
+	sk, lines := stage.SketchLines(cfg, text)
+	b, err := json.Marshal(document{pos, id, stage.Inspect(&sk), lines})
 	if err != nil {
 		return err
 	}
@@ -165,7 +167,7 @@ func (f *sketchFn) ProcessElement(pos int64, line []byte, emit func([]byte)) err
 }
 
 // collect reads a grouped stream of documents, in input order.
-func collect(next func(*[]byte) bool) ([]string, []dedup.Sketch, [][]dedup.Line, error) {
+func collect(next func(*[]byte) bool) ([]string, []dedup.Sketch, [][]stage.Line, error) {
 	var docs []document
 	var b []byte
 	for next(&b) {
@@ -178,14 +180,18 @@ func collect(next func(*[]byte) bool) ([]string, []dedup.Sketch, [][]dedup.Line,
 	slices.SortFunc(docs, func(a, b document) int { return cmp.Compare(a.Pos, b.Pos) })
 	ids := make([]string, len(docs))
 	sk := make([]dedup.Sketch, len(docs))
-	lines := make([][]dedup.Line, len(docs))
+	lines := make([][]stage.Line, len(docs))
 	seen := make(map[string]int64, len(docs))
 	for i, d := range docs {
 		if prev, ok := seen[d.ID]; ok {
 			return nil, nil, nil, fmt.Errorf("duplicate id %q (positions %d and %d)", d.ID, prev, d.Pos)
 		}
 		seen[d.ID] = d.Pos
-		ids[i], sk[i], lines[i] = d.ID, d.Sketch, d.Lines
+		s, err := stage.Assemble(d.Sketch)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("%q: %w", d.ID, err)
+		}
+		ids[i], sk[i], lines[i] = d.ID, s, d.Lines
 	}
 	return ids, sk, lines, nil
 }
@@ -202,7 +208,7 @@ func (f *learnFn) ProcessElement(_ int, docs func(*[]byte) bool, emit func([]byt
 	if err != nil {
 		return err
 	}
-	boiler, err := cfg.LearnBoilerplate(sk, lines)
+	boiler, err := stage.LearnBoilerplate(cfg, sk, lines)
 	if err != nil {
 		return err
 	}
@@ -215,11 +221,11 @@ func (f *learnFn) ProcessElement(_ int, docs func(*[]byte) bool, emit func([]byt
 }
 
 // resketchFn is the second pass: each document's final sketch
-// (dedup.Config.FinalSketch), without the boilerplate learned.
+// (stage.FinalSketch), without the boilerplate learned.
 type resketchFn struct {
 	Config []byte
 	cfg    dedup.Config
-	boiler *dedup.Boilerplate
+	boiler *stage.Boilerplate
 }
 
 func (f *resketchFn) ProcessElement(pos int64, line []byte, boiler []byte, emit func([]byte)) error {
@@ -228,7 +234,7 @@ func (f *resketchFn) ProcessElement(pos int64, line []byte, boiler []byte, emit 
 		if err != nil {
 			return err
 		}
-		var b dedup.Boilerplate
+		var b stage.Boilerplate
 		if err := b.UnmarshalBinary(boiler); err != nil {
 			return err
 		}
@@ -238,7 +244,8 @@ func (f *resketchFn) ProcessElement(pos int64, line []byte, boiler []byte, emit 
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(document{Pos: pos, ID: id, Sketch: f.cfg.FinalSketch(text, f.boiler)})
+	sk := stage.FinalSketch(f.cfg, text, f.boiler)
+	b, err := json.Marshal(document{Pos: pos, ID: id, Sketch: stage.Inspect(&sk)})
 	if err != nil {
 		return err
 	}
@@ -262,7 +269,7 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ int, docs func(*[]byte
 	if err != nil {
 		return err
 	}
-	res, err := cfg.ClusterSketches(ids, sk, nil)
+	res, err := stage.ClusterSketches(cfg, ids, sk, nil)
 	if err != nil {
 		return err
 	}

@@ -74,24 +74,22 @@ func run(w io.Writer, o options) error {
 		// A teaser of the match report, wrapped in the site template.
 		{"news-a.vn/bong-da-tom-tat", template(strings.Join(strings.Split(match, "\n")[:3], "\n"))},
 	}
-	var add func(url string, text []byte) ([]dedup.Found, error)
+	// The three indexes take a page the same way: Add checks it against
+	// every page seen before it, then adds it.
+	var index interface {
+		Add(ctx context.Context, url string, text []byte) ([]dedup.Found, error)
+	}
+	ctx := context.Background()
 	switch {
 	case o.redis != "":
 		rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: strings.Split(o.redis, ",")})
 		defer rdb.Close()
-		ctx := context.Background()
 		ix, err := redisindex.New(ctx, rdb, redisindex.Options{Namespace: o.namespace})
 		if err != nil {
 			return err
 		}
-		s, err := dedup.NewSharedStream(dedup.Config{}, ix)
-		if err != nil {
+		if index, err = dedup.NewStream(dedup.Config{}, ix); err != nil {
 			return err
-		}
-		add = func(url string, text []byte) ([]dedup.Found, error) {
-			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			defer cancel()
-			return s.AddContext(ctx, url, text)
 		}
 	case o.store != "":
 		s, err := dedup.OpenStore(o.store, dedup.StoreOptions{})
@@ -100,17 +98,15 @@ func run(w io.Writer, o options) error {
 		}
 		defer s.Close()
 		fmt.Fprintf(w, "%d pages known from %s\n", s.Len(), o.store)
-		add = s.Add
+		index = s
 	default:
-		s, err := dedup.NewStream(dedup.Config{})
-		if err != nil {
-			return err
-		}
-		add = s.Add
+		index = new(dedup.Stream) // the defaults, in memory
 	}
 	kept := 0
 	for _, p := range pages {
-		found, err := add(p.url, []byte(p.text))
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second) // a bound on a shared index's retries
+		found, err := index.Add(ctx, p.url, []byte(p.text))
+		cancel()
 		if err != nil {
 			return err
 		}

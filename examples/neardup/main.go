@@ -42,6 +42,7 @@ import (
 
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/eval"
+	"github.com/neardup/neardup/dedup/stage"
 	"github.com/neardup/neardup/shingle"
 )
 
@@ -131,11 +132,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		res, err := cfg.ClusterSketches(ids, sk, pairs)
+		res, err := stage.ClusterSketches(cfg, ids, sk, pairs)
 		if err != nil {
 			return err
 		}
-		return report(stdout, stderr, res, *explain, *quiet, 0, start)
+		return report(stdout, stderr, cfg, res, *explain, *quiet, 0, start)
 	}
 	show := !*quiet && isTerminal(stderr)
 	var total int64
@@ -158,7 +159,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *export != "" {
-		sc, err := cfg.SketchCorpus(read)
+		sc, err := stage.SketchCorpus(cfg, read)
 		prog.done()
 		if err != nil {
 			return err
@@ -181,13 +182,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *evaluate && len(labels) != len(res.Docs) {
 		return fmt.Errorf("-eval: %d of %d documents carry a gold \"cluster\" label; all must", len(labels), len(res.Docs))
 	}
-	if err := report(stdout, stderr, res, *explain, *quiet, rd.bytes, start); err != nil {
+	if err := report(stdout, stderr, cfg, res, *explain, *quiet, rd.bytes, start); err != nil {
 		return err
 	}
 	if *evaluate {
 		var pred []eval.Prediction
 		for _, d := range res.Docs {
-			pred = append(pred, eval.Prediction{ID: d.ID, Cluster: res.Docs[res.Clusters[d.Cluster].Canonical].ID, Canonical: d.Canonical})
+			pred = append(pred, eval.Prediction{ID: d.ID, Cluster: res.Docs[res.Clusters[d.ClusterIndex].Canonical].ID, Canonical: d.Canonical})
 		}
 		rep, err := eval.Score(labels, pred)
 		if err != nil {
@@ -200,7 +201,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 // report writes the JSONL result to stdout and, unless quiet, the
 // summary (and with explain the clusters) to stderr.
-func report(stdout, stderr io.Writer, res *dedup.Clustering, explain, quiet bool, bytes int64, start time.Time) error {
+func report(stdout, stderr io.Writer, cfg dedup.Config, res *dedup.Clustering, explain, quiet bool, bytes int64, start time.Time) error {
 	if err := res.WriteJSONL(stdout); err != nil {
 		return err
 	}
@@ -208,12 +209,12 @@ func report(stdout, stderr io.Writer, res *dedup.Clustering, explain, quiet bool
 		printClusters(stderr, res)
 	}
 	if !quiet {
-		summarize(stderr, res, bytes, time.Since(start))
+		summarize(stderr, cfg, res, bytes, time.Since(start))
 	}
 	return nil
 }
 
-func summarize(w io.Writer, res *dedup.Clustering, bytes int64, elapsed time.Duration) {
+func summarize(w io.Writer, cfg dedup.Config, res *dedup.Clustering, bytes int64, elapsed time.Duration) {
 	multi, dups := 0, 0
 	for _, c := range res.Clusters {
 		if len(c.Members) > 1 {
@@ -223,7 +224,7 @@ func summarize(w io.Writer, res *dedup.Clustering, bytes int64, elapsed time.Dur
 	}
 	fmt.Fprintf(w, "neardup: %d documents (%.1f MB) in %d clusters: %d clusters have copies, %d documents are non-canonical copies; "+
 		"LSH %s; %d boilerplate lines learned, found in %d documents; %.2fs (%.0f docs/s).\n",
-		len(res.Docs), float64(bytes)/1e6, len(res.Clusters), multi, dups, res.LSH, res.BoilerplateLines, res.BoilerplateDocs,
+		len(res.Docs), float64(bytes)/1e6, len(res.Clusters), multi, dups, stage.LSH(cfg), res.BoilerplateLines, res.BoilerplateDocs,
 		elapsed.Seconds(), float64(len(res.Docs))/elapsed.Seconds())
 }
 
@@ -241,8 +242,9 @@ func printClusters(w io.Writer, res *dedup.Clustering) {
 			if d.Canonical {
 				mark = "*"
 			}
+			f := stage.Inspect(&d.Sketch)
 			fmt.Fprintf(bw, "  %s %-40s %s; words %d, boilerplate words %d, numbers %d (real %v); similarity %.3f",
-				mark, d.ID, s, d.Sketch.Words, d.Sketch.BoilerplateWords, d.Sketch.Numbers.Count, d.Sketch.Numbers.HasReal(), d.Similarity)
+				mark, d.ID, s, f.Words, f.BoilerplateWords, f.NumberCount, f.RealNumbers > 0, d.Similarity)
 			if r := d.Match.Reason(); r != "" {
 				fmt.Fprintf(bw, "; joined by %s", r)
 			}

@@ -10,12 +10,13 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/dedup/stage"
 )
 
 // The Parquet export (-export DIR) and its read-back (-edges DIR).
 //
 //	docs.parquet      one row per document: its sketch
-//	postings.parquet  one row per index key of a document (dedup.IndexKey)
+//	postings.parquet  one row per index key of a document (stage.IndexKey)
 //	edges.parquet     the candidate pairs, written by an engine (edges.sql)
 //
 // Band keys are uint64 values stored as int64 (two's complement), the
@@ -24,7 +25,7 @@ import (
 // docRow is one document of docs.parquet.
 type docRow struct {
 	Doc              int64   `parquet:"doc"` // input position
-	Pos              int64   `parquet:"pos"` // position in dedup.GroupOrder
+	Pos              int64   `parquet:"pos"` // position in stage.GroupOrder
 	ID               string  `parquet:"id"`
 	Shingles         int64   `parquet:"shingles"`
 	Words            int64   `parquet:"words"`
@@ -42,7 +43,7 @@ type postingRow struct {
 	Band int32 `parquet:"band"` // 0..bands-1, bands for the lead, bands+1 for a run key
 	Key  int64 `parquet:"key"`
 	Cap  int32 `parquet:"cap"`  // postings kept under a key of this band
-	Open bool  `parquet:"open"` // a document after the first cap meets them (dedup.LSHParams.Postings)
+	Open bool  `parquet:"open"` // a document after the first cap meets them (stage.Banding.Postings)
 }
 
 // edgeRow is a candidate pair, as edges.sql writes it.
@@ -54,48 +55,50 @@ type edgeRow struct {
 
 const configKey = "neardup.config"
 
-// configTag names the settings an export depends on; -edges refuses an
-// export made with others.
+// configTag names the settings an export depends on: what makes keys
+// comparable (stage.Fingerprint) and what grouping reads; -edges refuses
+// an export made with others.
 func configTag(cfg dedup.Config) string {
-	return fmt.Sprintf("signature %d hashes %d shingle %d diacritics %t lsh %s threshold %g containment %g min-contained %g numbers %t boilerplate %d",
-		dedup.SignatureVersion, cfg.Hashes, cfg.ShingleSize, cfg.KeepDiacritics, cfg.LSH(), cfg.Threshold, cfg.Containment,
-		cfg.MinContainedFraction, !cfg.NoNumberCheck, cfg.BoilerplateArticles)
+	fp, _ := stage.Fingerprint(cfg) // cfg is valid: run checked it
+	return fmt.Sprintf("%s threshold %g containment %g min-contained %g numbers %t boilerplate %d",
+		fp, cfg.Threshold, cfg.Containment, cfg.MinContainedFraction, !cfg.NoNumberCheck, cfg.BoilerplateArticles)
 }
 
 // exportParquet writes docs.parquet and postings.parquet for a sketched
 // corpus into dir, and returns the number of postings.
-func exportParquet(dir string, cfg dedup.Config, sc *dedup.SketchedCorpus) (int, error) {
+func exportParquet(dir string, cfg dedup.Config, sc *stage.Corpus) (int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}
 	meta := parquet.KeyValueMetadata(configKey, configTag(cfg))
-	order := dedup.GroupOrder(sc.Sketches)
+	order := stage.GroupOrder(sc.Sketches)
 	pos := make([]int64, len(order))
 	for p, i := range order {
 		pos[i] = int64(p)
 	}
 	docs := make([]docRow, 0, len(sc.Sketches))
-	for i, s := range sc.Sketches {
-		b, _ := s.AppendBinary(nil)
-		sig := make([]int32, len(s.Sig))
-		for k, v := range s.Sig {
+	for i := range sc.Sketches {
+		b, _ := sc.Sketches[i].AppendBinary(nil)
+		f := stage.Inspect(&sc.Sketches[i])
+		sig := make([]int32, len(f.Sig))
+		for k, v := range f.Sig {
 			sig[k] = int32(v)
 		}
 		docs = append(docs, docRow{
-			Doc: int64(i), Pos: pos[i], ID: sc.IDs[i], Shingles: int64(s.Shingles), Words: int64(s.Words),
-			Marked: int64(s.Marked), BoilerplateWords: int64(s.BoilerplateWords),
-			Numbers: int64(s.Numbers.Count), NumbersReal: int64(s.Numbers.Real), Signature: sig, Sketch: b,
+			Doc: int64(i), Pos: pos[i], ID: sc.IDs[i], Shingles: int64(f.Shingles), Words: int64(f.Words),
+			Marked: int64(f.Marked), BoilerplateWords: int64(f.BoilerplateWords),
+			Numbers: int64(f.NumberCount), NumbersReal: int64(f.RealNumbers), Signature: sig, Sketch: b,
 		})
 	}
 	if err := parquet.WriteFile(filepath.Join(dir, "docs.parquet"), docs, meta); err != nil {
 		return 0, err
 	}
-	lsh := cfg.LSH()
+	lsh := stage.LSH(cfg)
 	var postings []postingRow
-	var keys []dedup.IndexKey
+	var keys []stage.IndexKey
 	for i := range sc.Sketches {
 		var err error
-		if keys, err = cfg.AppendIndexKeys(keys[:0], &sc.Sketches[i]); err != nil {
+		if keys, err = stage.AppendIndexKeys(cfg, keys[:0], &sc.Sketches[i]); err != nil {
 			return 0, err
 		}
 		for _, k := range keys {
@@ -108,7 +111,7 @@ func exportParquet(dir string, cfg dedup.Config, sc *dedup.SketchedCorpus) (int,
 
 // readExport reads docs.parquet and edges.parquet from dir: the ids and
 // sketches in input order and the candidate pairs.
-func readExport(dir string, cfg dedup.Config) ([]string, []dedup.Sketch, []dedup.Pair, error) {
+func readExport(dir string, cfg dedup.Config) ([]string, []dedup.Sketch, []stage.Pair, error) {
 	path := filepath.Join(dir, "docs.parquet")
 	rows, tag, err := readAll[docRow](path, configKey)
 	if err != nil {
@@ -127,8 +130,14 @@ func readExport(dir string, cfg dedup.Config) ([]string, []dedup.Sketch, []dedup
 		if err := s.UnmarshalBinary(r.Sketch); err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: doc %d: %w", path, r.Doc, err)
 		}
-		s.Words, s.Marked, s.BoilerplateWords = int(r.Words), int(r.Marked), int(r.BoilerplateWords)
-		s.Numbers.Count, s.Numbers.Real = int(r.Numbers), int(r.NumbersReal)
+		// The encoding keeps what verification reads; the counts the
+		// canonical choice reads are columns of their own.
+		f := stage.Inspect(&s)
+		f.Words, f.Marked, f.BoilerplateWords = int(r.Words), int(r.Marked), int(r.BoilerplateWords)
+		f.NumberCount, f.RealNumbers = int(r.Numbers), int(r.NumbersReal)
+		if s, err = stage.Assemble(f); err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: doc %d: %w", path, r.Doc, err)
+		}
 		ids[r.Doc], sk[r.Doc] = r.ID, s
 	}
 	epath := filepath.Join(dir, "edges.parquet")
@@ -136,12 +145,12 @@ func readExport(dir string, cfg dedup.Config) ([]string, []dedup.Sketch, []dedup
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	pairs := make([]dedup.Pair, len(edges))
+	pairs := make([]stage.Pair, len(edges))
 	for i, e := range edges {
 		if e.Later < 0 || e.Earlier < 0 || e.Later >= int64(len(sk)) || e.Earlier >= e.Later {
 			return nil, nil, nil, fmt.Errorf("%s: edge (%d, %d) out of order or range", epath, e.Later, e.Earlier)
 		}
-		pairs[i] = dedup.Pair{Later: uint32(e.Later), Earlier: uint32(e.Earlier), Stored: e.Stored}
+		pairs[i] = stage.Pair{Later: uint32(e.Later), Earlier: uint32(e.Earlier), Stored: e.Stored}
 	}
 	return ids, sk, pairs, nil
 }
