@@ -107,6 +107,21 @@ var ErrClosed = errors.New("dedup: store is closed")
 //
 // One process at a time may open a directory (an advisory lock on a LOCK
 // file where the platform has one). A Store is safe for concurrent use.
+//
+// How it is tested: TestStoreCrash runs a store's life (adds, copies,
+// periodic and explicit snapshots, a reopen) on a simulated file system
+// that keeps only what fsync and directory fsync promise, crashes it at
+// each of its ~60 writes, fsyncs, renames and removals, and opens every
+// disk state the crash may leave (about 300): each holds the acknowledged
+// documents in order, so a missing fsync, a missing directory fsync or an
+// old log removed too early fails it. TestStoreIOError fails each of those
+// operations once instead; TestStoreKill kills a real writer with SIGKILL
+// after its first acknowledgements and at each stage of a snapshot. The
+// files are a versioned format, frozen against testdata/store-v2.
+//
+// Cost (BenchmarkStoreAdd, 3 KiB documents, 8 writers, a 2-core VM whose
+// fsync takes about 250 µs): 82–96 µs an Add in a Stream, 98–109 µs with
+// SyncNone, 242–250 µs with SyncGroup, 340–355 µs with SyncEach.
 type Store struct {
 	st   *Stream
 	dir  string

@@ -47,11 +47,65 @@
 // loss completes the first attempt; adding it again later (a page crawled
 // twice) changes nothing and reports its first version among the copies
 // when the text still matches.
+//
+// # Using it
+//
+// New returns a dedup.Backend; dedup.NewStream(cfg, ix) puts a Stream on it,
+// so a crawler moves from an in-memory index to a shared one by
+// configuration (examples/crawler -redis host:port, or a comma-separated
+// list of Redis Cluster nodes). Every process of a fleet uses the same
+// Config, Namespace and Options.Documents; New refuses an index made with
+// another Config (ErrConfig). Boilerplate is still learned by each process
+// from the articles it sees.
+//
+// Options.TTL makes documents expire: records expire by Redis TTL, and
+// bucket entries are pruned as adds meet them and by Sweep. Remove takes one
+// document out.
+//
+// Adds retry lost connections until their context ends (or Options.RetryFor
+// passes, when the context has no deadline). A document is acknowledged only
+// when Redis has it.
+//
+// # Memory
+//
+// About 1.4 KB of Redis memory per document, from Redis's used_memory: a
+// record of 450 to 520 bytes (256 of them the compact signature), and the
+// rest bucket entries: 42 bands and a lead, each a 12-byte entry under a
+// 4-byte field, grouped in listpack hashes. An exact copy of a stored
+// document (the same sketch) is recorded but keeps no bucket entries, so a
+// page seen ten thousand times costs one set of them.
+//
+// # Measured
+//
+// On a 2-core VM (AVX-512, 24 GiB, Linux, Go 1.26.8), 8 workers add 2,200
+// to 2,700 documents/s into a local 3-primary cluster
+// (TestConcurrentFamilies). With NEARDUP_REDIS_FAMILIES=5000 (20,000
+// documents, families of 4 copies) and each family's copies queued back to
+// back, so that different workers add them at the same moment, the index
+// kept 5,113 documents where 5,000 is right, and no family lost every copy;
+// shuffled, as a crawl delivers them, it kept exactly 5,000.
+//
+// TestServerRestart kills a standalone server (AOF, appendfsync always) with
+// SIGKILL and restarts it twice while four writers add documents: all 600
+// acknowledged documents are in the index afterwards.
+//
+// # Tests
+//
+// The tests run against a standalone server and a 3-primary cluster, both
+// on 127.0.0.1, which .ci/redis starts:
+//
+//	eval "$(bash .ci/redis start)"   # sets NEARDUP_REDIS_ADDR and NEARDUP_REDIS_CLUSTER
+//	go test ./dedup/redisindex/...
+//	bash .ci/redis stop "$NEARDUP_REDIS_DIR"
+//
+// Without those variables the Redis tests skip; with CI set they fail
+// instead.
 package redisindex
 
 import (
 	"cmp"
 	"context"
+	_ "embed"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -619,99 +673,15 @@ func retryable(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
-// The scripts touch one key each (KEYS[1]), so they run on any cluster.
-const (
-	// addLua returns the entries of bucket ARGV[1] in hash KEYS[1], less
-	// those older than the cutoff ARGV[3], and appends entry ARGV[2]
-	// unless its document is there already or the bucket holds ARGV[4].
-	// ARGV[5] > 0 sets the hash's TTL in milliseconds. A bucket that holds
-	// ARGV[4] entries without ARGV[2]'s document returns none unless
-	// ARGV[6] is 1 (an open key; see stage.Banding.Postings).
-	addLua = `
-local cur = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-local me, cutoff, cap = ARGV[2], ARGV[3], tonumber(ARGV[4])
-local myid = string.sub(me, 1, 8)
-local keep, n, mine = {}, 0, false
-for i = 1, #cur, 12 do
-  local e = string.sub(cur, i, i + 11)
-  if string.sub(e, 1, 8) == myid then
-    mine = true
-    n = n + 1
-    keep[n] = e
-  elseif string.sub(e, 9, 12) >= cutoff then
-    n = n + 1
-    keep[n] = e
-  end
-end
-local before = table.concat(keep)
-if not mine and n >= cap and ARGV[6] ~= '1' then before = '' end
-local changed = n * 12 ~= #cur
-if not mine and n < cap then
-  n = n + 1
-  keep[n] = me
-  changed = true
-end
-if n == 0 then
-  if #cur > 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
-elseif changed then
-  redis.call('HSET', KEYS[1], ARGV[1], table.concat(keep))
-end
-if tonumber(ARGV[5]) > 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[5])
-end
-return before
-`
-	// unsetLua deletes KEYS[1] if it holds ARGV[1].
-	unsetLua = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-`
-	// removeLua drops the entries of id hash ARGV[2] from bucket ARGV[1].
-	removeLua = `
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return 0 end
-local keep, n, removed = {}, 0, 0
-for i = 1, #cur, 12 do
-  local e = string.sub(cur, i, i + 11)
-  if string.sub(e, 1, 8) == ARGV[2] then
-    removed = removed + 1
-  else
-    n = n + 1
-    keep[n] = e
-  end
-end
-if n == 0 then
-  redis.call('HDEL', KEYS[1], ARGV[1])
-elseif removed > 0 then
-  redis.call('HSET', KEYS[1], ARGV[1], table.concat(keep))
-end
-return removed
-`
-	// sweepLua drops the entries older than ARGV[1] from every bucket of
-	// hash KEYS[1].
-	sweepLua = `
-local all = redis.call('HGETALL', KEYS[1])
-local removed = 0
-for i = 1, #all, 2 do
-  local cur = all[i + 1]
-  local keep, n = {}, 0
-  for j = 1, #cur, 12 do
-    local e = string.sub(cur, j, j + 11)
-    if string.sub(e, 9, 12) >= ARGV[1] then
-      n = n + 1
-      keep[n] = e
-    else
-      removed = removed + 1
-    end
-  end
-  if n == 0 then
-    redis.call('HDEL', KEYS[1], all[i])
-  elseif n * 12 < #cur then
-    redis.call('HSET', KEYS[1], all[i], table.concat(keep))
-  end
-end
-return removed
-`
+// The scripts, in lua/, touch one key each (KEYS[1]), so they run on any
+// cluster; each file's comment says what it does.
+var (
+	//go:embed lua/add.lua
+	addLua string
+	//go:embed lua/unset.lua
+	unsetLua string
+	//go:embed lua/remove.lua
+	removeLua string
+	//go:embed lua/sweep.lua
+	sweepLua string
 )
