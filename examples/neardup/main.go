@@ -1,25 +1,3 @@
-// Command neardup finds near-duplicate articles in a corpus and names the
-// best copy of each.
-//
-// Usage:
-//
-//	neardup [flags] [path ...]
-//
-// Each path is a directory of .txt files (a document's id is its path
-// relative to the directory, with forward slashes) or a JSONL file of
-// objects with "id" and "text" (other fields are ignored); "-" reads JSONL
-// from standard input. With no path, neardup reads its embedded sample:
-// the five seed documents of the project.
-//
-// Output, on standard output: one JSON object per input document, in input
-// order:
-//
-//	{"id": "…", "cluster": "<id of the cluster's canonical>", "canonical": true|false, "similarity": 0.97}
-//
-// A singleton is its own cluster and canonical. A summary goes to standard
-// error. Bad input (missing or duplicate id, invalid JSON, unreadable file)
-// stops neardup with an error naming the file and line, before anything is
-// written to standard output, and a non-zero exit status.
 package main
 
 import (
