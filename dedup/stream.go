@@ -120,3 +120,17 @@ func (s *Stream) learn(lines []docLine) {
 		}
 	}
 }
+
+// Backend is the index behind a Stream: Add returns the verified copies
+// of s among the documents added before it, most similar first, and adds
+// s under id, as one step: of two copies added concurrently, at least one
+// is kept (reported without copies). An error means s was not added.
+//
+// *Index is the in-memory Backend. Package
+// github.com/neardup/neardup/dedup/redisindex has one that a fleet of
+// processes shares through Redis, so a crawler switches by configuration
+// (NewStream). Package github.com/neardup/neardup/dedup/stage gives an
+// implementation the keys and the verification rule.
+type Backend interface {
+	Add(ctx context.Context, id string, s *Sketch) ([]Found, error)
+}

@@ -7,27 +7,6 @@ import (
 	"sync"
 )
 
-// neighbors holds, for a batch of documents in grouping order, their
-// verified matches among the candidates an Index would give if the
-// documents were added in that order: the same bands, leads and posting
-// caps, found by sorting instead of probing, and verified in parallel.
-// Positions are places in the grouping order.
-type neighbors struct {
-	start []uint32 // edges of position p are edges[start[p]:start[p+1]]
-	edges []neighbor
-}
-
-// neighbor is a verified match of a document.
-type neighbor struct {
-	pos     uint32  // the other document's position; a smaller one comes first
-	stored  bool    // it is in the Index's postings once all are added
-	jaccard float64 // estimated Jaccard similarity, for ordering
-}
-
-// of returns the verified matches of position p, most similar first
-// (ties: earliest first), as Index.Query orders them.
-func (nb *neighbors) of(p int) []neighbor { return nb.edges[nb.start[p]:nb.start[p+1]] }
-
 // pair packs a candidate pair: the later position, the earlier one, and
 // whether the later one is stored under the key they share (it is among
 // the first postings of that key).
@@ -215,78 +194,6 @@ func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]
 	}
 	wg.Wait()
 	return out
-}
-
-// verifyPairs verifies candidate pairs (packed by pair, sorted and without
-// repeats) of sk taken in order and returns the matches as adjacency
-// lists.
-func (c Config) verifyPairs(sk []Sketch, order []int, pairs []uint64) *neighbors {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	// Verify in parallel, in chunks whose results keep their order.
-	type match struct {
-		later, earlier uint32
-		stored         bool
-		jaccard        float64
-	}
-	const chunk = 4096
-	results := make([][]match, (len(pairs)+chunk-1)/chunk)
-	next := make(chan int, len(results))
-	for k := range results {
-		next <- k
-	}
-	close(next)
-	for range workers {
-		wg.Go(func() {
-			for k := range next {
-				var out []match
-				for _, v := range pairs[k*chunk : min(len(pairs), (k+1)*chunk)] {
-					later, earlier := uint32(v>>33), uint32(v>>1)&(1<<32-1)
-					a, b := &sk[order[later]], &sk[order[earlier]]
-					if c.cannotMatch(a, b) {
-						continue // most candidates: a band shared by chance
-					}
-					if m := c.compare(a, b); m.Duplicate {
-						out = append(out, match{later, earlier, v&1 == 1, m.Jaccard})
-					}
-				}
-				results[k] = out
-			}
-		})
-	}
-	wg.Wait()
-
-	// Adjacency lists.
-	n := len(order)
-	nb := &neighbors{start: make([]uint32, n+1)}
-	for _, r := range results {
-		for _, m := range r {
-			nb.start[m.later+1]++
-			nb.start[m.earlier+1]++
-		}
-	}
-	for p := range n {
-		nb.start[p+1] += nb.start[p]
-	}
-	nb.edges = make([]neighbor, nb.start[n])
-	fill := slices.Clone(nb.start[:n])
-	for _, r := range results {
-		for _, m := range r {
-			nb.edges[fill[m.later]] = neighbor{pos: m.earlier, stored: true, jaccard: m.jaccard}
-			fill[m.later]++
-			nb.edges[fill[m.earlier]] = neighbor{pos: m.later, stored: m.stored, jaccard: m.jaccard}
-			fill[m.earlier]++
-		}
-	}
-	for p := range n {
-		slices.SortFunc(nb.of(p), func(x, y neighbor) int {
-			if c := cmp.Compare(y.jaccard, x.jaccard); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.pos, y.pos)
-		})
-	}
-	return nb
 }
 
 // keyPos is a band key and the position of a document filed under it.

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -11,50 +12,7 @@ import (
 	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
-// banding is the LSH banding of an index (see engine.Banding).
-type banding = engine.Banding
-
-// candidateThreshold is the lowest Jaccard similarity at which Compare can
-// call two documents copies: the Threshold, or lower for a containment
-// match, where a smaller document of relative size f sharing a share C of
-// its shingles with the larger has Jaccard Cf/(1+f-Cf).
-func (c Config) candidateThreshold() float64 {
-	c = c.withDefaults()
-	f, ct := c.MinContainedFraction, c.Containment
-	return min(c.Threshold, ct*f/(1+f-ct*f))
-}
-
-var lshCache sync.Map // [2]float64{threshold, hashes} -> banding
-
-// lshBanding returns the banding used by indexes built with c: Bands and Rows if
-// set, else engine.OptimalBanding at candidateThreshold; the zero banding for an
-// invalid Config.
-func (c Config) lshBanding() banding {
-	if c.Validate() != nil {
-		return banding{}
-	}
-	c = c.withDefaults()
-	t := c.candidateThreshold()
-	if c.Bands > 0 && c.Rows > 0 {
-		return banding{Bands: c.Bands, Rows: c.Rows, Threshold: t}.WithAreas()
-	}
-	key := [2]float64{t, float64(c.Hashes)}
-	if p, ok := lshCache.Load(key); ok {
-		return p.(banding)
-	}
-	p := engine.OptimalBanding(t, c.Hashes)
-	lshCache.Store(key, p)
-	return p
-}
-
-// bandKey hashes the elements of one band.
-func bandKey[S ~[]E, E uint16 | uint64](sig S) uint64 {
-	k := uint64(0x9e3779b97f4a7c15)
-	for _, v := range sig {
-		k = mix(k ^ uint64(v))
-	}
-	return k
-}
+// [2]float64{threshold, hashes} -> banding
 
 // Found is an indexed document that matched a query.
 type Found struct {
@@ -206,26 +164,6 @@ func (ix *Index) check(s *Sketch) error {
 // key returns the table key of band b (b == Bands: the lead) of a document
 // with signature sig and lead lead.
 func (ix *Index) key(sig []uint16, lead uint64, b int) uint64 { return tableKey(ix.p, sig, lead, b) }
-
-// tableKey returns the key of band b of banding p (b == p.Bands: the
-// lead) of a document with signature sig and lead lead.
-func tableKey(p banding, sig []uint16, lead uint64, b int) uint64 {
-	if b == p.Bands {
-		return mix(lead ^ 0x6a09e667f3bcc909)
-	}
-	r := p.Rows
-	band := sig[b*r : (b+1)*r]
-	if r <= 3 {
-		// The usual case in one mix: the codes and the band number fill
-		// one word.
-		k := uint64(b+1) << 48
-		for j, v := range band {
-			k |= uint64(v) << (16 * j)
-		}
-		return mix(k)
-	}
-	return mix(bandKey(band) + uint64(b))
-}
 
 func (ix *Index) docSig(seq uint32) []uint16 {
 	h := ix.cfg.Hashes
@@ -465,4 +403,20 @@ func (ix *Index) query(s *Sketch) (found []Found, exact bool) {
 		return cmp.Compare(a.Seq, b.Seq)
 	})
 	return out, exact
+}
+
+// Add returns the verified copies of s among the documents added before
+// it, most similar first (ties: earliest added first), and adds s under
+// id, in one step. Adding an id twice adds two documents. An exact copy of
+// an indexed document is kept but filed under no key, where it would take
+// a posting its twin already holds: later copies find the twin. The
+// sketch must come from the index's Config: a sketch of another signature
+// length is refused with an error wrapping ErrConfig, and a done ctx with
+// its error; nothing else fails.
+func (ix *Index) Add(ctx context.Context, id string, s *Sketch) ([]Found, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, _, err := ix.queryAdd(id, *s)
+	return f, err
 }

@@ -1,0 +1,177 @@
+package dedup
+
+import (
+	"cmp"
+	"slices"
+)
+
+// lineSet is a set of boilerplate line hashes. A line mapped to true is
+// a link: a headline-sized line carried by fewer than BoilerplateArticles
+// articles, boilerplate on the pages that link and the headline of the
+// article linked to.
+type lineSet map[uint64]bool
+
+func (s lineSet) isBoilerplate(h uint64) bool { _, ok := s[h]; return ok }
+
+// carries reports whether a document with these lines carries some of
+// the set: the documents the second reading sketches again.
+func (s lineSet) carries(lines []docLine) bool {
+	return slices.ContainsFunc(lines, func(l docLine) bool { return s.isBoilerplate(l.Hash) })
+}
+
+// keepHeadline reports whether h, as a document's first content line, is
+// that document's headline rather than a link to it.
+func (s lineSet) keepHeadline(h uint64) bool { return s[h] }
+
+// shortLineWords is the length, in words, up to which a line counts as
+// short: a headline, a caption, a credit, a link. Vietnamese headlines run
+// 10 to 20 syllables, English ones 5 to 12 words.
+const shortLineWords = 24
+
+// paragraphWords is the length, in words, above which a line counts as a
+// paragraph of an article's text: twice the longest headline, so that no
+// headline, link, caption or credit reaches it.
+const paragraphWords = 2 * shortLineWords
+
+// learnBoilerplate returns the lines carried by at least
+// BoilerplateArticles articles, and the short lines carried by at least
+// two: a headline-sized line that two unrelated articles share is a link
+// to one of them, or a caption or credit, not their content.
+//
+// Copies of one article share their lines, so lines are counted once per
+// article, not per document. An article is a preliminary cluster (from the
+// full text, boilerplate included), joined with every other preliminary
+// cluster with which it shares a paragraph: a line longer than
+// paragraphWords that is itself too rare to be boilerplate. A verbatim
+// paragraph is the text of an article, so two clusters sharing one are
+// copies that the preliminary clustering kept apart (a teaser wrapped in
+// a page whose boilerplate outweighs it), and the lines they share are
+// the evidence of that, not boilerplate.
+//
+// A short line carried by fewer articles than that, which opens the
+// documents of some of them but not all, is a link: it stays content
+// where it is a document's first content line, the headline of the
+// article linked to, and is boilerplate elsewhere.
+func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
+	order := groupOrder(sk)
+	rep := exactCopies(sk, order)
+	center, _ := c.group(sk, order, c.candidatePairs(sk, order, rep), rep)
+	// Every line once per article, as one flat sorted array rather than
+	// a map of all lines: most lines occur once, and a million documents
+	// carry tens of millions of them.
+	type occ struct {
+		hash    uint64
+		article int32
+		words   int32
+	}
+	total := 0
+	for _, l := range lines {
+		total += len(l)
+	}
+	occs := make([]occ, 0, total)
+	collect := func(article func(int) int) {
+		occs = occs[:0]
+		for i, l := range lines {
+			a := int32(article(center[i]))
+			for _, li := range l {
+				occs = append(occs, occ{li.Hash, a, li.Words})
+			}
+		}
+		slices.SortFunc(occs, func(x, y occ) int {
+			if c := cmp.Compare(x.hash, y.hash); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.article, y.article)
+		})
+		occs = slices.CompactFunc(occs, func(x, y occ) bool { return x.hash == y.hash && x.article == y.article })
+	}
+	// runs calls f with each line's articles.
+	runs := func(f func(run []occ)) {
+		for lo := 0; lo < len(occs); {
+			hi := lo + 1
+			for hi < len(occs) && occs[hi].hash == occs[lo].hash {
+				hi++
+			}
+			f(occs[lo:hi])
+			lo = hi
+		}
+	}
+	collect(func(k int) int { return k })
+	// Join the clusters that share a rare paragraph (union-find, the
+	// smaller cluster the root).
+	parent := make(map[int]int)
+	var find func(int) int
+	find = func(k int) int {
+		p, ok := parent[k]
+		if !ok || p == k {
+			return k
+		}
+		r := find(p)
+		parent[k] = r
+		return r
+	}
+	runs(func(run []occ) {
+		if int(run[0].words) > paragraphWords && len(run) >= 2 && len(run) < c.BoilerplateArticles {
+			for _, o := range run[1:] {
+				if a, b := find(int(run[0].article)), find(int(o.article)); a != b {
+					parent[max(a, b)] = min(a, b)
+				}
+			}
+		}
+	})
+	article := func(k int) int { return k }
+	if len(parent) > 0 {
+		article = find
+		collect(find)
+	}
+	// The lines of two articles or more; a line absent is in one.
+	type count struct{ clusters, words int }
+	counts := make(map[uint64]count)
+	runs(func(run []occ) {
+		if len(run) >= 2 {
+			counts[run[0].hash] = count{len(run), int(run[0].words)}
+		}
+	})
+	occs = nil
+	// Each document's headline is its first line that is not common
+	// boilerplate; count the articles whose documents open with each.
+	type opening struct {
+		hash    uint64
+		article int
+	}
+	var openings []opening
+	for i, l := range lines {
+		first := -1
+		for k, li := range l {
+			if counts[li.Hash].clusters < c.BoilerplateArticles && (first < 0 || li.Pos < l[first].Pos) {
+				first = k
+			}
+		}
+		if first >= 0 && counts[l[first].Hash].clusters >= 2 {
+			openings = append(openings, opening{l[first].Hash, article(center[i])})
+		}
+	}
+	slices.SortFunc(openings, func(a, b opening) int {
+		if c := cmp.Compare(a.hash, b.hash); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.article, b.article)
+	})
+	headlineOf := make(map[uint64]int)
+	for _, o := range slices.Compact(openings) {
+		headlineOf[o.hash]++
+	}
+	boiler := make(lineSet)
+	for h, k := range counts {
+		switch {
+		case k.clusters >= c.BoilerplateArticles:
+			boiler[h] = false
+		case k.words <= shortLineWords:
+			// A link: the headline of some of its articles, not all (a
+			// menu opens every page that carries it).
+			n := headlineOf[h]
+			boiler[h] = n > 0 && n < k.clusters
+		}
+	}
+	return boiler
+}

@@ -1,0 +1,109 @@
+package dedup
+
+import (
+	"cmp"
+	"slices"
+)
+
+const (
+	// maskedNumbersFactor weighs a copy whose numbers and punctuation were
+	// masked: it keeps every word but loses figures, dates and sentence
+	// structure, a tenth of what a reader needs by our estimate.
+	maskedNumbersFactor = 0.9
+	// accentFreeFactor weighs a Vietnamese copy without diacritics: every
+	// word is there but each syllable is ambiguous (ma/má/mà/mả/mã/mạ);
+	// it still beats a copy missing a third of the text.
+	accentFreeFactor = 0.8
+	// accentedRatio: a member counts as accent-free when the share of its
+	// words with diacritics is under half the cluster's highest share;
+	// accented Vietnamese has diacritics on most syllables, English on
+	// almost none, so halves separate the two whatever the language.
+	accentedRatio = 0.5
+)
+
+// score ranks the members of a cluster, best first.
+func (c Config) score(members []int, sk []Sketch) []Score {
+	scores := make([]Score, len(members))
+	if len(members) == 1 {
+		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, NumberFactor: 1, DiacriticFactor: 1, ContentShare: boilerShare(&sk[members[0]])}
+		return scores
+	}
+	// Coverage: Σ_j |S_j ∩ S_m| / Σ_j |S_j| over the members j (m among
+	// them), the share of the cluster's content that m carries with each
+	// shingle weighted by the number of members that carry it. A large
+	// cluster is measured against an even sample of maxScoreReferences of
+	// its members, which keeps scoring linear in its size.
+	refs := members
+	if len(refs) > maxScoreReferences {
+		refs = make([]int, maxScoreReferences)
+		for k := range refs {
+			refs[k] = members[k*len(members)/maxScoreReferences]
+		}
+	}
+	total := 0.0
+	for _, j := range refs {
+		total += float64(sk[j].shingles)
+	}
+	anyReal := false
+	maxMarked := 0.0
+	for _, m := range members {
+		s := &sk[m]
+		anyReal = anyReal || s.numbers.hasReal()
+		maxMarked = max(maxMarked, markedShare(s))
+	}
+	for k, m := range members {
+		s := &sk[m]
+		carried := 0.0
+		for _, j := range refs {
+			if j == m {
+				carried += float64(s.shingles)
+			} else {
+				carried += estimateIntersection(sk[j].sig, s.sig, sk[j].shingles, s.shingles)
+			}
+		}
+		sc := Score{Doc: m, NumberFactor: 1, DiacriticFactor: 1, ContentShare: boilerShare(s)}
+		if total > 0 {
+			sc.Coverage = carried / total
+		}
+		if anyReal && s.numbers.masked() {
+			sc.NumberFactor = maskedNumbersFactor
+		}
+		if markedShare(s) < accentedRatio*maxMarked {
+			sc.DiacriticFactor = accentFreeFactor
+		}
+		sc.Total = sc.Coverage * sc.NumberFactor * sc.DiacriticFactor * sc.ContentShare
+		scores[k] = sc
+	}
+	slices.SortFunc(scores, func(a, b Score) int {
+		if c := cmp.Compare(b.Total, a.Total); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(sk[b.Doc].words, sk[a.Doc].words); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(sk[b.Doc].numbers.Count, sk[a.Doc].numbers.Count); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Doc, b.Doc)
+	})
+	return scores
+}
+
+// maxScoreReferences is how many members a cluster's coverage scores are
+// measured against: all of them up to 64, an even sample beyond, where
+// the share of content each member carries is already settled.
+const maxScoreReferences = 64
+
+func markedShare(s *Sketch) float64 {
+	if s.words == 0 {
+		return 0
+	}
+	return float64(s.marked) / float64(s.words)
+}
+
+func boilerShare(s *Sketch) float64 {
+	if s.words+s.boilerplateWords == 0 {
+		return 1
+	}
+	return float64(s.words) / float64(s.words+s.boilerplateWords)
+}

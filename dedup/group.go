@@ -1,0 +1,182 @@
+package dedup
+
+import "slices"
+
+// group assigns every document to a center: documents are taken from the
+// most content to the least, and each joins, of the clusters of the
+// earlier documents it verifies against, the one whose center came first,
+// or becomes a center. When the document it verifies against is not the
+// center itself, the new one must also lie inside the center (containment at least Config.Containment, numbers agreeing):
+// every member is thus held against its center, and a cluster cannot grow
+// through a chain of pairwise matches into unrelated articles.
+//
+// order is groupOrder(sk), and pairs its candidate pairs (packed, sorted).
+// rep maps each document to the first, in order, of the documents with
+// the same sketch (exactCopies): the others take no part in verification
+// and follow it into its cluster.
+func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (center []int, match []Match) {
+	// The verified matches each document would find in an Index filled
+	// in this order, computed up front in parallel.
+	nb := c.verifyPairs(sk, order, pairs)
+	pos := make([]int, len(sk)) // input index -> position in order
+	for p, i := range order {
+		pos[i] = p
+	}
+	center = make([]int, len(sk))
+	match = make([]Match, len(sk))
+	for p, i := range order {
+		center[i] = i
+		if r := int(rep[i]); r != i {
+			center[i] = center[r]
+			match[i] = c.Compare(&sk[i], &sk[r])
+			match[i].why.rule = ruleExact
+			continue
+		}
+		// Of the clusters the document verifies against, it joins the one
+		// with the largest center, the most complete copy seen: a
+		// truncated copy that came before it must not pull it away from
+		// the article both were cut from.
+		best, inCenter := -1, -1.0 // inCenter: containment in a center that is not best
+		for _, e := range nb.of(p) {
+			if int(e.pos) >= p {
+				continue // not yet added when i is
+			}
+			j := order[e.pos]
+			cj := center[j]
+			if best >= 0 && pos[cj] >= pos[center[best]] {
+				continue
+			}
+			if cj == j {
+				best, inCenter = j, -1
+				continue
+			}
+			if m, ok := c.holds(sk, i, j, cj); ok {
+				best, inCenter = j, m.Containment
+			}
+		}
+		if best >= 0 {
+			center[i] = center[best]
+			match[i] = c.Compare(&sk[i], &sk[best])
+			if inCenter >= 0 {
+				match[i].why.member, match[i].why.inCenter = int32(best)+1, inCenter
+			}
+		}
+	}
+	// A document that became a center because it was larger than its
+	// copies (leftover boilerplate, an inserted sentence) but found no
+	// member among the larger documents stays alone although its copies
+	// came after it, joining each other. Such singletons get a second
+	// chance: they join the cluster of a verified match when they also
+	// verify against its center or its provisional canonical. The center
+	// is only the largest member, and leftover boilerplate or an inserted
+	// sentence can make it so; the canonical is the member that carries
+	// most of what the copies share, and so the best stand-in for the
+	// article.
+	members := membersByCenter(center, order)
+	canonical := make(map[int]int)
+	canonicalOf := func(cj int) int {
+		k, ok := canonical[cj]
+		if !ok {
+			k = c.score(members(cj), sk)[0].Doc
+			canonical[cj] = k
+		}
+		return k
+	}
+	alone := func(i int) bool { // i and its exact copies only
+		for _, m := range members(i) {
+			if int(rep[m]) != i {
+				return false
+			}
+		}
+		return true
+	}
+	for p, i := range order {
+		if center[i] != i || !alone(i) {
+			continue
+		}
+		for _, e := range nb.of(p) {
+			if !e.stored {
+				continue
+			}
+			j := order[e.pos]
+			cj := center[j]
+			if cj == i {
+				continue
+			}
+			m, ok := c.holds(sk, i, j, cj)
+			var against uint8 = 1 // the center
+			if k := canonicalOf(cj); !ok && k != cj {
+				m, ok = c.holds(sk, i, j, k)
+				against = 2 // its canonical
+			}
+			if ok {
+				center[i] = cj
+				match[i] = m
+				match[i].why.pass2 = against
+				break
+			}
+		}
+	}
+	for i, r := range rep {
+		center[i] = center[r] // exact copies follow a second-pass move
+	}
+	return center, match
+}
+
+// exactCopies maps each document of sk to the first document, in order,
+// whose sketch it has exactly (itself for that one): exact copies, the
+// thousands of crawled error pages or syndicated texts of a corpus, are
+// verified and indexed once, which keeps the cost linear when one text
+// fills most of a corpus. Documents without shingles are exact copies of
+// nothing: they match nothing.
+func exactCopies(sk []Sketch, order []int) []int32 {
+	rep := make([]int32, len(sk))
+	first := make(map[uint64]int32, len(sk))
+	for _, i := range order {
+		rep[i] = int32(i)
+		if sk[i].shingles == 0 {
+			continue
+		}
+		h := sk[i].exactKey()
+		if r, ok := first[h]; ok && sk[i].sameAs(&sk[r]) {
+			rep[i] = r
+		} else if !ok {
+			first[h] = int32(i)
+		}
+	}
+	return rep
+}
+
+// membersByCenter returns a function listing, in order, the documents
+// whose center was x when membersByCenter was called.
+func membersByCenter(center, order []int) func(x int) []int {
+	start := make([]int32, len(center)+1)
+	for _, c := range center {
+		start[c+1]++
+	}
+	for i := range center {
+		start[i+1] += start[i]
+	}
+	list := make([]int, len(center))
+	fill := slices.Clone(start[:len(center)])
+	for _, i := range order {
+		list[fill[center[i]]] = i
+		fill[center[i]]++
+	}
+	return func(x int) []int { return list[start[x]:start[x+1]] }
+}
+
+// holds reports whether document i, verified against member j, also
+// holds against t, the member its cluster is judged by (the center, or in
+// the second pass the canonical): a verified match, or t contains i at the
+// bar i's match with j used, the lead bar when i shares a lead with j or
+// t (whose lead a layout change, such as the whole text on one line, can
+// move), with numbers that do not disagree.
+func (c Config) holds(sk []Sketch, i, j, t int) (Match, bool) {
+	bar := c.Containment
+	if l := sk[i].lead; l != 0 && (l == sk[j].lead || l == sk[t].lead) {
+		bar *= leadContainment
+	}
+	m := c.Compare(&sk[i], &sk[t])
+	return m, m.Duplicate || (m.Containment >= bar && !m.DifferentNumbers)
+}

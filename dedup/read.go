@@ -1,0 +1,176 @@
+package dedup
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// sketchedCorpus is what sketchCorpus returns: the final sketches of a
+// corpus, in input order, with the boilerplate learned on the way.
+type sketchedCorpus struct {
+	IDs      []string
+	Sketches []Sketch
+	// BoilerplateLines is the number of distinct lines learned as
+	// boilerplate; BoilerplateDocs the number of documents that had some.
+	BoilerplateLines, BoilerplateDocs int
+}
+
+// sketchCorpus is the first stage of ClusterReader, with the same rules
+// for read: it sketches every document, learns boilerplate from the
+// preliminary clusters and sketches again the documents that carry some.
+// clusterSketches(IDs, Sketches, nil) then gives ClusterReader's result.
+func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	c = c.withDefaults()
+	res := &sketchedCorpus{}
+	var ids []string
+	var sketches []Sketch
+	var lines [][]docLine
+	learn := c.BoilerplateArticles > 0
+	first := func(yield func(Doc) bool) error { return read(nil, yield) }
+	err := c.sketchPass(first, nil, func(id string) bool { ids = append(ids, id); return true },
+		func(i int, s Sketch, l []docLine) {
+			if i >= len(sketches) {
+				sketches = slices.Grow(sketches, i+1-len(sketches))[:i+1]
+			}
+			sketches[i] = s
+			if learn {
+				if i >= len(lines) {
+					lines = slices.Grow(lines, i+1-len(lines))[:i+1]
+				}
+				lines[i] = slices.Clip(l)
+			}
+		}, learn)
+	if err != nil {
+		return nil, err
+	}
+	if learn {
+		boiler := c.learnBoilerplate(sketches, lines)
+		res.BoilerplateLines = len(boiler)
+		redo := make([]bool, len(lines))
+		for i, l := range lines {
+			if boiler.carries(l) {
+				redo[i] = true
+				res.BoilerplateDocs++
+			}
+		}
+		lines = nil
+		if res.BoilerplateDocs > 0 {
+			n := 0
+			need := func(k int) bool { return k >= 0 && k < len(redo) && redo[k] }
+			second := func(yield func(Doc) bool) error { return read(need, yield) }
+			err := c.sketchPass(second, boiler, func(string) bool { n++; return n <= len(redo) && redo[n-1] },
+				func(i int, s Sketch, _ []docLine) {
+					// A document made only of common lines (a short stock
+					// notice) keeps them: otherwise it would have no
+					// content at all.
+					if s.words > 0 {
+						sketches[i] = s
+					}
+				}, false)
+			if err != nil {
+				return nil, err
+			}
+			if n != len(sketches) {
+				return nil, fmt.Errorf("dedup: SketchCorpus: the second reading yielded %d documents, the first %d", n, len(sketches))
+			}
+		}
+	}
+	res.IDs, res.Sketches = ids, sketches
+	return res, nil
+}
+
+// sketchPass reads the corpus once. For each document, take(id) says
+// whether to sketch it (in input order); the chosen ones are sketched on
+// GOMAXPROCS goroutines with filter and handed to store, in no particular
+// order but never concurrently, with their input position and, if
+// withLines, their lines. Reading goes on while workers sketch, with at
+// most a few batches of text in flight.
+func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFilter, take func(id string) bool,
+	store func(i int, s Sketch, lines []docLine), withLines bool) error {
+	type job struct {
+		start int
+		docs  []Doc
+		skip  []bool
+	}
+	type result struct {
+		start    int
+		sketches []Sketch
+		lines    [][]docLine
+		skip     []bool
+	}
+	const batch = 64
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan job, 2*workers)
+	results := make(chan result, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				r := result{start: j.start, sketches: make([]Sketch, len(j.docs)), skip: j.skip}
+				if withLines {
+					r.lines = make([][]docLine, len(j.docs))
+				}
+				for k, d := range j.docs {
+					if j.skip[k] {
+						continue
+					}
+					var l []docLine
+					if withLines {
+						l = make([]docLine, 0, 32)
+					}
+					r.sketches[k], l = c.sketch(d.Text, filter, l)
+					if withLines {
+						r.lines[k] = l
+					}
+				}
+				results <- r
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() {
+		for r := range results {
+			for k := range r.sketches {
+				if !r.skip[k] {
+					var l []docLine
+					if r.lines != nil {
+						l = r.lines[k]
+					}
+					store(r.start+k, r.sketches[k], l)
+				}
+			}
+		}
+		close(done)
+	}()
+	cur := job{}
+	n := 0
+	err := read(func(d Doc) bool {
+		skip := !take(d.ID)
+		if skip {
+			d.Text = nil
+		}
+		cur.docs = append(cur.docs, d)
+		cur.skip = append(cur.skip, skip)
+		n++
+		if len(cur.docs) == batch {
+			jobs <- cur
+			cur = job{start: n}
+		}
+		return true
+	})
+	if len(cur.docs) > 0 {
+		jobs <- cur
+	}
+	close(jobs)
+	wg.Wait()
+	close(results)
+	<-done
+	return err
+}
