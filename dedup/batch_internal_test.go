@@ -38,7 +38,9 @@ func TestSortKeyPos(t *testing.T) {
 
 // cannotMatch never rejects a pair that compare calls a duplicate, and
 // rejects most unrelated pairs: over sketches of shingle sets with every
-// overlap, size ratio and lead.
+// overlap, size ratio and lead. The banding's candidateThreshold lies at
+// or under the Jaccard of every pair that the Jaccard or containment rule
+// accepts (the lead and aligned rules have keys of their own).
 func TestCannotMatchIsSafe(t *testing.T) {
 	cfg := Config{}.withDefaults()
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -73,6 +75,9 @@ func TestCannotMatchIsSafe(t *testing.T) {
 		m := cfg.compare(x, y)
 		if m.Duplicate {
 			dups++
+		}
+		if r := m.why.rule; (r == ruleJaccard || r == ruleContainment) && m.Jaccard < cfg.candidateThreshold()*(1-1e-9) {
+			t.Fatalf("na=%d nb=%d shared=%d: %s at Jaccard %.4f, under the candidate threshold %.4f", na, nb, shared, m.Reason(), m.Jaccard, cfg.candidateThreshold())
 		}
 		if cfg.cannotMatch(x, y) {
 			rejected++

@@ -68,7 +68,7 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 					// memory: a band reads a few bytes of each of them.
 					ents = ents[:0]
 					for i := range sk {
-						if s := &sk[i]; s.shingles > 0 && (b < p.Bands || s.lead != 0) && int(rep[i]) == i {
+						if s := &sk[i]; s.shingles > 0 && b <= lastBand(p, s.lead) && int(rep[i]) == i {
 							ents = append(ents, keyPos{tableKey(p, s.sig, s.lead, b), pos[i]})
 						}
 					}

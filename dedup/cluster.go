@@ -66,15 +66,10 @@ func (c Config) ClusterReader(read ReadFunc) (*Clustering, error) {
 	return res, nil
 }
 
-// candidatePair is a candidate pair of the grouping stage. Later and Earlier are
-// positions in groupOrder, Later > Earlier, of two documents that share a
-// band key (Config.AppendBandKeys, band by band, the lead last); Stored
-// reports that Later is among the first postings of one key they share:
-// the first engine.MaxPostings documents in groupOrder under a band key,
-// engine.MaxLeadPostings under a lead. Earlier must be among the first postings
-// of the key. These are the pairs an Index filled in groupOrder would
-// give; an engine outside the process (SQL over an exported table of band
-// keys) can compute them.
+// candidatePair is a candidate pair of the grouping stage (see
+// stage.Pair): two documents, by position in groupOrder, that share an
+// index key (appendIndexKeys: band, lead and run keys), as an Index
+// filled in groupOrder would pair them under banding.Postings.
 type candidatePair = engine.Pair
 
 // groupOrder returns the order in which the grouping stage takes

@@ -66,17 +66,10 @@ func (c Config) cannotMatch(a, b *Sketch) bool {
 		return true
 	}
 	A, B := float64(a.shingles), float64(b.shingles)
-	small, large := min(A, B), max(A, B)
-	need := c.Threshold * (A + B) / (1 + c.Threshold) // Jaccard >= Threshold
-	if small/large >= c.MinContainedFraction {
-		need = min(need, c.Containment*small)
-	}
-	if a.lead != 0 && a.lead == b.lead {
-		need = min(need, leadContainment*c.Containment*small)
-	}
-	if len(a.chunks) > 0 && len(b.chunks) > 0 {
-		need = min(need, minAlignedContainment*small) // an abridged copy
-	}
+	small := min(A, B)
+	bar := c.bars(a, b)
+	need := bar.jaccard * (A + B) / (1 + bar.jaccard) // the intersection at that Jaccard
+	need = min(need, bar.containment*small, bar.lead*small, bar.aligned*small)
 	need *= 1 - 1e-6
 	if need <= 0 {
 		return false

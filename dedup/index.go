@@ -170,14 +170,9 @@ func (ix *Index) docSig(seq uint32) []uint16 {
 	return ix.sigs[int(seq)*h : (int(seq)+1)*h]
 }
 
-// lastBand returns the last band index of a document's table entries:
-// Bands (the lead's entry) with a lead, Bands-1 without.
-func (ix *Index) lastBand(lead uint64) int {
-	if lead != 0 {
-		return ix.p.Bands
-	}
-	return ix.p.Bands - 1
-}
+// lastBand returns the last band index of a document's table entries
+// (see lastBand in keys.go).
+func (ix *Index) lastBand(lead uint64) int { return lastBand(ix.p, lead) }
 
 // slot maps a key to its first table slot (Lemire's multiply-shift
 // range reduction, so the table needs no power-of-two size).
@@ -286,10 +281,11 @@ func (ix *Index) nextRun(i int) int {
 // insertRun adds the entry (seq, run key k) unless the key already holds
 // its postings: the key is then a common passage, and stays as it is.
 func (ix *Index) insertRun(seq uint32, k uint64) {
+	limit, _ := ix.p.Postings(ix.p.Bands + 1)
 	i, same := ix.runSlot(k), 0
 	for ; ix.runs[i] != 0; i = ix.nextRun(i) {
 		if ix.runs[i]>>32 == k>>32 {
-			if same++; same == engine.MaxRunPostings {
+			if same++; same == limit {
 				return
 			}
 		}
@@ -315,7 +311,7 @@ func (ix *Index) growRuns(need int) {
 }
 
 // runCandidates appends the postings of run key k to dst, none when the
-// key holds engine.MaxRunPostings of them (see banding.Postings).
+// key is closed: it holds its limit of them (see banding.Postings).
 func (ix *Index) runCandidates(dst []uint32, k uint64) []uint32 {
 	if len(ix.runs) == 0 {
 		return dst
@@ -326,7 +322,7 @@ func (ix *Index) runCandidates(dst []uint32, k uint64) []uint32 {
 			dst = append(dst, uint32(ix.runs[i])-1)
 		}
 	}
-	if len(dst)-start >= engine.MaxRunPostings {
+	if limit, open := ix.p.Postings(ix.p.Bands + 1); !open && len(dst)-start >= limit {
 		return dst[:start]
 	}
 	return dst
@@ -396,12 +392,7 @@ func (ix *Index) query(s *Sketch) (found []Found, exact bool) {
 			exact = exact || m.Jaccard == 1 && s.sameAs(&d)
 		}
 	}
-	slices.SortFunc(out, func(a, b Found) int {
-		if c := cmp.Compare(b.Jaccard, a.Jaccard); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Seq, b.Seq)
-	})
+	slices.SortFunc(out, func(a, b Found) int { return engine.ByJaccard(a.Jaccard, b.Jaccard, cmp.Compare(a.Seq, b.Seq)) })
 	return out, exact
 }
 

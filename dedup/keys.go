@@ -11,10 +11,24 @@ import (
 // banding is the LSH banding of an index (see engine.Banding).
 type banding = engine.Banding
 
-// candidateThreshold is the lowest Jaccard similarity at which Compare can
-// call two documents copies: the Threshold, or lower for a containment
-// match, where a smaller document of relative size f sharing a share C of
-// its shingles with the larger has Jaccard Cf/(1+f-Cf).
+// lastBand returns the last band index of a document's keys: p.Bands
+// (its lead key) when it has a lead, p.Bands-1 without. Run keys follow,
+// under band p.Bands+1.
+func lastBand(p banding, lead uint64) int {
+	if lead != 0 {
+		return p.Bands
+	}
+	return p.Bands - 1
+}
+
+// candidateThreshold is the lowest Jaccard similarity at which the
+// Jaccard and containment rules of Compare (see matchBars) can call two
+// documents copies: the Threshold, or lower for a containment match, where
+// a smaller document of relative size f sharing a share C of its shingles
+// with the larger has Jaccard Cf/(1+f-Cf). The banding is chosen for it;
+// the lead and aligned rules, which accept lower similarities, have keys
+// of their own (the lead, run keys). TestCannotMatchIsSafe holds it under
+// every pair those two rules accept.
 func (c Config) candidateThreshold() float64 {
 	c = c.withDefaults()
 	f, ct := c.MinContainedFraction, c.Containment
@@ -96,11 +110,7 @@ func (c Config) appendIndexKeys(dst []indexKey, s *Sketch) ([]indexKey, error) {
 		return dst, nil
 	}
 	p := c.lshBanding()
-	last := p.Bands - 1
-	if s.lead != 0 {
-		last = p.Bands
-	}
-	for b := 0; b <= last; b++ {
+	for b := 0; b <= lastBand(p, s.lead); b++ {
 		dst = append(dst, indexKey{Band: b, Hash: tableKey(p, s.sig, s.lead, b)})
 	}
 	var runs [64]uint64

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -186,6 +187,33 @@ func (c Config) Compare(a, b *Sketch) Match {
 	return c.withDefaults().compare(a, b)
 }
 
+// matchBars are the bars of compare's rules for one pair, each in the
+// figure its rule reads, +Inf where the rule does not apply to the pair:
+// the one statement of the match rule, which compare applies and
+// cannotMatch (estimate.go) bounds from the signatures alone.
+type matchBars struct {
+	jaccard     float64 // Jaccard similarity: Threshold
+	containment float64 // containment, at a size ratio of at least MinContainedFraction
+	lead        float64 // containment, for two documents with the same lead
+	aligned     float64 // containment, before the alignment of two texts with chunks
+}
+
+// bars returns the bars of a pair; c has its defaults filled in.
+func (c Config) bars(a, b *Sketch) matchBars {
+	inf := math.Inf(1)
+	m := matchBars{jaccard: c.Threshold, containment: inf, lead: inf, aligned: inf}
+	if float64(min(a.shingles, b.shingles))/float64(max(a.shingles, b.shingles)) >= c.MinContainedFraction {
+		m.containment = c.Containment
+	}
+	if a.lead != 0 && a.lead == b.lead {
+		m.lead = leadContainment * c.Containment
+	}
+	if len(a.chunks) > 0 && len(b.chunks) > 0 {
+		m.aligned = minAlignedContainment
+	}
+	return m
+}
+
 // compare is Compare on a Config with its defaults filled in.
 func (c Config) compare(a, b *Sketch) Match {
 	m := Match{NumberAgreement: -1}
@@ -202,17 +230,18 @@ func (c Config) compare(a, b *Sketch) Match {
 	m.Containment = inter / float64(small.shingles)
 	ratio := float64(small.shingles) / float64(large.shingles)
 	m.why.ratio = ratio
+	bar := c.bars(a, b)
 	switch {
-	case m.Jaccard >= c.Threshold:
+	case m.Jaccard >= bar.jaccard:
 		m.Duplicate = true
-		m.why.rule, m.why.bar = ruleJaccard, c.Threshold
-	case m.Containment >= c.Containment && ratio >= c.MinContainedFraction:
+		m.why.rule, m.why.bar = ruleJaccard, bar.jaccard
+	case m.Containment >= bar.containment:
 		m.Duplicate = true
-		m.why.rule, m.why.bar = ruleContainment, c.Containment
-	case a.lead != 0 && a.lead == b.lead && m.Containment >= leadContainment*c.Containment:
+		m.why.rule, m.why.bar = ruleContainment, bar.containment
+	case m.Containment >= bar.lead:
 		m.Duplicate = true
-		m.why.rule, m.why.bar = ruleLead, leadContainment*c.Containment
-	case m.Containment >= minAlignedContainment && c.aligns(&m, small, large):
+		m.why.rule, m.why.bar = ruleLead, bar.lead
+	case m.Containment >= bar.aligned && c.aligns(&m, small, large):
 		m.Duplicate = true
 		m.why.rule, m.why.bar = ruleAligned, minAlignedCoverage
 	default:

@@ -195,7 +195,7 @@ func (s *Store) Add(ctx context.Context, id string, text []byte) ([]Found, error
 	// Sketching, the bulk of the work, runs outside the lock; the log
 	// records the sketch itself, so a replay needs no text.
 	st := s.st
-	sk, lines := st.cfg.sketch(text, st, make([]docLine, 0, 32))
+	sk, lines := st.sketchNew(text)
 	s.mu.Lock()
 	if err := s.usable(); err != nil {
 		s.mu.Unlock()
@@ -204,10 +204,7 @@ func (s *Store) Add(ctx context.Context, id string, text []byte) ([]Found, error
 	st.ix.mu.RLock()
 	found, exact := st.ix.query(&sk)
 	st.ix.mu.RUnlock()
-	learn := len(found) == 0 && st.cfg.BoilerplateArticles > 0
-	if !learn {
-		lines = nil
-	}
+	lines = st.teaches(found, lines) // recorded, so that a replay learns them too
 	seq := st.ix.Len()
 	s.buf = s.appendRecord(s.buf[:0], seq, id, &sk, lines, exact)
 	if n := len(s.buf) - 8; n > maxRecordSize {
@@ -234,7 +231,7 @@ func (s *Store) Add(ctx context.Context, id string, text []byte) ([]Found, error
 	st.ix.mu.Lock()
 	st.ix.addKind(id, &sk, exact)
 	st.ix.mu.Unlock()
-	if learn {
+	if len(lines) > 0 {
 		st.learn(lines)
 	}
 	s.sinceSnap++

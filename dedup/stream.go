@@ -82,15 +82,33 @@ func (s *Stream) isBoilerplate(h uint64) bool {
 // done ctx fails.
 func (s *Stream) Add(ctx context.Context, id string, text []byte) ([]Found, error) {
 	s.once.Do(func() { s.init(Config{}, nil) })
-	sk, lines := s.cfg.sketch(text, s, make([]docLine, 0, 32))
+	sk, lines := s.sketchNew(text)
 	found, err := s.backend.Add(ctx, id, &sk)
 	if err != nil {
 		return nil, err
 	}
-	if len(found) == 0 && s.cfg.BoilerplateArticles > 0 {
+	if lines := s.teaches(found, lines); len(lines) > 0 {
 		s.learn(lines)
 	}
 	return found, nil
+}
+
+// sketchNew sketches text as the stream's next document: without the
+// lines learned as boilerplate so far, and with its distinct lines, which
+// it teaches if it is a new article (teaches). Store.Add shares it.
+func (s *Stream) sketchNew(text []byte) (Sketch, []docLine) {
+	return s.cfg.sketch(text, s, make([]docLine, 0, 32))
+}
+
+// teaches returns the lines that a document with these earlier copies
+// teaches boilerplate learning: all of a new article's, none of a copy's
+// (an article syndicated a hundred times must not make its own lines
+// boilerplate), none when learning is off.
+func (s *Stream) teaches(found []Found, lines []docLine) []docLine {
+	if len(found) == 0 && s.cfg.BoilerplateArticles > 0 {
+		return lines
+	}
+	return nil
 }
 
 // learn counts the distinct lines of one new article.

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
 // neighbors holds, for a batch of documents in grouping order, their
@@ -90,12 +92,7 @@ func (c Config) verifyPairs(sk []Sketch, order []int, pairs []uint64) *neighbors
 		}
 	}
 	for p := range n {
-		slices.SortFunc(nb.of(p), func(x, y neighbor) int {
-			if c := cmp.Compare(y.jaccard, x.jaccard); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.pos, y.pos)
-		})
+		slices.SortFunc(nb.of(p), func(x, y neighbor) int { return engine.ByJaccard(x.jaccard, y.jaccard, cmp.Compare(x.pos, y.pos)) })
 	}
 	return nb
 }

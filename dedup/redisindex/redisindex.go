@@ -41,7 +41,7 @@
 // entries are taken out again, a third round trip: a text that a crawl
 // meets thousands of times (an error page, a cookie wall) then fills no
 // bucket, and every later copy verifies against its first instance
-// rather than against the 64 copies a full bucket would hold.
+// rather than against the copies a full bucket would hold (64, stage.Banding.Postings).
 //
 // An id is indexed once. Adding it again as a retry after a connection
 // loss completes the first attempt; adding it again later (a page crawled
@@ -121,6 +121,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/dedup/internal/engine"
 	"github.com/neardup/neardup/dedup/stage"
 )
 
@@ -504,9 +505,7 @@ func (ix *Index) verify(ctx context.Context, s *dedup.Sketch, cands []uint64, me
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b found) int { // as dedup.Index orders them
-		return cmp.Or(cmp.Compare(b.Jaccard, a.Jaccard), a.order.compare(b.order))
-	})
+	slices.SortFunc(out, func(a, b found) int { return engine.ByJaccard(a.Jaccard, b.Jaccard, a.order.compare(b.order)) })
 	res := make([]dedup.Found, len(out))
 	for i, f := range out {
 		res[i] = f.Found

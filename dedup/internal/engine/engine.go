@@ -14,6 +14,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 )
@@ -147,6 +148,14 @@ func (p Banding) Postings(band int) (limit int, open bool) {
 		return MaxLeadPostings, true
 	}
 	return MaxRunPostings, false
+}
+
+// ByJaccard is the order of every index's results (dedup.Index, the batch
+// grouping, redisindex): the most similar copy first (Jaccard ja before
+// jb), ties by earlier, the comparison of the two documents' places in
+// the order they were added.
+func ByJaccard[F float32 | float64](ja, jb F, earlier int) int {
+	return cmp.Or(cmp.Compare(jb, ja), earlier)
 }
 
 // Fields are a sketch's fields, for engines that store or inspect
