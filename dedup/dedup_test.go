@@ -2,7 +2,6 @@ package dedup
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -14,7 +13,6 @@ import (
 	"sync"
 	"testing"
 
-	minhash "github.com/dgryski/go-minhash"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/neardup/neardup/dedup/internal/engine"
@@ -166,59 +164,6 @@ func TestSignatureKnownAnswers(t *testing.T) {
 		}
 		if sig[i] != m {
 			t.Errorf("sig[%d] = %#x, formula gives %#x", i, sig[i], m)
-		}
-	}
-}
-
-// appendSignature computes go-minhash's MinWise values with its own
-// kernel; they must stay equal for every shingle count (around the 4-shingle
-// blocks), hash count and duplicate.
-func TestSignatureEqualsMinWise(t *testing.T) {
-	for _, avx := range []bool{true, false} {
-		t.Run(fmt.Sprintf("avx512=%v", avx), func(t *testing.T) {
-			defer SetAVX512(SetAVX512(avx))
-			signatureEqualsMinWise(t)
-		})
-	}
-}
-
-// newMinWise returns go-minhash's MinWise with the hash functions
-// Signature documents: h1(s) = s, h2(s) = SplitMix64(s) | 1.
-func newMinWise(hashes int) *minhash.MinWise {
-	le := func(p []byte) uint64 { return binary.LittleEndian.Uint64(p) }
-	h2 := func(p []byte) uint64 {
-		x := le(p)
-		x ^= x >> 30
-		x *= 0xbf58476d1ce4e5b9
-		x ^= x >> 27
-		x *= 0x94d049bb133111eb
-		x ^= x >> 31
-		return x | 1
-	}
-	return minhash.NewMinWise(le, h2, hashes)
-}
-
-func signatureEqualsMinWise(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, hashes := range []int{1, 3, 8, DefaultHashes, 200} {
-		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 64, 255, 256, 257, 601} {
-			sh := make([]uint64, n)
-			for i := range sh {
-				sh[i] = rng.Uint64()
-				if i > 0 && rng.IntN(8) == 0 {
-					sh[i] = sh[rng.IntN(i)] // a duplicate
-				}
-			}
-			mw := newMinWise(hashes)
-			var buf [8]byte
-			for _, s := range sh {
-				binary.LittleEndian.PutUint64(buf[:], s)
-				mw.Push(buf[:])
-			}
-			got := appendSignature(signature{42}, sh, hashes)
-			if diff := cmp.Diff(append(signature{42}, mw.Signature()...), got, allFields); diff != "" {
-				t.Fatalf("%d shingles, %d hashes: AppendSignature differs from MinWise (-want +got):\n%s", n, hashes, diff)
-			}
 		}
 	}
 }

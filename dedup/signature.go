@@ -4,10 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
-	"slices"
 
 	"github.com/neardup/neardup/dedup/internal/engine"
+	"github.com/neardup/neardup/dedup/internal/minwise"
 )
 
 // signatureVersion identifies how signatures and sketches are computed and
@@ -24,82 +23,25 @@ const signatureVersion = engine.SignatureVersion
 // 0.2), at 1 KiB per signature.
 const DefaultHashes = 128
 
-// signature is a MinHash signature: element i is the minimum over the
-// document's distinct shingles s of
-//
-//	h_i(s) = s + i*(mix(s)|1)  (mod 2^64)
-//
-// where s is the shingle hash (already a uniform XXH64 value) and mix is
-// the SplitMix64 finalizer. These are go-minhash's MinWise h1 + i*h2 with
-// h1(s) = s and h2(s) = mix(s)|1, fixed so that signatures compare across
-// processes and machines. A document with no shingles has the all-ones
-// signature, which matches nothing.
+// signature is a MinHash signature (see package minwise for its hash
+// functions). A document with no shingles has the all-ones signature,
+// which matches nothing.
 type signature []uint64
 
 func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
 
-// mix is the SplitMix64 finalizer (Steele, Lea, Flood 2014).
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
+// mix is the SplitMix64 finalizer.
+func mix(x uint64) uint64 { return minwise.Mix(x) }
 
 // appendSignature appends to dst the signature of the shingle set, of
 // length hashes (0 means DefaultHashes), and returns the extended buffer.
-// shingles may hold duplicates; pushing a shingle twice changes nothing.
-// It is safe for concurrent use.
-//
-// The values are exactly those of go-minhash's MinWise.Push over the
-// shingles (a test holds the two equal). With 128 hashes on a CPU with
-// AVX-512 they are computed 8 at a time with the minimums held in
-// registers; otherwise four shingles at a time, h_i(s) one addition from
-// h_{i-1}(s), each element loaded and stored once per four shingles.
+// Its values are exactly those of go-minhash's MinWise.Push over the
+// shingles (see package minwise). It is safe for concurrent use.
 func appendSignature(dst signature, shingles []uint64, hashes int) signature {
 	if hashes == 0 {
 		hashes = DefaultHashes
 	}
-	start := len(dst)
-	dst = slices.Grow(dst, hashes)[:start+hashes]
-	mins := dst[start:]
-	for i := range mins {
-		mins[i] = math.MaxUint64
-	}
-	if hasAVX512 && hashes == 128 {
-		var h2 [256]uint64
-		for sh := shingles; len(sh) > 0; {
-			n := min(len(sh), len(h2))
-			for k, s := range sh[:n] {
-				h2[k] = mix(s) | 1
-			}
-			signAVX512((*[128]uint64)(mins), sh[:n], h2[:n])
-			sh = sh[n:]
-		}
-		return dst
-	}
-	sh := shingles
-	for ; len(sh) >= 4; sh = sh[4:] {
-		a0, a1, a2, a3 := sh[0], sh[1], sh[2], sh[3]
-		d0, d1, d2, d3 := mix(a0)|1, mix(a1)|1, mix(a2)|1, mix(a3)|1
-		for i := range mins {
-			mins[i] = min(mins[i], a0, a1, a2, a3)
-			a0 += d0
-			a1 += d1
-			a2 += d2
-			a3 += d3
-		}
-	}
-	for _, a := range sh {
-		d := mix(a) | 1
-		for i := range mins {
-			mins[i] = min(mins[i], a)
-			a += d
-		}
-	}
-	return dst
+	return minwise.Append(dst, shingles, hashes)
 }
 
 // similarity estimates the Jaccard similarity of the shingle sets behind

@@ -328,8 +328,10 @@
 //	  session): in-memory Stream / SyncNone / SyncGroup /
 //	  SyncEach
 //
-// Signatures are go-minhash's MinWise values (TestSignatureEqualsMinWise
-// holds both kernels to go-minhash), computed by neardup's own kernels:
+// Signatures are go-minhash's MinWise values (TestAppendEqualsMinWise, in
+// the module dedup/internal/minwise/oracle, holds both kernels to
+// go-minhash; MinWisePush runs there too), computed by neardup's own
+// kernels:
 // with AVX-512 the 128 minimums stay in 16 registers, 8 hashes an
 // instruction; elsewhere four shingles at a time in plain Go. The signing
 // stage costs 1.16× Push alone with the AVX-512 kernel and 1.78× with the

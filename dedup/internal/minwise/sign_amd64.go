@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package dedup
+package minwise
 
 import "golang.org/x/sys/cpu"
 
@@ -16,3 +16,5 @@ var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ
 //
 //go:noescape
 func signAVX512(mins *[128]uint64, h1, h2 []uint64)
+
+func setAVX512(on bool) { hasAVX512 = on && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ }
