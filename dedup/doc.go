@@ -1,27 +1,17 @@
 // Package dedup finds near-duplicate news articles and picks the most
-// complete copy of each. A document goes through
+// complete copy of each: normalize (segmentation, Unicode form, tone marks,
+// case, look-alikes) → shingle (syllable n-grams, package shingle) → sketch
+// (MinHash signature, lead, numbers, chunks) → candidates (LSH bands, lead
+// and verbatim-run keys) → verify (Config.Compare) → cluster (each document
+// against its cluster's center) → canonical (most content, real numbers,
+// diacritics, least boilerplate).
 //
-//	normalize   segmentation, Unicode form, tone marks, case, look-alikes
-//	shingle     word (syllable) n-grams, hashed (package shingle)
-//	sketch      MinHash signature, lead, headline, numbers, chunks: Sketch
-//	candidates  LSH bands, lead and verbatim-run keys
-//	verify      Config.Compare: Jaccard, containment, aligned runs, numbers
-//	cluster     each document against its cluster's center
-//	canonical   most content, real numbers, diacritics, least boilerplate
-//
-// Config.Cluster runs it on a batch (Config.ClusterReader on a corpus read
-// twice instead of held in memory) and learns the corpus's boilerplate
-// lines first. A Stream checks each new document against everything
-// added before it, as a crawler does; an Index is its in-memory LSH index
-// and a Backend any other (package redisindex shares one through Redis);
-// a Store is a Stream kept on disk across restarts. Package stage exposes
-// the stages for engines that run them elsewhere (Beam, SQL over an
-// export).
-//
-// The zero Config means the defaults, each explained where it is
-// defined; every entry point returns an error wrapping ErrConfig for a
-// field out of range. Results are deterministic: the same documents in
-// the same order give the same clusters and canonicals, whatever the
-// number of CPUs. Signatures, sketch encodings and store files are
-// versioned stored formats, frozen by known-answer tests.
+// Config.Cluster runs it on a batch, Config.ClusterReader on a corpus read
+// twice instead of held in memory; both learn boilerplate first. A Stream
+// checks each new document against those added before it, in an Index or
+// any Backend (package redisindex shares one through Redis); a Store keeps
+// a Stream on disk across restarts. Package stage exposes the stages to
+// engines (Beam, SQL). The zero Config means the defaults; a field out of
+// range is an error wrapping ErrConfig. Results are deterministic, and
+// signatures, sketches and store files are versioned stored formats.
 package dedup
