@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+
 	"embed"
 
 	"errors"
@@ -18,6 +19,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/eval"
 	"github.com/neardup/neardup/dedup/stage"
@@ -442,6 +445,14 @@ func (r *reader) readDir(fsys fs.FS, name string) error {
 
 func (r *reader) readJSONL(in io.Reader, name string) error {
 	br := bufio.NewReaderSize(in, 1<<20)
+	src, err := decompress(br)
+	if err != nil {
+		return &inputError{path: name, msg: "cannot read: " + err.Error()}
+	}
+	if src != nil {
+		defer src.Close()
+		br = bufio.NewReaderSize(src, 1<<20)
+	}
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
 		if line == 1 {
@@ -478,4 +489,24 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 			return &inputError{path: name, line: line, msg: "cannot read: " + err.Error()}
 		}
 	}
+}
+
+// decompress returns a reader of the decompressed content when br starts
+// with a gzip member or a zstd frame, nil otherwise: compressed JSONL
+// shards (.jsonl.gz, .jsonl.zst) are told by their content, whatever
+// their name, and decompressed as they are read. Concatenated gzip
+// members and zstd frames read as one stream.
+func decompress(br *bufio.Reader) (io.ReadCloser, error) {
+	magic, _ := br.Peek(4)
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		return gzip.NewReader(br)
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		if err != nil {
+			return nil, err
+		}
+		return zr.IOReadCloser(), nil
+	}
+	return nil, nil
 }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// corpusJSONL returns the seeds and the fixtures as JSONL: copies,
+// teasers, templates and unrelated articles, so that the clusters are not
+// trivial.
+func corpusJSONL(t *testing.T) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	for _, dir := range []string{"seeds", "fixtures"} {
+		paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", dir, "*.txt"))
+		if len(paths) == 0 {
+			t.Fatalf("no %s", dir)
+		}
+		for _, p := range paths {
+			line, _ := json.Marshal(map[string]string{"id": dir + "/" + filepath.Base(p), "text": string(readTestFile(t, p))})
+			out.Write(line)
+			out.WriteByte('\n')
+		}
+	}
+	return out.Bytes()
+}
+
+func gzipped(t *testing.T, parts ...[]byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	for _, p := range parts { // one gzip member each, as concatenated shards are
+		w := gzip.NewWriter(&out)
+		w.Write(p)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out.Bytes()
+}
+
+func zstded(t *testing.T, parts ...[]byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	for _, p := range parts { // one frame each
+		w, err := zstd.NewWriter(&out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(p)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out.Bytes()
+}
+
+// Compressed JSONL (gzip, zstd; one member or frame, or several
+// concatenated) gives the labels of the plain file, byte for byte, from
+// a file of any name and from standard input.
+func TestCompressedJSONL(t *testing.T) {
+	plain := corpusJSONL(t)
+	half := bytes.IndexByte(plain[len(plain)/2:], '\n') + len(plain)/2 + 1
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	want, _, err := runCLI(t, "", "-q", write("corpus.jsonl", plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs := parse(t, want); len(recs) < 20 || recs[0].Cluster == recs[1].Cluster && recs[1].Cluster == recs[2].Cluster {
+		t.Fatalf("a trivial clustering: %v", recs)
+	}
+	for name, b := range map[string][]byte{
+		"corpus.jsonl.gz":   gzipped(t, plain),
+		"shards.jsonl.gz":   gzipped(t, plain[:half], plain[half:]),
+		"corpus.jsonl.zst":  zstded(t, plain),
+		"shards.jsonl.zst":  zstded(t, plain[:half], plain[half:]),
+		"gzip-named.jsonl":  gzipped(t, plain),
+		"zstd-no-extension": zstded(t, plain),
+	} {
+		got, _, err := runCLI(t, "", "-q", write(name, b))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: labels differ from the plain file's (-plain +compressed):\n%s", name, diff)
+		}
+		got, _, err = runCLI(t, string(b), "-q", "-")
+		if err != nil {
+			t.Fatalf("%s on standard input: %v", name, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s on standard input: labels differ (-plain +compressed):\n%s", name, diff)
+		}
+	}
+	// A damaged stream is an error naming the file, not a short corpus.
+	gz := gzipped(t, plain)
+	if _, _, err := runCLI(t, "", "-q", write("cut.jsonl.gz", gz[:len(gz)/2])); err == nil || !bytes.Contains([]byte(err.Error()), []byte("cut.jsonl.gz")) {
+		t.Errorf("a truncated gzip file: %v, want an error naming it", err)
+	}
+}
