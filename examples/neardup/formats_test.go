@@ -111,3 +111,63 @@ func TestCompressedJSONL(t *testing.T) {
 		t.Errorf("a truncated gzip file: %v, want an error naming it", err)
 	}
 }
+
+// -id-field and -text-field read records whose id and text are elsewhere
+// (a crawl's url and content, or fields of nested objects) and give the
+// labels of the same documents as "id" and "text"; a record without them,
+// or with a value that is not a string, is an error naming file and line.
+func TestFieldPaths(t *testing.T) {
+	plain := corpusJSONL(t)
+	var flat, nested bytes.Buffer
+	for _, line := range bytes.Split(bytes.TrimSpace(plain), []byte("\n")) {
+		var r struct{ ID, Text string }
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(map[string]any{"url": r.ID, "content": r.Text, "id": 7})
+		flat.Write(append(b, '\n'))
+		b, _ = json.Marshal(map[string]any{"meta": map[string]any{"url": r.ID, "lang": "vi"}, "body": map[string]any{"text": r.Text}})
+		nested.Write(append(b, '\n'))
+	}
+	want, _, err := runCLI(t, string(plain), "-q", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		in   []byte
+		args []string
+	}{
+		{"url and content", flat.Bytes(), []string{"-id-field", "url", "-text-field", "content"}},
+		{"nested", nested.Bytes(), []string{"-id-field", "meta.url", "-text-field", "body.text"}},
+	} {
+		got, _, err := runCLI(t, string(tt.in), append(append([]string{"-q"}, tt.args...), "-")...)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: labels differ from id and text (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "crawl.jsonl")
+	os.WriteFile(in, []byte("{\"url\":\"a\",\"content\":\"x y z\"}\n{\"url\":\"b\"}\n"), 0o644)
+	if _, _, err := runCLI(t, "", "-q", "-id-field", "url", "-text-field", "content", in); err == nil || err.Error() != in+`:2: missing "content"` {
+		t.Errorf("a record without the text field: %v", err)
+	}
+	os.WriteFile(in, []byte("{\"meta\":{\"url\":5},\"text\":\"x\"}\n"), 0o644)
+	if _, _, err := runCLI(t, "", "-q", "-id-field", "meta.url", in); err == nil || err.Error() != in+`:1: "meta.url" is not a string` {
+		t.Errorf("a number for the id: %v", err)
+	}
+	os.WriteFile(in, []byte("{\"meta\":\"x\",\"text\":\"x\"}\n"), 0o644)
+	if _, _, err := runCLI(t, "", "-q", "-id-field", "meta.url", in); err == nil || err.Error() != in+`:1: missing "meta.url"` {
+		t.Errorf("a string where an object is expected: %v", err)
+	}
+	if _, _, err := runCLI(t, "", "-q", "-id-field", "meta..url", in); err == nil || !bytes.Contains([]byte(err.Error()), []byte("-id-field")) {
+		t.Errorf("an empty key: %v", err)
+	}
+	os.WriteFile(in, []byte("{\"u\":\"a\\ud800\",\"text\":\"x\"}\n"), 0o644)
+	if _, _, err := runCLI(t, "", "-q", "-id-field", "u", in); err == nil || !bytes.Contains([]byte(err.Error()), []byte("not valid UTF-8")) {
+		t.Errorf("an id with a lone surrogate: %v", err)
+	}
+}

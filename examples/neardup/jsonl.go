@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -318,13 +319,99 @@ func idRewritten(line []byte) bool {
 	var raw struct {
 		ID json.RawMessage `json:"id"`
 	}
-	if json.Unmarshal(line, &raw) != nil || !utf8.Valid(raw.ID) {
+	if json.Unmarshal(line, &raw) != nil {
+		return true
+	}
+	return rewritten(raw.ID)
+}
+
+// rewritten reports whether decoding the JSON string token raw replaces
+// something with U+FFFD: invalid UTF-8, or an escaped lone surrogate.
+func rewritten(raw json.RawMessage) bool {
+	if !utf8.Valid(raw) {
 		return true
 	}
 	// The token is valid UTF-8: U+FFFD came from an escape. Each \uXXXX
 	// must be a pair, or U+FFFD spelled out.
 	var id string
-	json.Unmarshal(raw.ID, &id)
-	spelled := strings.Count(string(raw.ID), "\ufffd") + strings.Count(strings.ToLower(string(raw.ID)), "\\ufffd")
+	json.Unmarshal(raw, &id)
+	spelled := strings.Count(string(raw), "\ufffd") + strings.Count(strings.ToLower(string(raw)), "\\ufffd")
 	return strings.Count(id, "\ufffd") > spelled
+}
+
+// fieldError is a field of a valid JSON line that is not what neardup
+// reads.
+type fieldError struct{ msg string }
+
+func (e fieldError) Error() string { return e.msg }
+
+// fieldPath is a field of a JSONL record named by -id-field or
+// -text-field: object keys from the outermost, "meta.url" for
+// {"meta": {"url": …}}. A key cannot contain a dot.
+type fieldPath []string
+
+func parseFieldPath(flag, s string) (fieldPath, error) {
+	p := strings.Split(s, ".")
+	for _, k := range p {
+		if k == "" {
+			return nil, fmt.Errorf("-%s %q: want object keys joined by dots", flag, s)
+		}
+	}
+	return p, nil
+}
+
+func (p fieldPath) String() string { return strings.Join(p, ".") }
+
+// parseFields is parseRecord for an id and a text at other places than
+// "id" and "text" (the labels -eval reads stay at the top level). A field
+// the line does not have, or a null, is nil; one that is not a string is
+// an error.
+func parseFields(line []byte, idPath, textPath fieldPath) (rec record, text []byte, err error) {
+	var labels struct { // record without "id" and "text", which may be anything here
+		Cluster     *string `json:"cluster"`
+		CanonicalOK *bool   `json:"canonical_ok"`
+		Kind        string  `json:"kind"`
+		Lang        string  `json:"lang"`
+	}
+	if err := json.Unmarshal(line, &labels); err != nil {
+		return record{}, nil, err
+	}
+	rec = record{Cluster: labels.Cluster, CanonicalOK: labels.CanonicalOK, Kind: labels.Kind, Lang: labels.Lang}
+	get := func(p fieldPath) (*string, json.RawMessage, error) {
+		raw := json.RawMessage(line)
+		for _, k := range p {
+			var obj map[string]json.RawMessage
+			if json.Unmarshal(raw, &obj) != nil || obj == nil {
+				return nil, nil, nil // not an object: the field is missing
+			}
+			var ok bool
+			if raw, ok = obj[k]; !ok {
+				return nil, nil, nil
+			}
+		}
+		if string(raw) == "null" {
+			return nil, nil, nil
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, nil, fieldError{fmt.Sprintf("%q is not a string", p.String())}
+		}
+		return &s, raw, nil
+	}
+	id, raw, err := get(idPath)
+	if err != nil {
+		return record{}, nil, err
+	}
+	if id != nil && strings.ContainsRune(*id, utf8.RuneError) && rewritten(raw) {
+		return record{}, nil, errIDNotUTF8
+	}
+	txt, _, err := get(textPath)
+	if err != nil {
+		return record{}, nil, err
+	}
+	rec.ID, rec.Text = id, txt
+	if txt != nil {
+		text = []byte(*txt)
+	}
+	return rec, text, nil
 }

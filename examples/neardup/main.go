@@ -56,6 +56,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile to this file")
 	export := fl.String("export", "", "instead of clustering, write the documents' sketches and band keys to `dir`/docs.parquet and postings.parquet, for an engine to find the candidate pairs (see edges.sql)")
 	edges := fl.String("edges", "", "cluster the export in `dir` with the candidate pairs an engine wrote to dir/edges.parquet, instead of reading documents")
+	idField := fl.String("id-field", "id", "the JSONL field that holds a document's id; keys joined by dots reach into objects (meta.url)")
+	textField := fl.String("text-field", "text", "the JSONL field that holds a document's text (content, or body.text)")
 	evaluate := fl.Bool("eval", false, "score the result against the labels in the JSONL input (\"cluster\", \"canonical_ok\", \"kind\", \"lang\", as in the dev set) and print the report to standard error")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: neardup [flags] [dir | file.jsonl | -] ...\n\nWith no path, processes the embedded sample documents.\n\nFlags:\n")
@@ -86,6 +88,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	var fields jsonFields
+	var err error
+	if fields.id, err = parseFieldPath("id-field", *idField); err != nil {
+		return err
+	}
+	if fields.text, err = parseFieldPath("text-field", *textField); err != nil {
+		return err
+	}
+	fields.custom = *idField != "id" || *textField != "text"
 	if cfg.BoilerplateArticles == 0 {
 		cfg.BoilerplateArticles = -1 // "-boilerplate 0" reads as "off", not "default"
 	}
@@ -125,7 +136,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		total = inputSize(paths)
 	}
 	prog := newProgress(stderr, show, total, 500*time.Millisecond)
-	rd := &reader{where: make(map[string]string), prog: prog, streams: make(map[string][]dedup.Doc), stderr: stderr}
+	rd := &reader{where: make(map[string]string), prog: prog, streams: make(map[string][]dedup.Doc), stderr: stderr, fields: fields}
 	read := func(need func(int) bool, yield func(dedup.Doc) bool) error {
 		rd.pass++
 		rd.yield, rd.need, rd.n = yield, need, 0
@@ -265,6 +276,14 @@ type reader struct {
 	// regular files (a pipe, <(zcat corpus.jsonl.gz)).
 	streams map[string][]dedup.Doc
 	stderr  io.Writer // warnings about skipped files, in the first pass
+	fields  jsonFields
+}
+
+// jsonFields are where a JSONL record holds its id and text: "id" and
+// "text" unless -id-field or -text-field say otherwise (custom).
+type jsonFields struct {
+	id, text fieldPath
+	custom   bool
 }
 
 // add passes one document on; line is its line in a JSONL file, 0 for
@@ -459,20 +478,28 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 			b = bytes.TrimPrefix(b, []byte("\ufeff")) // a byte-order mark
 		}
 		if len(bytes.TrimSpace(b)) > 0 && !r.skip(len(b)) {
-			rec, text, jerr := parseRecord(b)
+			var rec record
+			var text []byte
+			var jerr error
+			if r.fields.custom {
+				rec, text, jerr = parseFields(b, r.fields.id, r.fields.text)
+			} else {
+				rec, text, jerr = parseRecord(b)
+			}
+			var ferr fieldError
 			switch {
-			case errors.Is(jerr, errIDNotUTF8):
+			case errors.Is(jerr, errIDNotUTF8), errors.As(jerr, &ferr):
 				return &inputError{path: name, line: line, msg: jerr.Error()}
 			case jerr != nil:
 				return &inputError{path: name, line: line, msg: "invalid JSON: " + jerr.Error()}
 			}
 			switch {
 			case rec.ID == nil:
-				return &inputError{path: name, line: line, msg: `missing "id"`}
+				return &inputError{path: name, line: line, msg: fmt.Sprintf("missing %q", r.fields.id.String())}
 			case *rec.ID == "":
-				return &inputError{path: name, line: line, msg: `empty "id"`}
+				return &inputError{path: name, line: line, msg: fmt.Sprintf("empty %q", r.fields.id.String())}
 			case rec.Text == nil:
-				return &inputError{path: name, line: line, msg: `missing "text"`}
+				return &inputError{path: name, line: line, msg: fmt.Sprintf("missing %q", r.fields.text.String())}
 			}
 			if err := r.add(*rec.ID, text, name, line); err != nil {
 				return err
