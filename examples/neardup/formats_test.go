@@ -171,3 +171,159 @@ func TestFieldPaths(t *testing.T) {
 		t.Errorf("an id with a lone surrogate: %v", err)
 	}
 }
+
+// checkKept holds the records -keep wrote (lines of a JSONL file) to the
+// labels: one per predicted cluster, the member the policy names, in input
+// order, each byte for byte one of the input's lines.
+func checkKept(t *testing.T, input, kept []byte, labels string, policy string) {
+	t.Helper()
+	lines := bytes.SplitAfter(input, []byte("\n"))
+	recs := parse(t, labels)
+	if len(lines[len(lines)-1]) == 0 {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) != len(recs) {
+		t.Fatalf("%d input lines, %d labels", len(lines), len(recs))
+	}
+	var want bytes.Buffer
+	seen := make(map[string]bool)
+	for i, r := range recs {
+		keep := r.Canonical
+		if policy == "first" {
+			keep = !seen[r.Cluster]
+			seen[r.Cluster] = true
+		}
+		if keep {
+			want.Write(lines[i])
+		}
+	}
+	clusters := make(map[string]bool)
+	for _, r := range recs {
+		clusters[r.Cluster] = true
+	}
+	if n := bytes.Count(kept, []byte("\n")); n != len(clusters) {
+		t.Errorf("kept %d records for %d clusters", n, len(clusters))
+	}
+	if !bytes.Equal(want.Bytes(), kept) {
+		t.Errorf("the kept records are not the %s member of each cluster byte for byte, in input order", policy)
+	}
+}
+
+// -keep writes one record per cluster as it came in, from JSONL files
+// (plain or compressed), standard input and directories; -stats counts
+// what it kept and removed.
+func TestKeepAndStats(t *testing.T) {
+	plain := corpusJSONL(t)
+	// A record with extra fields and its own spacing, kept as it is.
+	plain = append(plain, []byte(`{"text": "Một bài viết riêng,   với khoảng trắng lạ.",  "id":"odd", "x": [1, 2]}`+"\n")...)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.jsonl")
+	os.WriteFile(in, plain, 0o644)
+	for _, policy := range []string{"canonical", "first"} {
+		out := filepath.Join(dir, policy+".jsonl")
+		st := filepath.Join(dir, policy+".json")
+		labels, _, err := runCLI(t, "", "-q", "-keep", out, "-keep-policy", policy, "-stats", st, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, _ := os.ReadFile(out)
+		checkKept(t, plain, kept, labels, policy)
+
+		var s stats
+		if err := json.Unmarshal(readTestFile(t, st), &s); err != nil {
+			t.Fatal(err)
+		}
+		recs := parse(t, labels)
+		clusters := make(map[string]int)
+		for _, r := range recs {
+			clusters[r.Cluster]++
+		}
+		sizes := 0
+		for _, c := range s.ClusterSizes {
+			sizes += c.Size * c.Clusters
+		}
+		if s.Documents != len(recs) || s.Clusters != len(clusters) || s.DocumentsRemoved != len(recs)-len(clusters) || sizes != len(recs) ||
+			s.TextBytesKept+s.TextBytesRemoved != s.TextBytes || s.TextBytesRemoved == 0 || s.KeepPolicy != policy {
+			t.Errorf("stats %+v for %d documents in %d clusters", s, len(recs), len(clusters))
+		}
+
+		// Standard input and a zstd file give the same records; a .zst
+		// output is compressed.
+		got, _, err := runCLI(t, string(plain), "-q", "-keep", out, "-keep-policy", policy, "-")
+		if err != nil || got != labels {
+			t.Fatalf("standard input: %v", err)
+		}
+		if b, _ := os.ReadFile(out); !bytes.Equal(b, kept) {
+			t.Error("standard input: other records kept")
+		}
+		zin := filepath.Join(dir, "in.jsonl.zst")
+		os.WriteFile(zin, zstded(t, plain), 0o644)
+		zout := filepath.Join(dir, policy+".jsonl.zst")
+		if _, _, err := runCLI(t, "", "-q", "-keep", zout, "-keep-policy", policy, zin); err != nil {
+			t.Fatal(err)
+		}
+		zr, _ := zstd.NewReader(nil)
+		if b, err := zr.DecodeAll(readTestFile(t, zout), nil); err != nil || !bytes.Equal(b, kept) {
+			t.Errorf("zstd input and output: other records kept (%v)", err)
+		}
+		zr.Close()
+	}
+
+	// A directory keeps its files, at their paths, byte for byte.
+	src := filepath.Join(dir, "src")
+	for _, d := range []string{"seeds", "fixtures"} {
+		paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", d, "*.txt"))
+		os.MkdirAll(filepath.Join(src, d), 0o755)
+		for _, p := range paths {
+			os.WriteFile(filepath.Join(src, d, filepath.Base(p)), readTestFile(t, p), 0o644)
+		}
+	}
+	out := filepath.Join(dir, "kept")
+	labels, _, err := runCLI(t, "", "-q", "-keep", out, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, r := range parse(t, labels) {
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(r.ID)))
+		switch {
+		case r.Canonical && (err != nil || !bytes.Equal(b, readTestFile(t, filepath.Join(src, filepath.FromSlash(r.ID))))):
+			t.Errorf("%s: canonical not kept byte for byte (%v)", r.ID, err)
+		case !r.Canonical && err == nil:
+			t.Errorf("%s: a copy was kept", r.ID)
+		}
+		if r.Canonical {
+			n++
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d documents kept", n)
+	}
+
+	// Inputs of two kinds have no one format to keep them in.
+	if _, _, err := runCLI(t, "", "-q", "-keep", out, src, in); err == nil {
+		t.Error("-keep with a directory and a JSONL file: no error")
+	}
+	if _, _, err := runCLI(t, "", "-q", "-keep-policy", "last", in); err == nil {
+		t.Error("-keep-policy last: no error")
+	}
+}
+
+// On the dev set (beside the repository, as in CI), -keep writes exactly
+// one record per predicted cluster, each byte for byte its input line.
+func TestKeepDevSet(t *testing.T) {
+	dev := filepath.Join("..", "..", "..", "shared", "devset", "devset.jsonl")
+	input, err := os.ReadFile(dev)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI: the dev set is missing: %v", err)
+		}
+		t.Skip("no dev set beside the repository")
+	}
+	out := filepath.Join(t.TempDir(), "kept.jsonl")
+	labels, _, err := runCLI(t, "", "-q", "-keep", out, dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkKept(t, input, readTestFile(t, out), labels, "canonical")
+}

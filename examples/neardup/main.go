@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"math"
 
 	"embed"
 
@@ -58,6 +59,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	edges := fl.String("edges", "", "cluster the export in `dir` with the candidate pairs an engine wrote to dir/edges.parquet, instead of reading documents")
 	idField := fl.String("id-field", "id", "the JSONL field that holds a document's id; keys joined by dots reach into objects (meta.url)")
 	textField := fl.String("text-field", "text", "the JSONL field that holds a document's text (content, or body.text)")
+	keepOut := fl.String("keep", "", "also write the deduplicated corpus, one document per cluster byte for byte as it came in: JSONL inputs to this `file` (compressed if it ends in .gz or .zst), directories of .txt files to this directory")
+	keepPolicy := fl.String("keep-policy", "canonical", "which member of each cluster -keep writes and -stats counts: canonical or first (in input order)")
+	statsOut := fl.String("stats", "", "write a JSON summary (documents, clusters, cluster-size histogram, text bytes kept and removed) to this `file`")
 	evaluate := fl.Bool("eval", false, "score the result against the labels in the JSONL input (\"cluster\", \"canonical_ok\", \"kind\", \"lang\", as in the dev set) and print the report to standard error")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: neardup [flags] [dir | file.jsonl | -] ...\n\nWith no path, processes the embedded sample documents.\n\nFlags:\n")
@@ -88,6 +92,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	if !slices.Contains(keepPolicies, *keepPolicy) {
+		return fmt.Errorf("-keep-policy %q: want canonical or first", *keepPolicy)
+	}
 	var fields jsonFields
 	var err error
 	if fields.id, err = parseFieldPath("id-field", *idField); err != nil {
@@ -116,6 +123,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if n := slices.Index(paths, "-"); n >= 0 && slices.Contains(paths[n+1:], "-") {
 		return errors.New(`"-" (standard input) can be read once: give it once`)
 	}
+	keepDir := false
+	if *keepOut != "" {
+		if *edges != "" || *export != "" {
+			return errors.New("-keep writes documents as they came in: not with -edges or -export")
+		}
+		var err error
+		if keepDir, err = inputKind(paths); err != nil {
+			return err
+		}
+	}
 	if *edges != "" {
 		if len(paths) > 0 || *export != "" || *evaluate {
 			return errors.New("-edges reads its export only: no paths, -export or -eval with it")
@@ -136,7 +153,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		total = inputSize(paths)
 	}
 	prog := newProgress(stderr, show, total, 500*time.Millisecond)
-	rd := &reader{where: make(map[string]string), prog: prog, streams: make(map[string][]dedup.Doc), stderr: stderr, fields: fields}
+	rd := &reader{where: make(map[string]string), prog: prog, streams: make(map[string][]dedup.Doc), stderr: stderr, fields: fields,
+		keepRaw: *keepOut != "", streamRaw: make(map[string][][]byte)}
 	read := func(need func(int) bool, yield func(dedup.Doc) bool) error {
 		rd.pass++
 		rd.yield, rd.need, rd.n = yield, need, 0
@@ -176,6 +194,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if err := report(stdout, stderr, cfg, res, *explain, *quiet, rd.bytes, start); err != nil {
 		return err
+	}
+	kept := keptDocs(res, *keepPolicy)
+	if *statsOut != "" {
+		if err := writeStats(*statsOut, clusterStats(res, rd.sizes, kept, *keepPolicy)); err != nil {
+			return err
+		}
+	}
+	if *keepOut != "" {
+		n, err := writeKept(rd, paths, stdin, kept, *keepOut, keepDir)
+		prog.done()
+		if err != nil {
+			return fmt.Errorf("-keep %s: %w", *keepOut, err)
+		}
+		if !*quiet {
+			fmt.Fprintf(stderr, "neardup: kept %d of %d documents in %s\n", n, len(res.Docs), *keepOut)
+		}
 	}
 	if *evaluate {
 		var pred []eval.Prediction
@@ -277,6 +311,19 @@ type reader struct {
 	streams map[string][]dedup.Doc
 	stderr  io.Writer // warnings about skipped files, in the first pass
 	fields  jsonFields
+
+	// sizes holds every document's text size, from the first reading.
+	sizes []int32
+	// raw is the JSONL line of the document being added (nil for a file
+	// of its own); streamRaw, with -keep, the lines of the inputs that
+	// cannot be read again, kept from the first reading.
+	raw       []byte
+	keepRaw   bool
+	inStream  string // the stream being read for the first time
+	streamRaw map[string][][]byte
+	// emit, set for the reading that writes -keep, takes each document
+	// that reading needs instead of yield.
+	emit func(id string, text, raw []byte) error
 }
 
 // jsonFields are where a JSONL record holds its id and text: "id" and
@@ -289,7 +336,12 @@ type jsonFields struct {
 // add passes one document on; line is its line in a JSONL file, 0 for
 // a file of its own.
 func (r *reader) add(id string, text []byte, path string, line int) error {
+	if r.emit != nil {
+		r.n++
+		return r.emit(id, text, r.raw)
+	}
 	if r.pass == 1 {
+		r.sizes = append(r.sizes, int32(min(len(text), math.MaxInt32)))
 		place := path
 		if line > 0 {
 			place = fmt.Sprintf("%s:%d", path, line)
@@ -314,7 +366,9 @@ func (r *reader) skip(size int) bool {
 	}
 	r.prog.read(size)
 	r.n++
-	r.yield(dedup.Doc{})
+	if r.emit == nil {
+		r.yield(dedup.Doc{})
+	}
 	return true
 }
 
@@ -357,7 +411,17 @@ func (r *reader) read(paths []string, stdin io.Reader) error {
 // and keeps its documents for the second pass.
 func (r *reader) readStream(key, name string, open func() (io.ReadCloser, error)) error {
 	if r.pass > 1 {
-		for _, d := range r.streams[key] {
+		for i, d := range r.streams[key] {
+			if r.emit != nil {
+				if r.skip(0) {
+					continue
+				}
+				r.raw = r.streamRaw[key][i]
+				if err := r.add(d.ID, d.Text, name, 0); err != nil {
+					return err
+				}
+				continue
+			}
 			r.n++
 			r.yield(d)
 		}
@@ -370,7 +434,8 @@ func (r *reader) readStream(key, name string, open func() (io.ReadCloser, error)
 	defer in.Close()
 	keep := r.yield
 	r.yield = func(d dedup.Doc) bool { r.streams[key] = append(r.streams[key], d); return keep(d) }
-	defer func() { r.yield = keep }()
+	r.inStream = key
+	defer func() { r.yield, r.inStream = keep, "" }()
 	return r.readJSONL(in, name)
 }
 
@@ -478,35 +543,17 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 			b = bytes.TrimPrefix(b, []byte("\ufeff")) // a byte-order mark
 		}
 		if len(bytes.TrimSpace(b)) > 0 && !r.skip(len(b)) {
-			var rec record
-			var text []byte
-			var jerr error
-			if r.fields.custom {
-				rec, text, jerr = parseFields(b, r.fields.id, r.fields.text)
+			var aerr error
+			if r.emit != nil {
+				// The reading for -keep: the line as it came in (parsing
+				// decodes the text in place).
+				r.n++
+				aerr = r.emit("", nil, b)
 			} else {
-				rec, text, jerr = parseRecord(b)
+				aerr = r.addLine(b, name, line)
 			}
-			var ferr fieldError
-			switch {
-			case errors.Is(jerr, errIDNotUTF8), errors.As(jerr, &ferr):
-				return &inputError{path: name, line: line, msg: jerr.Error()}
-			case jerr != nil:
-				return &inputError{path: name, line: line, msg: "invalid JSON: " + jerr.Error()}
-			}
-			switch {
-			case rec.ID == nil:
-				return &inputError{path: name, line: line, msg: fmt.Sprintf("missing %q", r.fields.id.String())}
-			case *rec.ID == "":
-				return &inputError{path: name, line: line, msg: fmt.Sprintf("empty %q", r.fields.id.String())}
-			case rec.Text == nil:
-				return &inputError{path: name, line: line, msg: fmt.Sprintf("missing %q", r.fields.text.String())}
-			}
-			if err := r.add(*rec.ID, text, name, line); err != nil {
-				return err
-			}
-			if rec.Cluster != nil && r.pass == 1 {
-				ok := rec.CanonicalOK == nil || *rec.CanonicalOK
-				r.labels = append(r.labels, eval.Label{ID: *rec.ID, Cluster: *rec.Cluster, CanonicalOK: ok, Kind: rec.Kind, Lang: rec.Lang})
+			if aerr != nil {
+				return aerr
 			}
 		}
 		if err == io.EOF {
@@ -516,6 +563,48 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 			return &inputError{path: name, line: line, msg: "cannot read: " + err.Error()}
 		}
 	}
+}
+
+// addLine parses one JSONL line and passes its document on.
+func (r *reader) addLine(b []byte, name string, line int) error {
+	var raw []byte
+	if r.inStream != "" && r.keepRaw {
+		raw = bytes.Clone(b)
+	}
+	var rec record
+	var text []byte
+	var jerr error
+	if r.fields.custom {
+		rec, text, jerr = parseFields(b, r.fields.id, r.fields.text)
+	} else {
+		rec, text, jerr = parseRecord(b)
+	}
+	var ferr fieldError
+	switch {
+	case errors.Is(jerr, errIDNotUTF8), errors.As(jerr, &ferr):
+		return &inputError{path: name, line: line, msg: jerr.Error()}
+	case jerr != nil:
+		return &inputError{path: name, line: line, msg: "invalid JSON: " + jerr.Error()}
+	}
+	switch {
+	case rec.ID == nil:
+		return &inputError{path: name, line: line, msg: fmt.Sprintf("missing %q", r.fields.id.String())}
+	case *rec.ID == "":
+		return &inputError{path: name, line: line, msg: fmt.Sprintf("empty %q", r.fields.id.String())}
+	case rec.Text == nil:
+		return &inputError{path: name, line: line, msg: fmt.Sprintf("missing %q", r.fields.text.String())}
+	}
+	if raw != nil {
+		r.streamRaw[r.inStream] = append(r.streamRaw[r.inStream], raw)
+	}
+	if err := r.add(*rec.ID, text, name, line); err != nil {
+		return err
+	}
+	if rec.Cluster != nil && r.pass == 1 {
+		ok := rec.CanonicalOK == nil || *rec.CanonicalOK
+		r.labels = append(r.labels, eval.Label{ID: *rec.ID, Cluster: *rec.Cluster, CanonicalOK: ok, Kind: rec.Kind, Lang: rec.Lang})
+	}
+	return nil
 }
 
 // decompress returns a reader of the decompressed content when br starts

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/neardup/neardup/dedup"
+)
+
+// keepPolicies are the -keep-policy values: which member of each cluster
+// -keep writes.
+var keepPolicies = []string{"canonical", "first"}
+
+// keptDocs marks, by input position, the one member of each cluster
+// that policy keeps: its canonical, or its first member in input order.
+func keptDocs(res *dedup.Clustering, policy string) []bool {
+	kept := make([]bool, len(res.Docs))
+	for _, c := range res.Clusters {
+		if policy == "first" {
+			kept[c.Members[0]] = true // Members are in input order
+		} else {
+			kept[c.Canonical] = true
+		}
+	}
+	return kept
+}
+
+// inputKind tells what -keep writes for these inputs: a JSONL file when
+// every input is JSONL (files, pipes, standard input), a directory when
+// every input is a directory of .txt files (or the embedded sample). It
+// refuses a mix, which has no one format to write.
+func inputKind(paths []string) (dir bool, err error) {
+	if len(paths) == 0 {
+		return true, nil
+	}
+	dirs := 0
+	for _, p := range paths {
+		if st, err := os.Stat(p); p != "-" && err == nil && st.IsDir() {
+			dirs++
+		}
+	}
+	if dirs > 0 && dirs < len(paths) {
+		return false, errors.New("-keep: the inputs mix directories and JSONL; run neardup on each kind apart to keep them in their own format")
+	}
+	return dirs > 0, nil
+}
+
+// writeKept reads the inputs once more and writes the kept documents, in
+// input order and byte for byte as they came in: for JSONL inputs, their
+// lines to the file out (gzip or zstd compressed when its name ends in
+// .gz or .zst); for directories, their files under the directory out, at
+// their ids (paths relative to the input directory).
+func writeKept(rd *reader, paths []string, stdin io.Reader, kept []bool, out string, dir bool) (n int, err error) {
+	var emit func(id string, text, raw []byte) error
+	var finish func() error
+	if dir {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return 0, err
+		}
+		emit = func(id string, text, _ []byte) error {
+			p := filepath.Join(out, filepath.FromSlash(id))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			n++
+			return os.WriteFile(p, text, 0o644)
+		}
+		finish = func() error { return nil }
+	} else {
+		f, err := os.Create(out)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		var w io.Writer = f
+		closeComp := func() error { return nil }
+		switch {
+		case strings.HasSuffix(out, ".gz"):
+			zw := gzip.NewWriter(f)
+			w, closeComp = zw, zw.Close
+		case strings.HasSuffix(out, ".zst"):
+			zw, err := zstd.NewWriter(f)
+			if err != nil {
+				return 0, err
+			}
+			w, closeComp = zw, zw.Close
+		}
+		bw := bufio.NewWriterSize(w, 1<<20)
+		emit = func(_ string, _, raw []byte) error {
+			n++
+			bw.Write(raw)
+			if len(raw) > 0 && raw[len(raw)-1] != '\n' {
+				bw.WriteByte('\n') // the input's last line had none
+			}
+			return nil
+		}
+		finish = func() error {
+			return errors.Join(bw.Flush(), closeComp(), f.Close())
+		}
+	}
+	rd.pass++
+	rd.n = 0
+	rd.where = nil
+	rd.need = func(i int) bool { return i >= 0 && i < len(kept) && kept[i] }
+	rd.emit = emit
+	rd.prog.setStage("writing the kept documents")
+	if err := rd.read(paths, stdin); err != nil {
+		return n, err
+	}
+	return n, finish()
+}
+
+// stats is what -stats writes.
+type stats struct {
+	Documents          int `json:"documents"`
+	Clusters           int `json:"clusters"`
+	ClustersWithCopies int `json:"clusters_with_copies"`
+	// DocumentsRemoved is the number of documents -keep leaves out: every
+	// member of a cluster but one.
+	DocumentsRemoved int `json:"documents_removed"`
+	// ClusterSizes is the histogram of cluster sizes, smallest first.
+	ClusterSizes []sizeCount `json:"cluster_sizes"`
+	// Text bytes (the documents' text, as decoded), kept and removed
+	// under KeepPolicy.
+	TextBytes        int64  `json:"text_bytes"`
+	TextBytesKept    int64  `json:"text_bytes_kept"`
+	TextBytesRemoved int64  `json:"text_bytes_removed"`
+	KeepPolicy       string `json:"keep_policy"`
+	BoilerplateLines int    `json:"boilerplate_lines"`
+	BoilerplateDocs  int    `json:"boilerplate_documents"`
+}
+
+type sizeCount struct {
+	Size     int `json:"size"`
+	Clusters int `json:"clusters"`
+}
+
+// clusterStats summarizes a clustering; sizes are the documents' text
+// sizes in input order.
+func clusterStats(res *dedup.Clustering, sizes []int32, kept []bool, policy string) stats {
+	s := stats{Documents: len(res.Docs), Clusters: len(res.Clusters), KeepPolicy: policy,
+		BoilerplateLines: res.BoilerplateLines, BoilerplateDocs: res.BoilerplateDocs}
+	hist := make(map[int]int)
+	maxSize := 0
+	for _, c := range res.Clusters {
+		hist[len(c.Members)]++
+		maxSize = max(maxSize, len(c.Members))
+		if len(c.Members) > 1 {
+			s.ClustersWithCopies++
+			s.DocumentsRemoved += len(c.Members) - 1
+		}
+	}
+	for size := 1; size <= maxSize; size++ {
+		if hist[size] > 0 {
+			s.ClusterSizes = append(s.ClusterSizes, sizeCount{size, hist[size]})
+		}
+	}
+	for i := range res.Docs {
+		var b int64
+		if i < len(sizes) {
+			b = int64(sizes[i])
+		}
+		s.TextBytes += b
+		if kept[i] {
+			s.TextBytesKept += b
+		} else {
+			s.TextBytesRemoved += b
+		}
+	}
+	return s
+}
+
+func writeStats(path string, s stats) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("-stats: %w", err)
+	}
+	return nil
+}
