@@ -17,9 +17,13 @@
 //     lexical path order. A document's id is its path relative to the
 //     directory, with forward slashes.
 //   - Any other path is JSONL: one object per line with string fields "id"
-//     and "text". Other fields are ignored (but for the labels that -eval
-//     reads), blank lines are skipped, and a UTF-8 byte-order mark at the
-//     start of the file is skipped.
+//     and "text" (or the fields -id-field and -text-field name, such as
+//     url and content, or meta.url inside an object). Other fields are
+//     ignored (but for the labels that -eval reads), blank lines are
+//     skipped, and a UTF-8 byte-order mark at the start of the file is
+//     skipped. A file that starts with a gzip member or a zstd frame
+//     (.jsonl.gz, .jsonl.zst shards, whatever their name) is decompressed
+//     as it is read; concatenated members and frames read as one stream.
 //   - "-" reads JSONL from standard input. It may be given once.
 //   - A FIFO or device named on the command line (a pipe, or
 //     <(zcat corpus.jsonl.gz)) is read once, like standard input, and kept
@@ -51,11 +55,25 @@
 // copies, the LSH banding, the boilerplate lines learned, the time taken.
 // -q silences it.
 //
+// With -keep, neardup reads its inputs once more and writes the
+// deduplicated corpus: one document per cluster (its canonical, or with
+// -keep-policy first its first member in input order), in input order,
+// byte for byte as it came in. JSONL inputs (plain, compressed, standard
+// input) give a JSONL file of their lines, gzip or zstd compressed when
+// its name ends in .gz or .zst; directories give a directory of their
+// .txt files at the same relative paths. Inputs of both kinds are
+// refused: there is no one format to keep them in.
+//
+// With -stats, a JSON summary goes to a file: documents, clusters,
+// clusters with copies, documents removed, the histogram of cluster
+// sizes, and the documents' text bytes kept and removed under the policy.
+//
 // # Errors and exit status
 //
 // neardup exits with status 0 when it has written its output. A missing,
-// empty or duplicate id, a missing text, invalid JSON, or an unreadable
-// file stops it with a message naming the file and line (for example
+// empty or duplicate id, a missing text (or -id-field, -text-field), a
+// field that is not a string, invalid JSON, a damaged gzip or zstd
+// stream, or an unreadable file stops it with a message naming the file and line (for example
 // "in.jsonl:2: invalid JSON: …") and exit status 1, and so does a flag out
 // of its range (-threshold NaN, -min-contained -1, -bands without -rows).
 // Nothing is written to standard output then: every input is read before
@@ -83,6 +101,12 @@
 //	                   that joined it
 //	-eval              score the result against the labels in the JSONL input
 //	                   and print the report to standard error (see Evaluating)
+//	-id-field PATH     the JSONL field that holds a document's id (default id);
+//	                   keys joined by dots reach into objects: meta.url
+//	-text-field PATH   the JSONL field that holds its text (default text)
+//	-keep PATH         also write the deduplicated corpus (see Output)
+//	-keep-policy P     canonical (default) or first: which member -keep writes
+//	-stats FILE        write a JSON summary of the clustering to FILE
 //	-q                 no summary and no progress on standard error
 //	-export DIR        instead of clustering, write the sketches and index keys
 //	                   to DIR/docs.parquet and DIR/postings.parquet (see Scaling out)
