@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/parquet-go/parquet-go"
 )
 
 // corpusJSONL returns the seeds and the fixtures as JSONL: copies,
@@ -326,4 +329,142 @@ func TestKeepDevSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkKept(t, input, readTestFile(t, out), labels, "canonical")
+}
+
+// crawlRow is a crawl's record as a Parquet corpus holds it: the URL
+// and the page's text under other names, a nested group, and a column
+// neardup does not read.
+type crawlRow struct {
+	URL     string `parquet:"url"`
+	Content string `parquet:"content"`
+	Meta    struct {
+		Lang string `parquet:"lang"`
+	} `parquet:"meta"`
+	Fetched int64 `parquet:"fetched"`
+}
+
+// Parquet input (string columns chosen by -id-field and -text-field)
+// gives the labels of the same documents in JSONL, row groups and all;
+// -keep writes a Parquet file with the input's schema holding exactly the
+// kept rows; a missing column or an unusable one is an error naming it.
+func TestParquetInput(t *testing.T) {
+	plain := corpusJSONL(t)
+	var rows []crawlRow
+	for _, line := range bytes.Split(bytes.TrimSpace(plain), []byte("\n")) {
+		var r struct{ ID, Text string }
+		json.Unmarshal(line, &r)
+		row := crawlRow{URL: r.ID, Content: r.Text, Fetched: int64(len(rows))}
+		row.Meta.Lang = "vi"
+		rows = append(rows, row)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "crawl.parquet")
+	f, _ := os.Create(in)
+	w := parquet.NewGenericWriter[crawlRow](f, parquet.MaxRowsPerRowGroup(7)) // several row groups
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(w.Close(), f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := runCLI(t, string(plain), "-q", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "kept.parquet")
+	got, _, err := runCLI(t, "", "-q", "-id-field", "url", "-text-field", "content", "-keep", out, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("labels differ from JSONL (-jsonl +parquet):\n%s", diff)
+	}
+	var wantKept []crawlRow
+	for i, r := range parse(t, got) {
+		if r.Canonical {
+			wantKept = append(wantKept, rows[i])
+		}
+	}
+	kf, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kf.Close()
+	st, _ := kf.Stat()
+	pf, err := parquet.OpenFile(kf, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := pf.Schema().String(), parquet.SchemaOf(crawlRow{}).String(); a != b {
+		t.Errorf("kept file's schema:\n%s\nwant the input's:\n%s", a, b)
+	}
+	gotKept, err := parquet.Read[crawlRow](kf, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantKept, gotKept); diff != "" {
+		t.Errorf("kept rows (-want +got):\n%s", diff)
+	}
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-id-field", "link", "-text-field", "content"}, `no column "link" (columns: url, content, meta.lang, fetched)`},
+		{[]string{"-id-field", "url", "-text-field", "fetched"}, `column "fetched" holds INT64, not strings`},
+		{[]string{"-id-field", "url"}, `no column "text"`},
+	} {
+		_, _, err := runCLI(t, "", append(append([]string{"-q"}, tt.args...), in)...)
+		if err == nil || !strings.Contains(err.Error(), in+": "+tt.want) {
+			t.Errorf("%v: %v, want %q", tt.args, err, tt.want)
+		}
+	}
+	if _, _, err := runCLI(t, string(plain), "-q", "-keep", out, in, "-"); err == nil {
+		t.Error("-keep with Parquet and JSONL inputs: no error")
+	}
+}
+
+// The dev set (beside the repository, as in CI) as zstd-compressed JSONL
+// and as Parquet gives labels byte-identical to the plain file's.
+func TestDevSetFormats(t *testing.T) {
+	dev := filepath.Join("..", "..", "..", "shared", "devset", "devset.jsonl")
+	plain, err := os.ReadFile(dev)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI: the dev set is missing: %v", err)
+		}
+		t.Skip("no dev set beside the repository")
+	}
+	want, _, err := runCLI(t, "", "-q", dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	zst := filepath.Join(dir, "devset.jsonl.zst")
+	os.WriteFile(zst, zstded(t, plain), 0o644)
+	type row struct {
+		ID   string `parquet:"id"`
+		Text string `parquet:"text"`
+	}
+	var rows []row
+	for _, line := range bytes.Split(bytes.TrimSpace(plain), []byte("\n")) {
+		var r row
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	pq := filepath.Join(dir, "devset.parquet")
+	if err := parquet.WriteFile(pq, rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{zst, pq} {
+		got, _, err := runCLI(t, "", "-q", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: labels differ from the plain dev set's", filepath.Base(in))
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/neardup/neardup/dedup"
 )
@@ -34,24 +35,47 @@ func keptDocs(res *dedup.Clustering, policy string) []bool {
 	return kept
 }
 
-// inputKind tells what -keep writes for these inputs: a JSONL file when
-// every input is JSONL (files, pipes, standard input), a directory when
-// every input is a directory of .txt files (or the embedded sample). It
-// refuses a mix, which has no one format to write.
-func inputKind(paths []string) (dir bool, err error) {
+// keepKind is the format -keep writes, the inputs' own.
+type keepKind int
+
+const (
+	keepJSONL   keepKind = iota // a JSONL file: every input is JSONL (files, pipes, standard input)
+	keepDir                     // a directory: every input is a directory of .txt files, or the sample
+	keepParquet                 // a Parquet file: every input is a Parquet file
+)
+
+// inputKind tells what -keep writes for these inputs. It refuses a mix,
+// which has no one format to write.
+func inputKind(paths []string) (keepKind, error) {
 	if len(paths) == 0 {
-		return true, nil
+		return keepDir, nil
 	}
-	dirs := 0
+	var n [3]int
 	for _, p := range paths {
-		if st, err := os.Stat(p); p != "-" && err == nil && st.IsDir() {
-			dirs++
+		st, err := os.Stat(p)
+		switch {
+		case p == "-" || err != nil || !st.Mode().IsRegular() && !st.IsDir():
+			n[keepJSONL]++ // or an error the reading reports
+		case st.IsDir():
+			n[keepDir]++
+		default:
+			f, err := os.Open(p)
+			if err == nil && isParquet(f) {
+				n[keepParquet]++
+			} else {
+				n[keepJSONL]++
+			}
+			if f != nil {
+				f.Close()
+			}
 		}
 	}
-	if dirs > 0 && dirs < len(paths) {
-		return false, errors.New("-keep: the inputs mix directories and JSONL; run neardup on each kind apart to keep them in their own format")
+	for k, c := range n {
+		if c == len(paths) {
+			return keepKind(k), nil
+		}
 	}
-	return dirs > 0, nil
+	return 0, errors.New("-keep: the inputs mix JSONL, Parquet and directories; run neardup on each kind apart to keep them in their own format")
 }
 
 // writeKept reads the inputs once more and writes the kept documents, in
@@ -59,10 +83,44 @@ func inputKind(paths []string) (dir bool, err error) {
 // lines to the file out (gzip or zstd compressed when its name ends in
 // .gz or .zst); for directories, their files under the directory out, at
 // their ids (paths relative to the input directory).
-func writeKept(rd *reader, paths []string, stdin io.Reader, kept []bool, out string, dir bool) (n int, err error) {
+func writeKept(rd *reader, paths []string, stdin io.Reader, kept []bool, out string, kind keepKind) (n int, err error) {
 	var emit func(id string, text, raw []byte) error
 	var finish func() error
-	if dir {
+	switch kind {
+	case keepParquet:
+		f, err := os.Create(out)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		var w *parquet.Writer
+		var first string
+		batch := make([]parquet.Row, 0, 256)
+		flush := func() error {
+			_, err := w.WriteRows(batch)
+			batch = batch[:0]
+			return err
+		}
+		rd.emitRow = func(schema *parquet.Schema, row parquet.Row) error {
+			if w == nil {
+				w, first = parquet.NewWriter(f, schema), schema.String()
+			} else if s := schema.String(); s != first {
+				return fmt.Errorf("the Parquet inputs have different schemas:\n%s\n%s", first, s)
+			}
+			n++
+			batch = append(batch, row.Clone()) // the reader reuses its rows
+			if len(batch) == cap(batch) {
+				return flush()
+			}
+			return nil
+		}
+		finish = func() error {
+			if w == nil { // nothing kept: no schema to write
+				return errors.Join(f.Close(), os.Remove(out))
+			}
+			return errors.Join(flush(), w.Close(), f.Close())
+		}
+	case keepDir:
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return 0, err
 		}
@@ -75,7 +133,7 @@ func writeKept(rd *reader, paths []string, stdin io.Reader, kept []bool, out str
 			return os.WriteFile(p, text, 0o644)
 		}
 		finish = func() error { return nil }
-	} else {
+	default:
 		f, err := os.Create(out)
 		if err != nil {
 			return 0, err

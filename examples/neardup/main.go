@@ -26,6 +26,7 @@ import (
 	"github.com/neardup/neardup/dedup/eval"
 	"github.com/neardup/neardup/dedup/stage"
 	"github.com/neardup/neardup/shingle"
+	"github.com/parquet-go/parquet-go"
 )
 
 //go:embed testdata/seeds/*.txt
@@ -123,13 +124,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if n := slices.Index(paths, "-"); n >= 0 && slices.Contains(paths[n+1:], "-") {
 		return errors.New(`"-" (standard input) can be read once: give it once`)
 	}
-	keepDir := false
+	var keepAs keepKind
 	if *keepOut != "" {
 		if *edges != "" || *export != "" {
 			return errors.New("-keep writes documents as they came in: not with -edges or -export")
 		}
 		var err error
-		if keepDir, err = inputKind(paths); err != nil {
+		if keepAs, err = inputKind(paths); err != nil {
 			return err
 		}
 	}
@@ -202,7 +203,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	if *keepOut != "" {
-		n, err := writeKept(rd, paths, stdin, kept, *keepOut, keepDir)
+		n, err := writeKept(rd, paths, stdin, kept, *keepOut, keepAs)
 		prog.done()
 		if err != nil {
 			return fmt.Errorf("-keep %s: %w", *keepOut, err)
@@ -324,6 +325,8 @@ type reader struct {
 	// emit, set for the reading that writes -keep, takes each document
 	// that reading needs instead of yield.
 	emit func(id string, text, raw []byte) error
+	// emitRow is emit for the rows of Parquet inputs.
+	emitRow func(schema *parquet.Schema, row parquet.Row) error
 }
 
 // jsonFields are where a JSONL record holds its id and text: "id" and
@@ -366,7 +369,7 @@ func (r *reader) skip(size int) bool {
 	}
 	r.prog.read(size)
 	r.n++
-	if r.emit == nil {
+	if r.emit == nil && r.emitRow == nil { // not the reading for -keep
 		r.yield(dedup.Doc{})
 	}
 	return true
@@ -397,7 +400,11 @@ func (r *reader) read(paths []string, stdin io.Reader) error {
 			if f, err = os.Open(p); err != nil {
 				return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
 			}
-			err = r.readJSONL(f, p)
+			if isParquet(f) {
+				err = r.readParquet(f, p)
+			} else {
+				err = r.readJSONL(f, p)
+			}
 			f.Close()
 		}
 		if err != nil {
