@@ -1,8 +1,12 @@
-// Command crawler shows neardup in a crawler: pages arrive one at a time,
-// each is checked against every page seen before it, and copies are
-// skipped. Boilerplate shared by a site's pages is learned on the way.
+// Command crawler is neardup in a crawler: it fetches pages over HTTP,
+// breadth first from a start URL and within its host, extracts each
+// page's article (go-readability; the page's title is its headline) and
+// skips the pages whose article is a copy of one it has seen, learning
+// the site's boilerplate on the way. A page without an <article> element
+// (a front page, a section index) is followed for its links only.
 //
-//	go run ./examples/crawler
+//	go run ./examples/crawler                  # a news site it serves itself (site.go)
+//	go run ./examples/crawler -url https://…   # any site, at most -max pages
 //
 // With -store DIR the index is kept in DIR (dedup.Store: an append-only
 // log and snapshots), so a crawler that is restarted, or killed, goes on
@@ -16,36 +20,35 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 
+	"codeberg.org/readeck/go-readability/v2"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/redisindex"
 )
 
-// template wraps an article in a news site's page furniture.
-func template(body string) string {
-	return "Trang chủ | Thời sự | Thế giới | Kinh tế | Thể thao\nChia sẻ Facebook Zalo In bài\n" +
-		body + "\nTin bài liên quan\nĐọc nhiều\n© Báo Điện tử. Ghi rõ nguồn khi phát hành lại thông tin.\n"
-}
-
-const (
-	flood = "Mưa lớn kéo dài ở miền Trung\nMưa lớn kéo dài từ đêm qua khiến nhiều tuyến đường ở Quảng Ngãi và Bình Định ngập sâu, hàng trăm hộ dân phải sơ tán.\nLực lượng cứu hộ đã đưa 320 người đến nơi an toàn, chính quyền địa phương cấp phát lương thực và nước uống.\nĐài khí tượng dự báo mưa còn kéo dài đến hết ngày 14/10 với lượng mưa phổ biến 150 đến 250 mm."
-	gold  = "Giá vàng hôm nay tăng mạnh\nGiá vàng trong nước sáng nay tăng 300.000 đồng mỗi lượng, lên 76,5 triệu đồng bán ra.\nGiới kinh doanh cho rằng giá tăng theo đà của thị trường thế giới khi đồng USD suy yếu.\nNhiều cửa hàng vàng ở Hà Nội và TP HCM đông khách từ sáng sớm."
-	match = "Đội tuyển Việt Nam thắng đậm trên sân nhà\nĐội tuyển Việt Nam thắng 3-0 trong trận giao hữu tối qua trên sân Mỹ Đình trước hơn 30.000 khán giả.\nHuấn luyện viên cho biết ông hài lòng với tinh thần thi đấu của các cầu thủ trẻ.\nTrận đấu tiếp theo diễn ra vào ngày 20/11 trên sân khách."
-)
-
-// options choose where the index lives: in memory (the zero value), in a
-// directory, or in Redis.
+// options choose what to crawl and where the index lives: in memory (the
+// zero value), in a directory, or in Redis.
 type options struct {
+	url       string // the start URL; empty: the site of site.go
+	max       int    // the most pages to fetch; 0: 1,000
 	store     string // directory of a dedup.Store
 	redis     string // Redis address(es)
 	namespace string // key prefix in Redis
@@ -53,6 +56,8 @@ type options struct {
 
 func main() {
 	var o options
+	flag.StringVar(&o.url, "url", "", "crawl from this URL, within its host (default: a news site the crawler serves itself)")
+	flag.IntVar(&o.max, "max", 1000, "fetch at most this many pages")
 	flag.StringVar(&o.store, "store", "", "keep the index in this directory across runs")
 	flag.StringVar(&o.redis, "redis", "", "share the index in Redis at host:port (several, comma-separated: a Redis Cluster)")
 	flag.StringVar(&o.namespace, "namespace", "crawler", "key prefix of the index in Redis")
@@ -63,16 +68,11 @@ func main() {
 }
 
 func run(w io.Writer, o options) error {
-	pages := []struct{ url, text string }{
-		{"news-a.vn/mua-lu", template(flood)},
-		{"news-a.vn/gia-vang", template(gold)},
-		{"news-a.vn/bong-da", template(match)},
-		// A syndicated copy, segmented by a word segmenter, on another site.
-		{"news-b.vn/123", strings.ReplaceAll(flood, "Quảng Ngãi", "Quảng_Ngãi")},
-		// The same gold report, accent-free and with its numbers masked.
-		{"mirror.vn/gv", "Gia vang hom nay tang manh\nGia vang trong nuoc sang nay tang 1 dong moi luong 7 len 1 trieu dong ban ra 7\nGioi kinh doanh cho rang gia tang theo da cua thi truong the gioi khi dong USD suy yeu 7\nNhieu cua hang vang o Ha Noi va TP HCM dong khach tu sang som 7"},
-		// A teaser of the match report, wrapped in the site template.
-		{"news-a.vn/bong-da-tom-tat", template(strings.Join(strings.Split(match, "\n")[:3], "\n"))},
+	start := o.url
+	if start == "" {
+		srv := httptest.NewServer(site())
+		defer srv.Close()
+		start = srv.URL + "/"
 	}
 	// The three indexes take a page the same way: Add checks it against
 	// every page seen before it, then adds it.
@@ -102,22 +102,152 @@ func run(w io.Writer, o options) error {
 	default:
 		index = new(dedup.Stream) // the defaults, in memory
 	}
-	kept := 0
-	for _, p := range pages {
+	pages, kept := 0, 0
+	err := crawl(ctx, start, o.max, func(u *url.URL, page []byte) error {
+		text, ok := articleText(page, u)
+		if !ok {
+			return nil
+		}
+		pages++
+		id := u.RequestURI()                                    // the path: the crawl stays on one host
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second) // a bound on a shared index's retries
-		found, err := index.Add(ctx, p.url, []byte(p.text))
-		cancel()
+		defer cancel()
+		found, err := index.Add(ctx, id, text)
 		if err != nil {
 			return err
 		}
 		if len(found) == 0 {
 			kept++
-			fmt.Fprintf(w, "keep  %-28s new article\n", p.url)
-			continue
+			fmt.Fprintf(w, "keep  %-28s new article\n", id)
+			return nil
 		}
 		f := found[0]
-		fmt.Fprintf(w, "skip  %-28s copy of %s (jaccard %.2f, containment %.2f: %s)\n", p.url, f.ID, f.Jaccard, f.Containment, f.Reason())
+		fmt.Fprintf(w, "skip  %-28s copy of %s (jaccard %.2f, containment %.2f: %s)\n", id, f.ID, f.Jaccard, f.Containment, f.Reason())
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "%d pages, %d kept\n", len(pages), kept)
+	fmt.Fprintf(w, "%d pages, %d kept\n", pages, kept)
 	return nil
+}
+
+// crawl fetches start and the pages it links to, breadth first and in
+// link order, each URL once (without its fragment), within start's host,
+// at most max pages (0: 1,000), and hands visit every HTML page fetched
+// with status 200. Pages that fail to load are reported on standard
+// error and skipped; an error from visit ends the crawl.
+func crawl(ctx context.Context, start string, max int, visit func(u *url.URL, page []byte) error) error {
+	if max <= 0 {
+		max = 1000
+	}
+	base, err := url.Parse(start)
+	if err != nil || base.Host == "" {
+		return fmt.Errorf("start URL %q: want an absolute http(s) URL", start)
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	queue := []*url.URL{base}
+	seen := map[string]bool{base.String(): true}
+	for fetched := 0; len(queue) > 0 && fetched < max; fetched++ {
+		u := queue[0]
+		queue = queue[1:]
+		page, err := fetch(ctx, client, u)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "crawler: %s: %v\n", u, err)
+			continue
+		}
+		if page == nil {
+			continue // not an HTML page
+		}
+		doc, err := html.Parse(bytes.NewReader(page))
+		if err != nil {
+			continue
+		}
+		for _, href := range links(doc) {
+			next, err := u.Parse(href)
+			if err != nil || next.Host != base.Host || next.Scheme != "http" && next.Scheme != "https" {
+				continue
+			}
+			next.Fragment = ""
+			if !seen[next.String()] {
+				seen[next.String()] = true
+				queue = append(queue, next)
+			}
+		}
+		if err := visit(u, page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxPage is the most bytes of a page the crawler reads.
+const maxPage = 8 << 20
+
+// fetch returns the body of an HTML page, nil for anything else, and an
+// error for a status other than 200 or a failed request.
+func fetch(ctx context.Context, client *http.Client, u *url.URL) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, errors.New(resp.Status)
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/html" {
+		return nil, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxPage))
+}
+
+// links returns the href of every <a> of doc, in document order.
+func links(doc *html.Node) []string {
+	var out []string
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.DataAtom == atom.A {
+			for _, a := range n.Attr {
+				if a.Key == "href" {
+					out = append(out, a.Val)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// articleText returns a page's article as neardup reads it, its title on
+// the first line and its text after, and false for a page without an
+// <article> element. go-readability picks the article out of the menus,
+// share bars and related links around it.
+func articleText(page []byte, u *url.URL) ([]byte, bool) {
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return nil, false
+	}
+	has := false
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Article {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return nil, false
+	}
+	art, err := readability.FromDocument(doc, u)
+	if err != nil || art.Node == nil {
+		return nil, false
+	}
+	var b bytes.Buffer
+	b.WriteString(art.Title())
+	b.WriteByte('\n')
+	if err := art.RenderText(&b); err != nil {
+		return nil, false
+	}
+	return b.Bytes(), true
 }

@@ -1,26 +1,81 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 )
 
+// The crawl of the site the crawler serves itself: the syndicated copy,
+// the accent-free mirror and the teaser are skipped.
 func Example_main() {
 	main()
 	// Output:
-	// keep  news-a.vn/mua-lu             new article
-	// keep  news-a.vn/gia-vang           new article
-	// keep  news-a.vn/bong-da            new article
-	// skip  news-b.vn/123                copy of news-a.vn/mua-lu (jaccard 0.67, containment 1.00: jaccard 0.67 >= 0.50)
-	// skip  mirror.vn/gv                 copy of news-a.vn/gia-vang (jaccard 0.60, containment 1.00: jaccard 0.60 >= 0.50)
-	// skip  news-a.vn/bong-da-tom-tat    copy of news-a.vn/bong-da (jaccard 0.48, containment 1.00: containment 1.00 >= 0.80 at size ratio 0.48)
+	// keep  /thoi-su/mua-lu              new article
+	// keep  /kinh-te/gia-vang            new article
+	// keep  /the-thao/bong-da            new article
+	// skip  /dong-bo/123                 copy of /thoi-su/mua-lu (jaccard 1.00, containment 1.00: jaccard 1.00 >= 0.50)
+	// skip  /mirror/gv                   copy of /kinh-te/gia-vang (jaccard 1.00, containment 1.00: jaccard 1.00 >= 0.50)
+	// skip  /the-thao/bong-da-tom-tat    copy of /the-thao/bong-da (jaccard 0.79, containment 1.00: jaccard 0.79 >= 0.50)
 	// 6 pages, 3 kept
+}
+
+// The crawl fetches every page the site links to once, breadth first,
+// within its host and up to the page limit; the article text leaves the
+// page furniture out.
+func TestCrawl(t *testing.T) {
+	srv := httptest.NewServer(site())
+	defer srv.Close()
+	var visited []string
+	err := crawl(context.Background(), srv.URL+"/", 0, func(u *url.URL, page []byte) error {
+		visited = append(visited, u.Path)
+		if text, ok := articleText(page, u); ok {
+			for _, furniture := range []string{"Trang chủ", "Chia sẻ", "Tin bài liên quan", "Ghi rõ nguồn"} {
+				if bytes.Contains(text, []byte(furniture)) {
+					t.Errorf("%s: the article text keeps %q:\n%s", u.Path, furniture, text)
+				}
+			}
+			if title, _, _ := strings.Cut(articles[u.Path], "\n"); !bytes.HasPrefix(text, []byte(title+"\n")) {
+				t.Errorf("%s: the text does not start with the title %q:\n%s", u.Path, title, text)
+			}
+		} else if articles[u.Path] != "" {
+			t.Errorf("%s: an article page gave no article", u.Path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string{"/", "/thoi-su/", "/kinh-te/", "/the-thao/"}, front...)
+	if diff := cmp.Diff(want, visited); diff != "" {
+		t.Errorf("pages visited (-want +got):\n%s", diff)
+	}
+	visited = nil
+	crawl(context.Background(), srv.URL+"/", 3, func(u *url.URL, _ []byte) error { visited = append(visited, u.Path); return nil })
+	if len(visited) != 3 {
+		t.Errorf("-max 3 fetched %v", visited)
+	}
+	// A link to another host is not followed.
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<a href="%s/thoi-su/mua-lu">elsewhere</a><a href="/x#top">here</a><a href="/x">again</a>`, srv.URL)
+	}))
+	defer other.Close()
+	visited = nil
+	crawl(context.Background(), other.URL+"/", 0, func(u *url.URL, _ []byte) error { visited = append(visited, u.Path); return nil })
+	if diff := cmp.Diff([]string{"/", "/x"}, visited); diff != "" {
+		t.Errorf("crawl of another host (-want +got):\n%s", diff)
+	}
 }
 
 // With a store, a restarted crawler remembers the pages of its last run.
