@@ -20,7 +20,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -35,13 +34,11 @@ import (
 	"strings"
 	"time"
 
-	"codeberg.org/readeck/go-readability/v2"
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/redisindex"
+	"github.com/neardup/neardup/examples/internal/extract"
 )
 
 // options choose what to crawl and where the index lives: in memory (the
@@ -159,11 +156,11 @@ func crawl(ctx context.Context, start string, max int, visit func(u *url.URL, pa
 		if page == nil {
 			continue // not an HTML page
 		}
-		doc, err := html.Parse(bytes.NewReader(page))
+		p, err := extract.Parse(page)
 		if err != nil {
 			continue
 		}
-		for _, href := range links(doc) {
+		for _, href := range p.Links() {
 			next, err := u.Parse(href)
 			if err != nil || next.Host != base.Host || next.Scheme != "http" && next.Scheme != "https" {
 				continue
@@ -205,49 +202,12 @@ func fetch(ctx context.Context, client *http.Client, u *url.URL) ([]byte, error)
 	return io.ReadAll(io.LimitReader(resp.Body, maxPage))
 }
 
-// links returns the href of every <a> of doc, in document order.
-func links(doc *html.Node) []string {
-	var out []string
-	for n := range doc.Descendants() {
-		if n.Type == html.ElementNode && n.DataAtom == atom.A {
-			for _, a := range n.Attr {
-				if a.Key == "href" {
-					out = append(out, a.Val)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// articleText returns a page's article as neardup reads it, its title on
-// the first line and its text after, and false for a page without an
-// <article> element. go-readability picks the article out of the menus,
-// share bars and related links around it.
+// articleText returns a page's article as neardup reads it (see package
+// extract), and false for a page without an <article> element.
 func articleText(page []byte, u *url.URL) ([]byte, bool) {
-	doc, err := html.Parse(bytes.NewReader(page))
-	if err != nil {
+	p, err := extract.Parse(page)
+	if err != nil || !p.HasArticle() {
 		return nil, false
 	}
-	has := false
-	for n := range doc.Descendants() {
-		if n.Type == html.ElementNode && n.DataAtom == atom.Article {
-			has = true
-			break
-		}
-	}
-	if !has {
-		return nil, false
-	}
-	art, err := readability.FromDocument(doc, u)
-	if err != nil || art.Node == nil {
-		return nil, false
-	}
-	var b bytes.Buffer
-	b.WriteString(art.Title())
-	b.WriteByte('\n')
-	if err := art.RenderText(&b); err != nil {
-		return nil, false
-	}
-	return b.Bytes(), true
+	return extract.Text(page, u)
 }

@@ -42,6 +42,7 @@ const (
 	keepJSONL   keepKind = iota // a JSONL file: every input is JSONL (files, pipes, standard input)
 	keepDir                     // a directory: every input is a directory of .txt files, or the sample
 	keepParquet                 // a Parquet file: every input is a Parquet file
+	keepWARC                    // a WARC file: every input is a WARC or WET file
 )
 
 // inputKind tells what -keep writes for these inputs. It refuses a mix,
@@ -50,7 +51,7 @@ func inputKind(paths []string) (keepKind, error) {
 	if len(paths) == 0 {
 		return keepDir, nil
 	}
-	var n [3]int
+	var n [4]int
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		switch {
@@ -60,9 +61,12 @@ func inputKind(paths []string) (keepKind, error) {
 			n[keepDir]++
 		default:
 			f, err := os.Open(p)
-			if err == nil && isParquet(f) {
+			switch {
+			case err == nil && isParquet(f):
 				n[keepParquet]++
-			} else {
+			case err == nil && isWARC(p, f):
+				n[keepWARC]++
+			default:
 				n[keepJSONL]++
 			}
 			if f != nil {
@@ -75,18 +79,34 @@ func inputKind(paths []string) (keepKind, error) {
 			return keepKind(k), nil
 		}
 	}
-	return 0, errors.New("-keep: the inputs mix JSONL, Parquet and directories; run neardup on each kind apart to keep them in their own format")
+	return 0, errors.New("-keep: the inputs mix JSONL, Parquet, WARC and directories; run neardup on each kind apart to keep them in their own format")
 }
 
 // writeKept reads the inputs once more and writes the kept documents, in
-// input order and byte for byte as they came in: for JSONL inputs, their
-// lines to the file out (gzip or zstd compressed when its name ends in
-// .gz or .zst); for directories, their files under the directory out, at
-// their ids (paths relative to the input directory).
+// input order and as they came in: for JSONL inputs, their lines to the
+// file out (gzip or zstd compressed when its name ends in .gz or .zst);
+// for directories, their files under the directory out, at their ids
+// (paths relative to the input directory); for Parquet files, their rows
+// to a Parquet file with the input's schema; for WARC files, their
+// records, byte for byte (each its own gzip member when the input's
+// were), to one WARC file.
 func writeKept(rd *reader, paths []string, stdin io.Reader, kept []bool, out string, kind keepKind) (n int, err error) {
 	var emit func(id string, text, raw []byte) error
 	var finish func() error
 	switch kind {
+	case keepWARC:
+		f, err := os.Create(out)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		bw := bufio.NewWriterSize(f, 1<<20)
+		rd.emitRecord = func(in *os.File, offset, size int64) error {
+			n++
+			_, err := io.Copy(bw, io.NewSectionReader(in, offset, size))
+			return err
+		}
+		finish = func() error { return errors.Join(bw.Flush(), f.Close()) }
 	case keepParquet:
 		f, err := os.Create(out)
 		if err != nil {

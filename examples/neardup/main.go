@@ -25,6 +25,7 @@ import (
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/eval"
 	"github.com/neardup/neardup/dedup/stage"
+	"github.com/neardup/neardup/examples/internal/extract"
 	"github.com/neardup/neardup/shingle"
 	"github.com/parquet-go/parquet-go"
 )
@@ -325,8 +326,10 @@ type reader struct {
 	// emit, set for the reading that writes -keep, takes each document
 	// that reading needs instead of yield.
 	emit func(id string, text, raw []byte) error
-	// emitRow is emit for the rows of Parquet inputs.
-	emitRow func(schema *parquet.Schema, row parquet.Row) error
+	// emitRow is emit for the rows of Parquet inputs, emitRecord for the
+	// records of WARC files (their bytes in f, gzip member and all).
+	emitRow    func(schema *parquet.Schema, row parquet.Row) error
+	emitRecord func(f *os.File, offset, size int64) error
 }
 
 // jsonFields are where a JSONL record holds its id and text: "id" and
@@ -361,6 +364,30 @@ func (r *reader) add(id string, text []byte, path string, line int) error {
 	return nil
 }
 
+// docFile reports whether a directory's file is a document: a .txt file,
+// read as it is, or an .html (.htm) page, whose article is extracted.
+func docFile(name string) bool {
+	return strings.HasSuffix(name, ".txt") || isHTML(name)
+}
+
+func isHTML(name string) bool {
+	return strings.HasSuffix(name, ".html") || strings.HasSuffix(name, ".htm")
+}
+
+// addFile passes on the document of a directory's file: its text, or an
+// HTML page's article (package extract). A page without readable content
+// is an error naming it.
+func (r *reader) addFile(id string, b []byte, path string) error {
+	if !isHTML(id) || r.emit != nil { // -keep writes the file as it came in
+		return r.add(id, b, path, 0)
+	}
+	text, ok := extract.Text(b, nil)
+	if !ok {
+		return &inputError{path: path, msg: "no readable article in the page"}
+	}
+	return r.add(id, text, path, 0)
+}
+
 // skip passes on a zero Doc for a document this reading does not need,
 // and reports whether it did.
 func (r *reader) skip(size int) bool {
@@ -369,7 +396,7 @@ func (r *reader) skip(size int) bool {
 	}
 	r.prog.read(size)
 	r.n++
-	if r.emit == nil && r.emitRow == nil { // not the reading for -keep
+	if r.emit == nil && r.emitRow == nil && r.emitRecord == nil { // not the reading for -keep
 		r.yield(dedup.Doc{})
 	}
 	return true
@@ -400,9 +427,12 @@ func (r *reader) read(paths []string, stdin io.Reader) error {
 			if f, err = os.Open(p); err != nil {
 				return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
 			}
-			if isParquet(f) {
+			switch {
+			case isParquet(f):
 				err = r.readParquet(f, p)
-			} else {
+			case isWARC(p, f):
+				err = r.readWARC(f, p)
+			default:
 				err = r.readJSONL(f, p)
 			}
 			f.Close()
@@ -464,7 +494,7 @@ func (r *reader) readOSDir(root string) error {
 		if err != nil {
 			return &inputError{path: p, msg: "cannot read: " + err.Error()}
 		}
-		if d.IsDir() || !strings.HasSuffix(p, ".txt") {
+		if d.IsDir() || !docFile(p) {
 			return nil
 		}
 		rel, err := filepath.Rel(root, p)
@@ -496,7 +526,7 @@ func (r *reader) readOSDir(root string) error {
 		if err != nil {
 			return &inputError{path: full, msg: "cannot read: " + err.Error()}
 		}
-		if err := r.add(p, b, full, 0); err != nil {
+		if err := r.addFile(p, b, full); err != nil {
 			return err
 		}
 	}
@@ -510,7 +540,7 @@ func (r *reader) readDir(fsys fs.FS, name string) error {
 		if err != nil {
 			return &inputError{path: filepath.Join(name, p), msg: "cannot read: " + err.Error()}
 		}
-		if !d.IsDir() && strings.HasSuffix(p, ".txt") {
+		if !d.IsDir() && docFile(p) {
 			paths = append(paths, p)
 		}
 		return nil
@@ -527,7 +557,7 @@ func (r *reader) readDir(fsys fs.FS, name string) error {
 		if err != nil {
 			return &inputError{path: filepath.Join(name, p), msg: "cannot read: " + err.Error()}
 		}
-		if err := r.add(p, b, filepath.Join(name, p), 0); err != nil {
+		if err := r.addFile(p, b, filepath.Join(name, p)); err != nil {
 			return err
 		}
 	}
