@@ -13,9 +13,22 @@
 //
 // Each path is read in the order given.
 //
-//   - A directory is read recursively for regular files named *.txt, in
-//     lexical path order. A document's id is its path relative to the
-//     directory, with forward slashes.
+//   - A directory is read recursively for regular files named *.txt, read
+//     as they are, and *.html (*.htm) pages, whose article is extracted
+//     with go-readability (the page's title as its first line), in lexical
+//     path order. A document's id is its path relative to the directory,
+//     with forward slashes. A page without a readable article is an error.
+//   - A Parquet file (told by its first bytes) is read one row group at a
+//     time; the id and the text are the string columns "id" and "text", or
+//     those -id-field and -text-field name (meta.url reaches into a group).
+//   - A WARC or WET file (.warc, .wet, each optionally gzipped record by
+//     record, or an uncompressed file starting with "WARC/") is read record
+//     by record: a response with status 200 and an HTML payload gives the
+//     page's article as above, a conversion record (WET) its text; other
+//     records (requests, redirects, images, metadata) are no documents. The
+//     id is the record's WARC-Target-URI; the n-th capture of a URI (n ≥ 2)
+//     gets "#capture-n" appended. A page without a readable article is
+//     skipped with a warning.
 //   - Any other path is JSONL: one object per line with string fields "id"
 //     and "text" (or the fields -id-field and -text-field name, such as
 //     url and content, or meta.url inside an object). Other fields are
@@ -57,12 +70,15 @@
 //
 // With -keep, neardup reads its inputs once more and writes the
 // deduplicated corpus: one document per cluster (its canonical, or with
-// -keep-policy first its first member in input order), in input order,
-// byte for byte as it came in. JSONL inputs (plain, compressed, standard
-// input) give a JSONL file of their lines, gzip or zstd compressed when
+// -keep-policy first its first member in input order), in input order, as
+// it came in. JSONL inputs (plain, compressed, standard input) give a
+// JSONL file of their lines, byte for byte, gzip or zstd compressed when
 // its name ends in .gz or .zst; directories give a directory of their
-// .txt files at the same relative paths. Inputs of both kinds are
-// refused: there is no one format to keep them in.
+// .txt and .html files at the same relative paths; Parquet files give a
+// Parquet file of their rows with the input's schema; WARC files give a
+// WARC file of their records, byte for byte (each its own gzip member
+// when the input's were). Inputs of several kinds are refused: there is
+// no one format to keep them in.
 //
 // With -stats, a JSON summary goes to a file: documents, clusters,
 // clusters with copies, documents removed, the histogram of cluster

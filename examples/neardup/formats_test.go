@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/nlnwa/gowarc/v3"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -424,8 +425,9 @@ func TestParquetInput(t *testing.T) {
 	}
 }
 
-// The dev set (beside the repository, as in CI) as zstd-compressed JSONL
-// and as Parquet gives labels byte-identical to the plain file's.
+// The dev set (beside the repository, as in CI) as zstd-compressed JSONL,
+// as Parquet and as a WET file gives labels byte-identical to the plain
+// file's (the WET file's ids are URIs: the same ids under a prefix).
 func TestDevSetFormats(t *testing.T) {
 	dev := filepath.Join("..", "..", "..", "shared", "devset", "devset.jsonl")
 	plain, err := os.ReadFile(dev)
@@ -458,10 +460,21 @@ func TestDevSetFormats(t *testing.T) {
 	if err := parquet.WriteFile(pq, rows); err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range []string{zst, pq} {
+	// As a crawl's WET file: one conversion record a document, gzipped one
+	// by one, its id a URI.
+	var wet bytes.Buffer
+	for _, r := range rows {
+		wet.Write(warcRecord(t, gowarc.Conversion, "https://dev.example/"+r.ID, "text/plain", r.Text, true))
+	}
+	wetPath := filepath.Join(dir, "devset.warc.wet.gz")
+	os.WriteFile(wetPath, wet.Bytes(), 0o644)
+	for _, in := range []string{zst, pq, wetPath} {
 		got, _, err := runCLI(t, "", "-q", in)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if in == wetPath {
+			got = strings.ReplaceAll(got, `"https://dev.example/`, `"`)
 		}
 		if got != want {
 			t.Errorf("%s: labels differ from the plain dev set's", filepath.Base(in))
