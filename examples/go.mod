@@ -11,6 +11,7 @@ require (
 	github.com/nlnwa/gowarc/v3 v3.1.0
 	github.com/parquet-go/parquet-go v0.32.0
 	github.com/redis/go-redis/v9 v9.23.0
+	github.com/sergi/go-diff v1.4.0
 	golang.org/x/net v0.44.0
 	golang.org/x/text v0.43.0
 )

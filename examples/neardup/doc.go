@@ -80,6 +80,15 @@
 // when the input's were). Inputs of several kinds are refused: there is
 // no one format to keep them in.
 //
+// With -report, an HTML report goes to a file, one page that opens
+// offline (style inline, charts as SVG, no script): the histogram of
+// cluster sizes and the distribution of the copies' similarity to their
+// canonical, then the 20 largest clusters and 20 more taken evenly from
+// the rest, each with up to 6 members beside its canonical, the words
+// that differ marked (sergi/go-diff, word by word), with the canonical's
+// reason and each member's verdict. neardup reads the inputs once more
+// for those documents' texts.
+//
 // With -stats, a JSON summary goes to a file: documents, clusters,
 // clusters with copies, documents removed, the histogram of cluster
 // sizes, and the documents' text bytes kept and removed under the policy.
@@ -123,6 +132,7 @@
 //	-keep PATH         also write the deduplicated corpus (see Output)
 //	-keep-policy P     canonical (default) or first: which member -keep writes
 //	-stats FILE        write a JSON summary of the clustering to FILE
+//	-report FILE       write an HTML report to FILE (see Output)
 //	-q                 no summary and no progress on standard error
 //	-export DIR        instead of clustering, write the sketches and index keys
 //	                   to DIR/docs.parquet and DIR/postings.parquet (see Scaling out)

@@ -63,6 +63,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	textField := fl.String("text-field", "text", "the JSONL field that holds a document's text (content, or body.text)")
 	keepOut := fl.String("keep", "", "also write the deduplicated corpus, one document per cluster byte for byte as it came in: JSONL inputs to this `file` (compressed if it ends in .gz or .zst), directories of .txt files to this directory")
 	keepPolicy := fl.String("keep-policy", "canonical", "which member of each cluster -keep writes and -stats counts: canonical or first (in input order)")
+	reportOut := fl.String("report", "", "write an HTML report to this `file`: charts of cluster sizes and similarities, and the largest clusters and a sample of the others, each member beside its canonical with the words that differ marked; one self-contained file")
 	statsOut := fl.String("stats", "", "write a JSON summary (documents, clusters, cluster-size histogram, text bytes kept and removed) to this `file`")
 	evaluate := fl.Bool("eval", false, "score the result against the labels in the JSONL input (\"cluster\", \"canonical_ok\", \"kind\", \"lang\", as in the dev set) and print the report to standard error")
 	fl.Usage = func() {
@@ -124,6 +125,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	paths := fl.Args()
 	if n := slices.Index(paths, "-"); n >= 0 && slices.Contains(paths[n+1:], "-") {
 		return errors.New(`"-" (standard input) can be read once: give it once`)
+	}
+	if *reportOut != "" && (*edges != "" || *export != "") {
+		return errors.New("-report shows the documents' texts: not with -edges or -export")
 	}
 	var keepAs keepKind
 	if *keepOut != "" {
@@ -211,6 +215,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		if !*quiet {
 			fmt.Fprintf(stderr, "neardup: kept %d of %d documents in %s\n", n, len(res.Docs), *keepOut)
+		}
+	}
+	if *reportOut != "" {
+		shown := reportClusters(res)
+		texts, err := readTexts(rd, paths, stdin, reportDocs(res, shown))
+		prog.done()
+		if err != nil {
+			return fmt.Errorf("-report %s: %w", *reportOut, err)
+		}
+		if err := writeReport(*reportOut, res, stage.LSH(cfg).String(), shown, texts); err != nil {
+			return fmt.Errorf("-report: %w", err)
 		}
 	}
 	if *evaluate {
@@ -326,6 +341,9 @@ type reader struct {
 	// emit, set for the reading that writes -keep, takes each document
 	// that reading needs instead of yield.
 	emit func(id string, text, raw []byte) error
+	// emitText makes emit get each document's text (for the report)
+	// rather than its record as it came in (for -keep).
+	emitText bool
 	// emitRow is emit for the rows of Parquet inputs, emitRecord for the
 	// records of WARC files (their bytes in f, gzip member and all).
 	emitRow    func(schema *parquet.Schema, row parquet.Row) error
@@ -378,7 +396,7 @@ func isHTML(name string) bool {
 // HTML page's article (package extract). A page without readable content
 // is an error naming it.
 func (r *reader) addFile(id string, b []byte, path string) error {
-	if !isHTML(id) || r.emit != nil { // -keep writes the file as it came in
+	if !isHTML(id) || r.emit != nil && !r.emitText { // -keep writes the file as it came in
 		return r.add(id, b, path, 0)
 	}
 	text, ok := extract.Text(b, nil)
@@ -453,7 +471,10 @@ func (r *reader) readStream(key, name string, open func() (io.ReadCloser, error)
 				if r.skip(0) {
 					continue
 				}
-				r.raw = r.streamRaw[key][i]
+				r.raw = nil
+				if raw := r.streamRaw[key]; i < len(raw) { // kept for -keep
+					r.raw = raw[i]
+				}
 				if err := r.add(d.ID, d.Text, name, 0); err != nil {
 					return err
 				}
@@ -581,7 +602,7 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 		}
 		if len(bytes.TrimSpace(b)) > 0 && !r.skip(len(b)) {
 			var aerr error
-			if r.emit != nil {
+			if r.emit != nil && !r.emitText {
 				// The reading for -keep: the line as it came in (parsing
 				// decodes the text in place).
 				r.n++
