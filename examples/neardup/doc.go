@@ -18,6 +18,10 @@
 //     with go-readability (the page's title as its first line), in lexical
 //     path order. A document's id is its path relative to the directory,
 //     with forward slashes. A page without a readable article is an error.
+//     Files of records among them (a folder of shards: *.jsonl, *.ndjson,
+//     plain, .gz or .zst; *.parquet; *.warc, *.wet, plain or .gz) are read
+//     as if named one by one, in the same path order; other files are
+//     ignored.
 //   - A Parquet file (told by its first bytes) is read one row group at a
 //     time; the id and the text are the string columns "id" and "text", or
 //     those -id-field and -text-field name (meta.url reaches into a group).

@@ -481,3 +481,61 @@ func TestDevSetFormats(t *testing.T) {
 		}
 	}
 }
+
+// A folder of shards (JSONL plain and compressed, Parquet, WET, among
+// .txt documents and files neardup does not read) is read as its files
+// given one by one in lexical path order; -keep refuses it, since its
+// records have no one format.
+func TestFolderOfShards(t *testing.T) {
+	plain := bytes.SplitAfter(bytes.TrimSpace(corpusJSONL(t)), []byte("\n"))
+	third := len(plain) / 3
+	dir := t.TempDir()
+	shards := filepath.Join(dir, "corpus")
+	os.MkdirAll(filepath.Join(shards, "part"), 0o755)
+	write := func(name string, b []byte) string {
+		p := filepath.Join(shards, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a := write("a.jsonl.gz", gzipped(t, bytes.Join(plain[:third], nil)))
+	type row struct {
+		ID   string `parquet:"id"`
+		Text string `parquet:"text"`
+	}
+	var rows []row
+	for _, line := range plain[third : 2*third] {
+		var r row
+		json.Unmarshal(line, &r)
+		rows = append(rows, r)
+	}
+	b := filepath.Join(shards, "b.parquet")
+	if err := parquet.WriteFile(b, rows); err != nil {
+		t.Fatal(err)
+	}
+	var wet bytes.Buffer
+	for _, line := range plain[2*third:] {
+		var r row
+		json.Unmarshal(line, &r)
+		wet.Write(warcRecord(t, gowarc.Conversion, "https://x.example/"+r.ID, "text/plain", r.Text, true))
+	}
+	c := write("part/c.warc.wet.gz", wet.Bytes())
+	write("part/d.txt", []byte("Một văn bản riêng, không giống bài nào khác trong kho.\n"))
+	write("README.md", []byte("not a document"))
+	want, _, err := runCLI(t, "", "-q", a, b, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := runCLI(t, "", "-q", shards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The .txt document comes last (part/d.txt after part/c…), its id its path.
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, `{"id":"part/d.txt","cluster":"part/d.txt","canonical":true,"similarity":1}`+"\n") {
+		t.Errorf("the folder's labels are not its files' in path order:\n%s", got)
+	}
+	if _, _, err := runCLI(t, "", "-q", "-keep", filepath.Join(dir, "kept"), shards); err == nil || !strings.Contains(err.Error(), "shards") {
+		t.Errorf("-keep on a folder of shards: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,9 @@ func inputKind(paths []string) (keepKind, error) {
 		case p == "-" || err != nil || !st.Mode().IsRegular() && !st.IsDir():
 			n[keepJSONL]++ // or an error the reading reports
 		case st.IsDir():
+			if dirHasRecords(p) {
+				return 0, fmt.Errorf("-keep: %s holds files of records (JSONL, Parquet or WARC shards); give the shards themselves to keep their records in their format", p)
+			}
 			n[keepDir]++
 		default:
 			f, err := os.Open(p)
@@ -80,6 +84,19 @@ func inputKind(paths []string) (keepKind, error) {
 		}
 	}
 	return 0, errors.New("-keep: the inputs mix JSONL, Parquet, WARC and directories; run neardup on each kind apart to keep them in their own format")
+}
+
+// dirHasRecords reports whether a directory holds files of records.
+func dirHasRecords(root string) bool {
+	found := false
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && recordFile(p) {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
 }
 
 // writeKept reads the inputs once more and writes the kept documents, in

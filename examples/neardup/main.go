@@ -382,6 +382,33 @@ func (r *reader) add(id string, text []byte, path string, line int) error {
 	return nil
 }
 
+// readFile reads a file of records: Parquet or WARC (told by content or
+// name), else JSONL, plain or compressed.
+func (r *reader) readFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
+	}
+	defer f.Close()
+	switch {
+	case isParquet(f):
+		return r.readParquet(f, p)
+	case isWARC(p, f):
+		return r.readWARC(f, p)
+	}
+	return r.readJSONL(f, p)
+}
+
+// recordFile reports whether a directory's file holds records, by its
+// name: JSONL (.jsonl, .ndjson; plain, .gz or .zst), Parquet, WARC or
+// WET (plain or .gz). A folder of shards is read shard by shard, in
+// lexical path order with the documents.
+func recordFile(name string) bool {
+	n := strings.TrimSuffix(strings.TrimSuffix(name, ".gz"), ".zst")
+	return strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".ndjson") || strings.HasSuffix(name, ".parquet") ||
+		strings.HasSuffix(n, ".warc") || strings.HasSuffix(n, ".wet")
+}
+
 // docFile reports whether a directory's file is a document: a .txt file,
 // read as it is, or an .html (.htm) page, whose article is extracted.
 func docFile(name string) bool {
@@ -441,19 +468,7 @@ func (r *reader) read(paths []string, stdin io.Reader) error {
 		case !st.Mode().IsRegular():
 			err = r.readStream(p, p, func() (io.ReadCloser, error) { return os.Open(p) })
 		default:
-			var f *os.File
-			if f, err = os.Open(p); err != nil {
-				return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
-			}
-			switch {
-			case isParquet(f):
-				err = r.readParquet(f, p)
-			case isWARC(p, f):
-				err = r.readWARC(f, p)
-			default:
-				err = r.readJSONL(f, p)
-			}
-			f.Close()
+			err = r.readFile(p)
 		}
 		if err != nil {
 			return err
@@ -515,7 +530,7 @@ func (r *reader) readOSDir(root string) error {
 		if err != nil {
 			return &inputError{path: p, msg: "cannot read: " + err.Error()}
 		}
-		if d.IsDir() || !docFile(p) {
+		if d.IsDir() || !docFile(p) && !recordFile(p) {
 			return nil
 		}
 		rel, err := filepath.Rel(root, p)
@@ -523,7 +538,7 @@ func (r *reader) readOSDir(root string) error {
 			return err
 		}
 		switch st, err := os.Stat(p); {
-		case !utf8.ValidString(rel):
+		case !utf8.ValidString(rel) && !recordFile(p):
 			r.warn(p, "the file name is not valid UTF-8, and a document id must be")
 		case err != nil:
 			r.warn(p, err.Error())
@@ -539,10 +554,16 @@ func (r *reader) readOSDir(root string) error {
 	}
 	slices.Sort(paths)
 	for _, p := range paths {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if recordFile(p) {
+			if err := r.readFile(full); err != nil {
+				return err
+			}
+			continue
+		}
 		if r.skip(0) {
 			continue
 		}
-		full := filepath.Join(root, filepath.FromSlash(p))
 		b, err := os.ReadFile(full)
 		if err != nil {
 			return &inputError{path: full, msg: "cannot read: " + err.Error()}
