@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,7 +57,7 @@ func TestCrawl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := append([]string{"/", "/thoi-su/", "/kinh-te/", "/the-thao/"}, front...)
+	want := append([]string{"/", "/dong-bo/", "/kinh-te/", "/mirror/", "/the-thao/", "/thoi-su/"}, front...) // the menu, sorted, then the front page's links
 	if diff := cmp.Diff(want, visited); diff != "" {
 		t.Errorf("pages visited (-want +got):\n%s", diff)
 	}
@@ -129,5 +130,39 @@ func TestSharedRedis(t *testing.T) {
 	}
 	if !strings.Contains(second.String(), "6 pages, 0 kept") {
 		t.Errorf("second crawler:\n%s", second.String())
+	}
+}
+
+// A site of the repository's seed documents, each a page in the site's
+// furniture: the crawl keeps 000 and skips 001, the same report in
+// another form, and keeps the three other articles.
+func TestCrawlSeeds(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "seeds", "*.txt"))
+	arts := make(map[string]string)
+	var order []string
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := "/seeds/" + filepath.Base(p)[:3]
+		arts[u] = string(b)
+		order = append(order, u)
+	}
+	srv := httptest.NewServer(newSite(arts, order))
+	defer srv.Close()
+	var out strings.Builder
+	if err := run(&out, options{url: srv.URL + "/"}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && (f[0] == "keep" || f[0] == "skip") {
+			got = append(got, f[0]+" "+f[1])
+		}
+	}
+	want := []string{"keep /seeds/000", "skip /seeds/001", "keep /seeds/002", "keep /seeds/003", "keep /seeds/004"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("crawl of the seeds (-want +got):\n%s\n%s", diff, out.String())
 	}
 }

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -36,32 +38,62 @@ var articles = map[string]string{
 // front lists the articles in the order the front page links them.
 var front = []string{"/thoi-su/mua-lu", "/kinh-te/gia-vang", "/the-thao/bong-da", "/dong-bo/123", "/mirror/gv", "/the-thao/bong-da-tom-tat"}
 
-// site serves the front page, a page per section, the articles, and a
-// 404 for anything else.
-func site() http.Handler {
+// site serves the crawler's own news site.
+func site() http.Handler { return newSite(articles, front) }
+
+// titleAndBody splits an article into its title and paragraphs: its first
+// line, or for a text on one line its first twelve words.
+func titleAndBody(a string) (title string, paragraphs []string) {
+	title, body, ok := strings.Cut(a, "\n")
+	if !ok {
+		w := strings.Fields(a)
+		title, body = strings.Join(w[:min(12, len(w))], " "), strings.Join(w[min(12, len(w)):], " ")
+	}
+	for _, p := range strings.Split(body, "\n") {
+		if strings.TrimSpace(p) != "" {
+			paragraphs = append(paragraphs, p)
+		}
+	}
+	return title, paragraphs
+}
+
+// newSite serves a front page linking the articles at the paths of front,
+// a page per section (a path's first element) linking its articles, the
+// articles in page furniture, and a 404 for anything else.
+func newSite(articles map[string]string, front []string) http.Handler {
 	mux := http.NewServeMux()
+	sections := make(map[string]bool)
+	for _, p := range front {
+		if i := strings.Index(p[1:], "/"); i > 0 {
+			sections[p[:i+1]] = true
+		}
+	}
+	var nav strings.Builder
+	for _, section := range slices.Sorted(maps.Keys(sections)) {
+		fmt.Fprintf(&nav, ` | <a href="%s/">%s</a>`, section, html.EscapeString(strings.Trim(section, "/")))
+	}
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		var b strings.Builder
 		b.WriteString("<ul>")
 		for _, p := range front {
-			title, _, _ := strings.Cut(articles[p], "\n")
+			title, _ := titleAndBody(articles[p])
 			fmt.Fprintf(&b, `<li><a href="%s">%s</a></li>`, p, html.EscapeString(title))
 		}
 		b.WriteString("</ul>")
-		writePage(w, "Báo Điện tử", b.String(), "")
+		writePage(w, nav.String(), "Báo Điện tử", b.String(), "")
 	})
-	for _, section := range []string{"/thoi-su", "/kinh-te", "/the-thao"} {
+	for section := range sections {
 		mux.HandleFunc(section+"/{$}", func(w http.ResponseWriter, r *http.Request) {
 			var b strings.Builder
 			b.WriteString("<ul>")
 			for _, p := range front {
 				if strings.HasPrefix(p, section+"/") {
-					title, _, _ := strings.Cut(articles[p], "\n")
+					title, _ := titleAndBody(articles[p])
 					fmt.Fprintf(&b, `<li><a href="%s">%s</a></li>`, p, html.EscapeString(title))
 				}
 			}
 			b.WriteString("</ul>")
-			writePage(w, "Báo Điện tử", b.String(), "")
+			writePage(w, nav.String(), "Báo Điện tử", b.String(), "")
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -70,10 +102,10 @@ func site() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		title, body, _ := strings.Cut(a, "\n")
+		title, paragraphs := titleAndBody(a)
 		var b strings.Builder
 		fmt.Fprintf(&b, "<article><h1>%s</h1>", html.EscapeString(title))
-		for _, p := range strings.Split(body, "\n") {
+		for _, p := range paragraphs {
 			fmt.Fprintf(&b, "<p>%s</p>", html.EscapeString(p))
 		}
 		b.WriteString("</article>")
@@ -81,23 +113,24 @@ func site() http.Handler {
 		var rel strings.Builder
 		for _, p := range front {
 			if p != r.URL.Path {
-				t, _, _ := strings.Cut(articles[p], "\n")
+				t, _ := titleAndBody(articles[p])
 				fmt.Fprintf(&rel, `<li><a href="%s">%s</a></li>`, p, html.EscapeString(t))
 			}
 		}
-		writePage(w, title, b.String(), rel.String())
+		writePage(w, nav.String(), title, b.String(), rel.String())
 	})
 	return mux
 }
 
-// writePage wraps main in the site's page furniture.
-func writePage(w http.ResponseWriter, title, main, related string) {
+// writePage wraps main in the site's page furniture: nav is the menu's
+// links after the front page's.
+func writePage(w http.ResponseWriter, nav, title, main, related string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>%s</title></head><body>
-<header><nav><a href="/">Trang chủ</a> | <a href="/thoi-su/">Thời sự</a> | <a href="/kinh-te/">Kinh tế</a> | <a href="/the-thao/">Thể thao</a></nav>
+<header><nav><a href="/">Trang chủ</a>%s</nav>
 <div class="share">Chia sẻ Facebook Zalo In bài</div></header>
 <main>%s</main>
 <aside><h2>Tin bài liên quan</h2><ul>%s</ul></aside>
 <footer>© Báo Điện tử. Ghi rõ nguồn khi phát hành lại thông tin.</footer>
-</body></html>`, html.EscapeString(title), main, related)
+</body></html>`, html.EscapeString(title), nav, main, related)
 }
