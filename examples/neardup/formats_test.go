@@ -313,17 +313,26 @@ func TestKeepAndStats(t *testing.T) {
 	}
 }
 
-// On the dev set (beside the repository, as in CI), -keep writes exactly
-// one record per predicted cluster, each byte for byte its input line.
-func TestKeepDevSet(t *testing.T) {
+// devSet returns the dev set's path and content where it lies beside the
+// repository (as in CI, where its absence fails the test), and skips the
+// test elsewhere.
+func devSet(t *testing.T) (string, []byte) {
+	t.Helper()
 	dev := filepath.Join("..", "..", "..", "shared", "devset", "devset.jsonl")
-	input, err := os.ReadFile(dev)
+	b, err := os.ReadFile(dev)
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("CI: the dev set is missing: %v", err)
 		}
 		t.Skip("no dev set beside the repository")
 	}
+	return dev, b
+}
+
+// On the dev set (beside the repository, as in CI), -keep writes exactly
+// one record per predicted cluster, each byte for byte its input line.
+func TestKeepDevSet(t *testing.T) {
+	dev, input := devSet(t)
 	out := filepath.Join(t.TempDir(), "kept.jsonl")
 	labels, _, err := runCLI(t, "", "-q", "-keep", out, dev)
 	if err != nil {
@@ -429,14 +438,7 @@ func TestParquetInput(t *testing.T) {
 // as Parquet and as a WET file gives labels byte-identical to the plain
 // file's (the WET file's ids are URIs: the same ids under a prefix).
 func TestDevSetFormats(t *testing.T) {
-	dev := filepath.Join("..", "..", "..", "shared", "devset", "devset.jsonl")
-	plain, err := os.ReadFile(dev)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI: the dev set is missing: %v", err)
-		}
-		t.Skip("no dev set beside the repository")
-	}
+	dev, plain := devSet(t)
 	want, _, err := runCLI(t, "", "-q", dev)
 	if err != nil {
 		t.Fatal(err)

@@ -244,21 +244,7 @@ type sizeCount struct {
 func clusterStats(res *dedup.Clustering, sizes []int32, kept []bool, policy string) stats {
 	s := stats{Documents: len(res.Docs), Clusters: len(res.Clusters), KeepPolicy: policy,
 		BoilerplateLines: res.BoilerplateLines, BoilerplateDocs: res.BoilerplateDocs}
-	hist := make(map[int]int)
-	maxSize := 0
-	for _, c := range res.Clusters {
-		hist[len(c.Members)]++
-		maxSize = max(maxSize, len(c.Members))
-		if len(c.Members) > 1 {
-			s.ClustersWithCopies++
-			s.DocumentsRemoved += len(c.Members) - 1
-		}
-	}
-	for size := 1; size <= maxSize; size++ {
-		if hist[size] > 0 {
-			s.ClusterSizes = append(s.ClusterSizes, sizeCount{size, hist[size]})
-		}
-	}
+	s.ClusterSizes, s.ClustersWithCopies, s.DocumentsRemoved = sizeHistogram(res)
 	for i := range res.Docs {
 		var b int64
 		if i < len(sizes) {
@@ -272,6 +258,28 @@ func clusterStats(res *dedup.Clustering, sizes []int32, kept []bool, policy stri
 		}
 	}
 	return s
+}
+
+// sizeHistogram counts the clusters of each size, smallest first, the
+// clusters with copies, and the copies (every member of a cluster but
+// one).
+func sizeHistogram(res *dedup.Clustering) (hist []sizeCount, withCopies, copies int) {
+	bySize := make(map[int]int)
+	largest := 0
+	for _, c := range res.Clusters {
+		bySize[len(c.Members)]++
+		largest = max(largest, len(c.Members))
+		if len(c.Members) > 1 {
+			withCopies++
+			copies += len(c.Members) - 1
+		}
+	}
+	for size := 1; size <= largest; size++ {
+		if bySize[size] > 0 {
+			hist = append(hist, sizeCount{size, bySize[size]})
+		}
+	}
+	return hist, withCopies, copies
 }
 
 func writeStats(path string, s stats) error {

@@ -215,23 +215,13 @@ type reportData struct {
 // offline in any browser.
 func writeReport(path string, res *dedup.Clustering, banding string, shown []int, texts map[int][]byte) error {
 	d := reportData{Documents: len(res.Docs), Clusters: len(res.Clusters), Width: 720, Height: 220, Banding: banding}
-	hist := make(map[int]int)
-	maxSize := 1
-	for _, c := range res.Clusters {
-		hist[len(c.Members)]++
-		maxSize = max(maxSize, len(c.Members))
-		if len(c.Members) > 1 {
-			d.WithCopies++
-			d.Copies += len(c.Members) - 1
-		}
-	}
+	var hist []sizeCount
+	hist, d.WithCopies, d.Copies = sizeHistogram(res)
 	var labels []string
 	var values []int
-	for s := 1; s <= maxSize; s++ {
-		if hist[s] > 0 {
-			labels = append(labels, fmt.Sprint(s))
-			values = append(values, hist[s])
-		}
+	for _, h := range hist {
+		labels = append(labels, fmt.Sprint(h.Size))
+		values = append(values, h.Clusters)
 	}
 	d.Sizes = chart(labels, values, d.Width, d.Height)
 	sim := make([]int, 20)
