@@ -260,7 +260,10 @@ func sortKeyPos(v, tmp []keyPos, counts []int32) (sorted, spare []keyPos, cnt []
 }
 
 // sortPacked sorts v as sortKeyPos sorts keyPos entries, for entries
-// packed in a uint64 whose high bits are the key.
+// packed in a uint64 whose high bits are the key. The two are written out
+// apart on purpose: one generic sortByKey[E keyPos | uint64], reading the
+// key and the order through a type switch, measured 10% slower on band
+// keys and 40% slower on packed run keys (200,000 random entries).
 func sortPacked(v, tmp []uint64, counts []int32) (sorted, spare []uint64, cnt []int32) {
 	bits := 1
 	for bits < 24 && 4<<bits < len(v) {
