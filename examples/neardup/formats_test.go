@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -414,6 +415,16 @@ func TestParquetInput(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantKept, gotKept); diff != "" {
 		t.Errorf("kept rows (-want +got):\n%s", diff)
+	}
+
+	// -keep, then -report in the same run: the report's reading gets the
+	// texts, not the kept rows (each reading has its own sinks).
+	rep := filepath.Join(dir, "report.html")
+	if _, _, err := runCLI(t, "", "-q", "-id-field", "url", "-text-field", "content", "-keep", filepath.Join(dir, "kept2.parquet"), "-report", rep, in); err != nil {
+		t.Fatal(err)
+	}
+	if page := readTestFile(t, rep); !bytes.Contains(page, []byte(`<td class="canonical">`)) || regexp.MustCompile(`<td class="canonical">\s*</td>`).Match(page) {
+		t.Error("-keep with -report: the report shows no texts")
 	}
 
 	for _, tt := range []struct {

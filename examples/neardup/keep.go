@@ -202,13 +202,8 @@ func writeKept(rd *reader, paths []string, stdin io.Reader, kept []bool, out str
 			return errors.Join(bw.Flush(), closeComp(), f.Close())
 		}
 	}
-	rd.pass++
-	rd.n = 0
-	rd.where = nil
-	rd.need = func(i int) bool { return i >= 0 && i < len(kept) && kept[i] }
 	rd.emit = emit
-	rd.prog.setStage("writing the kept documents")
-	if err := rd.read(paths, stdin); err != nil {
+	if err := rd.readAgain(paths, stdin, kept, "writing the kept documents"); err != nil {
 		return n, err
 	}
 	return n, finish()

@@ -357,6 +357,21 @@ type jsonFields struct {
 	custom   bool
 }
 
+// readAgain reads the inputs once more, after clustering, for the
+// documents need marks (by input position), which go to the sinks the
+// caller set (emit, emitText, emitRow, emitRecord) instead of yield. It
+// clears the sinks when done, so that one reading's sinks never serve
+// the next (-keep, then -report).
+func (r *reader) readAgain(paths []string, stdin io.Reader, need []bool, stage string) error {
+	defer func() { r.emit, r.emitText, r.emitRow, r.emitRecord = nil, false, nil, nil }()
+	r.pass++
+	r.n = 0
+	r.where = nil
+	r.need = func(i int) bool { return i >= 0 && i < len(need) && need[i] }
+	r.prog.setStage(stage)
+	return r.read(paths, stdin)
+}
+
 // add passes one document on; line is its line in a JSONL file, 0 for
 // a file of its own.
 func (r *reader) add(id string, text []byte, path string, line int) error {

@@ -89,18 +89,12 @@ func reportMembersOf(c dedup.Cluster) []int {
 // need marks.
 func readTexts(rd *reader, paths []string, stdin io.Reader, need []bool) (map[int][]byte, error) {
 	texts := make(map[int][]byte)
-	rd.pass++
-	rd.n = 0
-	rd.where = nil
-	rd.need = func(i int) bool { return i >= 0 && i < len(need) && need[i] }
 	rd.emitText = true
 	rd.emit = func(_ string, text, _ []byte) error {
 		texts[rd.n-1] = text // add counted it
 		return nil
 	}
-	defer func() { rd.emit, rd.emitText = nil, false }()
-	rd.prog.setStage("reading the texts for the report")
-	return texts, rd.read(paths, stdin)
+	return texts, rd.readAgain(paths, stdin, need, "reading the texts for the report")
 }
 
 // wordDiff renders a canonical's text and a member's side by side at word
