@@ -65,17 +65,12 @@ func inputKind(paths []string) (keepKind, error) {
 			n[keepDir]++
 		default:
 			f, err := os.Open(p)
-			switch {
-			case err == nil && isParquet(f):
-				n[keepParquet]++
-			case err == nil && isWARC(p, f):
-				n[keepWARC]++
-			default:
-				n[keepJSONL]++
+			if err != nil {
+				n[keepJSONL]++ // an error the reading reports
+				continue
 			}
-			if f != nil {
-				f.Close()
-			}
+			n[fileKind(p, f)]++
+			f.Close()
 		}
 	}
 	for k, c := range n {

@@ -405,13 +405,25 @@ func (r *reader) readFile(p string) error {
 		return &inputError{path: p, msg: "cannot read: " + errors.Unwrap(err).Error()}
 	}
 	defer f.Close()
-	switch {
-	case isParquet(f):
+	switch fileKind(p, f) {
+	case keepParquet:
 		return r.readParquet(f, p)
-	case isWARC(p, f):
+	case keepWARC:
 		return r.readWARC(f, p)
 	}
 	return r.readJSONL(f, p)
+}
+
+// fileKind tells what a file of records holds: Parquet (by its magic),
+// WARC (by name or first bytes), else JSONL, plain or compressed.
+func fileKind(name string, f *os.File) keepKind {
+	switch {
+	case isParquet(f):
+		return keepParquet
+	case isWARC(name, f):
+		return keepWARC
+	}
+	return keepJSONL
 }
 
 // recordFile reports whether a directory's file holds records, by its
