@@ -100,7 +100,7 @@ func run(w io.Writer, o options) error {
 		index = new(dedup.Stream) // the defaults, in memory
 	}
 	pages, kept := 0, 0
-	err := crawl(ctx, start, o.max, func(u *url.URL, page []byte) error {
+	err := crawl(ctx, start, o.max, func(u *url.URL, page extract.Page) error {
 		text, ok := articleText(page, u)
 		if !ok {
 			return nil
@@ -131,10 +131,11 @@ func run(w io.Writer, o options) error {
 
 // crawl fetches start and the pages it links to, breadth first and in
 // link order, each URL once (without its fragment), within start's host,
-// at most max pages (0: 1,000), and hands visit every HTML page fetched
+// at most max pages (0: 1,000), and hands visit every HTML page fetched,
+// parsed once,
 // with status 200. Pages that fail to load are reported on standard
 // error and skipped; an error from visit ends the crawl.
-func crawl(ctx context.Context, start string, max int, visit func(u *url.URL, page []byte) error) error {
+func crawl(ctx context.Context, start string, max int, visit func(u *url.URL, page extract.Page) error) error {
 	if max <= 0 {
 		max = 1000
 	}
@@ -171,7 +172,7 @@ func crawl(ctx context.Context, start string, max int, visit func(u *url.URL, pa
 				queue = append(queue, next)
 			}
 		}
-		if err := visit(u, page); err != nil {
+		if err := visit(u, p); err != nil {
 			return err
 		}
 	}
@@ -204,10 +205,9 @@ func fetch(ctx context.Context, client *http.Client, u *url.URL) ([]byte, error)
 
 // articleText returns a page's article as neardup reads it (see package
 // extract), and false for a page without an <article> element.
-func articleText(page []byte, u *url.URL) ([]byte, bool) {
-	p, err := extract.Parse(page)
-	if err != nil || !p.HasArticle() {
+func articleText(p extract.Page, u *url.URL) ([]byte, bool) {
+	if !p.HasArticle() {
 		return nil, false
 	}
-	return extract.Text(page, u)
+	return p.Text(u)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/neardup/neardup/examples/internal/extract"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -38,7 +39,7 @@ func TestCrawl(t *testing.T) {
 	srv := httptest.NewServer(site())
 	defer srv.Close()
 	var visited []string
-	err := crawl(context.Background(), srv.URL+"/", 0, func(u *url.URL, page []byte) error {
+	err := crawl(context.Background(), srv.URL+"/", 0, func(u *url.URL, page extract.Page) error {
 		visited = append(visited, u.Path)
 		if text, ok := articleText(page, u); ok {
 			for _, furniture := range []string{"Trang chủ", "Chia sẻ", "Tin bài liên quan", "Ghi rõ nguồn"} {
@@ -62,7 +63,7 @@ func TestCrawl(t *testing.T) {
 		t.Errorf("pages visited (-want +got):\n%s", diff)
 	}
 	visited = nil
-	crawl(context.Background(), srv.URL+"/", 3, func(u *url.URL, _ []byte) error { visited = append(visited, u.Path); return nil })
+	crawl(context.Background(), srv.URL+"/", 3, func(u *url.URL, _ extract.Page) error { visited = append(visited, u.Path); return nil })
 	if len(visited) != 3 {
 		t.Errorf("-max 3 fetched %v", visited)
 	}
@@ -73,7 +74,7 @@ func TestCrawl(t *testing.T) {
 	}))
 	defer other.Close()
 	visited = nil
-	crawl(context.Background(), other.URL+"/", 0, func(u *url.URL, _ []byte) error { visited = append(visited, u.Path); return nil })
+	crawl(context.Background(), other.URL+"/", 0, func(u *url.URL, _ extract.Page) error { visited = append(visited, u.Path); return nil })
 	if diff := cmp.Diff([]string{"/", "/x"}, visited); diff != "" {
 		t.Errorf("crawl of another host (-want +got):\n%s", diff)
 	}

@@ -19,14 +19,17 @@ import (
 // and its text after, and false when the page has no readable content.
 // pageURL, which may be nil, resolves the page's relative links.
 func Text(page []byte, pageURL *url.URL) ([]byte, bool) {
-	doc, err := html.Parse(bytes.NewReader(page))
+	p, err := Parse(page)
 	if err != nil {
 		return nil, false
 	}
-	return fromDocument(doc, pageURL)
+	return p.Text(pageURL)
 }
 
-func fromDocument(doc *html.Node, pageURL *url.URL) ([]byte, bool) {
+// Text is Text of the parsed page. go-readability rewrites the page as it
+// works: read its Links and HasArticle first.
+func (p Page) Text(pageURL *url.URL) ([]byte, bool) {
+	doc := p.doc
 	if pageURL == nil {
 		pageURL = &url.URL{}
 	}
