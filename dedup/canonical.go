@@ -78,6 +78,9 @@ func (c Config) score(members []int, sk []Sketch) []Score {
 		if c := cmp.Compare(b.Total, a.Total); c != 0 {
 			return c
 		}
+		if c := cmp.Compare(sk[a.Doc].retyped, sk[b.Doc].retyped); c != 0 {
+			return c // the same text, typed more cleanly
+		}
 		if c := cmp.Compare(sk[b.Doc].words, sk[a.Doc].words); c != 0 {
 			return c
 		}

@@ -86,7 +86,7 @@ func (c Config) fingerprint() (string, error) {
 // fields returns the sketch's fields.
 func (s *Sketch) fields() engine.Fields {
 	f := engine.Fields{
-		Sig: s.sig, Shingles: s.shingles, Words: s.words, Marked: s.marked, BoilerplateWords: s.boilerplateWords,
+		Sig: s.sig, Shingles: s.shingles, Words: s.words, Marked: s.marked, Retyped: s.retyped, BoilerplateWords: s.boilerplateWords,
 		NumberCount: s.numbers.Count, RealNumbers: s.numbers.Real, NumberContexts: s.numbers.Contexts,
 		Lead: s.lead, Headline: s.headline,
 	}
@@ -111,7 +111,7 @@ func assemble(f engine.Fields) (Sketch, error) {
 	switch {
 	case len(f.Sig) > MaxHashes:
 		return Sketch{}, fmt.Errorf("%w: sketch fields: %d hashes, over %d", ErrFormat, len(f.Sig), MaxHashes)
-	case f.Shingles < 0 || f.Words < 0 || f.Marked < 0 || f.BoilerplateWords < 0 ||
+	case f.Shingles < 0 || f.Words < 0 || f.Marked < 0 || f.Retyped < 0 || f.BoilerplateWords < 0 ||
 		f.NumberCount < 0 || f.RealNumbers < 0 || f.NumberContexts < 0:
 		return Sketch{}, fmt.Errorf("%w: sketch fields: a negative count", ErrFormat)
 	case len(f.NumberSample) > numberSketchSize:
@@ -120,7 +120,7 @@ func assemble(f engine.Fields) (Sketch, error) {
 		return Sketch{}, fmt.Errorf("%w: sketch fields: %d chunks, over %d", ErrFormat, len(f.Chunks), maxChunks)
 	}
 	s := Sketch{
-		sig: compact(f.Sig), shingles: f.Shingles, words: f.Words, marked: f.Marked, boilerplateWords: f.BoilerplateWords,
+		sig: compact(f.Sig), shingles: f.Shingles, words: f.Words, marked: f.Marked, retyped: f.Retyped, boilerplateWords: f.BoilerplateWords,
 		numbers: numberSketch{Count: f.NumberCount, Real: f.RealNumbers, Contexts: f.NumberContexts},
 		lead:    f.Lead, headline: f.Headline,
 	}

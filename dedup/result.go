@@ -107,6 +107,8 @@ func (c *Cluster) Reason(docs []DocResult) string {
 		if best.ContentShare > next.ContentShare {
 			why = append(why, "has less boilerplate")
 		}
+	case docs[best.Doc].Sketch.retyped < docs[next.Doc].Sketch.retyped:
+		why = append(why, "tied score, typed cleanly (fewer words read through ligatures, full-width forms, look-alike letters or line-end hyphens)")
 	case docs[best.Doc].Sketch.words > docs[next.Doc].Sketch.words:
 		why = append(why, "tied score, more words")
 	case docs[best.Doc].Sketch.numbers.Count > docs[next.Doc].Sketch.numbers.Count:

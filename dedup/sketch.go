@@ -1,7 +1,6 @@
 package dedup
 
 import (
-	"bytes"
 	"cmp"
 	"slices"
 	"sync"
@@ -25,8 +24,10 @@ type Sketch struct {
 	// shingles is the number of distinct content shingles.
 	shingles int
 	// words is the number of content words; marked of them carried
-	// diacritics.
-	words, marked int
+	// diacritics, and retyped of them were read through a typing accident
+	// (shingle.Token.Retyped: a ligature, a full-width form, a look-alike
+	// letter, a line-end hyphen).
+	words, marked, retyped int
 	// boilerplateWords is the number of words on boilerplate lines, which
 	// are left out of everything else.
 	boilerplateWords int
@@ -183,13 +184,12 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine) (Sketch,
 	headSeen := false       // the first line with words has been seen
 	for len(text) > 0 {
 		var line []byte
-		if i := bytes.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			line, text = text, nil
-		}
+		// Lines as the scanner reads them: a word hyphenated at a line
+		// end stays whole.
+		n, line, _ := shingle.ScanLines(text, true)
+		text = text[n:]
 		w0, n0 := len(words), len(nums)
-		marked, realNums := 0, 0
+		marked, retyped, realNums := 0, 0, 0
 		numEnd := -1 // end of the number just before, -1 after a word
 		var numHash uint64
 		sc.sc.Reset(line, norm)
@@ -217,6 +217,9 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine) (Sketch,
 			words = append(words, h)
 			if sc.sc.Marked() {
 				marked++
+			}
+			if sc.sc.Retyped() {
+				retyped++
 			}
 		}
 		nw := len(words) - w0
@@ -249,6 +252,7 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine) (Sketch,
 		}
 		out.words += nw
 		out.marked += marked
+		out.retyped += retyped
 		out.numbers.Real += realNums
 		out.numbers.Count += (len(nums) - n0) / 2
 	}

@@ -3,7 +3,10 @@ package shingle_test
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/neardup/neardup/shingle"
 )
@@ -58,5 +61,37 @@ func BenchmarkAppendHashesASCII(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		dst = sh.AppendHashes(dst[:0], text)
+	}
+}
+
+// scriptText repeats a fixture of ../testdata/scripts (raw: its '|' word
+// marks removed) to size bytes.
+func scriptText(b testing.TB, name string, size int) []byte {
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "scripts", name+".txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw = bytes.ReplaceAll(raw, []byte("|"), nil)
+	text := bytes.Repeat(raw, size/len(raw)+1)
+	for size > 0 && !utf8.RuneStart(text[size]) {
+		size--
+	}
+	return text[:size]
+}
+
+// Scripts beyond Vietnamese and English take the character-token and
+// spaceless-run paths.
+func BenchmarkAppendHashesScripts(b *testing.B) {
+	for _, name := range []string{"th_a", "km_a", "my_a", "ko_a", "zh_a", "ja_a"} {
+		b.Run(name, func(b *testing.B) {
+			text := scriptText(b, name, 3<<10)
+			var sh shingle.Shingler
+			dst := make([]uint64, 0, len(text))
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = sh.AppendHashes(dst[:0], text)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package shingle
 
 import (
+	"bytes"
 	"unicode"
 	"unicode/utf8"
 
@@ -37,9 +38,16 @@ type Token struct {
 	// Start and End are the byte offsets of the token in the scanned text.
 	Start, End int
 	Kind       Kind
-	// Marked reports that the word carried a diacritic (a combining mark,
-	// đ, or ð) in the source, whether or not the mark was folded away.
+	// Marked reports that the word carried a diacritic (a mark of the
+	// Combining Diacritical Marks blocks, Hebrew points and Arabic vowel
+	// signs, đ, or ð) in the source, whether or not it was folded away.
 	Marked bool
+	// Retyped reports that the word was read through a typing accident: a
+	// compatibility form (a ligature, a full-width or half-width letter,
+	// compatibility jamo), a look-alike letter (Ð for Đ, a Cyrillic а in a
+	// Latin word) or a hyphen at a line end. A copy typed cleanly is the
+	// better one to keep.
+	Retyped bool
 }
 
 // Scanner reads the tokens of a text, like a bufio.Scanner:
@@ -61,10 +69,19 @@ type Scanner struct {
 	key  []byte
 	// the current token, kept as fields: Token assembles it, so that an
 	// inlined caller loads only the fields it reads
-	kind       Kind
-	marked     bool
-	start, end int
-	nfc        norm.Iter // for AppendNormalized
+	kind            Kind
+	marked, retyped bool
+	start, end      int
+	nfc             norm.Iter // for AppendNormalized
+	// A run of a script written without spaces (see readRun): its
+	// clusters, normalized, how it is cut, and the next cluster to cut a
+	// token from.
+	runKey []byte
+	cl     []cluster
+	ci     int
+	class  runClass
+	// look-alike letters of the word being built (see unconfuse)
+	conf [maxConfusables]confusable
 }
 
 // Reset starts scanning src with the rules of n.
@@ -73,8 +90,12 @@ func (s *Scanner) Reset(src []byte, n Normalizer) {
 	s.pos = 0
 	s.fold = n.FoldDiacritics
 	s.kind = 0
+	s.cl, s.ci = s.cl[:0], 0
 	if cap(s.key) > 1<<16 { // do not pin the buffer of one huge token
 		s.key = nil
+	}
+	if cap(s.runKey) > 1<<16 {
+		s.runKey, s.cl = nil, nil
 	}
 }
 
@@ -84,12 +105,15 @@ func (s *Scanner) Key() []byte  { return s.key[:len(s.key):len(s.key)] }
 func (s *Scanner) Kind() Kind   { return s.kind }
 func (s *Scanner) Marked() bool { return s.marked }
 
+// Retyped returns Token().Retyped.
+func (s *Scanner) Retyped() bool { return s.retyped }
+
 // Token returns the token found by the last call to Scan.
 func (s *Scanner) Token() Token {
 	if s.kind == 0 {
 		return Token{}
 	}
-	return Token{Key: s.key, Start: s.start, End: s.end, Kind: s.kind, Marked: s.marked}
+	return Token{Key: s.key, Start: s.start, End: s.end, Kind: s.kind, Marked: s.marked, Retyped: s.retyped}
 }
 
 // Vietnamese tone marks, in the order they are appended to a key.
@@ -118,12 +142,18 @@ func isMark(r rune) bool {
 	case r <= 0x036F:
 		return true
 	}
-	return unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me)
+	return unicode.Is(unicode.Mark, r)
 }
 
 // isIdeographic reports scripts written without spaces between words whose
-// characters are words or syllables on their own.
+// characters are words or syllables on their own: each is one token.
 func isIdeographic(r rune) bool {
+	switch {
+	case r < 0x2E80:
+		return false
+	case r >= 0x4E00 && r <= 0x9FFF, r >= 0x3041 && r <= 0x3096, r >= 0x30A1 && r <= 0x30FA:
+		return true // the common ideographs, hiragana and katakana
+	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }
 
@@ -150,8 +180,10 @@ type building struct {
 	start     int
 	tones     uint8
 	marked    bool
+	retyped   bool
 	prevLower bool
-	lastBase  int // len(key) after the last base letter
+	lastBase  int   // len(key) after the last base letter
+	nconf     uint8 // look-alikes noted in Scanner.conf; more than fit: maxConfusables+1
 }
 
 // Scan advances to the next token and reports whether there is one.
@@ -167,6 +199,9 @@ func (s *Scanner) Scan() bool {
 
 func (s *Scanner) scan() bool {
 	s.key = s.key[:0]
+	if s.ci < len(s.cl) {
+		return s.runToken()
+	}
 	var b building
 	src := s.src
 	for s.pos < len(src) {
@@ -209,6 +244,12 @@ func (s *Scanner) scan() bool {
 				s.key = append(s.key, c)
 				s.pos++
 			default:
+				if b.kind == Word && c == '-' {
+					if q := s.afterHyphen(&b, s.pos+1); q >= 0 {
+						s.pos = q // a compound or a word hyphenated at a line end
+						continue
+					}
+				}
 				if b.kind != 0 {
 					return s.emit(&b)
 				}
@@ -233,6 +274,7 @@ func (s *Scanner) scan() bool {
 			s.key = append(s.key, k.key[:k.n]...)
 			b.tones |= k.tones
 			b.marked = b.marked || k.marked
+			b.retyped = b.retyped || k.retyped
 			b.prevLower = k.lower
 			s.pos += size
 			continue
@@ -245,9 +287,17 @@ func (s *Scanner) scan() bool {
 			s.pos++
 			continue
 		}
-		if unicode.Is(unicode.Cf, r) {
+		if isIgnorable(r) {
 			// Format characters (zero-width space, soft hyphen, BOM,
-			// direction marks) are deleted: they do not split a word.
+			// direction marks) and variation selectors are deleted: they
+			// do not split a word. A soft hyphen at a line end joins the
+			// word across the break.
+			if b.kind == Word && r == softHyphen {
+				if q := s.afterHyphen(&b, s.pos+size); q >= 0 {
+					s.pos = q
+					continue
+				}
+			}
 			s.pos += size
 			continue
 		}
@@ -261,14 +311,27 @@ func (s *Scanner) scan() bool {
 			}
 			s.key = append(s.key, '0'+digitValue(r))
 			s.pos += size
-		case isIdeographic(r):
+		case unicode.IsLetter(r) && (isHangul(r) || isIdeographic(r)):
 			if b.kind != 0 {
 				return s.emit(&b)
 			}
-			b.kind, b.start = Word, s.pos
-			s.addRune(&b, r, src[s.pos:s.pos+size])
+			s.readRun(charRun)
+			return s.runToken()
+		case isRunLetter(r):
+			if b.kind != 0 {
+				return s.emit(&b)
+			}
+			s.readRun(spacelessRun)
+			return s.runToken()
+		case isHyphen(r): // the non-ASCII ones; a soft hyphen is ignorable
+			if b.kind == Word {
+				if q := s.afterHyphen(&b, s.pos+size); q >= 0 {
+					s.pos = q
+					continue
+				}
+				return s.emit(&b)
+			}
 			s.pos += size
-			return s.emit(&b)
 		case unicode.IsLetter(r) || isMark(r):
 			if b.kind == Number {
 				return s.emit(&b)
@@ -299,17 +362,25 @@ func (s *Scanner) scan() bool {
 }
 
 // addRune appends the letter or mark r, encoded as enc in the source, to
-// the key under construction. Precomposed Latin letters, the look-alikes
-// Ð and ð among them, never come here: latinTable handles them.
+// the key under construction, by its compatibility decomposition (NFKD):
+// a ligature gives its letters, a full-width letter its ASCII one. What a
+// decomposition holds besides letters and marks (the space of U+037A, say)
+// is dropped. Precomposed Latin letters never come here while scanning:
+// latinTable, built by this path, holds what it does with each.
 func (s *Scanner) addRune(b *building, r rune, enc []byte) {
-	d := norm.NFD.Properties(enc).Decomposition()
+	d := norm.NFKD.Properties(enc).Decomposition()
 	if d == nil {
 		s.addDecomposed(b, r)
 		return
 	}
+	if !bytes.Equal(d, norm.NFD.Properties(enc).Decomposition()) {
+		b.retyped = true // a compatibility form
+	}
 	for len(d) > 0 {
 		q, n := utf8.DecodeRune(d)
-		s.addDecomposed(b, q)
+		if isMark(q) || unicode.IsLetter(q) {
+			s.addDecomposed(b, q)
+		}
 		d = d[n:]
 	}
 }
@@ -332,6 +403,7 @@ type latinKey struct {
 	baseEnd uint8 // len(key) after the base letter
 	tones   uint8
 	marked  bool
+	retyped bool
 	lower   bool
 }
 
@@ -348,27 +420,17 @@ var latinTable = func() (t [latin1Hi - latin1Lo + 1 + latin2Hi - latin2Lo + 1]*l
 			return // × and ÷
 		}
 		e := &latinEntry{upper: unicode.IsUpper(r) && unicode.ToLower(r) != r}
-		m := r
-		switch r {
-		case 0x00D0:
-			m = 0x0110
-		case 0x00F0:
-			m = 0x0111
-		}
-		d := []rune(norm.NFD.String(string(m)))
 		for _, k := range []*latinKey{&e.keep, &e.fold} {
 			// Run the general path once, on an empty word.
 			sc := Scanner{fold: k == &e.fold}
 			var b building
-			for _, q := range d {
-				sc.addDecomposed(&b, q)
-			}
+			sc.addRune(&b, r, utf8.AppendRune(nil, r))
 			if len(sc.key) > len(k.key) {
 				return // the general path handles it
 			}
 			k.n = uint8(copy(k.key[:], sc.key))
 			k.baseEnd = uint8(b.lastBase)
-			k.tones, k.marked, k.lower = b.tones, b.marked, b.prevLower
+			k.tones, k.marked, k.retyped, k.lower = b.tones, b.marked, b.retyped, b.prevLower
 		}
 		t[i] = e
 	}
@@ -393,22 +455,34 @@ func latinLetter(r rune) *latinEntry {
 
 func (s *Scanner) addDecomposed(b *building, q rune) {
 	if isMark(q) {
-		b.marked = true
-		if t := toneBit(q); t != 0 {
-			b.tones |= t
-			return
+		diacritic := isDiacritic(q)
+		if diacritic {
+			b.marked = true
+			if t := toneBit(q); t != 0 {
+				b.tones |= t
+				return
+			}
+			if s.fold {
+				return
+			}
 		}
-		if s.fold {
-			return
-		}
-		s.insertMark(b, q)
+		s.key = insertMark(s.key, b.lastBase, q)
 		return
+	}
+	switch q { // the look-alikes Ð and ð, read as Đ and đ
+	case 0x00D0:
+		q, b.retyped = 0x0110, true
+	case 0x00F0:
+		q, b.retyped = 0x0111, true
 	}
 	if q == 0x0110 || q == 0x0111 {
 		b.marked = true
 		if s.fold {
 			q = 'd'
 		}
+	}
+	if q >= greekLo && q <= cyrillicHi {
+		s.noteConfusable(b, q)
 	}
 	b.prevLower = unicode.IsLower(q)
 	q = unicode.ToLower(q)
@@ -421,13 +495,13 @@ func (s *Scanner) addDecomposed(b *building, q rune) {
 // independent of mark order, and bounds the work on garbage input.
 const maxMarks = 16
 
-// insertMark adds a non-tone mark after the last base letter, keeping the
-// marks of one letter sorted by code point (at most maxMarks, the
-// smallest), so that every mark order keys alike.
-func (s *Scanner) insertMark(b *building, q rune) {
+// insertMark adds a non-tone mark to key after its last base letter, which
+// ends at lastBase, keeping the marks of one letter sorted by code point (at
+// most maxMarks, the smallest), so that every mark order keys alike.
+func insertMark(key []byte, lastBase int, q rune) []byte {
 	var marks [maxMarks + 1]rune
 	n := 0
-	for region := s.key[b.lastBase:]; len(region) > 0; n++ {
+	for region := key[lastBase:]; len(region) > 0; n++ {
 		m, sz := utf8.DecodeRune(region)
 		marks[n] = m
 		region = region[sz:]
@@ -439,13 +513,17 @@ func (s *Scanner) insertMark(b *building, q rune) {
 	}
 	marks[i] = q
 	n = min(n+1, maxMarks)
-	s.key = s.key[:b.lastBase]
+	key = key[:lastBase]
 	for _, m := range marks[:n] {
-		s.key = utf8.AppendRune(s.key, m)
+		key = utf8.AppendRune(key, m)
 	}
+	return key
 }
 
 func (s *Scanner) emit(b *building) bool {
+	if b.nconf != 0 {
+		s.unconfuse(b)
+	}
 	if b.tones != 0 && b.kind == Word && !s.fold {
 		for i, t := range tones {
 			if b.tones&(1<<i) != 0 {
@@ -453,6 +531,6 @@ func (s *Scanner) emit(b *building) bool {
 			}
 		}
 	}
-	s.kind, s.marked, s.start, s.end = b.kind, b.marked, b.start, s.pos
+	s.kind, s.marked, s.retyped, s.start, s.end = b.kind, b.marked, b.retyped, b.start, s.pos
 	return true
 }

@@ -1,6 +1,7 @@
 package shingle
 
 import (
+	"bytes"
 	"iter"
 	"sync"
 
@@ -44,17 +45,23 @@ func getScanner(src []byte, n Normalizer) *Scanner {
 
 // AppendNormalized appends the normalized form of src to dst and returns
 // the extended buffer: the keys of all tokens, words and numbers, in NFC,
-// separated by single spaces. It is meant for people and tests; normalizing
-// its output again returns it unchanged.
+// separated by single spaces, or by a line break where the source had one
+// between them (a line break ends a run of a spaceless script). It is
+// meant for people and tests; normalizing its output again returns it
+// unchanged.
 func (n Normalizer) AppendNormalized(dst, src []byte) []byte {
 	sc := getScanner(src, n)
 	defer scanners.Put(sc)
-	first := true
+	prevEnd := -1
 	for sc.Scan() {
-		if !first {
-			dst = append(dst, ' ')
+		if prevEnd >= 0 {
+			if sc.start > prevEnd && bytes.IndexByte(src[prevEnd:sc.start], '\n') >= 0 {
+				dst = append(dst, '\n')
+			} else {
+				dst = append(dst, ' ')
+			}
 		}
-		first = false
+		prevEnd = sc.end
 		sc.nfc.Init(norm.NFC, sc.Token().Key)
 		for !sc.nfc.Done() {
 			dst = append(dst, sc.nfc.Next()...)

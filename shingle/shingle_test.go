@@ -1,6 +1,7 @@
 package shingle_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
@@ -31,7 +33,7 @@ func TestNormalize(t *testing.T) {
 		{name: "empty", in: "", want: ""},
 		{name: "segmenter joins", in: "Hội_đồng_Bảo_an", want: normalize(shingle.Normalizer{}, "hội đồng bảo an")},
 		{name: "partial joins", in: "Hội_đồng Bảo_an LHQ_Chiều", want: normalize(shingle.Normalizer{}, "hội đồng bảo an lhq chiều")},
-		{name: "unicode spaces", in: "a\u00a0b\u2003c\u3000d\te\nf", want: "a b c d e f"},
+		{name: "unicode spaces", in: "a\u00a0b\u2003c\u3000d\te\nf", want: "a b c d e\nf"},
 		{name: "case", in: "ASEAN Ủng Hộ", want: normalize(shingle.Normalizer{}, "asean ủng hộ")},
 		{name: "nfd equals nfc", in: norm.NFD.String("Nguyễn Dy Niên"), want: normalize(shingle.Normalizer{}, "nguyễn dy niên")},
 		{name: "old tone placement", in: "hòa khỏe thủy", want: normalize(shingle.Normalizer{}, "hoà khoẻ thuỷ")},
@@ -51,6 +53,42 @@ func TestNormalize(t *testing.T) {
 		{name: "fold diacritics", in: "Đồng Hội_đồng Bảo", fold: true, want: "dong hoi dong bao"},
 		{name: "fold look-alike", in: "\u00d0à \u00f0i", fold: true, want: "da di"},
 		{name: "fold nfd", in: norm.NFD.String("Nguyễn thuỷ"), fold: true, want: "nguyen thuy"},
+		// compatibility forms
+		{name: "full-width", in: "ＡＳＥＡＮ ｓｕｍｍｉｔ １２", want: "asean summit 12"},
+		{name: "ligatures", in: "ﬁnal oﬀer ﬂows ﬃx ﬅ", want: "final offer flows ffix st"},
+		{name: "half-width katakana", in: "ｶﾞｲﾄﾞ", want: "ガ イ ド"},
+		{name: "compat decomposition drops non-letters", in: "a\u037ab", want: normalize(shingle.Normalizer{}, "a\u0345b")},
+		{name: "variation selectors deleted", in: "東\ufe00京 a\U000e0100b", want: "東 京 ab"},
+		// character tokens
+		{name: "kana voicing nfd", in: "カ\u3099イ ガイ", want: "ガ イ ガ イ"},
+		{name: "kana voicing kept when folding", in: "ガ カ", fold: true, want: "ガ カ"},
+		{name: "hangul nfd", in: norm.NFD.String("한국 정부"), want: "한 국 정 부"},
+		{name: "hangul spacing", in: "할수있다", want: normalize(shingle.Normalizer{}, "할 수 있 다")},
+		{name: "hangul compat jamo", in: "\u314e\u314f\u3134", want: "\ud558 \u1102"},
+		{name: "hangul lv plus t", in: "\uac00\u11a8", want: "\uac01"},
+		// spaceless scripts
+		{name: "thai segmented", in: "ประเทศ ไทย\u200bเป็น_สมาชิก", want: normalize(shingle.Normalizer{}, "ประเทศไทยเป็นสมาชิก")},
+		{name: "thai mark order", in: "ท\u0e48\u0e35", want: normalize(shingle.Normalizer{}, "ท\u0e35\u0e48")},
+		{name: "thai sara am", in: "กำลัง", want: normalize(shingle.Normalizer{}, "ก\u0e4d\u0e32ลัง")},
+		{name: "thai marks kept when folding", in: "ที่นี่", fold: true, want: normalize(shingle.Normalizer{}, "ที่นี่")},
+		{name: "thai digits and latin end a run", in: "ไทย๒๕ASEANไทย", want: "ไ ท ย 25 asean ไ ท ย"},
+		// hyphens
+		{name: "line-end hyphenation", in: "inte-\ngration", want: "integration"},
+		{name: "hyphenation with spaces and crlf", in: "inte- \r\n  gration", want: "integration"},
+		{name: "soft hyphen at line end", in: "inte\u00ad\ngration", want: "integration"},
+		{name: "compound on one line", in: "well-known", want: "wellknown"},
+		{name: "compound across lines", in: "well-\nknown", want: "wellknown"},
+		{name: "unicode hyphen", in: "well\u2010known", want: "wellknown"},
+		{name: "spaced dash separates", in: "Hanoi - Hue Hanoi -Hue Hanoi- Hue", want: "hanoi hue hanoi hue hanoi hue"},
+		{name: "paragraph break separates", in: "inte-\n\ngration", want: "inte\ngration"},
+		{name: "hyphen before digits", in: "COVID-19 19-year", want: "covid 19 19 year"},
+		{name: "hyphen before a capital", in: "GD-ĐT Anglo-\nSaxon", want: normalize(shingle.Normalizer{}, "gd đt anglo\nsaxon")},
+		// look-alikes
+		{name: "cyrillic in latin word", in: "p\u0430ypal \u0412BC", want: "paypal bbc"},
+		{name: "greek in latin word", in: "\u039dEWS", want: "news"},
+		{name: "cyrillic word kept", in: "Москва", want: "москва"},
+		{name: "greek word kept", in: "Νίκος", want: normalize(shingle.Normalizer{}, "νίκος")},
+		{name: "all look-alikes, no latin letter", in: "\u0441\u043e\u0440", want: "\u0441\u043e\u0440"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,8 +142,8 @@ func TestTokensStopEarly(t *testing.T) {
 // change breaks every stored hash; bump shingle.Version and update it on
 // purpose.
 func TestKnownAnswers(t *testing.T) {
-	if shingle.Version != 1 {
-		t.Fatalf("Version = %d; known answers below are for version 1", shingle.Version)
+	if shingle.Version != 2 {
+		t.Fatalf("Version = %d; known answers below are for version 2", shingle.Version)
 	}
 	tokens := []struct {
 		key  string
@@ -129,6 +167,11 @@ func TestKnownAnswers(t *testing.T) {
 		{"Hội đồng", 0, []uint64{0x2de0d898a5d3d9f7}},
 		{"ASEAN ủng_hộ VN ứng_cử vào Hội_đồng", 5, []uint64{0xa15fa6a16d2f2784, 0xde455e500a53a05f, 0x8480c70e3b21b710, 0x8a61b1460889bb59, 0xe1fa302aee143611}},
 		{"the quick brown fox", 2, []uint64{0x6eff1af9484eaaef, 0xafcacf602c77f377, 0xc31e241306d463ea}},
+		// version 2: runs cut by content, composed Hangul, joined hyphens,
+		// compatibility forms
+		{"ประเทศไทยเป็นสมาชิก", 3, []uint64{0x7a3d621f32a25e7e, 0x5887aefc8b88d4d9, 0x7fefc9d287011746, 0x28ce4ae7fc67145a, 0x1ea977669093957f}},
+		{"한국 정부는 발표했다", 4, []uint64{0x7da5f083b948bb26, 0xeb64fa5173925076, 0x85ce70c32f3b8b2, 0x5098d245c71a110e, 0x21f0a9d9f85649d9, 0x8747f53874412b4}},
+		{"inte-\ngration of ＡＳＥＡＮ", 2, []uint64{0x2b58eed592d8be6b, 0x830de9105c3a0620}},
 	}
 	for _, tt := range shingles {
 		got := shingle.Shingler{Size: tt.size}.AppendHashes(nil, []byte(tt.text))
@@ -262,16 +305,18 @@ func TestAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(20, func() { buf = sh.AppendNormalized(buf[:0], text) }); n != 0 {
 		t.Errorf("AppendNormalized allocates %v times per call, want 0", n)
 	}
-	var sc shingle.Scanner
-	sc.Reset(text, shingle.Normalizer{}) // warm the key buffer
-	for sc.Scan() {
-	}
-	if n := testing.AllocsPerRun(20, func() {
-		sc.Reset(text, shingle.Normalizer{})
+	for _, text := range [][]byte{text, scriptText(t, "th_a", 4<<10), scriptText(t, "ko_a", 4<<10)} {
+		var sc shingle.Scanner
+		sc.Reset(text, shingle.Normalizer{}) // warm the key and run buffers
 		for sc.Scan() {
 		}
-	}); n != 0 {
-		t.Errorf("a reused Scanner allocates %v times per text, want 0", n)
+		if n := testing.AllocsPerRun(20, func() {
+			sc.Reset(text, shingle.Normalizer{})
+			for sc.Scan() {
+			}
+		}); n != 0 {
+			t.Errorf("a reused Scanner allocates %v times per text, want 0 (%.20q...)", n, text)
+		}
 	}
 }
 
@@ -293,6 +338,9 @@ func FuzzNormalize(f *testing.F) {
 	f.Add([]byte(norm.NFD.String("Nguyễn hòa khỏe thủy")))
 	f.Add([]byte("\u00d0à\u200b\u00ad\ufeff\xff\xc3"))
 	f.Add([]byte("o\u0302\u0323\u0308\u0301\u0327a\u0300\u0301"))
+	f.Add([]byte("ประเทศ ไทย\u200bกำลัง ແລະ ໜ ខ្មែរ မြန်မာ"))
+	f.Add([]byte(norm.NFD.String("한국 정부") + "\u314e\u314f\u3134 ｶﾞ カ\u3099"))
+	f.Add([]byte("inte-\ngration well\u00ad\r\n known ＡＳＥＡＮ ﬁ p\u0430ypal"))
 	f.Fuzz(func(t *testing.T, text []byte) {
 		for _, n := range []shingle.Normalizer{{}, {FoldDiacritics: true}} {
 			once := n.AppendNormalized(nil, text)
@@ -311,6 +359,8 @@ func FuzzShingles(f *testing.F) {
 	f.Add([]byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ. Chiều 12/9"), uint8(5))
 	f.Add([]byte("a b\u00a0c\nd\te"), uint8(2))
 	f.Add([]byte("x \xff y"), uint8(1))
+	f.Add([]byte("ประเทศไทยเป็นสมาชิกอาเซียน 東京都 한국은"), uint8(5))
+	f.Add([]byte("ພາສາລາວ ភាសាខ្មែរ မြန်မာစာ inte-\ngration"), uint8(3))
 	f.Fuzz(func(t *testing.T, text []byte, size uint8) {
 		sh := shingle.Shingler{Size: int(size%shingle.MaxSize) + 1}
 		want := sh.AppendHashes(nil, text)
@@ -319,10 +369,66 @@ func FuzzShingles(f *testing.F) {
 		if got := sh.AppendHashes(nil, joined); !slices.Equal(want, got) {
 			t.Fatalf("'_' for ' ' changed shingles of %q", text)
 		}
+		// Segmenting a script written without spaces, with spaces, '_' or
+		// zero-width spaces between its characters, changes no shingle.
+		for _, sep := range []string{" ", "_", "\u200b"} {
+			if seg := segment(text, sep); !slices.Equal(want, sh.AppendHashes(nil, seg)) {
+				t.Fatalf("segmenting with %q changed shingles:\n %q\n %q", sep, text, seg)
+			}
+		}
 		// Re-shingling the normalized text gives the same shingles.
 		normalized := sh.AppendNormalized(nil, text)
 		if got := sh.AppendHashes(nil, normalized); !slices.Equal(want, got) {
 			t.Fatalf("normalized text %q shingles differently from %q", normalized, text)
+		}
+	})
+}
+
+// segment inserts sep between every two characters of scripts written
+// without spaces (Han, Kana, Hangul syllables, Thai, Lao, Khmer, Myanmar),
+// as a segmenter that splits everything would.
+func segment(text []byte, sep string) []byte {
+	starts := func(r rune) bool { // a character that a space may precede
+		return !unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me) &&
+			(unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar) && unicode.IsLetter(r) ||
+				r >= 0xAC00 && r <= 0xD7A3)
+	}
+	var out []byte
+	prev := false
+	for len(text) > 0 {
+		r, n := utf8.DecodeRune(text)
+		cur := starts(r) && !(r == utf8.RuneError && n == 1)
+		if prev && cur {
+			out = append(out, sep...)
+		}
+		out = append(out, text[:n]...)
+		text = text[n:]
+		prev = cur || prev && unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me)
+	}
+	return out
+}
+
+// ScanLines keeps in one line exactly the words a Scanner reads across a
+// line break: scanning line by line gives the tokens of the whole text.
+func FuzzScanLines(f *testing.F) {
+	f.Add([]byte("inte-\ngration\nwell-\r\n known\n\nnext- \n line\n-\nx"))
+	f.Add([]byte("a\u00ad\nb é-\nc ไทย-\nx 12-\nab"))
+	f.Add([]byte("\u0e4c-\nx a\u0e4c-\nx \u0e4c\u0301-\nx 東\u3099-\nx \u0301-\nx"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		var n shingle.Normalizer
+		want := n.AppendTokenHashes(nil, text)
+		var got []uint64
+		sc := bufio.NewScanner(bytes.NewReader(text))
+		sc.Buffer(nil, len(text)+1)
+		sc.Split(shingle.ScanLines)
+		for sc.Scan() {
+			got = n.AppendTokenHashes(got, sc.Bytes())
+		}
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(want, got) {
+			t.Fatalf("line by line, %q scans to %d tokens, whole to %d", text, len(got), len(want))
 		}
 	})
 }

@@ -30,6 +30,7 @@ type docRow struct {
 	Shingles         int64   `parquet:"shingles"`
 	Words            int64   `parquet:"words"`
 	Marked           int64   `parquet:"marked"`
+	Retyped          int64   `parquet:"retyped"`
 	BoilerplateWords int64   `parquet:"boilerplate_words"`
 	Numbers          int64   `parquet:"numbers"`
 	NumbersReal      int64   `parquet:"numbers_real"`
@@ -86,7 +87,7 @@ func exportParquet(dir string, cfg dedup.Config, sc *stage.Corpus) (int, error) 
 		}
 		docs = append(docs, docRow{
 			Doc: int64(i), Pos: pos[i], ID: sc.IDs[i], Shingles: int64(f.Shingles), Words: int64(f.Words),
-			Marked: int64(f.Marked), BoilerplateWords: int64(f.BoilerplateWords),
+			Marked: int64(f.Marked), Retyped: int64(f.Retyped), BoilerplateWords: int64(f.BoilerplateWords),
 			Numbers: int64(f.NumberCount), NumbersReal: int64(f.RealNumbers), Signature: sig, Sketch: b,
 		})
 	}
@@ -133,7 +134,7 @@ func readExport(dir string, cfg dedup.Config) ([]string, []dedup.Sketch, []stage
 		// The encoding keeps what verification reads; the counts the
 		// canonical choice reads are columns of their own.
 		f := stage.Inspect(&s)
-		f.Words, f.Marked, f.BoilerplateWords = int(r.Words), int(r.Marked), int(r.BoilerplateWords)
+		f.Words, f.Marked, f.Retyped, f.BoilerplateWords = int(r.Words), int(r.Marked), int(r.Retyped), int(r.BoilerplateWords)
 		f.NumberCount, f.RealNumbers = int(r.Numbers), int(r.NumbersReal)
 		if s, err = stage.Assemble(f); err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: doc %d: %w", path, r.Doc, err)

@@ -22,7 +22,7 @@ import (
 // SignatureVersion is the version of the stored formats built on
 // signatures: the signature values, the sketch encoding, the index keys
 // and the Config fingerprint. A change to any of them changes it.
-const SignatureVersion = 2
+const SignatureVersion = 3
 
 // Line is a distinct line of a document as boilerplate learning counts
 // it: its hash, its number of words, and its place among the document's
@@ -164,7 +164,7 @@ func ByJaccard[F float32 | float64](ja, jb F, earlier int) int {
 type Fields struct {
 	Sig                      []uint16
 	Shingles                 int
-	Words, Marked            int
+	Words, Marked, Retyped   int
 	BoilerplateWords         int
 	NumberCount, RealNumbers int
 	NumberContexts           int
