@@ -130,6 +130,7 @@ func TestScriptsTypedTwoWays(t *testing.T) {
 		{name: "Chinese, raw vs segmented with spaces", a: raw(scriptText(t, "zh_a")), b: seg(" ")(scriptText(t, "zh_a")), unrelated: raw(scriptText(t, "zh_b"))},
 		{name: "Japanese, raw vs segmented with spaces", a: raw(scriptText(t, "ja_a")), b: seg(" ")(scriptText(t, "ja_a")), unrelated: raw(scriptText(t, "ja_b"))},
 		{name: "Thai, raw vs segmented with spaces", a: raw(scriptText(t, "th_a")), b: seg(" ")(scriptText(t, "th_a")), unrelated: raw(scriptText(t, "th_b"))},
+		{name: "Thai, one line vs one sentence per line", a: raw(scriptText(t, "th_a")), b: strings.ReplaceAll(raw(scriptText(t, "th_a")), " ", "\n"), unrelated: raw(scriptText(t, "th_b"))},
 		{name: "Thai, raw vs zero-width spaces", a: raw(scriptText(t, "th_a")), b: seg("\u200b")(scriptText(t, "th_a")), unrelated: raw(scriptText(t, "th_b"))},
 		{name: "Lao, raw vs segmented with spaces", a: raw(scriptText(t, "lo_a")), b: seg(" ")(scriptText(t, "lo_a")), unrelated: raw(scriptText(t, "lo_b"))},
 		{name: "Lao, raw vs NFKC (ໜ as ຫນ, ຳ as ໍາ)", a: raw(scriptText(t, "lo_a")), b: norm.NFKC.String(raw(scriptText(t, "lo_a"))), unrelated: raw(scriptText(t, "lo_b"))},
