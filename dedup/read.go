@@ -3,7 +3,6 @@ package dedup
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 )
 
@@ -28,25 +27,25 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 	c = c.withDefaults()
 	res := &sketchedCorpus{}
 	var ids []string
-	var sketches []Sketch
-	var lines [][]docLine
+	var sketchPages pages[Sketch]
+	var linePages pages[[]docLine]
+	var arena lineArena
 	learn := c.BoilerplateArticles > 0
 	first := func(yield func(Doc) bool) error { return read(nil, yield) }
 	err := c.sketchPass(first, nil, func(id string) bool { ids = append(ids, id); return true },
 		func(i int, s Sketch, l []docLine) {
-			if i >= len(sketches) {
-				sketches = slices.Grow(sketches, i+1-len(sketches))[:i+1]
-			}
-			sketches[i] = s
+			*sketchPages.at(i) = s
 			if learn {
-				if i >= len(lines) {
-					lines = slices.Grow(lines, i+1-len(lines))[:i+1]
-				}
-				lines[i] = slices.Clip(l)
+				*linePages.at(i) = arena.keep(l)
 			}
 		}, learn)
 	if err != nil {
 		return nil, err
+	}
+	sketches := sketchPages.flatten(len(ids))
+	var lines [][]docLine
+	if learn {
+		lines = linePages.flatten(len(ids))
 	}
 	if learn {
 		boiler := c.learnBoilerplate(sketches, lines)
@@ -173,4 +172,55 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFil
 	close(results)
 	<-done
 	return err
+}
+
+// pages is a growing array filled out of order, in pages that never
+// move: growing it copies nothing, where a slice grown by doubling would
+// copy (and the garbage collector rescan) every element several times.
+type pages[T any] [][]T
+
+// pageSize is the elements of a page: big enough that the page table
+// stays small (a thousand entries for a million documents), small enough
+// that the last page wastes little.
+const pageSize = 1024
+
+// at returns the i-th element, adding pages as needed.
+func (p *pages[T]) at(i int) *T {
+	for len(*p) <= i/pageSize {
+		*p = append(*p, make([]T, pageSize))
+	}
+	return &(*p)[i/pageSize][i%pageSize]
+}
+
+// flatten returns the first n elements in one slice and empties p.
+func (p *pages[T]) flatten(n int) []T {
+	if n == 0 {
+		*p = nil
+		return nil
+	}
+	out := make([]T, n)
+	for k, pg := range *p {
+		copy(out[k*pageSize:min(n, (k+1)*pageSize)], pg)
+		(*p)[k] = nil
+	}
+	*p = nil
+	return out
+}
+
+// lineArena keeps the lines of many documents in shared blocks: a
+// document's lines cost their 16 bytes each, where a slice of its own
+// would cost its capacity and an allocation.
+type lineArena struct{ block []docLine }
+
+// lineBlock is the lines of an arena block: a megabyte.
+const lineBlock = 1 << 16
+
+// keep returns a copy of l in the arena.
+func (a *lineArena) keep(l []docLine) []docLine {
+	if len(l) > cap(a.block)-len(a.block) {
+		a.block = make([]docLine, 0, max(lineBlock, len(l)))
+	}
+	n := len(a.block)
+	a.block = append(a.block, l...)
+	return a.block[n:len(a.block):len(a.block)]
 }
