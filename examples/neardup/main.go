@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"math"
 
 	"embed"
@@ -159,7 +160,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		total = inputSize(paths)
 	}
 	prog := newProgress(stderr, show, total, 500*time.Millisecond)
-	rd := &reader{where: make(map[string]string), prog: prog, streams: make(map[string][]dedup.Doc), stderr: stderr, fields: fields,
+	rd := &reader{where: make(map[string]int32), evalLabels: *evaluate, prog: prog, streams: make(map[string][]dedup.Doc), stderr: stderr, fields: fields,
 		keepRaw: *keepOut != "", streamRaw: make(map[string][][]byte)}
 	read := func(need func(int) bool, yield func(dedup.Doc) bool) error {
 		rd.pass++
@@ -316,12 +317,23 @@ func (e *inputError) Error() string {
 type reader struct {
 	pass   int // 1 on the first reading
 	yield  func(dedup.Doc) bool
-	need   func(n int) bool  // nil, or which documents this reading needs
-	n      int               // documents read in this reading
-	labels []eval.Label      // gold labels of JSONL documents that carry them
-	where  map[string]string // id -> "file:line" of its first occurrence
-	bytes  int64             // text bytes read in the first pass
-	prog   *progress
+	need   func(n int) bool // nil, or which documents this reading needs
+	n      int              // documents read in this reading
+	labels []eval.Label     // with -eval, the gold labels of JSONL documents that carry them
+	// where maps each id of the first reading to its document's place in
+	// the input; lineOf and fileOf tell where that document is: its line
+	// (0 for a file of its own) and the file, by place of its first
+	// document. Each document costs 4 bytes and its map entry.
+	where      map[string]int32
+	lineOf     []int32
+	fileOf     []placeFile
+	evalLabels bool
+	// blockSize is the size of the blocks in which the readings that
+	// sketch read JSONL (0: jsonlBlockSize); a negative one makes them
+	// read line by line, as the readings for -keep and -report do.
+	blockSize int
+	bytes     int64 // text bytes read in the first pass
+	prog      *progress
 	// streams holds, from the first pass, the documents of inputs that
 	// cannot be read twice: standard input, and paths that are not
 	// regular files (a pipe, <(zcat corpus.jsonl.gz)).
@@ -380,21 +392,44 @@ func (r *reader) add(id string, text []byte, path string, line int) error {
 		return r.emit(id, text, r.raw)
 	}
 	if r.pass == 1 {
-		r.sizes = append(r.sizes, int32(min(len(text), math.MaxInt32)))
-		place := path
-		if line > 0 {
-			place = fmt.Sprintf("%s:%d", path, line)
-		}
 		if prev, ok := r.where[id]; ok {
-			return fmt.Errorf("%s: duplicate id %q (first seen at %s)", place, id, prev)
+			return fmt.Errorf("%s: duplicate id %q (first seen at %s)", place(path, line), id, r.place(int(prev)))
 		}
-		r.where[id] = place
+		n := len(r.lineOf)
+		r.where[id] = int32(min(n, math.MaxInt32))
+		if len(r.fileOf) == 0 || r.fileOf[len(r.fileOf)-1].path != path {
+			r.fileOf = append(r.fileOf, placeFile{n, path})
+		}
+		r.lineOf = append(r.lineOf, int32(min(line, math.MaxInt32)))
+		r.sizes = append(r.sizes, int32(min(len(text), math.MaxInt32)))
 		r.bytes += int64(len(text))
 	}
 	r.prog.read(len(text))
 	r.n++
 	r.yield(dedup.Doc{ID: id, Text: text})
 	return nil
+}
+
+// placeFile is where the documents of one input file start, by place
+// in the input.
+type placeFile struct {
+	start int
+	path  string
+}
+
+// place names the place of a document: its path, and its line in a
+// JSONL file.
+func place(path string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", path, line)
+	}
+	return path
+}
+
+// place names the place of the n-th document of the first reading.
+func (r *reader) place(n int) string {
+	k, _ := slices.BinarySearchFunc(r.fileOf, n, func(f placeFile, n int) int { return cmp.Compare(f.start, n+1) })
+	return place(r.fileOf[k-1].path, int(r.lineOf[n]))
 }
 
 // readFile reads a file of records: Parquet or WARC (told by content or
@@ -643,6 +678,9 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 		defer src.Close()
 		br = bufio.NewReaderSize(src, 1<<20)
 	}
+	if r.emit == nil && r.blockSize >= 0 {
+		return r.readJSONLBlocks(br, name)
+	}
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
 		if line == 1 {
@@ -685,6 +723,13 @@ func (r *reader) addLine(b []byte, name string, line int) error {
 	} else {
 		rec, text, jerr = parseRecord(b)
 	}
+	return r.addParsed(rec, text, raw, jerr, name, line)
+}
+
+// addParsed passes on the document of a parsed JSONL line: rec, text and
+// jerr are what parsing returned, raw the line as it came in when -keep
+// needs it from a stream.
+func (r *reader) addParsed(rec record, text, raw []byte, jerr error, name string, line int) error {
 	var ferr fieldError
 	switch {
 	case errors.Is(jerr, errIDNotUTF8), errors.As(jerr, &ferr):
@@ -706,7 +751,7 @@ func (r *reader) addLine(b []byte, name string, line int) error {
 	if err := r.add(*rec.ID, text, name, line); err != nil {
 		return err
 	}
-	if rec.Cluster != nil && r.pass == 1 {
+	if rec.Cluster != nil && r.pass == 1 && r.evalLabels {
 		ok := rec.CanonicalOK == nil || *rec.CanonicalOK
 		r.labels = append(r.labels, eval.Label{ID: *rec.ID, Cluster: *rec.Cluster, CanonicalOK: ok, Kind: rec.Kind, Lang: rec.Lang})
 	}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/neardup/neardup/dedup"
+)
+
+// jsonlBlockSize is how much of a JSONL input one parsing job takes: a
+// thousand news articles, so that handing a block to a worker costs
+// nothing next to parsing it, while the blocks in flight (three per
+// worker) stay a few tens of megabytes. It is larger than readJSONL's
+// buffer, so that reads go straight into the block. A line longer than a
+// block gets a block of its own, twice as large as needed.
+const jsonlBlockSize = 4 << 20
+
+// jsonlLine is one non-blank line of a block, parsed by a worker.
+type jsonlLine struct {
+	b    []byte // the line with its '\n', decoded in place by parsing
+	line int    // its line number in the input
+	skip bool   // a document this reading does not need: not parsed
+	raw  []byte // with -keep on a stream, the line as it came in
+	rec  record
+	text []byte
+	err  error
+}
+
+// jsonlBlock is a run of whole lines of a JSONL input.
+type jsonlBlock struct {
+	lines []jsonlLine
+	// err is the error that ended reading after these lines, at line
+	// errLine.
+	err     error
+	errLine int
+	done    chan struct{} // closed when every line is parsed
+}
+
+// readJSONLBlocks is readJSONL for the readings that sketch: one
+// goroutine reads the input in blocks of whole lines with no copy per
+// line, GOMAXPROCS workers parse the blocks (decoding each text in place
+// in its block, which no one reuses), and the calling goroutine passes
+// the documents on in input order, with the same checks and errors as a
+// line-by-line reading.
+func (r *reader) readJSONLBlocks(in io.Reader, name string) error {
+	size := jsonlBlockSize
+	if r.blockSize > 0 {
+		size = r.blockSize
+	}
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *jsonlBlock, workers)
+	order := make(chan *jsonlBlock, 2*workers)
+	stop := make(chan struct{})
+	fields := r.fields
+	keepRaw := r.inStream != "" && r.keepRaw
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for blk := range jobs {
+				for i := range blk.lines {
+					l := &blk.lines[i]
+					if l.skip {
+						continue
+					}
+					if keepRaw {
+						l.raw = bytes.Clone(l.b)
+					}
+					if fields.custom {
+						l.rec, l.text, l.err = parseFields(l.b, fields.id, fields.text)
+					} else {
+						l.rec, l.text, l.err = parseRecord(l.b)
+					}
+				}
+				close(blk.done)
+			}
+		})
+	}
+	need, n := r.need, r.n
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		var carry []byte
+		lineNo := 0
+		for {
+			buf := make([]byte, max(size, 2*len(carry)))
+			k := copy(buf, carry)
+			m, err := io.ReadFull(in, buf[k:])
+			buf = buf[:k+m]
+			end := err != nil
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				err = nil
+			}
+			cut := len(buf)
+			if !end {
+				cut = bytes.LastIndexByte(buf, '\n') + 1
+				if cut == 0 { // a line longer than the block
+					carry = buf
+					continue
+				}
+			}
+			carry = buf[cut:]
+			blk := &jsonlBlock{done: make(chan struct{}), err: err}
+			for p := 0; p < cut; {
+				q := cut
+				if e := bytes.IndexByte(buf[p:cut], '\n'); e >= 0 {
+					q = p + e + 1
+				}
+				b := buf[p:q:q]
+				p = q
+				lineNo++
+				if lineNo == 1 {
+					b = bytes.TrimPrefix(b, []byte("\ufeff")) // a byte-order mark
+				}
+				if len(bytes.TrimSpace(b)) == 0 {
+					continue
+				}
+				blk.lines = append(blk.lines, jsonlLine{b: b, line: lineNo, skip: need != nil && !need(n)})
+				n++
+			}
+			if err != nil {
+				// A line-by-line reading names the line it was reading:
+				// the unfinished one, or the next.
+				blk.errLine = lineNo
+				if cut == 0 || buf[cut-1] == '\n' {
+					blk.errLine++
+				}
+			}
+			select {
+			case order <- blk:
+			case <-stop:
+				return
+			}
+			select {
+			case jobs <- blk:
+			case <-stop:
+				return
+			}
+			if end {
+				return
+			}
+		}
+	}()
+	finish := func(err error) error {
+		close(stop)
+		for range order {
+		}
+		wg.Wait()
+		return err
+	}
+	for blk := range order {
+		<-blk.done
+		for i := range blk.lines {
+			l := &blk.lines[i]
+			if l.skip {
+				r.prog.read(len(l.b))
+				r.n++
+				r.yield(dedup.Doc{})
+				continue
+			}
+			if err := r.addParsed(l.rec, l.text, l.raw, l.err, name, l.line); err != nil {
+				return finish(err)
+			}
+		}
+		if blk.err != nil {
+			return finish(&inputError{path: name, line: blk.errLine, msg: "cannot read: " + blk.err.Error()})
+		}
+	}
+	return finish(nil)
+}

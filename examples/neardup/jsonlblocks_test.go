@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/gzip"
+	"github.com/neardup/neardup/dedup"
+)
+
+// readJSONLTest reads in as the first reading does and returns what it yields,
+// and its error.
+func readJSONLTest(t *testing.T, in io.Reader, blockSize int, need func(int) bool) ([]string, string) {
+	t.Helper()
+	var docs []string
+	r := &reader{where: make(map[string]int32), prog: newProgress(io.Discard, false, 0, 0), streams: make(map[string][]dedup.Doc),
+		stderr: io.Discard, blockSize: blockSize, pass: 1, need: need}
+	r.fields.id, r.fields.text = fieldPath{"id"}, fieldPath{"text"}
+	r.yield = func(d dedup.Doc) bool {
+		docs = append(docs, d.ID+" "+string(d.Text))
+		return true
+	}
+	err := r.readJSONL(in, "in.jsonl")
+	if err != nil {
+		return docs, err.Error()
+	}
+	return docs, ""
+}
+
+// The block reading yields the documents, and fails with the errors, of
+// a line-by-line reading, whatever the block size: lines that straddle
+// blocks, lines longer than a block, blank lines, a byte-order mark,
+// escapes, a last line without a newline, documents the reading does not
+// need, invalid lines and a read error in the middle of a line.
+func TestReadJSONLBlocks(t *testing.T) {
+	var good bytes.Buffer
+	good.WriteString("\ufeff")
+	for i := range 300 {
+		text := strings.Repeat(fmt.Sprintf("word%d ", i), i%37+i/100*60)
+		switch i % 50 {
+		case 7:
+			good.WriteString("\n  \n")
+		case 11:
+			text = strings.Repeat("a long line\\n", 400)
+		case 13:
+			text = `escaped \"quotes\" \u00e9 \ud83d\ude00`
+		}
+		fmt.Fprintf(&good, "{\"id\":\"d%d\",\"text\":\"%s\",\"x\":[1,2]}\n", i, text)
+	}
+	good.WriteString(`{"id":"last","text":"no newline"}`)
+	gz := func(b []byte) []byte {
+		var z bytes.Buffer
+		w := gzip.NewWriter(&z)
+		w.Write(b)
+		w.Close()
+		return z.Bytes()
+	}
+	truncated := gz(good.Bytes())
+	truncated = truncated[:len(truncated)/2]
+	lines := good.Bytes()[:bytes.LastIndexByte(good.Bytes()[:good.Len()/2], '\n')+1]
+	failing := func(b []byte) func() io.Reader {
+		return func() io.Reader { return io.MultiReader(bytes.NewReader(b), iotest.ErrReader(errors.New("disk on fire"))) }
+	}
+	reader := func(b []byte) func() io.Reader { return func() io.Reader { return bytes.NewReader(b) } }
+	inputs := map[string]func() io.Reader{
+		"good":                   reader(good.Bytes()),
+		"gzip":                   reader(gz(good.Bytes())),
+		"truncated":              reader(truncated),
+		"error after a line end": failing(lines),
+		"error in a line":        failing(lines[:len(lines)-5]),
+		"invalid line":           reader(append(bytes.Clone(lines), "{oops\n"...)),
+		"duplicate id":           reader(append(bytes.Clone(good.Bytes()), "\n{\"id\":\"d7\",\"text\":\"x\"}\n"...)),
+	}
+	needs := map[string]func(int) bool{"all": nil, "odd": func(n int) bool { return n%2 == 1 }}
+	for name, in := range inputs {
+		for needName, need := range needs {
+			want, wantErr := readJSONLTest(t, in(), -1, need)
+			if name == "good" && (len(want) != 301 || wantErr != "") {
+				t.Fatalf("line by line: %d documents, error %q", len(want), wantErr)
+			}
+			for _, size := range []int{1, 64, 1000, 4096, 0} {
+				got, gotErr := readJSONLTest(t, in(), size, need)
+				if gotErr != wantErr {
+					t.Errorf("%s, %s, blocks of %d: error %q, line by line %q", name, needName, size, gotErr, wantErr)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s, %s, blocks of %d: documents (-line by line +blocks):\n%s", name, needName, size, diff)
+				}
+			}
+		}
+	}
+}
