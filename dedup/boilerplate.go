@@ -59,16 +59,12 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 	// Every line once per article, as one flat sorted array rather than
 	// a map of all lines: most lines occur once, and a million documents
 	// carry tens of millions of them.
-	type occ struct {
-		hash    uint64
-		article int32
-		words   int32
-	}
 	total := 0
 	for _, l := range lines {
 		total += len(l)
 	}
 	occs := make([]occ, 0, total)
+	var tmp []occ
 	collect := func(article func(int) int) {
 		occs = occs[:0]
 		for i, l := range lines {
@@ -77,12 +73,7 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 				occs = append(occs, occ{li.Hash, a, li.Words})
 			}
 		}
-		slices.SortFunc(occs, func(x, y occ) int {
-			if c := cmp.Compare(x.hash, y.hash); c != 0 {
-				return c
-			}
-			return cmp.Compare(x.article, y.article)
-		})
+		occs, tmp = sortOccs(occs, tmp)
 		occs = slices.CompactFunc(occs, func(x, y occ) bool { return x.hash == y.hash && x.article == y.article })
 	}
 	// runs calls f with each line's articles.
@@ -132,7 +123,7 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 			counts[run[0].hash] = count{len(run), int(run[0].words)}
 		}
 	})
-	occs = nil
+	occs, tmp = nil, nil
 	// Each document's headline is its first line that is not common
 	// boilerplate; count the articles whose documents open with each.
 	type opening struct {
@@ -174,4 +165,64 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 		}
 	}
 	return boiler
+}
+
+// occ is an occurrence of a line in an article, for learnBoilerplate.
+type occ struct {
+	hash    uint64
+	article int32
+	words   int32
+}
+
+func compareOcc(x, y occ) int {
+	if c := cmp.Compare(x.hash, y.hash); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.article, y.article)
+}
+
+// sortOccs sorts v by line hash, then article, as sortKeyPos sorts band
+// keys: in linear time, into the buffer tmp (grown as needed), which it
+// returns first, with v as the next call's buffer. Line hashes are
+// uniform but for the lines that recur (boilerplate), whose buckets fill
+// up and are sorted with pdqsort.
+func sortOccs(v, tmp []occ) (sorted, spare []occ) {
+	bits := 1
+	for bits < 24 && 4<<bits < len(v) {
+		bits++
+	}
+	shift := 64 - bits
+	n := 1 << bits
+	counts := make([]int32, n+1)
+	for _, e := range v {
+		counts[e.hash>>shift+1]++
+	}
+	for i := range n {
+		counts[i+1] += counts[i]
+	}
+	if cap(tmp) < len(v) {
+		tmp = make([]occ, len(v))
+	}
+	tmp = tmp[:len(v)]
+	fill := counts[:n]
+	for _, e := range v {
+		b := e.hash >> shift
+		tmp[fill[b]] = e
+		fill[b]++
+	}
+	lo := int32(0)
+	for b := range n {
+		hi := fill[b]
+		if bucket := tmp[lo:hi]; len(bucket) > 16 {
+			slices.SortFunc(bucket, compareOcc)
+		} else {
+			for i := 1; i < len(bucket); i++ {
+				for j := i; j > 0 && compareOcc(bucket[j-1], bucket[j]) > 0; j-- {
+					bucket[j-1], bucket[j] = bucket[j], bucket[j-1]
+				}
+			}
+		}
+		lo = hi
+	}
+	return tmp, v
 }

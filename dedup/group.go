@@ -1,6 +1,10 @@
 package dedup
 
-import "slices"
+import (
+	"runtime"
+	"slices"
+	"sync"
+)
 
 // group assigns every document to a center: documents are taken from the
 // most content to the least, and each joins, of the clusters of the
@@ -130,6 +134,21 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (ce
 // fills most of a corpus. Documents without shingles are exact copies of
 // nothing: they match nothing.
 func exactCopies(sk []Sketch, order []int) []int32 {
+	// The keys first, on every core: each is a chain of a hundred
+	// dependent multiplications.
+	keys := make([]uint64, len(sk))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w * len(sk) / workers; i < (w+1)*len(sk)/workers; i++ {
+				if sk[i].shingles > 0 {
+					keys[i] = sk[i].exactKey()
+				}
+			}
+		})
+	}
+	wg.Wait()
 	rep := make([]int32, len(sk))
 	first := make(map[uint64]int32, len(sk))
 	for _, i := range order {
@@ -137,7 +156,7 @@ func exactCopies(sk []Sketch, order []int) []int32 {
 		if sk[i].shingles == 0 {
 			continue
 		}
-		h := sk[i].exactKey()
+		h := keys[i]
 		if r, ok := first[h]; ok && sk[i].sameAs(&sk[r]) {
 			rep[i] = r
 		} else if !ok {
