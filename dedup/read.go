@@ -29,14 +29,15 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 	var ids []string
 	var sketchPages pages[Sketch]
 	var linePages pages[[]docLine]
-	var arena lineArena
+	var lineArena arena[docLine]
+	var store sketchArena
 	learn := c.BoilerplateArticles > 0
 	first := func(yield func(Doc) bool) error { return read(nil, yield) }
 	err := c.sketchPass(first, nil, func(id string) bool { ids = append(ids, id); return true },
 		func(i int, s Sketch, l []docLine) {
-			*sketchPages.at(i) = s
+			*sketchPages.at(i) = store.keep(s)
 			if learn {
-				*linePages.at(i) = arena.keep(l)
+				*linePages.at(i) = lineArena.keep(l)
 			}
 		}, learn)
 	if err != nil {
@@ -68,7 +69,7 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 					// notice) keeps them: otherwise it would have no
 					// content at all.
 					if s.words > 0 {
-						sketches[i] = s
+						sketches[i] = store.keep(s)
 					}
 				}, false)
 			if err != nil {
@@ -207,20 +208,43 @@ func (p *pages[T]) flatten(n int) []T {
 	return out
 }
 
-// lineArena keeps the lines of many documents in shared blocks: a
-// document's lines cost their 16 bytes each, where a slice of its own
-// would cost its capacity and an allocation.
-type lineArena struct{ block []docLine }
+// arena keeps the small slices of many documents in shared blocks: a
+// document's lines, signature, chunks and numbers then cost their bytes,
+// not an allocation each rounded up to its size class; the garbage
+// collector has a few objects to mark instead of millions; and the
+// sketches of documents near in the input lie near in memory, which the
+// grouping stage, reading a band of every signature in input order at
+// each of its passes, finds in cache lines the prefetcher has loaded.
+type arena[T any] struct{ block []T }
 
-// lineBlock is the lines of an arena block: a megabyte.
-const lineBlock = 1 << 16
+// arenaBlock is the elements of an arena block: 128 KB to 1 MB.
+const arenaBlock = 1 << 16
 
-// keep returns a copy of l in the arena.
-func (a *lineArena) keep(l []docLine) []docLine {
+// keep returns a copy of l in the arena; an empty l is returned as it
+// is.
+func (a *arena[T]) keep(l []T) []T {
+	if len(l) == 0 {
+		return l
+	}
 	if len(l) > cap(a.block)-len(a.block) {
-		a.block = make([]docLine, 0, max(lineBlock, len(l)))
+		a.block = make([]T, 0, max(arenaBlock, len(l)))
 	}
 	n := len(a.block)
 	a.block = append(a.block, l...)
 	return a.block[n:len(a.block):len(a.block)]
+}
+
+// sketchArena keeps the slices of sketches in arenas.
+type sketchArena struct {
+	sig     arena[uint16]
+	chunks  arena[chunk]
+	numbers arena[numberInContext]
+}
+
+// keep returns s with its slices in the arenas.
+func (a *sketchArena) keep(s Sketch) Sketch {
+	s.sig = a.sig.keep(s.sig)
+	s.chunks = a.chunks.keep(s.chunks)
+	s.numbers.Sample = a.numbers.keep(s.numbers.Sample)
+	return s
 }
