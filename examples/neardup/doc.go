@@ -144,6 +144,10 @@
 //	                   engine wrote to DIR/edges.parquet; takes no paths, and
 //	                   neither -export nor -eval
 //	-cpuprofile FILE   write a CPU profile to FILE
+//	-timings           print the wall time of each stage to standard error:
+//	                   reading and sketching, learning boilerplate (with the
+//	                   preliminary clustering), re-reading the documents that
+//	                   carry boilerplate, clustering, writing
 //
 // The settings are the fields of dedup.Config, whose documentation gives
 // each default's reason.

@@ -58,6 +58,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	explain := fl.Bool("explain", false, "print every cluster with its members' canonical score components to standard error")
 	quiet := fl.Bool("q", false, "no summary or progress on standard error (progress shows only on a terminal)")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile to this file")
+	timings := fl.Bool("timings", false, "print the wall time of each stage (reading and sketching, learning boilerplate, re-reading, clustering, writing) to standard error at the end")
 	export := fl.String("export", "", "instead of clustering, write the documents' sketches and band keys to `dir`/docs.parquet and postings.parquet, for an engine to find the candidate pairs (see edges.sql)")
 	edges := fl.String("edges", "", "cluster the export in `dir` with the candidate pairs an engine wrote to dir/edges.parquet, instead of reading documents")
 	idField := fl.String("id-field", "id", "the JSONL field that holds a document's id; keys joined by dots reach into objects (meta.url)")
@@ -172,7 +173,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			prog.setStage("reading and sketching")
 		}
 		err := rd.read(paths, stdin)
-		prog.setStage("clustering")
+		if rd.pass == 1 && cfg.BoilerplateArticles > 0 {
+			prog.setStage("learning boilerplate")
+		} else {
+			prog.setStage("clustering")
+		}
 		return err
 	}
 	if *export != "" {
@@ -194,6 +199,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	prog.done()
 	if err != nil {
 		return err
+	}
+	prog.setStage("writing")
+	if *timings {
+		defer func() { fmt.Fprintf(stderr, "neardup: time by stage: %s\n", prog.timings(time.Now())) }()
 	}
 	labels := rd.labels
 	if *evaluate && len(labels) != len(res.Docs) {

@@ -25,6 +25,40 @@ type progress struct {
 	start   time.Time // of the stage
 	stop    chan struct{}
 	stopped chan struct{}
+	// stages is every stage in order, with its wall time once the next
+	// one has started, for -timings.
+	stages []stageTime
+}
+
+type stageTime struct {
+	name  string
+	start time.Time
+}
+
+// timings renders the wall time of each stage up to now, merging
+// consecutive stages of one name.
+func (p *progress) timings(now time.Time) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var b strings.Builder
+	for k, st := range p.stages {
+		if k+1 < len(p.stages) && p.stages[k+1].name == st.name {
+			continue
+		}
+		end := now
+		if k+1 < len(p.stages) {
+			end = p.stages[k+1].start
+		}
+		first := k
+		for first > 0 && p.stages[first-1].name == st.name {
+			first--
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %.2fs", st.name, end.Sub(p.stages[first].start).Seconds())
+	}
+	return b.String()
 }
 
 // isTerminal reports whether w is a character device, as a terminal is.
@@ -96,6 +130,7 @@ func (p *progress) setStage(name string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stage, p.start = name, time.Now()
+	p.stages = append(p.stages, stageTime{name, p.start})
 	p.docs.Store(0)
 	p.bytes.Store(0)
 }
