@@ -65,7 +65,9 @@ func TestReadJSONLBlocks(t *testing.T) {
 	truncated = truncated[:len(truncated)/2]
 	lines := good.Bytes()[:bytes.LastIndexByte(good.Bytes()[:good.Len()/2], '\n')+1]
 	failing := func(b []byte) func() io.Reader {
-		return func() io.Reader { return io.MultiReader(bytes.NewReader(b), iotest.ErrReader(errors.New("disk on fire"))) }
+		return func() io.Reader {
+			return io.MultiReader(bytes.NewReader(b), iotest.ErrReader(errors.New("disk on fire")))
+		}
 	}
 	reader := func(b []byte) func() io.Reader { return func() io.Reader { return bytes.NewReader(b) } }
 	inputs := map[string]func() io.Reader{
