@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -179,13 +181,30 @@ func scanString(b []byte, p int) (s span, next int, ok bool) {
 		return s, p, false
 	}
 	s.start = p + 1
+	var seen uint64 // every byte the word loop passed, or'ed: its high bits tell non-ASCII
 	ascii := true
 	for q := s.start; q < len(b); {
+		// Eight bytes at a time up to the next byte that needs a look:
+		// a quote, a backslash or a control character. The first one
+		// flagged is exact (the borrows of the subtractions run only
+		// upward, from a flagged byte).
+		for q+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[q:])
+			seen |= x
+			if t := zeroBytes(x^(ones*'"')) | zeroBytes(x^(ones*'\\')) | (x-ones*0x20)&^x&highs; t != 0 {
+				q += bits.TrailingZeros64(t) >> 3
+				break
+			}
+			q += 8
+		}
+		if q >= len(b) {
+			break
+		}
 		c := b[q]
 		switch {
 		case c == '"':
 			s.end, s.set = q, true
-			if !ascii && !utf8.Valid(b[s.start:q]) {
+			if (!ascii || seen&highs != 0) && !utf8.Valid(b[s.start:q]) {
 				return s, q, false
 			}
 			return s, q + 1, true
@@ -216,6 +235,16 @@ func scanString(b []byte, p int) (s span, next int, ok bool) {
 	}
 	return s, len(b), false
 }
+
+// ones and highs are the byte-wise constants of scanString's word loop.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// zeroBytes flags, in its high bit, each zero byte of x, exactly up to
+// the first one.
+func zeroBytes(x uint64) uint64 { return (x - ones) &^ x & highs }
 
 // skipValue skips a string, number or literal; objects and arrays are
 // left to encoding/json.
@@ -268,12 +297,16 @@ func unquote(line []byte, s span) []byte {
 	}
 	w := 0
 	for r := 0; r < len(b); {
-		c := b[r]
-		if c != '\\' {
-			b[w] = c
-			w, r = w+1, r+1
-			continue
+		// The run up to the next escape, in one move.
+		i := bytes.IndexByte(b[r:], '\\')
+		if i < 0 {
+			i = len(b) - r
 		}
+		w += copy(b[w:], b[r:r+i])
+		if r += i; r == len(b) {
+			break
+		}
+		var c byte
 		switch e := b[r+1]; e {
 		case 'u':
 			rr := hex4(b[r+2:])

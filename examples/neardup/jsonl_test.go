@@ -93,3 +93,26 @@ func FuzzParseRecord(f *testing.F) {
 		checkRecord(t, line)
 	})
 }
+
+// BenchmarkParseRecord parses a JSONL line of a 3 KB Vietnamese or
+// English news text, with the escapes a crawler's JSON writer leaves.
+func BenchmarkParseRecord(b *testing.B) {
+	for _, lang := range []struct{ name, para string }{
+		{"vi", `Hội đồng Bảo an Liên Hợp Quốc đã họp phiên thường kỳ vào ngày 12/9 tại New York, với sự tham dự của đại diện 15 nước thành viên.\n`},
+		{"en", `The Security Council met in regular session on 12 September in New York, attended by the \"representatives\" of its 15 member states.\n`},
+	} {
+		text := strings.Repeat(lang.para, 3072/len(lang.para)+1)
+		line := []byte(`{"id":"https://example.com/news/2024/09/12/article-123456","text":"` + text + `","lang":"` + lang.name + `"}` + "\n")
+		buf := make([]byte, len(line))
+		b.Run(lang.name, func(b *testing.B) {
+			b.SetBytes(int64(len(line)))
+			b.ReportAllocs()
+			for b.Loop() {
+				copy(buf, line) // parsing decodes in place
+				if _, _, err := parseRecord(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
