@@ -63,17 +63,9 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 	for _, l := range lines {
 		total += len(l)
 	}
-	occs := make([]occ, 0, total)
-	var tmp []occ
+	occs := make([]occ, total)
 	collect := func(article func(int) int) {
-		occs = occs[:0]
-		for i, l := range lines {
-			a := int32(article(center[i]))
-			for _, li := range l {
-				occs = append(occs, occ{li.Hash, a, li.Words})
-			}
-		}
-		occs, tmp = sortOccs(occs, tmp)
+		occs = sortOccs(occs[:total], lines, func(i int) int32 { return int32(article(center[i])) })
 		occs = slices.CompactFunc(occs, func(x, y occ) bool { return x.hash == y.hash && x.article == y.article })
 	}
 	// runs calls f with each line's articles.
@@ -123,7 +115,7 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 			counts[run[0].hash] = count{len(run), int(run[0].words)}
 		}
 	})
-	occs, tmp = nil, nil
+	occs = nil
 	// Each document's headline is its first line that is not common
 	// boilerplate; count the articles whose documents open with each.
 	type opening struct {
@@ -181,34 +173,37 @@ func compareOcc(x, y occ) int {
 	return cmp.Compare(x.article, y.article)
 }
 
-// sortOccs sorts v by line hash, then article, as sortKeyPos sorts band
-// keys: in linear time, into the buffer tmp (grown as needed), which it
-// returns first, with v as the next call's buffer. Line hashes are
-// uniform but for the lines that recur (boilerplate), whose buckets fill
-// up and are sorted with pdqsort.
-func sortOccs(v, tmp []occ) (sorted, spare []occ) {
+// sortOccs fills dst, which has room for every line, with the
+// occurrences of the documents' lines in their articles, sorted by line
+// hash, then article, as sortKeyPos sorts band keys: in linear time, each
+// occurrence written straight into its bucket (by the hash's top bits),
+// with no unsorted copy. Line hashes are uniform but for the lines that
+// recur (boilerplate), whose buckets fill up and are sorted with pdqsort.
+func sortOccs(dst []occ, lines [][]docLine, article func(doc int) int32) []occ {
 	bits := 1
-	for bits < 24 && 4<<bits < len(v) {
+	for bits < 24 && 4<<bits < len(dst) {
 		bits++
 	}
 	shift := 64 - bits
 	n := 1 << bits
 	counts := make([]int32, n+1)
-	for _, e := range v {
-		counts[e.hash>>shift+1]++
+	for _, l := range lines {
+		for _, li := range l {
+			counts[li.Hash>>shift+1]++
+		}
 	}
 	for i := range n {
 		counts[i+1] += counts[i]
 	}
-	if cap(tmp) < len(v) {
-		tmp = make([]occ, len(v))
-	}
-	tmp = tmp[:len(v)]
+	tmp := dst
 	fill := counts[:n]
-	for _, e := range v {
-		b := e.hash >> shift
-		tmp[fill[b]] = e
-		fill[b]++
+	for i, l := range lines {
+		a := article(i)
+		for _, li := range l {
+			b := li.Hash >> shift
+			tmp[fill[b]] = occ{li.Hash, a, li.Words}
+			fill[b]++
+		}
 	}
 	lo := int32(0)
 	for b := range n {
@@ -224,5 +219,5 @@ func sortOccs(v, tmp []occ) (sorted, spare []occ) {
 		}
 		lo = hi
 	}
-	return tmp, v
+	return tmp
 }
