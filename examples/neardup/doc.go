@@ -152,6 +152,12 @@
 // The settings are the fields of dedup.Config, whose documentation gives
 // each default's reason.
 //
+// Unless the environment sets GOGC, the command runs the garbage
+// collector at GOGC=25 rather than 100: most of what it keeps lies in
+// large pointer-free blocks that a collection does not scan, so a heap a
+// quarter above what is live costs about 5% more time at 10^5 documents
+// and none at 10^6, for a third less memory.
+//
 // # Progress
 //
 // When standard error is a terminal, a line there shows the stage (reading

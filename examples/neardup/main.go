@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -34,7 +35,20 @@ import (
 //go:embed testdata/seeds/*.txt
 var sample embed.FS
 
+// gcPercent is the garbage collector's target when GOGC is not set: the
+// heap may grow a quarter beyond what is live before a collection, not
+// the default doubling. Most of what a run keeps lies in a few large
+// pointer-free blocks (the sketches' arenas, the candidate keys), which
+// a collection does not scan, so collecting more often costs little:
+// measured on 10^5 generated documents, 5% more time for a third less
+// memory (305 -> 205 MB), and on 10^6 no more time (fewer pages faulted
+// in) for 2.77 -> 1.94 GB.
+const gcPercent = 25
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "neardup:", err)
 		os.Exit(1)
