@@ -342,28 +342,36 @@
 //	go run ./examples/gencorpus -n 100000 > corpus.jsonl    # -n 1000000 for a million (3.2 GB)
 //	/usr/bin/time -v neardup -q corpus.jsonl > pred.jsonl    # add -eval to score it
 //
-// Alternating runs in one session:
+// Alternating runs in one session, with -timings for the wall time of
+// each stage (medians):
 //
-//	generated docs  input   wall                      peak RSS        P / R (-eval)
-//	100,000         307 MB  5.97 to 7.10 s (3 runs)   359 to 377 MB   1.0000 / 1.0000
-//	1,000,000       3.2 GB  76.0 to 88.7 s (3 runs)   3.5 to 3.9 GB   1.0000 / 1.0000
+//	generated docs  input   wall                      peak RSS         P / R (-eval)
+//	100,000         307 MB  6.37 to 6.63 s (5 runs)   200 to 221 MB    1.0000 / 1.0000
+//	1,000,000       3.2 GB  70.1 to 72.0 s (3 runs)   1.83 to 1.99 GB  1.0000 / 1.0000
+//
+//	stage (-timings)                   10^5     10^6
+//	reading and sketching              3.95 s   39.2 s
+//	learning boilerplate               0.84 s   11.9 s
+//	re-reading documents with it       0.89 s   8.6 s
+//	clustering                         0.71 s   11.1 s
 //
 // The command streams files and directories: it reads them once to sketch
-// (on every core) and once more to re-sketch the documents that carry
-// learned boilerplate, and keeps about 1 KB per document, not the text.
+// (JSONL in 4 MB blocks, parsed and sketched on every core) and once more
+// to re-sketch the documents that carry learned boilerplate, and keeps
+// about 1 KB per document, not the text.
 // Batch grouping finds candidate pairs by sorting each band's keys and
 // verifies them in parallel. The streaming dedup.Index holds about 1,030
 // bytes per 400-word document at the defaults (TestIndexBytesPerDoc;
 // Index.BytesPerDoc), 370 of them for alignment chunks and run keys.
 //
-// 10× the documents cost 11.6× the time, median against median; the
+// 10× the documents cost 11.1× the time, median against median; the
 // machine's speed drifts by 15% within minutes. What grows faster than the
 // corpus: the sorts left (candidate pairs, boilerplate occurrences:
 // n log n; band and run keys go through a linear bucket sort), chance
 // candidate pairs (this generated corpus draws every article from one pool
 // of sentences; most are rejected from the estimated intersection alone),
 // cache misses on a heap ten times larger, and the kernel's share (page
-// faults: 1 s of system time at 10^5, 11 to 23 s at 10^6).
+// faults: 1.3 to 1.7 s of system time at 10^5, 13.6 to 15.6 s at 10^6).
 //
 // # Benchmarks
 //
