@@ -214,3 +214,41 @@ func TestExactCopiesCollapse(t *testing.T) {
 		t.Errorf("%d documents filed under index keys, want the 23 distinct ones", filed)
 	}
 }
+
+// BenchmarkCandidatePairs is the grouping stage's candidate generation
+// over 20,000 sketches of made-up 400-word articles drawn from one
+// vocabulary, a tenth of them edited copies of another: band and lead
+// keys sorted band by band, run keys part by part.
+func BenchmarkCandidatePairs(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	vocab := make([]string, 5000)
+	for i := range vocab {
+		vocab[i] = string([]rune{'a' + rune(i%26), 'a' + rune(i/26%26), 'ơ', 'a' + rune(i/676%26)})
+	}
+	c := Config{}.withDefaults()
+	var sk []Sketch
+	var texts [][]byte
+	for i := range 20000 {
+		var text []byte
+		if i%10 == 9 {
+			text = slices.Clone(texts[rng.IntN(len(texts))])
+			text = append(text, " thêm một câu"...)
+		} else {
+			for w := range 400 {
+				text = append(text, vocab[rng.IntN(len(vocab))]...)
+				text = append(text, " \n"[min(1, w%40/39)])
+			}
+		}
+		texts = append(texts, text)
+		s, _ := c.sketch(text, nil, nil)
+		sk = append(sk, s)
+	}
+	order := groupOrder(sk)
+	rep := exactCopies(sk, order)
+	b.ReportAllocs()
+	var pairs int
+	for b.Loop() {
+		pairs = len(c.candidatePairs(sk, order, rep))
+	}
+	b.ReportMetric(float64(pairs), "pairs")
+}
