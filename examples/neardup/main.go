@@ -181,12 +181,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		rd.pass++
 		rd.yield, rd.need, rd.n = yield, need, 0
 		if rd.pass > 1 {
-			rd.where = nil // only the first reading checks ids
 			prog.setStage("re-reading documents with boilerplate")
 		} else {
 			prog.setStage("reading and sketching")
 		}
 		err := rd.read(paths, stdin)
+		// Only the first reading checks ids: what it needed goes before
+		// boilerplate learning, the run's peak of memory.
+		rd.where, rd.lineOf, rd.fileOf = nil, nil, nil
 		if rd.pass == 1 && cfg.BoilerplateArticles > 0 {
 			prog.setStage("learning boilerplate")
 		} else {
