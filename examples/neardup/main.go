@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -72,6 +73,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	explain := fl.Bool("explain", false, "print every cluster with its members' canonical score components to standard error")
 	quiet := fl.Bool("q", false, "no summary or progress on standard error (progress shows only on a terminal)")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile to this file")
+	mem := fl.String("mem", "", "a soft limit on the memory the run's heap may take (`size`: 1.5GB, 1400MB, 1300MiB): the garbage collector works harder as the heap nears it, so that peak memory stays close to what the run keeps alive; that must fit below it (default: no limit, or GOMEMLIMIT)")
 	timings := fl.Bool("timings", false, "print the wall time of each stage (reading and sketching, learning boilerplate, re-reading, clustering, writing) to standard error at the end")
 	export := fl.String("export", "", "instead of clustering, write the documents' sketches and band keys to `dir`/docs.parquet and postings.parquet, for an engine to find the candidate pairs (see edges.sql)")
 	edges := fl.String("edges", "", "cluster the export in `dir` with the candidate pairs an engine wrote to dir/edges.parquet, instead of reading documents")
@@ -110,6 +112,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	if *mem != "" {
+		n, err := parseSize(*mem)
+		if err != nil {
+			return fmt.Errorf("-mem %q: %v", *mem, err)
+		}
+		debug.SetMemoryLimit(n)
+		defer debug.SetMemoryLimit(math.MaxInt64)
 	}
 	if !slices.Contains(keepPolicies, *keepPolicy) {
 		return fmt.Errorf("-keep-policy %q: want canonical or first", *keepPolicy)
@@ -433,6 +443,26 @@ func (r *reader) add(id string, text []byte, path string, line int) error {
 	r.n++
 	r.yield(dedup.Doc{ID: id, Text: text})
 	return nil
+}
+
+// parseSize reads a size in bytes: a number with an optional unit, B,
+// KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024).
+func parseSize(s string) (int64, error) {
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' })
+	unit := strings.ToUpper(s[len(num):])
+	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || !(v > 0) {
+		return 0, errors.New("want a positive size such as 1.5GB or 1400MiB")
+	}
+	mult := map[string]float64{"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+		"KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TIB": 1 << 40}[unit]
+	if mult == 0 {
+		return 0, fmt.Errorf("unknown unit %q: want B, KB, MB, GB, TB, KiB, MiB, GiB or TiB", s[len(num):])
+	}
+	if v*mult >= math.MaxInt64 {
+		return 0, errors.New("too large")
+	}
+	return int64(v * mult), nil
 }
 
 // placeFile is where the documents of one input file start, by place

@@ -348,3 +348,35 @@ func readTestFile(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+func TestParseSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1.5GB", 1_500_000_000, true},
+		{"1400MB", 1_400_000_000, true},
+		{"1300MiB", 1300 << 20, true},
+		{"2gib", 2 << 30, true},
+		{"123", 123, true},
+		{"64 KB", 64_000, true},
+		{"", 0, false},
+		{"GB", 0, false},
+		{"-1GB", 0, false},
+		{"0", 0, false},
+		{"1.5XB", 0, false},
+		{"1e30TB", 0, false},
+	} {
+		got, err := parseSize(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+	if _, _, err := runCLI(t, "", "-q", "-mem", "lots"); err == nil || !strings.Contains(err.Error(), "-mem") {
+		t.Errorf("-mem lots: error %v", err)
+	}
+	if _, _, err := runCLI(t, "", "-q", "-mem", "1GB"); err != nil {
+		t.Errorf("-mem 1GB: %v", err)
+	}
+}
