@@ -11,12 +11,14 @@ import (
 )
 
 // jsonlBlockSize is how much of a JSONL input one parsing job takes: a
-// thousand news articles, so that handing a block to a worker costs
+// few hundred news articles, so that handing a block to a worker costs
 // nothing next to parsing it, while the blocks in flight (three per
-// worker) stay a few tens of megabytes. It is larger than readJSONL's
-// buffer, so that reads go straight into the block. A line longer than a
-// block gets a block of its own, twice as large as needed.
-const jsonlBlockSize = 4 << 20
+// worker) stay a few megabytes. It is larger than readJSONL's buffer, so
+// that reads go straight into the block. A line longer than a block gets
+// a block of its own, twice as large as needed. (4 MB blocks cost the
+// same time at 10^5 documents and, on a 15,000-document corpus, 0.1 s
+// more system time and 25 MB more memory: fresh pages.)
+const jsonlBlockSize = 1 << 20
 
 // jsonlLine is one non-blank line of a block, parsed by a worker.
 type jsonlLine struct {

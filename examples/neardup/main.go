@@ -724,14 +724,14 @@ func (r *reader) readDir(fsys fs.FS, name string) error {
 }
 
 func (r *reader) readJSONL(in io.Reader, name string) error {
-	br := bufio.NewReaderSize(in, 1<<20)
+	br := bufio.NewReaderSize(in, 64<<10)
 	src, err := decompress(br)
 	if err != nil {
 		return &inputError{path: name, msg: "cannot read: " + err.Error()}
 	}
 	if src != nil {
 		defer src.Close()
-		br = bufio.NewReaderSize(src, 1<<20)
+		br = bufio.NewReaderSize(src, 64<<10)
 	}
 	if r.emit == nil && r.blockSize >= 0 {
 		return r.readJSONLBlocks(br, name)
