@@ -367,7 +367,7 @@
 //	clustering                         0.71 s   11.1 s
 //
 // The command streams files and directories: it reads them once to sketch
-// (JSONL in 4 MB blocks, parsed and sketched on every core) and once more
+// (JSONL in 1 MB blocks, parsed and sketched on every core) and once more
 // to re-sketch the documents that carry learned boilerplate, and keeps
 // about 1 KB per document, not the text.
 // Batch grouping finds candidate pairs by sorting each band's keys and
