@@ -124,16 +124,32 @@ func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair
 	n := len(sk)
 	res.Docs = make([]DocResult, n)
 	center, match := c.group(sk, order, packed, rep)
-	byCenter := make(map[int]int, n)
+	// Clusters numbered in order of their first member; every cluster's
+	// members in one array, cut into full slices, rather than a slice and
+	// a map entry each (a million documents make most of a million
+	// clusters).
+	byCenter := make([]int32, n) // center -> cluster index + 1
+	sizes := make([]int, 0, n/2)
 	for i := range n {
-		k, ok := byCenter[center[i]]
-		if !ok {
-			k = len(res.Clusters)
-			byCenter[center[i]] = k
-			res.Clusters = append(res.Clusters, Cluster{})
+		k := byCenter[center[i]] - 1
+		if k < 0 {
+			k = int32(len(sizes))
+			byCenter[center[i]] = k + 1
+			sizes = append(sizes, 0)
 		}
-		res.Clusters[k].Members = append(res.Clusters[k].Members, i)
-		res.Docs[i] = DocResult{ID: ids[i], ClusterIndex: k, Match: match[i], Sketch: sk[i]}
+		sizes[k]++
+		res.Docs[i] = DocResult{ID: ids[i], ClusterIndex: int(k), Match: match[i], Sketch: sk[i]}
+	}
+	res.Clusters = make([]Cluster, len(sizes))
+	members := make([]int, n)
+	at := 0
+	for k, size := range sizes {
+		res.Clusters[k].Members = members[at : at : at+size]
+		at += size
+	}
+	for i := range n {
+		cl := &res.Clusters[res.Docs[i].ClusterIndex]
+		cl.Members = append(cl.Members, i)
 	}
 	for k := range res.Clusters {
 		cl := &res.Clusters[k]
