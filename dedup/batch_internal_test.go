@@ -252,3 +252,26 @@ func BenchmarkCandidatePairs(b *testing.B) {
 	}
 	b.ReportMetric(float64(pairs), "pairs")
 }
+
+// groupOrder is the stable sort by shingles, most first, ties in input
+// order, for any mix of counts and ties, at sizes where sortUint64 uses
+// pdqsort and where it uses its radix sort.
+func TestGroupOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 1, 7, 1000, 50000} {
+		for _, spread := range []int{1, 5, 1 << 20} {
+			sk := make([]Sketch, n)
+			for i := range sk {
+				sk[i].shingles = rng.IntN(spread)
+			}
+			want := make([]int, n)
+			for i := range want {
+				want[i] = i
+			}
+			slices.SortStableFunc(want, func(a, b int) int { return sk[b].shingles - sk[a].shingles })
+			if diff := cmp.Diff(want, groupOrder(sk)); diff != "" {
+				t.Fatalf("n %d, spread %d: (-stable sort +groupOrder):\n%s", n, spread, diff)
+			}
+		}
+	}
+}

@@ -1,9 +1,8 @@
 package dedup
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
+	"math"
 
 	"github.com/neardup/neardup/dedup/internal/engine"
 )
@@ -75,11 +74,18 @@ type candidatePair = engine.Pair
 // groupOrder returns the order in which the grouping stage takes
 // documents: most shingles first, ties in input order.
 func groupOrder(sk []Sketch) []int {
-	order := make([]int, len(sk))
-	for i := range order {
-		order[i] = i
+	// Sorted as numbers, (MaxUint32 - shingles) << 32 | place is the
+	// order wanted, and a radix sort takes linear time: a stable sort
+	// with a comparator took 0.45 s of one core at 10^6 documents, twice.
+	keys := make([]uint64, len(sk))
+	for i := range sk {
+		keys[i] = uint64(math.MaxUint32-uint32(min(sk[i].shingles, math.MaxUint32)))<<32 | uint64(i)
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sk[b].shingles, sk[a].shingles) })
+	keys = sortUint64(keys)
+	order := make([]int, len(sk))
+	for k, key := range keys {
+		order[k] = int(uint32(key))
+	}
 	return order
 }
 
