@@ -350,21 +350,23 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         307 MB  6.37 to 6.63 s (5 runs)   200 to 221 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  70.1 to 72.0 s (3 runs)   1.83 to 1.99 GB  1.0000 / 1.0000
-//
-// A soft limit trades some time for memory: on 10^6 documents, -mem 1400MB
-// gave 65.5 and 66.3 s and 1.43 and 1.44 GB peak RSS, against 59.0 and
-// 61.4 s and 1.71 and 1.79 GB without (alternating runs). The live heap
-// peaks at about 1.2 to 1.4 GB there, during boilerplate learning: about
-// 900 bytes of sketch per document (signature, alignment chunks, fields,
-// number sample), the documents' line hashes, and the candidate keys.
+//	100,000         307 MB  6.0 to 7.3 s (5 runs)     190 to 213 MB    1.0000 / 1.0000
+//	1,000,000       3.2 GB  57.2 to 64.8 s (3 runs)   1.72 to 1.88 GB  1.0000 / 1.0000
 //
 //	stage (-timings)                   10^5     10^6
-//	reading and sketching              3.95 s   39.2 s
-//	learning boilerplate               0.84 s   11.9 s
-//	re-reading documents with it       0.89 s   8.6 s
-//	clustering                         0.71 s   11.1 s
+//	reading and sketching              4.61 s   35.1 s
+//	learning boilerplate               0.82 s   10.0 s
+//	re-reading documents with it       0.88 s   6.4 s
+//	clustering                         0.73 s   8.1 s
+//
+// A soft limit trades time for memory, and holds only when what the run
+// keeps alive fits well below it: the live heap of 10^6 documents peaks
+// at about 1.2 to 1.4 GB, during boilerplate learning (about 900 bytes of
+// sketch per document: signature, alignment chunks, fields, number
+// sample; the documents' line hashes; the candidate keys). Two runs each
+// on 10^6 documents: -mem 1400MB 56.8 and 60.7 s, 1.39 and 1.55 GB peak
+// RSS; -mem 1300MB, below that peak, 76.5 and 65.4 s (the collector runs
+// nearly all the time), 1.52 and 1.48 GB.
 //
 // The command streams files and directories: it reads them once to sketch
 // (JSONL in 1 MB blocks, parsed and sketched on every core) and once more
@@ -375,14 +377,16 @@
 // bytes per 400-word document at the defaults (TestIndexBytesPerDoc;
 // Index.BytesPerDoc), 370 of them for alignment chunks and run keys.
 //
-// 10× the documents cost 11.1× the time, median against median; the
-// machine's speed drifts by 15% within minutes. What grows faster than the
-// corpus: the sorts left (candidate pairs, boilerplate occurrences:
-// n log n; band and run keys go through a linear bucket sort), chance
-// candidate pairs (this generated corpus draws every article from one pool
-// of sentences; most are rejected from the estimated intersection alone),
-// cache misses on a heap ten times larger, and the kernel's share (page
-// faults: 1.3 to 1.7 s of system time at 10^5, 13.6 to 15.6 s at 10^6).
+// 10× the documents cost 8.4× the time, median against median; the
+// machine's speed drifts by 15% and more within minutes, so the ratio is
+// rough. What grows faster than the corpus: the candidate pair sort
+// (n log n; band, run and boilerplate keys go through linear bucket
+// sorts), chance candidate pairs (this generated corpus draws every
+// article from one pool of sentences; most are rejected from the
+// estimated intersection alone), cache misses on a heap ten times larger
+// (reading one band of every signature costs about 80 ns a document at
+// 10^6), and the kernel's share (page faults: 1.3 to 1.4 s of system time
+// at 10^5, 10 to 13 s at 10^6).
 //
 // # Benchmarks
 //
