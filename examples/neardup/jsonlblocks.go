@@ -45,15 +45,17 @@ type jsonlBlock struct {
 // readJSONLBlocks is readJSONL for the readings that sketch: one
 // goroutine reads the input in blocks of whole lines with no copy per
 // line, GOMAXPROCS workers parse the blocks (decoding each text in place
-// in its block, which no one reuses), and the calling goroutine passes
+// in its block), and the calling goroutine passes
 // the documents on in input order, with the same checks and errors as a
 // line-by-line reading.
 //
-// A reading that needs some documents only (the second, of the documents
-// that carry boilerplate, a fifth of a typical corpus) copies their texts
-// out of the block and reads the next blocks into the same memory: it
-// goes through the whole input again, and fresh memory for every block
-// would cost a page fault a page and the zeroing of every byte.
+// The first reading leaves each block to the texts that lie in it, which
+// the sketchers read later. A reading that needs some documents only
+// (the second, of the documents that carry boilerplate, a fifth of a
+// typical corpus) copies their texts out of the block and reads the next
+// blocks into the same memory: it goes through the whole input again,
+// and fresh memory for every block would cost a page fault a page and
+// the zeroing of every byte.
 func (r *reader) readJSONLBlocks(in io.Reader, name string) error {
 	size := jsonlBlockSize
 	if r.blockSize > 0 {
@@ -104,8 +106,8 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string) error {
 			case buf = <-free:
 			default:
 			}
-			if n := max(size, 2*len(carry)); cap(buf) < n {
-				buf = make([]byte, n)
+			if want := max(size, 2*len(carry)); cap(buf) < want {
+				buf = make([]byte, want)
 			}
 			buf = buf[:cap(buf)]
 			k := copy(buf, carry) // carry may lie in buf itself, recycled: copy moves
@@ -115,9 +117,9 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string) error {
 			m := k
 			var err error
 			for m < len(buf) && err == nil {
-				var n int
-				n, err = in.Read(buf[m:])
-				m += n
+				var got int
+				got, err = in.Read(buf[m:])
+				m += got
 			}
 			buf = buf[:m]
 			end := err != nil
