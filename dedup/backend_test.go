@@ -35,7 +35,12 @@ func TestSketchBinary(t *testing.T) {
 		if m := cfg.Compare(&sk, &got); !m.Duplicate || m.Jaccard != 1 {
 			t.Errorf("%s: decoded sketch does not match its original: %+v", d.ID, m)
 		}
-		for _, bad := range [][]byte{nil, b[:4], b[:len(b)-1], append(b, 0), append([]byte("NDSK\x09"), b[5:]...)} {
+		// A shingle count of 2^63, which an int would read as negative.
+		huge := binary.AppendUvarint(nil, 1<<63)
+		_, hn := binary.Uvarint(b[5:])
+		_, sn := binary.Uvarint(b[5+hn:])
+		negative := slices.Concat(b[:5+hn], huge, b[5+hn+sn:])
+		for _, bad := range [][]byte{nil, b[:4], b[:len(b)-1], append(b, 0), append([]byte("NDSK\x09"), b[5:]...), negative} {
 			if err := new(Sketch).UnmarshalBinary(bad); !errors.Is(err, ErrFormat) {
 				t.Errorf("%s: UnmarshalBinary(%d bytes) = %v, want ErrFormat", d.ID, len(bad), err)
 			}

@@ -156,8 +156,11 @@ func appendSketchBody(b []byte, sk *Sketch) []byte {
 // hashes elements.
 func decodeSketchBody(d *decoder, hashes int) Sketch {
 	var sk Sketch
-	sk.shingles = int(d.uvarint("shingles"))
-	if sk.shingles > 1<<31 {
+	// Counts are checked as read, before they become ints: a uvarint of
+	// 2^63 or more would be a negative int.
+	if v := d.uvarint("shingles"); v <= 1<<31 {
+		sk.shingles = int(v)
+	} else {
 		d.fail("shingle count")
 	}
 	sk.lead = d.u64("lead")
@@ -168,7 +171,11 @@ func decodeSketchBody(d *decoder, hashes int) Sketch {
 		}
 	}
 	n := &sk.numbers
-	n.Contexts = int(d.uvarint("number contexts"))
+	if v := d.uvarint("number contexts"); v <= 1<<31 {
+		n.Contexts = int(v)
+	} else {
+		d.fail("number contexts")
+	}
 	if k := d.uvarint("number kind"); k <= 2 {
 		n.setKind(uint8(k))
 	} else {
@@ -195,7 +202,7 @@ func decodeSketchBody(d *decoder, hashes int) Sketch {
 			sk.chunks[i] = chunk(d.u32("chunk"))
 		}
 	}
-	if d.err != nil || n.Contexts > 1<<31 {
+	if d.err != nil {
 		d.fail("sketch")
 	}
 	return sk
