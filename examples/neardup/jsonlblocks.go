@@ -56,7 +56,14 @@ type jsonlBlock struct {
 // blocks into the same memory: it goes through the whole input again,
 // and fresh memory for every block would cost a page fault a page and
 // the zeroing of every byte.
-func (r *reader) readJSONLBlocks(in io.Reader, name string) error {
+//
+// On an error, the goroutines are told to stop, and the call returns
+// without waiting for them when in is a file or a pipe: a read in
+// progress may never end if the pipe's writer stalls, and closing the
+// file ends it. When in reads through a decompressor (decompressing),
+// which the caller closes on return and which must not be closed during
+// a read, the call waits for the read in progress.
+func (r *reader) readJSONLBlocks(in io.Reader, name string, decompressing bool) error {
 	size := jsonlBlockSize
 	if r.blockSize > 0 {
 		size = r.blockSize
@@ -101,6 +108,11 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string) error {
 		var carry []byte
 		lineNo := 0
 		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
 			var buf []byte
 			select {
 			case buf = <-free:
@@ -178,9 +190,11 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string) error {
 	}()
 	finish := func(err error) error {
 		close(stop)
-		for range order {
+		if err == nil || decompressing {
+			for range order {
+			}
+			wg.Wait()
 		}
-		wg.Wait()
 		return err
 	}
 	for blk := range order {

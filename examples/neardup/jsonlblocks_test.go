@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/gzip"
@@ -106,5 +107,47 @@ func TestReadJSONLBlocks(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// stalledPipe returns data, then blocks until released, as a pipe whose
+// writer has stopped writing without closing it.
+type stalledPipe struct {
+	data    []byte
+	release chan struct{}
+}
+
+func (p *stalledPipe) Read(b []byte) (int, error) {
+	if len(p.data) == 0 {
+		<-p.release
+		return 0, io.EOF
+	}
+	n := copy(b, p.data)
+	p.data = p.data[n:]
+	return n, nil
+}
+
+// An invalid line is reported while the input stalls after it, as a
+// line-by-line reading reports it, rather than when the input ends.
+func TestReadJSONLBlocksStalledInput(t *testing.T) {
+	var in bytes.Buffer
+	in.WriteString("{oops\n")
+	for in.Len() < 3*jsonlBlockSize/2 {
+		fmt.Fprintf(&in, "{\"id\":\"d%d\",\"text\":\"some words of a text\"}\n", in.Len())
+	}
+	pipe := &stalledPipe{data: in.Bytes(), release: make(chan struct{})}
+	defer close(pipe.release)
+	done := make(chan string, 1)
+	go func() {
+		_, err := readJSONLTest(t, pipe, 0, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !strings.Contains(err, "in.jsonl:1: invalid JSON") {
+			t.Errorf("error %q, want in.jsonl:1: invalid JSON", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no error while the input stalls after an invalid line")
 	}
 }

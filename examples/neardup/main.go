@@ -734,7 +734,7 @@ func (r *reader) readJSONL(in io.Reader, name string) error {
 		br = bufio.NewReaderSize(src, 64<<10)
 	}
 	if r.emit == nil && r.blockSize >= 0 {
-		return r.readJSONLBlocks(br, name)
+		return r.readJSONLBlocks(br, name, src != nil)
 	}
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
