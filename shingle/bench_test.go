@@ -18,17 +18,21 @@ func benchText(b *testing.B, size int) []byte {
 	return text[:size]
 }
 
+// benchAppendHashes measures Shingler.AppendHashes over text.
+func benchAppendHashes(b *testing.B, text []byte) {
+	var sh shingle.Shingler
+	dst := make([]uint64, 0, len(text))
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = sh.AppendHashes(dst[:0], text)
+	}
+}
+
 func BenchmarkAppendHashes(b *testing.B) {
 	for _, size := range []int{64, 1 << 10, 3 << 10, 64 << 10} {
 		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) {
-			text := benchText(b, size)
-			var sh shingle.Shingler
-			dst := make([]uint64, 0, size)
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			for b.Loop() {
-				dst = sh.AppendHashes(dst[:0], text)
-			}
+			benchAppendHashes(b, benchText(b, size))
 		})
 	}
 }
@@ -54,14 +58,7 @@ func BenchmarkAppendNormalized(b *testing.B) {
 }
 
 func BenchmarkAppendHashesASCII(b *testing.B) {
-	text := bytes.Repeat([]byte("The quick brown fox jumps over the lazy dog, said the BBC. "), 52)
-	var sh shingle.Shingler
-	dst := make([]uint64, 0, len(text))
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		dst = sh.AppendHashes(dst[:0], text)
-	}
+	benchAppendHashes(b, bytes.Repeat([]byte("The quick brown fox jumps over the lazy dog, said the BBC. "), 52))
 }
 
 // scriptText repeats a fixture of ../testdata/scripts (raw: its '|' word
@@ -84,14 +81,7 @@ func scriptText(b testing.TB, name string, size int) []byte {
 func BenchmarkAppendHashesScripts(b *testing.B) {
 	for _, name := range []string{"th_a", "km_a", "my_a", "ko_a", "zh_a", "ja_a"} {
 		b.Run(name, func(b *testing.B) {
-			text := scriptText(b, name, 3<<10)
-			var sh shingle.Shingler
-			dst := make([]uint64, 0, len(text))
-			b.SetBytes(int64(len(text)))
-			b.ReportAllocs()
-			for b.Loop() {
-				dst = sh.AppendHashes(dst[:0], text)
-			}
+			benchAppendHashes(b, scriptText(b, name, 3<<10))
 		})
 	}
 }
