@@ -180,12 +180,7 @@ func compareOcc(x, y occ) int {
 // with no unsorted copy. Line hashes are uniform but for the lines that
 // recur (boilerplate), whose buckets fill up and are sorted with pdqsort.
 func sortOccs(dst []occ, lines [][]docLine, article func(doc int) int32) []occ {
-	bits := 1
-	for bits < 24 && 4<<bits < len(dst) {
-		bits++
-	}
-	shift := 64 - bits
-	n := 1 << bits
+	shift, n := buckets(len(dst))
 	counts := make([]int32, n+1)
 	for _, l := range lines {
 		for _, li := range l {
