@@ -6,8 +6,6 @@ import (
 	"io"
 	"runtime"
 	"sync"
-
-	"github.com/neardup/neardup/dedup"
 )
 
 // jsonlBlockSize is how much of a JSONL input one parsing job takes: a
@@ -202,9 +200,7 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string, decompressing bool) 
 		for i := range blk.lines {
 			l := &blk.lines[i]
 			if l.skip {
-				r.prog.read(len(l.b))
-				r.n++
-				r.yield(dedup.Doc{})
+				r.skipped(len(l.b))
 				continue
 			}
 			if err := r.addParsed(l.rec, l.text, l.raw, l.err, name, l.line); err != nil {

@@ -413,7 +413,6 @@ func (r *reader) readAgain(paths []string, stdin io.Reader, need []bool, stage s
 	defer func() { r.emit, r.emitText, r.emitRow, r.emitRecord = nil, false, nil, nil }()
 	r.pass++
 	r.n = 0
-	r.where = nil
 	r.need = func(i int) bool { return i >= 0 && i < len(need) && need[i] }
 	r.prog.setStage(stage)
 	return r.read(paths, stdin)
@@ -556,12 +555,18 @@ func (r *reader) skip(size int) bool {
 	if r.need == nil || r.need(r.n) {
 		return false
 	}
+	r.skipped(size)
+	return true
+}
+
+// skipped passes over the next document, of size bytes, which this
+// reading does not need.
+func (r *reader) skipped(size int) {
 	r.prog.read(size)
 	r.n++
 	if r.emit == nil && r.emitRow == nil && r.emitRecord == nil { // not the reading for -keep
 		r.yield(dedup.Doc{})
 	}
-	return true
 }
 
 // read reads every path in order; no path means the embedded sample.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -378,5 +379,17 @@ func TestParseSize(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "", "-q", "-mem", "1GB"); err != nil {
 		t.Errorf("-mem 1GB: %v", err)
+	}
+}
+
+// -timings names every stage of a run, in order, with its wall time.
+func TestTimings(t *testing.T) {
+	_, stderr, err := runCLI(t, "", "-q", "-timings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`^neardup: time by stage: reading and sketching [0-9.]+s, learning boilerplate [0-9.]+s, (re-reading documents with boilerplate [0-9.]+s, clustering [0-9.]+s, )?writing [0-9.]+s\n$`)
+	if !re.MatchString(stderr) {
+		t.Errorf("stderr %q does not match %s", stderr, re)
 	}
 }

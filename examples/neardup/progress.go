@@ -35,28 +35,20 @@ type stageTime struct {
 	start time.Time
 }
 
-// timings renders the wall time of each stage up to now, merging
-// consecutive stages of one name.
+// timings renders the wall time of each stage up to now.
 func (p *progress) timings(now time.Time) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var b strings.Builder
 	for k, st := range p.stages {
-		if k+1 < len(p.stages) && p.stages[k+1].name == st.name {
-			continue
-		}
 		end := now
 		if k+1 < len(p.stages) {
 			end = p.stages[k+1].start
 		}
-		first := k
-		for first > 0 && p.stages[first-1].name == st.name {
-			first--
-		}
-		if b.Len() > 0 {
+		if k > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s %.2fs", st.name, end.Sub(p.stages[first].start).Seconds())
+		fmt.Fprintf(&b, "%s %.2fs", st.name, end.Sub(st.start).Seconds())
 	}
 	return b.String()
 }
