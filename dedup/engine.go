@@ -105,6 +105,19 @@ func (s *Sketch) fields() engine.Fields {
 	return f
 }
 
+// sampledContexts counts the distinct contexts of a number sample (packed
+// as Fields has it, sorted by context): a sample keeps every number of the
+// numberSketchSize smallest contexts, so it may hold more numbers than that.
+func sampledContexts(sample []uint32) int {
+	n := 0
+	for i, v := range sample {
+		if i == 0 || v>>16 != sample[i-1]>>16 {
+			n++
+		}
+	}
+	return n
+}
+
 // assemble returns the sketch with fields f, refusing fields no sketch
 // has.
 func assemble(f engine.Fields) (Sketch, error) {
@@ -114,8 +127,8 @@ func assemble(f engine.Fields) (Sketch, error) {
 	case f.Shingles < 0 || f.Words < 0 || f.Marked < 0 || f.Retyped < 0 || f.BoilerplateWords < 0 ||
 		f.NumberCount < 0 || f.RealNumbers < 0 || f.NumberContexts < 0:
 		return Sketch{}, fmt.Errorf("%w: sketch fields: a negative count", ErrFormat)
-	case len(f.NumberSample) > numberSketchSize:
-		return Sketch{}, fmt.Errorf("%w: sketch fields: %d sampled numbers, over %d", ErrFormat, len(f.NumberSample), numberSketchSize)
+	case sampledContexts(f.NumberSample) > numberSketchSize:
+		return Sketch{}, fmt.Errorf("%w: sketch fields: numbers of %d contexts sampled, over %d", ErrFormat, sampledContexts(f.NumberSample), numberSketchSize)
 	case len(f.Chunks) > maxChunks:
 		return Sketch{}, fmt.Errorf("%w: sketch fields: %d chunks, over %d", ErrFormat, len(f.Chunks), maxChunks)
 	}

@@ -2,6 +2,7 @@ package stage_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -183,7 +184,18 @@ func candidatePairs(t *testing.T, cfg dedup.Config, sk []dedup.Sketch) []stage.P
 // sketch has.
 func TestInspectAssemble(t *testing.T) {
 	var cfg dedup.Config
-	for _, d := range corpus(t) {
+	// Thousands of dates: the sample keeps every number of the 32
+	// smallest contexts, and among thousands of contexts some of those
+	// share their 16-bit hash, so it holds more than 32 numbers.
+	var table strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&table, "ngày %d tháng %d năm %d. ", i%28+1, i%12+1, 1990+i)
+	}
+	docs := append(corpus(t), dedup.Doc{ID: "table", Text: []byte(table.String())})
+	if s := cfg.Sketch(docs[len(docs)-1].Text); len(stage.Inspect(&s).NumberSample) <= 32 {
+		t.Fatalf("the table's sample holds %d numbers; the test needs more than 32", len(stage.Inspect(&s).NumberSample))
+	}
+	for _, d := range docs {
 		s := cfg.Sketch(d.Text)
 		back, err := stage.Assemble(stage.Inspect(&s))
 		if err != nil {
@@ -197,9 +209,15 @@ func TestInspectAssemble(t *testing.T) {
 		}
 	}
 	for name, f := range map[string]stage.Fields{
-		"hashes":  {Sig: make([]uint16, dedup.MaxHashes+1)},
-		"words":   {Words: -1},
-		"sample":  {NumberSample: make([]uint32, 33)},
+		"hashes": {Sig: make([]uint16, dedup.MaxHashes+1)},
+		"words":  {Words: -1},
+		"sample": {NumberSample: func() []uint32 {
+			v := make([]uint32, 33)
+			for i := range v {
+				v[i] = uint32(i) << 16
+			}
+			return v
+		}()},
 		"chunks":  {Chunks: make([]uint32, 1025)},
 		"numbers": {NumberContexts: -2},
 	} {
