@@ -3,6 +3,8 @@ package dedup
 import (
 	"cmp"
 	"slices"
+
+	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
 // lineSet is a set of boilerplate line hashes. A line mapped to true is
@@ -23,15 +25,12 @@ func (s lineSet) carries(lines []docLine) bool {
 // that document's headline rather than a link to it.
 func (s lineSet) keepHeadline(h uint64) bool { return s[h] }
 
-// shortLineWords is the length, in words, up to which a line counts as
-// short: a headline, a caption, a credit, a link. Vietnamese headlines run
-// 10 to 20 syllables, English ones 5 to 12 words.
-const shortLineWords = 24
-
-// paragraphWords is the length, in words, above which a line counts as a
-// paragraph of an article's text: twice the longest headline, so that no
-// headline, link, caption or credit reaches it.
-const paragraphWords = 2 * shortLineWords
+// The line lengths that boilerplate learning tells apart, in words (see
+// engine.ShortLineWords and engine.ParagraphWords for their reasons).
+const (
+	shortLineWords = engine.ShortLineWords
+	paragraphWords = engine.ParagraphWords
+)
 
 // learnBoilerplate returns the lines carried by at least
 // BoilerplateArticles articles, and the short lines carried by at least

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
 // pair packs a candidate pair: the later position, the earlier one, and
@@ -156,10 +158,8 @@ func entryPos[E keyPos | uint64](e E) uint32 {
 }
 
 // runParts is the number of parts in which candidatePairs sorts the run
-// keys, by value: a document has one run key per chunkWords·runKeyRate
-// words, about 20 for a news article, so a part holds a few per document
-// and costs a few bands.
-const runParts = 8
+// keys, by value (see engine.RunParts).
+const runParts = engine.RunParts
 
 // runKeys computes the run keys of sk with the documents' positions pos,
 // on workers goroutines, each taking a share of the documents, and files

@@ -39,6 +39,16 @@ const SignatureVersion = 3
 // The one version (a constant index out of range fails the build).
 var _ = [1]struct{}{}[SignatureVersion-engine.SignatureVersion]
 
+// The line lengths, in words, that LearnBoilerplate tells apart: a line
+// of at most ShortLineWords is short (a headline, caption, credit or
+// link), and one of more than ParagraphWords is a paragraph of an
+// article's text. An engine that learns boilerplate elsewhere applies the
+// rules of LearnBoilerplate with these.
+const (
+	ShortLineWords = engine.ShortLineWords
+	ParagraphWords = engine.ParagraphWords
+)
+
 // Line is a distinct line of a document as boilerplate learning counts
 // it: its hash (Hash), its number of words (Words) and its place among
 // the document's lines that have words (Pos).
@@ -209,7 +219,11 @@ func LSH(c dedup.Config) Banding { return lsh(c) }
 // input order, as SketchCorpus or FinalSketch made them. With pairs nil,
 // the candidate pairs are found here; otherwise pairs must be exactly the
 // candidate pairs of sk (see Pair), in any order, and the result equals
-// the one found here.
+// the one found here. Pairs whose documents do not verify as copies
+// (Config.Compare) may be left out, as may documents that no verified
+// pair links to the rest: grouping reads verified pairs only, so an engine
+// can group each connected component of them apart, with the pairs
+// within it, and get the same clusters and canonicals.
 func ClusterSketches(c dedup.Config, ids []string, sk []dedup.Sketch, pairs []Pair) (*dedup.Clustering, error) {
 	return clusterSketches(c, ids, sk, pairs)
 }

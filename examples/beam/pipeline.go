@@ -1,29 +1,60 @@
 // Package pipeline is neardup as an Apache Beam pipeline: the same
 // clusters and canonicals as the neardup command, from the same JSONL
-// input, with neardup's own normalization, shingling and signing.
+// input, with neardup's own normalization, shingling and signing (package
+// dedup/stage), and no step that holds the corpus.
 //
-// The per-document work (parsing, both sketching passes) runs in
-// parallel on the runner's workers; the two corpus-wide steps, learning
-// boilerplate and grouping, each run on one worker over the sketches
-// (about 400 bytes a document), as dedup.Config.ClusterReader runs them (package dedup/stage):
+// Every grouping step is keyed by something that stays small as the
+// corpus grows: a byte range of an input file, a document, an exact
+// content, a bucket of index keys, a bucket of nodes of the components
+// step, a line, a connected component of verified copies, a range of
+// output positions. None is keyed by a constant (TestNoConstantKeys).
+// Index keys (about 85 a document) and component nodes go to hash buckets,
+// one per megabyte of input (Options.Buckets), each sorted by key in the
+// worker: a runner's cost per group key (Prism keeps a trigger state and a
+// pending heap for each) would otherwise come a hundred times per
+// document, and a bucket's size stays the same as the corpus grows.
 //
-//	files ─ read lines (position, line) ─ reshuffle ─┬─ sketch, lines ─ all ─ learn boilerplate ─┐
-//	                                                 └──────────── sketch again (side input) ◄───┘
-//	                                                          ─ all ─ group, pick canonicals ─ write JSONL
+//	input files ─ byte ranges ─┬─ read, sketch, lines ─ group (below) ─ articles ─ learn boilerplate (below) ─┐
+//	                           └─ read again, sketch again, with the boilerplate as a side input ◄──────────┘
+//	                                  ─ group ─ output shards ─ ordered merge
+//
+// A document's position is its file and the offset of its line, which a
+// worker reading any range of a file knows; the runner never holds the
+// corpus's text, as each pass reads its ranges itself.
+//
+// Grouping (group.go), run on the first sketches to find the articles that
+// boilerplate learning counts lines by, and on the final ones:
+//
+//	exact copies     by the sketch's exact key: the first in group order
+//	                 is the representative, the others follow it
+//	candidate pairs  by index key (band, lead, run key): the postings of
+//	                 each key in group order, under the command's caps
+//	                 (stage.Banding.Postings), repeats merged by pair
+//	verification     each pair joined with the two sketches, by document
+//	components       connected components of the verified pairs
+//	                 (large-star and small-star rounds, components.go)
+//	clusters         stage.ClusterSketches on each component, with its pairs
+//
+// Boilerplate learning (boilerplate.go) counts each line once per article
+// with combiners keyed by the line's hash, and broadcasts the learned set,
+// which stays small, as a side input.
+//
+// Memory per step grows with the largest group of its key, not with the
+// corpus: the copies of one text (exact copies), the documents under one
+// index key (a template's band keys), a document's verified neighbours, a
+// component of verified copies. The README's "Scaling out" gives the
+// sizes measured.
 //
 // It is a module of its own so that Beam's dependencies stay out of
 // neardup's go.mod. cmd/neardup-beam runs it on any runner by flags.
 package pipeline
 
 import (
-	"bufio"
-	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"slices"
+	"reflect"
+	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
@@ -31,112 +62,163 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/neardup/neardup/dedup"
-	"github.com/neardup/neardup/dedup/stage"
 )
 
 func init() {
-	register.DoFn3x1[context.Context, string, func(int64, []byte), error](&readFn{})
-	register.Emitter2[int64, []byte]()
-	register.DoFn3x1[int64, []byte, func([]byte), error](&sketchFn{})
-	register.Emitter1[[]byte]()
-	register.DoFn3x1[int, func(*[]byte) bool, func([]byte), error](&learnFn{})
+	for _, t := range []any{input{}, span{}, doc{}, posting{}, filed{}, pairKey{}, half{}, withSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}} {
+		beam.RegisterType(reflect.TypeOf(t))
+	}
+	register.DoFn3x1[context.Context, input, func(span), error](&splitFn{})
+	register.DoFn3x1[context.Context, span, func(doc), error](&sketchFn{})
+	register.Function1x2(idOf)
+	register.DoFn3x1[context.Context, string, func(*int64) bool, error](&uniqueFn{})
+	register.DoFn4x1[context.Context, span, func(*uint64, *bool) bool, func(doc), error](&resketchFn{})
+
+	register.DoFn3x1[doc, func(uint64, doc), func(int64, doc), error](&exactKeyFn{})
+	register.DoFn5x1[context.Context, uint64, func(*doc) bool, func(int64, doc), func(doc), error](&exactFn{})
+	register.DoFn2x1[doc, func(int64, filed), error](&keysFn{})
+	register.DoFn4x1[context.Context, int64, func(*filed) bool, func(pairKey, bool), error](&pairsFn{})
+	register.Function2x1(either)
+	register.Function1x2(sketchOf)
+	register.Function2x2(byEarlierDoc)
+	register.DoFn5x0[context.Context, int64, func(*[]byte) bool, func(*half) bool, func(int64, withSketch)](&joinFn{})
+	register.DoFn5x1[context.Context, int64, func(*[]byte) bool, func(*withSketch) bool, func(edge), error](&verifyFn{})
+	register.Function1x2(link)
+	register.Function1x2(fromA)
+	register.DoFn7x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(*edge) bool, func(int64, doc), func(int64, edge)](&labelFn{})
+	register.DoFn6x1[context.Context, int64, func(*doc) bool, func(*edge) bool, func(int64, doc), func(int64, outLine), error](&componentFn{})
+
+	register.DoFn3x0[int64, int64, func(int64, nodeLink)](&bothWaysFn{})
+	register.DoFn3x0[int64, int64, func(int64, nodeLink)](&downwardFn{})
+	register.DoFn4x0[context.Context, int64, func(*nodeLink) bool, func(int64, int64)](&starFn{})
+	register.DoFn4x1[context.Context, int64, func(*nodeLink) bool, func(int64, int64), error](&rootFn{})
+
+	register.Combiner3[arts, occ, arts](&distinctFn{})
+	register.DoFn3x0[int64, doc, func(uint64, occ)](&occurrencesFn{})
+	register.DoFn3x0[uint64, arts, func(int64, int64)](&paragraphLinksFn{})
+	register.DoFn6x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(uint64, occ), func(int64, doc)](&joinArticleFn{})
+	register.Function3x0(shared)
+	register.DoFn3x0[uint64, arts, func(uint64)](&commonFn{})
+	register.DoFn4x0[int64, doc, func(*uint64) bool, func(uint64, occ)](&openingFn{})
+	register.DoFn4x0[uint64, func(*arts) bool, func(*arts) bool, func(uint64, bool)](&boilerFn{})
+
+	register.DoFn3x1[context.Context, int64, func(*outLine) bool, error](&writeShardFn{})
+
+	register.Emitter1[span]()
+	register.Emitter1[doc]()
+	register.Emitter2[uint64, doc]()
+	register.Emitter2[int64, doc]()
+	register.Emitter2[int64, filed]()
+	register.Emitter2[pairKey, bool]()
+	register.Emitter2[int64, withSketch]()
+	register.Emitter1[edge]()
+	register.Emitter2[int64, edge]()
+	register.Emitter2[int64, outLine]()
+	register.Emitter2[int64, int64]()
+	register.Emitter2[int64, nodeLink]()
+	register.Iter1[nodeLink]()
+	register.Emitter2[uint64, occ]()
+	register.Emitter2[uint64, arts]()
+	register.Emitter1[uint64]()
+	register.Emitter2[uint64, bool]()
+	register.Iter1[int64]()
+	register.Iter1[doc]()
+	register.Iter1[filed]()
 	register.Iter1[[]byte]()
-	register.DoFn4x1[int64, []byte, []byte, func([]byte), error](&resketchFn{})
-	register.DoFn3x1[context.Context, int, func(*[]byte) bool, error](&clusterFn{})
+	register.Iter1[half]()
+	register.Iter1[withSketch]()
+	register.Iter1[edge]()
+	register.Iter1[outLine]()
+	register.Iter1[arts]()
+	register.Iter1[uint64]()
+	register.Iter2[uint64, bool]()
 }
 
 // Options are the pipeline's settings. Config must be the neardup
 // command's (its zero value is the command's defaults).
 type Options struct {
-	Inputs []string // JSONL files, read in this order (local paths, gs://, ...)
-	Output string   // the JSONL result
+	Inputs []string // JSONL files, plain or .gz, read in this order (local paths, gs://, ...)
+	// Output is the JSONL result, in input order; the workers write it in
+	// shards under Output+".shards", which Merge joins.
+	Output string
 	Config dedup.Config
+	// RangeBytes is the size of the byte ranges in which plain input
+	// files are read (and of the output shards' input span); 0 means 64 MiB.
+	RangeBytes int64
+	// Rounds bounds the rounds of the connected-components step; 0 means
+	// DefaultRounds. A component that needs more fails the pipeline with
+	// an error that says so.
+	Rounds int
+	// Buckets is the number of groups that index keys are filed in; 0
+	// means one per bucketBytes of input (gzip input counted 4 times its
+	// size), so that a group's size does not grow with the corpus.
+	Buckets int64
 }
 
-// Build adds the pipeline to scope s.
+// bucketBytes is the input that one bucket of index keys serves: about
+// 300 news articles, 25,000 index keys, under a megabyte.
+const bucketBytes = 1 << 20
+
+// bucketsFor returns the default Buckets for inputs: one per bucketBytes,
+// at least one. An input whose size cannot be read counts as one bucket.
+func bucketsFor(inputs []string) int64 {
+	total := int64(0)
+	ctx := context.Background()
+	for _, p := range inputs {
+		size := int64(bucketBytes)
+		if fs, err := filesystem.New(ctx, p); err == nil {
+			if n, err := fs.Size(ctx, p); err == nil {
+				size = n
+				if strings.HasSuffix(p, ".gz") {
+					size *= 4
+				}
+			}
+			fs.Close()
+		}
+		total += size
+	}
+	return max(1, (total+bucketBytes-1)/bucketBytes)
+}
+
+// DefaultRounds is the default number of large-star and small-star round
+// pairs. Components of copies are stars and short chains: they converge
+// in two or three; a path of 10^5 documents needs 17
+// (TestComponentsConverge).
+const DefaultRounds = 20
+
+// defaultRangeBytes splits plain input into ranges that a worker reads in
+// about a second.
+const defaultRangeBytes = 64 << 20
+
+// Build adds the pipeline to scope s. Run it, then Merge.
 func Build(s beam.Scope, opt Options) {
 	cfg, err := json.Marshal(opt.Config)
 	if err != nil {
 		panic(err)
 	}
-	paths := beam.CreateList(s, opt.Inputs)
-	lines := beam.ParDo(s, &readFn{Inputs: opt.Inputs}, paths)
-	lines = beam.Reshuffle(s, lines)
+	if opt.RangeBytes <= 0 {
+		opt.RangeBytes = defaultRangeBytes
+	}
+	if opt.Rounds <= 0 {
+		opt.Rounds = DefaultRounds
+	}
+	spans := spans(s.Scope("spans"), opt.Inputs, opt.RangeBytes)
 
-	first := beam.ParDo(s, &sketchFn{Config: cfg}, lines)
-	boiler := beam.ParDo(s, &learnFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, first)))
+	first := beam.ParDo(s.Scope("sketch"), &sketchFn{Config: cfg}, spans)
+	checkIDs(s.Scope("ids"), first)
+	buckets := opt.Buckets
+	if buckets <= 0 {
+		buckets = bucketsFor(opt.Inputs)
+	}
+	articles := group(s.Scope("preliminary"), cfg, first, opt.Rounds, buckets, nil)
+	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, opt.Rounds, buckets)
 
-	final := beam.ParDo(s, &resketchFn{Config: cfg}, lines, beam.SideInput{Input: boiler})
-	beam.ParDo0(s, &clusterFn{Config: cfg, Output: opt.Output}, beam.GroupByKey(s, beam.AddFixedKey(s, final)))
+	final := beam.ParDo(s.Scope("resketch"), &resketchFn{Config: cfg}, spans, beam.SideInput{Input: boiler})
+	out := group(s.Scope("final"), cfg, final, opt.Rounds, buckets, &shards{Span: opt.RangeBytes})
+	writeShards(s.Scope("write"), opt.Output, opt.RangeBytes, out)
 }
 
-// A document's position is its file's index in Inputs times 2^40 plus
-// its line number: input order, as the neardup command reads it.
-const fileShift = 40
-
-// readFn reads one JSONL file and emits its non-blank lines with their
-// positions.
-type readFn struct{ Inputs []string }
-
-func (f *readFn) ProcessElement(ctx context.Context, path string, emit func(int64, []byte)) error {
-	idx := slices.Index(f.Inputs, path)
-	if idx < 0 {
-		return fmt.Errorf("readFn: %s is not an input", path)
-	}
-	fs, err := filesystem.New(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer fs.Close()
-	r, err := fs.OpenRead(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	br := bufio.NewReaderSize(r, 1<<20)
-	for n := int64(1); ; n++ {
-		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			emit(int64(idx)<<fileShift|n, line)
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s:%d: %w", path, n, err)
-		}
-	}
-}
-
-// document is what the per-document stages hand on, JSON-encoded: its
-// position, id, sketch with every field scoring reads (stage.Inspect),
-// and lines.
-type document struct {
-	Pos    int64
-	ID     string
-	Sketch stage.Fields
-	Lines  []stage.Line `json:",omitempty"`
-}
-
-// parse decodes one input line as the neardup command does.
-func parse(pos int64, line []byte) (id string, text []byte, err error) {
-	var rec struct {
-		ID   *string `json:"id"`
-		Text *string `json:"text"`
-	}
-	place := fmt.Sprintf("input %d line %d", pos>>fileShift, pos&(1<<fileShift-1))
-	if err := json.Unmarshal(line, &rec); err != nil {
-		return "", nil, fmt.Errorf("%s: invalid JSON: %w", place, err)
-	}
-	switch {
-	case rec.ID == nil || *rec.ID == "":
-		return "", nil, fmt.Errorf(`%s: missing or empty "id"`, place)
-	case rec.Text == nil:
-		return "", nil, fmt.Errorf(`%s: missing "text"`, place)
-	}
-	return *rec.ID, []byte(*rec.Text), nil
-}
-
+// config decodes a Config that Build encoded.
 func config(b []byte) (dedup.Config, error) {
 	var c dedup.Config
 	if err := json.Unmarshal(b, &c); err != nil {
@@ -145,146 +227,16 @@ func config(b []byte) (dedup.Config, error) {
 	return c, c.Validate()
 }
 
-// sketchFn is the first pass: every document's sketch and lines.
-type sketchFn struct{ Config []byte }
-
-func (f *sketchFn) ProcessElement(pos int64, line []byte, emit func([]byte)) error {
-	cfg, err := config(f.Config)
-	if err != nil {
+// Run is a convenience for programs and tests: it builds the pipeline,
+// runs it with run and merges the output.
+func Run(ctx context.Context, opt Options, run func(context.Context, *beam.Pipeline) error) error {
+	p, s := beam.NewPipelineWithRoot()
+	Build(s, opt)
+	if err := Clear(ctx, opt.Output); err != nil {
 		return err
 	}
-	id, text, err := parse(pos, line)
-	if err != nil {
-		return err
+	if err := run(ctx, p); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
 	}
-	sk, lines := stage.SketchLines(cfg, text)
-	b, err := json.Marshal(document{pos, id, stage.Inspect(&sk), lines})
-	if err != nil {
-		return err
-	}
-	emit(b)
-	return nil
-}
-
-// collect reads a grouped stream of documents, in input order.
-func collect(next func(*[]byte) bool) ([]string, []dedup.Sketch, [][]stage.Line, error) {
-	var docs []document
-	var b []byte
-	for next(&b) {
-		var d document
-		if err := json.Unmarshal(b, &d); err != nil {
-			return nil, nil, nil, err
-		}
-		docs = append(docs, d)
-	}
-	slices.SortFunc(docs, func(a, b document) int { return cmp.Compare(a.Pos, b.Pos) })
-	ids := make([]string, len(docs))
-	sk := make([]dedup.Sketch, len(docs))
-	lines := make([][]stage.Line, len(docs))
-	seen := make(map[string]int64, len(docs))
-	for i, d := range docs {
-		if prev, ok := seen[d.ID]; ok {
-			return nil, nil, nil, fmt.Errorf("duplicate id %q (positions %d and %d)", d.ID, prev, d.Pos)
-		}
-		seen[d.ID] = d.Pos
-		s, err := stage.Assemble(d.Sketch)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%q: %w", d.ID, err)
-		}
-		ids[i], sk[i], lines[i] = d.ID, s, d.Lines
-	}
-	return ids, sk, lines, nil
-}
-
-// learnFn learns the corpus's boilerplate from every first sketch.
-type learnFn struct{ Config []byte }
-
-func (f *learnFn) ProcessElement(_ int, docs func(*[]byte) bool, emit func([]byte)) error {
-	cfg, err := config(f.Config)
-	if err != nil {
-		return err
-	}
-	_, sk, lines, err := collect(docs)
-	if err != nil {
-		return err
-	}
-	boiler, err := stage.LearnBoilerplate(cfg, sk, lines)
-	if err != nil {
-		return err
-	}
-	b, err := boiler.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	emit(b)
-	return nil
-}
-
-// resketchFn is the second pass: each document's final sketch
-// (stage.FinalSketch), without the boilerplate learned.
-type resketchFn struct {
-	Config []byte
-	cfg    dedup.Config
-	boiler *stage.Boilerplate
-}
-
-func (f *resketchFn) ProcessElement(pos int64, line []byte, boiler []byte, emit func([]byte)) error {
-	if f.boiler == nil {
-		cfg, err := config(f.Config)
-		if err != nil {
-			return err
-		}
-		var b stage.Boilerplate
-		if err := b.UnmarshalBinary(boiler); err != nil {
-			return err
-		}
-		f.cfg, f.boiler = cfg, &b
-	}
-	id, text, err := parse(pos, line)
-	if err != nil {
-		return err
-	}
-	sk := stage.FinalSketch(f.cfg, text, f.boiler)
-	b, err := json.Marshal(document{Pos: pos, ID: id, Sketch: stage.Inspect(&sk)})
-	if err != nil {
-		return err
-	}
-	emit(b)
-	return nil
-}
-
-// clusterFn groups the final sketches, picks canonicals, and writes the
-// neardup command's JSONL, in input order.
-type clusterFn struct {
-	Config []byte
-	Output string
-}
-
-func (f *clusterFn) ProcessElement(ctx context.Context, _ int, docs func(*[]byte) bool) error {
-	cfg, err := config(f.Config)
-	if err != nil {
-		return err
-	}
-	ids, sk, _, err := collect(docs)
-	if err != nil {
-		return err
-	}
-	res, err := stage.ClusterSketches(cfg, ids, sk, nil)
-	if err != nil {
-		return err
-	}
-	fs, err := filesystem.New(ctx, f.Output)
-	if err != nil {
-		return err
-	}
-	defer fs.Close()
-	w, err := fs.OpenWrite(ctx, f.Output)
-	if err != nil {
-		return err
-	}
-	if err := res.WriteJSONL(w); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
+	return Merge(ctx, opt.Output)
 }

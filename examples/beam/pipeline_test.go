@@ -68,11 +68,13 @@ func TestPipelineMatchesCLI(t *testing.T) {
 	}
 
 	out := filepath.Join(t.TempDir(), "result.jsonl")
-	p, s := beam.NewPipelineWithRoot()
-	Build(s, Options{Inputs: []string{in}, Output: out})
 	start := time.Now()
-	if _, err := direct.Execute(context.Background(), p); err != nil {
-		t.Fatalf("pipeline: %v", err)
+	err := Run(context.Background(), Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20}, func(ctx context.Context, p *beam.Pipeline) error {
+		_, err := direct.Execute(ctx, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	elapsed := time.Since(start)
 	got, err := os.ReadFile(out)

@@ -150,6 +150,40 @@ func (p Banding) Postings(band int) (limit int, open bool) {
 	return MaxRunPostings, false
 }
 
+// GroupingKey returns k as the batch grouping (dedup's ClusterReader and
+// ClusterSketches) compares it: a band or lead key whole, a run key by its
+// high 32 bits and its value modulo RunParts. The batch grouping packs a
+// run key with a document's position into 8 bytes, which halves the
+// memory of the most numerous keys, and sorts them in RunParts parts by
+// value. Two run keys that agree there but differ elsewhere, about one
+// pair of keys in 2^35, pair their documents in the batch grouping and
+// not in an index that keeps whole keys; an engine that must reproduce the
+// batch result exactly files keys under GroupingKey.
+func (p Banding) GroupingKey(k IndexKey) IndexKey {
+	if k.Band == p.Bands+1 {
+		k.Hash = k.Hash>>32<<32 | k.Hash%RunParts
+	}
+	return k
+}
+
+// RunParts is the number of parts in which the batch grouping sorts run
+// keys, by value: a document has one run key per chunkWords·runKeyRate
+// words, about 20 for a news article, so a part holds a few per document
+// and costs a few bands.
+const RunParts = 8
+
+// ShortLineWords is the length, in words, up to which boilerplate
+// learning counts a line as short: a headline, a caption, a credit, a
+// link. Vietnamese headlines run 10 to 20 syllables, English ones 5 to 12
+// words.
+const ShortLineWords = 24
+
+// ParagraphWords is the length, in words, above which boilerplate
+// learning counts a line as a paragraph of an article's text: twice the
+// longest headline, so that no headline, link, caption or credit reaches
+// it.
+const ParagraphWords = 2 * ShortLineWords
+
 // ByJaccard is the order of every index's results (dedup.Index, the batch
 // grouping, redisindex): the most similar copy first (Jaccard ja before
 // jb), ties by earlier, the comparison of the two documents' places in

@@ -1,0 +1,432 @@
+package pipeline
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/dedup/stage"
+)
+
+// posting is a document filed under an index key: its position and its
+// number of shingles, which give its place in group order.
+type posting struct {
+	Pos      int64
+	Shingles int64
+}
+
+// byGroupOrder is stage.GroupOrder's order: most shingles first, ties in
+// input order.
+func byGroupOrder(a, b posting) int {
+	return cmp.Or(cmp.Compare(b.Shingles, a.Shingles), cmp.Compare(a.Pos, b.Pos))
+}
+
+// filed is a document filed under an index key (a stage.IndexKey as
+// the batch grouping compares it, stage.Banding.GroupingKey).
+type filed struct {
+	Band int64
+	Hash uint64
+	posting
+}
+
+func compareFiled(a, b filed) int {
+	return cmp.Or(cmp.Compare(a.Band, b.Band), cmp.Compare(a.Hash, b.Hash), byGroupOrder(a.posting, b.posting))
+}
+
+// keyBucket is the bucket of the index keys that one group takes: a key's
+// hash modulo buckets. A runner's cost per group key (Prism keeps a
+// trigger state and a pending heap for each) would otherwise come once
+// per key, a hundred times per document; a bucket holds the keys of
+// about bucketBytes of input, whatever the corpus's size.
+func keyBucket(band int64, hash uint64, buckets int64) int64 {
+	return int64((hash ^ uint64(band)*0x9e3779b97f4a7c15) % uint64(buckets))
+}
+
+// pairKey is a candidate pair: Later after Earlier in group order.
+type pairKey struct{ Later, Earlier int64 }
+
+// half is a candidate pair seen from its earlier document.
+type half struct {
+	Later  int64
+	Stored bool
+}
+
+// withSketch is a candidate pair with the earlier document's sketch, on
+// its way to the later one.
+type withSketch struct {
+	Earlier int64
+	Stored  bool
+	Sk      []byte
+}
+
+// edge is a verified pair, A before B in group order; Stored as in
+// stage.Pair.
+type edge struct {
+	A, B   int64
+	Stored bool
+}
+
+// outLine is a document's line of the result.
+type outLine struct {
+	Pos  int64
+	Line []byte
+}
+
+// shards, given to group, makes it emit the result lines keyed by output
+// shard (the input range of Span bytes the document came from) rather
+// than the articles of boilerplate learning.
+type shards struct{ Span int64 }
+
+func (s *shards) of(pos int64) int64 {
+	off := pos & (1<<fileShift - 1)
+	return pos - off + off/s.Span*s.Span
+}
+
+// group groups docs as stage.ClusterSketches does (see the package
+// comment). With out nil it returns, for boilerplate learning, each
+// document (position and lines) keyed by its article, the position of its
+// cluster's canonical; otherwise each document's result line keyed by its
+// output shard.
+func group(s beam.Scope, cfg []byte, docs beam.PCollection, rounds int, buckets int64, out *shards) beam.PCollection {
+	// Exact copies, by content.
+	keyed, alone := beam.ParDo2(s, &exactKeyFn{}, docs)
+	byRep, reps := beam.ParDo2(s, &exactFn{}, beam.GroupByKey(s, keyed))
+	byRep = beam.Flatten(s, byRep, alone)
+
+	// Candidate pairs, by index key, repeats merged.
+	postings := beam.ParDo(s, &keysFn{Config: cfg, Buckets: buckets}, reps)
+	pairs := beam.ParDo(s, &pairsFn{Config: cfg}, beam.GroupByKey(s, postings))
+	pairs = beam.CombinePerKey(s, either, pairs)
+
+	// Verification: each pair meets the earlier sketch, then the later.
+	sketches := beam.ParDo(s, sketchOf, reps)
+	byEarlier := beam.ParDo(s, byEarlierDoc, pairs)
+	byLater := beam.ParDo(s, &joinFn{}, beam.CoGroupByKey(s, sketches, byEarlier))
+	edges := beam.ParDo(s, &verifyFn{Config: cfg}, beam.CoGroupByKey(s, sketches, byLater))
+
+	// Components, and each document and edge under its component's root.
+	roots := components(s.Scope("components"), beam.ParDo(s, link, edges), rounds, buckets)
+	edgesByA := beam.ParDo(s, fromA, edges)
+	docsByRoot, edgesByRoot := beam.ParDo2(s, &labelFn{}, beam.CoGroupByKey(s, byRep, roots, edgesByA))
+	articles, lines := beam.ParDo2(s, &componentFn{Config: cfg, Out: out}, beam.CoGroupByKey(s, docsByRoot, edgesByRoot))
+	if out == nil {
+		return articles
+	}
+	return lines
+}
+
+// groupSize records the size of a group a step formed, in elements and
+// bytes, as Beam distributions (largest, total, count).
+func groupSize(ctx context.Context, step string, n, size int) {
+	beam.NewDistribution("neardup.group.elements", step).Update(ctx, int64(n))
+	beam.NewDistribution("neardup.group.bytes", step).Update(ctx, int64(size))
+}
+
+// exactKeyFn keys a document by stage.ExactKey; a document without
+// content is alone, the representative of itself.
+type exactKeyFn struct{}
+
+func (f *exactKeyFn) ProcessElement(d doc, keyed func(uint64, doc), alone func(int64, doc)) error {
+	sk, err := decodeSketch(d.Sk)
+	if err != nil {
+		return fmt.Errorf("%s: %w", place(d.Pos), err)
+	}
+	if stage.Inspect(&sk).Shingles == 0 {
+		alone(d.Pos, d)
+		return nil
+	}
+	keyed(stage.ExactKey(&sk), d)
+	return nil
+}
+
+// exactFn takes the documents of one exact key in group order: the
+// first is the representative of those whose content equals its own (as
+// the command compares them), the others of themselves, as the command's
+// exactCopies maps them. It emits every document under its
+// representative, and the representatives on their own.
+type exactFn struct{}
+
+func (f *exactFn) ProcessElement(ctx context.Context, _ uint64, next func(*doc) bool, byRep func(int64, doc), reps func(doc)) error {
+	type member struct {
+		posting
+		d doc
+	}
+	var ms []member
+	var d doc
+	size := 0
+	for next(&d) {
+		sk, err := decodeSketch(d.Sk)
+		if err != nil {
+			return err
+		}
+		ms = append(ms, member{posting{d.Pos, int64(stage.Inspect(&sk).Shingles)}, d})
+		size += len(d.Sk) + len(d.Lines) + len(d.ID)
+	}
+	groupSize(ctx, "exact copies", len(ms), size)
+	slices.SortFunc(ms, func(a, b member) int { return byGroupOrder(a.posting, b.posting) })
+	first := verifying(ms[0].d.Sk)
+	for _, m := range ms {
+		rep := m.Pos
+		if bytes.Equal(verifying(m.d.Sk), first) {
+			rep = ms[0].Pos
+		}
+		byRep(rep, m.d)
+		if rep == m.Pos {
+			reps(m.d)
+		}
+	}
+	return nil
+}
+
+// keysFn files a representative under its index keys
+// (stage.AppendIndexKeys, as the batch grouping compares them), each in
+// its bucket.
+type keysFn struct {
+	Config  []byte
+	Buckets int64
+	cfg     *dedup.Config
+	keys    []stage.IndexKey
+}
+
+func (f *keysFn) ProcessElement(d doc, emit func(int64, filed)) error {
+	if f.cfg == nil {
+		cfg, err := config(f.Config)
+		if err != nil {
+			return err
+		}
+		f.cfg = &cfg
+	}
+	sk, err := decodeSketch(d.Sk)
+	if err != nil {
+		return err
+	}
+	f.keys, err = stage.AppendIndexKeys(*f.cfg, f.keys[:0], &sk)
+	if err != nil {
+		return err
+	}
+	b := stage.LSH(*f.cfg)
+	p := posting{d.Pos, int64(stage.Inspect(&sk).Shingles)}
+	for _, k := range f.keys {
+		k = b.GroupingKey(k)
+		emit(keyBucket(int64(k.Band), k.Hash, f.Buckets), filed{int64(k.Band), k.Hash, p})
+	}
+	return nil
+}
+
+// pairsFn pairs the documents of each index key of a bucket as the
+// command's index does (stage.Banding.Postings): in group order, the
+// first limit are the key's postings and pair with each other; a later
+// one meets all of them when the key is open, none otherwise.
+type pairsFn struct {
+	Config []byte
+	bands  *stage.Banding
+}
+
+func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*filed) bool, emit func(pairKey, bool)) error {
+	if f.bands == nil {
+		cfg, err := config(f.Config)
+		if err != nil {
+			return err
+		}
+		b := stage.LSH(cfg)
+		f.bands = &b
+	}
+	var fs []filed
+	var e filed
+	for next(&e) {
+		fs = append(fs, e)
+	}
+	groupSize(ctx, "index key buckets", len(fs), 32*len(fs))
+	slices.SortFunc(fs, compareFiled)
+	for lo := 0; lo < len(fs); {
+		hi := lo + 1
+		for hi < len(fs) && fs[hi].Band == fs[lo].Band && fs[hi].Hash == fs[lo].Hash {
+			hi++
+		}
+		ps := fs[lo:hi]
+		lo = hi
+		groupSize(ctx, "index keys", len(ps), 32*len(ps))
+		limit, open := f.bands.Postings(int(ps[0].Band))
+		end := len(ps)
+		if !open {
+			end = min(end, limit)
+		}
+		for i := 1; i < end; i++ {
+			for j := range min(i, limit) {
+				emit(pairKey{ps[i].Pos, ps[j].Pos}, i < limit)
+			}
+		}
+	}
+	return nil
+}
+
+// sketchOf keys a document's sketch by its position.
+func sketchOf(d doc) (int64, []byte) { return d.Pos, d.Sk }
+
+// byEarlierDoc keys a candidate pair by its earlier document.
+func byEarlierDoc(k pairKey, stored bool) (int64, half) { return k.Earlier, half{k.Later, stored} }
+
+// link is an edge as a link of components.
+func link(e edge) (int64, int64) { return e.A, e.B }
+
+// fromA keys an edge by its earlier document.
+func fromA(e edge) (int64, edge) { return e.A, e }
+
+// either merges the repeats of a pair: stored under one key is stored.
+func either(a, b bool) bool { return a || b }
+
+// joinFn hands a document's sketch to the later document of each of its
+// pairs.
+type joinFn struct{}
+
+func (f *joinFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[]byte) bool, halves func(*half) bool, emit func(int64, withSketch)) {
+	var sk []byte
+	sketches(&sk)
+	var h half
+	n := 0
+	for halves(&h) {
+		emit(h.Later, withSketch{pos, h.Stored, sk})
+		n++
+	}
+	groupSize(ctx, "pairs by earlier", n+1, 16*n+len(sk))
+}
+
+// verifyFn verifies a document's pairs with the earlier documents, as
+// the grouping does: Config.Compare of the later with the earlier.
+type verifyFn struct {
+	Config []byte
+	cfg    *dedup.Config
+}
+
+func (f *verifyFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[]byte) bool, pairs func(*withSketch) bool, emit func(edge)) error {
+	if f.cfg == nil {
+		cfg, err := config(f.Config)
+		if err != nil {
+			return err
+		}
+		f.cfg = &cfg
+	}
+	var b []byte
+	sketches(&b)
+	later, err := decodeSketch(b)
+	if err != nil {
+		return err
+	}
+	var w withSketch
+	n, size := 0, len(b)
+	for pairs(&w) {
+		n++
+		size += len(w.Sk) + 16
+		earlier, err := decodeSketch(w.Sk)
+		if err != nil {
+			return err
+		}
+		if f.cfg.Compare(&later, &earlier).Duplicate {
+			emit(edge{w.Earlier, pos, w.Stored})
+		}
+	}
+	groupSize(ctx, "pairs by later", n+1, size)
+	return nil
+}
+
+// labelFn takes an exact-copy family (its representative's position, its
+// documents, the root of the representative's component if it has
+// verified pairs, and the edges from it) and files documents and edges
+// under the root.
+type labelFn struct{}
+
+func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc) bool, roots func(*int64) bool, edges func(*edge) bool, emitDoc func(int64, doc), emitEdge func(int64, edge)) {
+	root := rep
+	roots(&root)
+	var d doc
+	n, size := 0, 0
+	for docs(&d) {
+		emitDoc(root, d)
+		n++
+		size += len(d.Sk) + len(d.Lines) + len(d.ID)
+	}
+	var e edge
+	for edges(&e) {
+		emitEdge(root, e)
+		n++
+		size += 17
+	}
+	groupSize(ctx, "families", n, size)
+}
+
+// componentFn groups one component of verified pairs with
+// stage.ClusterSketches, which gives what it gives for the whole corpus
+// (grouping reads only verified pairs), and emits its documents' results.
+type componentFn struct {
+	Config []byte
+	Out    *shards
+	cfg    *dedup.Config
+}
+
+func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*doc) bool, edges func(*edge) bool, emitArticle func(int64, doc), emitLine func(int64, outLine)) error {
+	if f.cfg == nil {
+		cfg, err := config(f.Config)
+		if err != nil {
+			return err
+		}
+		f.cfg = &cfg
+	}
+	var ds []doc
+	var d doc
+	size := 0
+	for docs(&d) {
+		ds = append(ds, d)
+		size += len(d.Sk) + len(d.Lines) + len(d.ID)
+	}
+	slices.SortFunc(ds, func(a, b doc) int { return cmp.Compare(a.Pos, b.Pos) })
+	ids := make([]string, len(ds))
+	sk := make([]dedup.Sketch, len(ds))
+	index := make(map[int64]int, len(ds))
+	for i, d := range ds {
+		s, err := decodeSketch(d.Sk)
+		if err != nil {
+			return err
+		}
+		ids[i], sk[i], index[d.Pos] = d.ID, s, i
+	}
+	order := stage.GroupOrder(sk)
+	at := make([]uint32, len(ds)) // document -> place in order
+	for k, i := range order {
+		at[i] = uint32(k)
+	}
+	pairs := []stage.Pair{} // not nil: these are the pairs
+	var e edge
+	for edges(&e) {
+		a, okA := index[e.A]
+		b, okB := index[e.B]
+		if !okA || !okB || at[b] <= at[a] {
+			return fmt.Errorf("edge %s–%s does not fit its component", place(e.A), place(e.B))
+		}
+		pairs = append(pairs, stage.Pair{Later: at[b], Earlier: at[a], Stored: e.Stored})
+	}
+	groupSize(ctx, "components", len(ds)+len(pairs), size+17*len(pairs))
+	res, err := stage.ClusterSketches(*f.cfg, ids, sk, pairs)
+	if err != nil {
+		return err
+	}
+	if f.Out == nil {
+		for i, d := range ds {
+			canon := res.Clusters[res.Docs[i].ClusterIndex].Canonical
+			emitArticle(ds[canon].Pos, doc{Pos: d.Pos, Lines: d.Lines})
+		}
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := res.WriteJSONL(&buf); err != nil {
+		return err
+	}
+	for i, line := range bytes.SplitAfter(buf.Bytes(), []byte("\n"))[:len(ds)] {
+		emitLine(f.Out.of(ds[i].Pos), outLine{ds[i].Pos, line})
+	}
+	return nil
+}

@@ -1,0 +1,351 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"compress/gzip"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+
+	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/dedup/stage"
+)
+
+// A document's position is its file's index in Options.Inputs times 2^40
+// plus the offset of its line's first byte in the file (decompressed):
+// input order, as the neardup command reads it, known to a worker that
+// reads any range of a file.
+const fileShift = 40
+
+// input is one input file and its index in Options.Inputs.
+type input struct {
+	Index int
+	Path  string
+}
+
+// span is a byte range [Start, End) of an input file: the lines whose
+// first byte lies in it. End -1 is the end of the file, for compressed
+// files, which are read whole.
+type span struct {
+	File       int
+	Path       string
+	Start, End int64
+}
+
+// spans returns the inputs' spans, spread over the workers.
+func spans(s beam.Scope, inputs []string, rangeBytes int64) beam.PCollection {
+	files := make([]input, len(inputs))
+	for i, p := range inputs {
+		files[i] = input{i, p}
+	}
+	return beam.Reshuffle(s, beam.ParDo(s, &splitFn{RangeBytes: rangeBytes}, beam.CreateList(s, files)))
+}
+
+// splitFn cuts a plain file into ranges of RangeBytes.
+type splitFn struct{ RangeBytes int64 }
+
+func (f *splitFn) ProcessElement(ctx context.Context, in input, emit func(span)) error {
+	if strings.HasSuffix(in.Path, ".gz") {
+		emit(span{in.Index, in.Path, 0, -1})
+		return nil
+	}
+	fs, err := filesystem.New(ctx, in.Path)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	size, err := fs.Size(ctx, in.Path)
+	if err != nil {
+		return err
+	}
+	for start := int64(0); start < size; start += f.RangeBytes {
+		emit(span{in.Index, in.Path, start, min(size, start+f.RangeBytes)})
+	}
+	return nil
+}
+
+// readSpan calls f with the non-blank lines of a span and their
+// positions. Reading and sketching are one step, so that the runner
+// never holds the corpus's text: each pass reads its spans again.
+func readSpan(ctx context.Context, sp span, f func(pos int64, line []byte) error) error {
+	fs, err := filesystem.New(ctx, sp.Path)
+	if err != nil {
+		return err
+	}
+	defer fs.Close()
+	rc, err := fs.OpenRead(ctx, sp.Path)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	end := sp.End
+	if sp.End < 0 {
+		gz, err := gzip.NewReader(rc)
+		if err != nil {
+			return fmt.Errorf("%s: %w", sp.Path, err)
+		}
+		defer gz.Close()
+		r, end = gz, 1<<fileShift
+	}
+	off := int64(0)
+	if sp.Start > 0 {
+		// The line that holds byte Start-1 belongs to the range before.
+		if sk, ok := rc.(io.Seeker); ok {
+			if _, err := sk.Seek(sp.Start-1, io.SeekStart); err != nil {
+				return err
+			}
+		} else if _, err := io.CopyN(io.Discard, rc, sp.Start-1); err != nil {
+			return err
+		}
+		off = sp.Start - 1
+	}
+	br := bufio.NewReaderSize(r, 1<<20)
+	if sp.Start > 0 {
+		skip, err := br.ReadBytes('\n')
+		off += int64(len(skip))
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for off < end {
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			if err := f(int64(sp.File)<<fileShift|off, line); err != nil {
+				return err
+			}
+		}
+		off += int64(len(line))
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s at byte %d: %w", sp.Path, off, err)
+		}
+	}
+	return nil
+}
+
+// place names a position in errors.
+func place(pos int64) string {
+	return fmt.Sprintf("input %d byte %d", pos>>fileShift, pos&(1<<fileShift-1))
+}
+
+// parse decodes one input line as the neardup command does.
+func parse(pos int64, line []byte) (id string, text []byte, err error) {
+	var rec struct {
+		ID   *string `json:"id"`
+		Text *string `json:"text"`
+	}
+	if err := json.Unmarshal(line, &rec); err != nil {
+		return "", nil, fmt.Errorf("%s: invalid JSON: %w", place(pos), err)
+	}
+	switch {
+	case rec.ID == nil || *rec.ID == "":
+		return "", nil, fmt.Errorf(`%s: missing or empty "id"`, place(pos))
+	case rec.Text == nil:
+		return "", nil, fmt.Errorf(`%s: missing "text"`, place(pos))
+	}
+	return *rec.ID, []byte(*rec.Text), nil
+}
+
+// doc is a document as the grouping steps hand it on.
+type doc struct {
+	Pos int64
+	ID  string
+	// Sk is the sketch (encodeSketch).
+	Sk []byte
+	// Lines are the document's distinct lines (first sketch only),
+	// packLines.
+	Lines []byte
+}
+
+// encodeSketch encodes every field of s: a uvarint length, the encoding
+// dedup.Sketch.AppendBinary writes (what verification reads), then the
+// counts it leaves out, which scoring reads.
+func encodeSketch(s *dedup.Sketch) []byte {
+	bin, _ := s.AppendBinary(nil)
+	f := stage.Inspect(s)
+	b := binary.AppendUvarint(make([]byte, 0, len(bin)+16), uint64(len(bin)))
+	b = append(b, bin...)
+	for _, v := range []int{f.Words, f.Marked, f.Retyped, f.BoilerplateWords, f.NumberCount, f.RealNumbers} {
+		b = binary.AppendUvarint(b, uint64(v))
+	}
+	return b
+}
+
+// verifying returns the part of an encodeSketch encoding that
+// verification reads: equal for sketches of the same content (exact
+// copies).
+func verifying(b []byte) []byte {
+	n, k := binary.Uvarint(b)
+	return b[k : k+int(n)]
+}
+
+// decodeSketch decodes what encodeSketch wrote.
+func decodeSketch(b []byte) (dedup.Sketch, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < n {
+		return dedup.Sketch{}, fmt.Errorf("%w: sketch record", dedup.ErrFormat)
+	}
+	var s dedup.Sketch
+	if err := s.UnmarshalBinary(b[k : k+int(n)]); err != nil {
+		return s, err
+	}
+	f := stage.Inspect(&s)
+	rest := b[k+int(n):]
+	for _, v := range []*int{&f.Words, &f.Marked, &f.Retyped, &f.BoilerplateWords, &f.NumberCount, &f.RealNumbers} {
+		x, k := binary.Uvarint(rest)
+		if k <= 0 {
+			return s, fmt.Errorf("%w: sketch counts", dedup.ErrFormat)
+		}
+		*v, rest = int(x), rest[k:]
+	}
+	return stage.Assemble(f)
+}
+
+// packLines packs lines in 16 bytes each: hash, words, place.
+func packLines(lines []stage.Line) []byte {
+	b := make([]byte, 0, 16*len(lines))
+	for _, l := range lines {
+		b = binary.LittleEndian.AppendUint64(b, l.Hash)
+		b = binary.LittleEndian.AppendUint32(b, uint32(l.Words))
+		b = binary.LittleEndian.AppendUint32(b, uint32(l.Pos))
+	}
+	return b
+}
+
+// unpackLines calls f with each line packLines packed.
+func unpackLines(b []byte, f func(stage.Line)) {
+	for ; len(b) >= 16; b = b[16:] {
+		f(stage.Line{
+			Hash:  binary.LittleEndian.Uint64(b),
+			Words: int32(binary.LittleEndian.Uint32(b[8:])),
+			Pos:   int32(binary.LittleEndian.Uint32(b[12:])),
+		})
+	}
+}
+
+// sketchFn is the first pass: every document's sketch and lines.
+type sketchFn struct {
+	Config []byte
+	cfg    *dedup.Config
+}
+
+func (f *sketchFn) ProcessElement(ctx context.Context, sp span, emit func(doc)) error {
+	if f.cfg == nil {
+		cfg, err := config(f.Config)
+		if err != nil {
+			return err
+		}
+		f.cfg = &cfg
+	}
+	return readSpan(ctx, sp, func(pos int64, line []byte) error {
+		id, text, err := parse(pos, line)
+		if err != nil {
+			return err
+		}
+		sk, lines := stage.SketchLines(*f.cfg, text)
+		emit(doc{Pos: pos, ID: id, Sk: encodeSketch(&sk), Lines: packLines(lines)})
+		return nil
+	})
+}
+
+// checkIDs fails the pipeline when two documents share an id, as the
+// command refuses them: a group per id.
+func checkIDs(s beam.Scope, docs beam.PCollection) {
+	byID := beam.ParDo(s, idOf, docs)
+	beam.ParDo0(s, &uniqueFn{}, beam.GroupByKey(s, byID))
+}
+
+func idOf(d doc) (string, int64) { return d.ID, d.Pos }
+
+type uniqueFn struct{}
+
+func (f *uniqueFn) ProcessElement(ctx context.Context, id string, positions func(*int64) bool) error {
+	var ps []int64
+	var p int64
+	for positions(&p) {
+		ps = append(ps, p)
+	}
+	groupSize(ctx, "ids", len(ps), 8*len(ps))
+	if len(ps) > 1 {
+		slices.Sort(ps)
+		return fmt.Errorf("duplicate id %q (%s and %s)", id, place(ps[0]), place(ps[1]))
+	}
+	return nil
+}
+
+// resketchFn is the second pass: it reads each span again and emits its
+// documents' final sketches (stage.FinalSketch) once the boilerplate is
+// learned. Every document is sketched again: a worker does not keep the
+// first pass's lines to tell which documents carry boilerplate, and one
+// that carries none sketches as before.
+type resketchFn struct {
+	Config []byte
+	cfg    dedup.Config
+	boiler *stage.Boilerplate
+}
+
+func (f *resketchFn) ProcessElement(ctx context.Context, sp span, boiler func(*uint64, *bool) bool, emit func(doc)) error {
+	if f.boiler == nil {
+		cfg, err := config(f.Config)
+		if err != nil {
+			return err
+		}
+		b, err := boilerplateOf(boiler)
+		if err != nil {
+			return err
+		}
+		f.cfg, f.boiler = cfg, b
+	}
+	return readSpan(ctx, sp, func(pos int64, line []byte) error {
+		id, text, err := parse(pos, line)
+		if err != nil {
+			return err
+		}
+		sk := stage.FinalSketch(f.cfg, text, f.boiler)
+		emit(doc{Pos: pos, ID: id, Sk: encodeSketch(&sk)})
+		return nil
+	})
+}
+
+// boilerplateOf reads the learned lines (hash, link) into a Boilerplate.
+func boilerplateOf(next func(*uint64, *bool) bool) (*stage.Boilerplate, error) {
+	type entry struct {
+		hash uint64
+		link bool
+	}
+	var es []entry
+	var e entry
+	for next(&e.hash, &e.link) {
+		es = append(es, e)
+	}
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.hash, b.hash) })
+	b := binary.AppendUvarint(nil, uint64(len(es)))
+	for _, e := range es {
+		b = binary.LittleEndian.AppendUint64(b, e.hash)
+		if e.link {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	var set stage.Boilerplate
+	if err := set.UnmarshalBinary(b); err != nil {
+		return nil, err
+	}
+	return &set, nil
+}
