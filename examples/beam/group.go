@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
+	"maps"
 	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -27,15 +30,88 @@ func byGroupOrder(a, b posting) int {
 }
 
 // filed is a document filed under an index key (a stage.IndexKey as
-// the batch grouping compares it, stage.Banding.GroupingKey).
+// the batch grouping compares it, stage.Banding.GroupingKey), with its
+// content's exact key and a second hash of it (FNV-1a of what
+// verification reads): the copies of one content under a key are told
+// apart from it without a join.
 type filed struct {
 	Band int64
 	Hash uint64
 	posting
+	Exact, Content uint64
 }
 
 func compareFiled(a, b filed) int {
 	return cmp.Or(cmp.Compare(a.Band, b.Band), cmp.Compare(a.Hash, b.Hash), byGroupOrder(a.posting, b.posting))
+}
+
+// filedSize is the size of a packed filed.
+const filedSize = 40
+
+func (f filed) append(b []byte) []byte {
+	b = binary.LittleEndian.AppendUint32(b, uint32(f.Band))
+	b = binary.LittleEndian.AppendUint32(b, uint32(f.Shingles))
+	b = binary.LittleEndian.AppendUint64(b, f.Hash)
+	b = binary.LittleEndian.AppendUint64(b, uint64(f.Pos))
+	b = binary.LittleEndian.AppendUint64(b, f.Exact)
+	return binary.LittleEndian.AppendUint64(b, f.Content)
+}
+
+func appendFiled(fs []filed, b []byte) []filed {
+	for ; len(b) >= filedSize; b = b[filedSize:] {
+		fs = append(fs, filed{
+			Band:    int64(binary.LittleEndian.Uint32(b)),
+			Hash:    binary.LittleEndian.Uint64(b[8:]),
+			posting: posting{Pos: int64(binary.LittleEndian.Uint64(b[16:])), Shingles: int64(binary.LittleEndian.Uint32(b[4:]))},
+			Exact:   binary.LittleEndian.Uint64(b[24:]),
+			Content: binary.LittleEndian.Uint64(b[32:]),
+		})
+	}
+	return fs
+}
+
+// filer files the documents of one input range under their index keys
+// (stage.AppendIndexKeys), packed by bucket: a range's keys reach the
+// runner as one element per bucket rather than one per key, about 85 a
+// document.
+type filer struct {
+	cfg     dedup.Config
+	bands   stage.Banding
+	buckets int64
+	keys    []stage.IndexKey
+	out     map[int64][]byte
+}
+
+func newFiler(cfg dedup.Config, buckets int64) *filer {
+	return &filer{cfg: cfg, bands: stage.LSH(cfg), buckets: buckets, out: make(map[int64][]byte)}
+}
+
+// add files the document at pos with sketch sk, encoded as enc
+// (encodeSketch).
+func (f *filer) add(pos int64, sk *dedup.Sketch, enc []byte) error {
+	var err error
+	f.keys, err = stage.AppendIndexKeys(f.cfg, f.keys[:0], sk)
+	if err != nil || len(f.keys) == 0 {
+		return err
+	}
+	h := fnv.New64a()
+	h.Write(verifying(enc))
+	e := filed{posting: posting{pos, int64(stage.Inspect(sk).Shingles)}, Exact: stage.ExactKey(sk), Content: h.Sum64()}
+	for _, k := range f.keys {
+		k = f.bands.GroupingKey(k)
+		e.Band, e.Hash = int64(k.Band), k.Hash
+		b := keyBucket(e.Band, e.Hash, f.buckets)
+		f.out[b] = e.append(f.out[b])
+	}
+	return nil
+}
+
+// flush emits the filed keys by bucket, in bucket order.
+func (f *filer) flush(emit func(int64, []byte)) {
+	for _, b := range slices.Sorted(maps.Keys(f.out)) {
+		emit(b, f.out[b])
+	}
+	clear(f.out)
 }
 
 // keyBucket is the bucket of the index keys that one group takes: a key's
@@ -92,15 +168,14 @@ func (s *shards) of(pos int64) int64 {
 // document (position and lines) keyed by its article, the position of its
 // cluster's canonical; otherwise each document's result line keyed by its
 // output shard.
-func group(s beam.Scope, cfg []byte, docs beam.PCollection, rounds int, buckets int64, out *shards) beam.PCollection {
+func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets int64, out *shards) beam.PCollection {
 	// Exact copies, by content.
 	keyed, alone := beam.ParDo2(s, &exactKeyFn{}, docs)
 	byRep, reps := beam.ParDo2(s, &exactFn{}, beam.GroupByKey(s, keyed))
 	byRep = beam.Flatten(s, byRep, alone)
 
 	// Candidate pairs, by index key, repeats merged.
-	postings := beam.ParDo(s, &keysFn{Config: cfg, Buckets: buckets}, reps)
-	pairs := beam.ParDo(s, &pairsFn{Config: cfg}, beam.GroupByKey(s, postings))
+	pairs := beam.ParDo(s, &pairsFn{Config: cfg}, beam.GroupByKey(s, filings))
 	pairs = beam.CombinePerKey(s, either, pairs)
 
 	// Verification: each pair meets the earlier sketch, then the later.
@@ -183,51 +258,19 @@ func (f *exactFn) ProcessElement(ctx context.Context, _ uint64, next func(*doc) 
 	return nil
 }
 
-// keysFn files a representative under its index keys
-// (stage.AppendIndexKeys, as the batch grouping compares them), each in
-// its bucket.
-type keysFn struct {
-	Config  []byte
-	Buckets int64
-	cfg     *dedup.Config
-	keys    []stage.IndexKey
-}
-
-func (f *keysFn) ProcessElement(d doc, emit func(int64, filed)) error {
-	if f.cfg == nil {
-		cfg, err := config(f.Config)
-		if err != nil {
-			return err
-		}
-		f.cfg = &cfg
-	}
-	sk, err := decodeSketch(d.Sk)
-	if err != nil {
-		return err
-	}
-	f.keys, err = stage.AppendIndexKeys(*f.cfg, f.keys[:0], &sk)
-	if err != nil {
-		return err
-	}
-	b := stage.LSH(*f.cfg)
-	p := posting{d.Pos, int64(stage.Inspect(&sk).Shingles)}
-	for _, k := range f.keys {
-		k = b.GroupingKey(k)
-		emit(keyBucket(int64(k.Band), k.Hash, f.Buckets), filed{int64(k.Band), k.Hash, p})
-	}
-	return nil
-}
-
 // pairsFn pairs the documents of each index key of a bucket as the
 // command's index does (stage.Banding.Postings): in group order, the
 // first limit are the key's postings and pair with each other; a later
-// one meets all of them when the key is open, none otherwise.
+// one meets all of them when the key is open, none otherwise. Only
+// representatives take part: under each key, the first document in group
+// order of each content, as exactCopies chooses them (an exact copy has
+// its representative's keys).
 type pairsFn struct {
 	Config []byte
 	bands  *stage.Banding
 }
 
-func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*filed) bool, emit func(pairKey, bool)) error {
+func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte) bool, emit func(pairKey, bool)) error {
 	if f.bands == nil {
 		cfg, err := config(f.Config)
 		if err != nil {
@@ -237,11 +280,13 @@ func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*filed)
 		f.bands = &b
 	}
 	var fs []filed
-	var e filed
-	for next(&e) {
-		fs = append(fs, e)
+	var b []byte
+	for next(&b) {
+		fs = appendFiled(fs, b)
 	}
-	groupSize(ctx, "index key buckets", len(fs), 32*len(fs))
+	groupSize(ctx, "index key buckets", len(fs), filedSize*len(fs))
+	type content struct{ exact, hash uint64 }
+	seen := make(map[content]bool)
 	slices.SortFunc(fs, compareFiled)
 	for lo := 0; lo < len(fs); {
 		hi := lo + 1
@@ -250,7 +295,18 @@ func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*filed)
 		}
 		ps := fs[lo:hi]
 		lo = hi
-		groupSize(ctx, "index keys", len(ps), 32*len(ps))
+		if len(ps) > 1 { // drop the exact copies
+			clear(seen)
+			ps = slices.DeleteFunc(ps, func(e filed) bool {
+				c := content{e.Exact, e.Content}
+				if seen[c] {
+					return true
+				}
+				seen[c] = true
+				return false
+			})
+		}
+		groupSize(ctx, "index keys", len(ps), filedSize*len(ps))
 		limit, open := f.bands.Postings(int(ps[0].Band))
 		end := len(ps)
 		if !open {

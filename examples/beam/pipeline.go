@@ -65,19 +65,18 @@ import (
 )
 
 func init() {
-	for _, t := range []any{input{}, span{}, doc{}, posting{}, filed{}, pairKey{}, half{}, withSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}} {
+	for _, t := range []any{input{}, span{}, doc{}, posting{}, pairKey{}, half{}, withSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
 	register.DoFn3x1[context.Context, input, func(span), error](&splitFn{})
-	register.DoFn3x1[context.Context, span, func(doc), error](&sketchFn{})
+	register.DoFn4x1[context.Context, span, func(doc), func(int64, []byte), error](&sketchFn{})
 	register.Function1x2(idOf)
 	register.DoFn3x1[context.Context, string, func(*int64) bool, error](&uniqueFn{})
-	register.DoFn4x1[context.Context, span, func(*uint64, *bool) bool, func(doc), error](&resketchFn{})
+	register.DoFn5x1[context.Context, span, func(*uint64, *bool) bool, func(doc), func(int64, []byte), error](&resketchFn{})
 
 	register.DoFn3x1[doc, func(uint64, doc), func(int64, doc), error](&exactKeyFn{})
 	register.DoFn5x1[context.Context, uint64, func(*doc) bool, func(int64, doc), func(doc), error](&exactFn{})
-	register.DoFn2x1[doc, func(int64, filed), error](&keysFn{})
-	register.DoFn4x1[context.Context, int64, func(*filed) bool, func(pairKey, bool), error](&pairsFn{})
+	register.DoFn4x1[context.Context, int64, func(*[]byte) bool, func(pairKey, bool), error](&pairsFn{})
 	register.Function2x1(either)
 	register.Function1x2(sketchOf)
 	register.Function2x2(byEarlierDoc)
@@ -108,7 +107,7 @@ func init() {
 	register.Emitter1[doc]()
 	register.Emitter2[uint64, doc]()
 	register.Emitter2[int64, doc]()
-	register.Emitter2[int64, filed]()
+	register.Emitter2[int64, []byte]()
 	register.Emitter2[pairKey, bool]()
 	register.Emitter2[int64, withSketch]()
 	register.Emitter1[edge]()
@@ -123,7 +122,6 @@ func init() {
 	register.Emitter2[uint64, bool]()
 	register.Iter1[int64]()
 	register.Iter1[doc]()
-	register.Iter1[filed]()
 	register.Iter1[[]byte]()
 	register.Iter1[half]()
 	register.Iter1[withSketch]()
@@ -204,17 +202,17 @@ func Build(s beam.Scope, opt Options) {
 	}
 	spans := spans(s.Scope("spans"), opt.Inputs, opt.RangeBytes)
 
-	first := beam.ParDo(s.Scope("sketch"), &sketchFn{Config: cfg}, spans)
-	checkIDs(s.Scope("ids"), first)
 	buckets := opt.Buckets
 	if buckets <= 0 {
 		buckets = bucketsFor(opt.Inputs)
 	}
-	articles := group(s.Scope("preliminary"), cfg, first, opt.Rounds, buckets, nil)
+	first, firstKeys := beam.ParDo2(s.Scope("sketch"), &sketchFn{Config: cfg, Buckets: buckets}, spans)
+	checkIDs(s.Scope("ids"), first)
+	articles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, nil)
 	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, opt.Rounds, buckets)
 
-	final := beam.ParDo(s.Scope("resketch"), &resketchFn{Config: cfg}, spans, beam.SideInput{Input: boiler})
-	out := group(s.Scope("final"), cfg, final, opt.Rounds, buckets, &shards{Span: opt.RangeBytes})
+	final, finalKeys := beam.ParDo2(s.Scope("resketch"), &resketchFn{Config: cfg, Buckets: buckets}, spans, beam.SideInput{Input: boiler})
+	out := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, &shards{Span: opt.RangeBytes})
 	writeShards(s.Scope("write"), opt.Output, opt.RangeBytes, out)
 }
 

@@ -238,13 +238,15 @@ func unpackLines(b []byte, f func(stage.Line)) {
 	}
 }
 
-// sketchFn is the first pass: every document's sketch and lines.
+// sketchFn is the first pass: every document's sketch and lines, and
+// its index keys, filed by bucket (filer).
 type sketchFn struct {
-	Config []byte
-	cfg    *dedup.Config
+	Config  []byte
+	Buckets int64
+	cfg     *dedup.Config
 }
 
-func (f *sketchFn) ProcessElement(ctx context.Context, sp span, emit func(doc)) error {
+func (f *sketchFn) ProcessElement(ctx context.Context, sp span, emit func(doc), file func(int64, []byte)) error {
 	if f.cfg == nil {
 		cfg, err := config(f.Config)
 		if err != nil {
@@ -252,15 +254,22 @@ func (f *sketchFn) ProcessElement(ctx context.Context, sp span, emit func(doc)) 
 		}
 		f.cfg = &cfg
 	}
-	return readSpan(ctx, sp, func(pos int64, line []byte) error {
+	keys := newFiler(*f.cfg, f.Buckets)
+	err := readSpan(ctx, sp, func(pos int64, line []byte) error {
 		id, text, err := parse(pos, line)
 		if err != nil {
 			return err
 		}
 		sk, lines := stage.SketchLines(*f.cfg, text)
-		emit(doc{Pos: pos, ID: id, Sk: encodeSketch(&sk), Lines: packLines(lines)})
-		return nil
+		d := doc{Pos: pos, ID: id, Sk: encodeSketch(&sk), Lines: packLines(lines)}
+		emit(d)
+		return keys.add(pos, &sk, d.Sk)
 	})
+	if err != nil {
+		return err
+	}
+	keys.flush(file)
+	return nil
 }
 
 // checkIDs fails the pipeline when two documents share an id, as the
@@ -294,12 +303,13 @@ func (f *uniqueFn) ProcessElement(ctx context.Context, id string, positions func
 // first pass's lines to tell which documents carry boilerplate, and one
 // that carries none sketches as before.
 type resketchFn struct {
-	Config []byte
-	cfg    dedup.Config
-	boiler *stage.Boilerplate
+	Config  []byte
+	Buckets int64
+	cfg     dedup.Config
+	boiler  *stage.Boilerplate
 }
 
-func (f *resketchFn) ProcessElement(ctx context.Context, sp span, boiler func(*uint64, *bool) bool, emit func(doc)) error {
+func (f *resketchFn) ProcessElement(ctx context.Context, sp span, boiler func(*uint64, *bool) bool, emit func(doc), file func(int64, []byte)) error {
 	if f.boiler == nil {
 		cfg, err := config(f.Config)
 		if err != nil {
@@ -311,15 +321,22 @@ func (f *resketchFn) ProcessElement(ctx context.Context, sp span, boiler func(*u
 		}
 		f.cfg, f.boiler = cfg, b
 	}
-	return readSpan(ctx, sp, func(pos int64, line []byte) error {
+	keys := newFiler(f.cfg, f.Buckets)
+	err := readSpan(ctx, sp, func(pos int64, line []byte) error {
 		id, text, err := parse(pos, line)
 		if err != nil {
 			return err
 		}
 		sk := stage.FinalSketch(f.cfg, text, f.boiler)
-		emit(doc{Pos: pos, ID: id, Sk: encodeSketch(&sk)})
-		return nil
+		d := doc{Pos: pos, ID: id, Sk: encodeSketch(&sk)}
+		emit(d)
+		return keys.add(pos, &sk, d.Sk)
 	})
+	if err != nil {
+		return err
+	}
+	keys.flush(file)
+	return nil
 }
 
 // boilerplateOf reads the learned lines (hash, link) into a Boilerplate.
