@@ -175,8 +175,9 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 	byRep = beam.Flatten(s, byRep, alone)
 
 	// Candidate pairs, by index key, repeats merged.
-	pairs := beam.ParDo(s, &pairsFn{Config: cfg}, beam.GroupByKey(s, filings))
-	pairs = beam.CombinePerKey(s, either, pairs)
+	pairs, meetings := beam.ParDo2(s, &pairsFn{Config: cfg}, beam.GroupByKey(s, filings))
+	met := beam.ParDo(s, &meetFn{}, beam.GroupByKey(s, meetings))
+	pairs = beam.CombinePerKey(s, either, beam.Flatten(s, pairs, met))
 
 	// Verification: each pair meets the earlier sketch, then the later.
 	sketches := beam.ParDo(s, sketchOf, reps)
@@ -270,7 +271,7 @@ type pairsFn struct {
 	bands  *stage.Banding
 }
 
-func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte) bool, emit func(pairKey, bool)) error {
+func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte) bool, emit func(pairKey, bool), meet func(uint64, meeting)) error {
 	if f.bands == nil {
 		cfg, err := config(f.Config)
 		if err != nil {
@@ -308,17 +309,69 @@ func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte
 		}
 		groupSize(ctx, "index keys", len(ps), filedSize*len(ps))
 		limit, open := f.bands.Postings(int(ps[0].Band))
-		end := len(ps)
-		if !open {
-			end = min(end, limit)
-		}
-		for i := 1; i < end; i++ {
-			for j := range min(i, limit) {
-				emit(pairKey{ps[i].Pos, ps[j].Pos}, i < limit)
+		for i := 1; i < min(len(ps), limit); i++ {
+			for j := range i {
+				emit(pairKey{ps[i].Pos, ps[j].Pos}, true)
 			}
+		}
+		if open && len(ps) > limit {
+			// The later documents meet the postings. The documents of a
+			// family share most of their keys and meet the same postings
+			// under each: they go to one group by postings, which pairs
+			// each once (the command's appendPairs skips the repeats the
+			// same way).
+			m := meeting{Postings: make([]int64, limit), Later: make([]int64, 0, len(ps)-limit)}
+			h := uint64(0x9e3779b97f4a7c15)
+			for j, p := range ps[:limit] {
+				m.Postings[j] = p.Pos
+				h = (h ^ uint64(p.Pos)) * 0x100000001b3
+			}
+			for _, p := range ps[limit:] {
+				m.Later = append(m.Later, p.Pos)
+			}
+			meet(h, m)
 		}
 	}
 	return nil
+}
+
+// meeting is a key's postings and the later documents that meet them.
+type meeting struct {
+	Postings, Later []int64
+}
+
+// meetFn pairs the later documents of every key with the same postings
+// with those postings, once.
+type meetFn struct{}
+
+func (f *meetFn) ProcessElement(ctx context.Context, _ uint64, next func(*meeting) bool, emit func(pairKey, bool)) {
+	var ms []meeting
+	var m meeting
+	n := 0
+	for next(&m) {
+		ms = append(ms, m)
+		n += len(m.Postings) + len(m.Later)
+	}
+	groupSize(ctx, "keys by postings", n, 8*n)
+	// Keys with other postings of the same hash stay apart.
+	slices.SortFunc(ms, func(a, b meeting) int { return slices.Compare(a.Postings, b.Postings) })
+	for lo := 0; lo < len(ms); {
+		hi := lo + 1
+		for hi < len(ms) && slices.Equal(ms[hi].Postings, ms[lo].Postings) {
+			hi++
+		}
+		var later []int64
+		for _, m := range ms[lo:hi] {
+			later = append(later, m.Later...)
+		}
+		slices.Sort(later)
+		for _, l := range slices.Compact(later) {
+			for _, p := range ms[lo].Postings {
+				emit(pairKey{l, p}, false)
+			}
+		}
+		lo = hi
+	}
 }
 
 // sketchOf keys a document's sketch by its position.

@@ -27,9 +27,12 @@
 //
 //	exact copies     by the sketch's exact key: the first in group order
 //	                 is the representative, the others follow it
-//	candidate pairs  by index key (band, lead, run key): the postings of
-//	                 each key in group order, under the command's caps
-//	                 (stage.Banding.Postings), repeats merged by pair
+//	candidate pairs  by index key (band, lead, run key), filed in buckets
+//	                 by the sketching step: the postings of each key in
+//	                 group order, under the command's caps
+//	                 (stage.Banding.Postings); the later documents of the
+//	                 keys with the same postings meet them in one group;
+//	                 repeats merged by pair
 //	verification     each pair joined with the two sketches, by document
 //	components       connected components of the verified pairs
 //	                 (large-star and small-star rounds, components.go)
@@ -41,9 +44,12 @@
 //
 // Memory per step grows with the largest group of its key, not with the
 // corpus: the copies of one text (exact copies), the documents under one
-// index key (a template's band keys), a document's verified neighbours, a
-// component of verified copies. The README's "Scaling out" gives the
-// sizes measured.
+// index key (a template's band keys), a document's candidate pairs, a
+// component of verified copies. A large family of near copies is neither
+// split nor capped, so that the result stays the command's: its members
+// meet a few hundred earlier ones each, and its component holds them all
+// with their verified pairs on one worker. The README's "Scaling out"
+// gives the sizes measured.
 //
 // It is a module of its own so that Beam's dependencies stay out of
 // neardup's go.mod. cmd/neardup-beam runs it on any runner by flags.
@@ -65,7 +71,7 @@ import (
 )
 
 func init() {
-	for _, t := range []any{input{}, span{}, doc{}, posting{}, pairKey{}, half{}, withSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}} {
+	for _, t := range []any{input{}, span{}, doc{}, posting{}, pairKey{}, half{}, withSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}, meeting{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
 	register.DoFn3x1[context.Context, input, func(span), error](&splitFn{})
@@ -76,7 +82,8 @@ func init() {
 
 	register.DoFn3x1[doc, func(uint64, doc), func(int64, doc), error](&exactKeyFn{})
 	register.DoFn5x1[context.Context, uint64, func(*doc) bool, func(int64, doc), func(doc), error](&exactFn{})
-	register.DoFn4x1[context.Context, int64, func(*[]byte) bool, func(pairKey, bool), error](&pairsFn{})
+	register.DoFn5x1[context.Context, int64, func(*[]byte) bool, func(pairKey, bool), func(uint64, meeting), error](&pairsFn{})
+	register.DoFn4x0[context.Context, uint64, func(*meeting) bool, func(pairKey, bool)](&meetFn{})
 	register.Function2x1(either)
 	register.Function1x2(sketchOf)
 	register.Function2x2(byEarlierDoc)
@@ -109,6 +116,8 @@ func init() {
 	register.Emitter2[int64, doc]()
 	register.Emitter2[int64, []byte]()
 	register.Emitter2[pairKey, bool]()
+	register.Emitter2[uint64, meeting]()
+	register.Iter1[meeting]()
 	register.Emitter2[int64, withSketch]()
 	register.Emitter1[edge]()
 	register.Emitter2[int64, edge]()
