@@ -47,7 +47,9 @@ func learnBoilerplate(s beam.Scope, cfg []byte, articles beam.PCollection, round
 
 	// Lines by joined article.
 	occs, opened := beam.ParDo2(s, &joinArticleFn{}, beam.CoGroupByKey(s, articles, roots))
-	counts := beam.ParDo(s, shared, beam.CombinePerKey(s, &distinctFn{Cap: k}, occs))
+	// Counted up to k articles, and at least 2: the rules tell lines of
+	// one article from lines of two even when k is 1.
+	counts := beam.ParDo(s, shared, beam.CombinePerKey(s, &distinctFn{Cap: max(k, 2)}, occs))
 	common := beam.ParDo(s, &commonFn{Articles: k}, counts)
 	openings := beam.ParDo(s, &openingFn{}, opened, beam.SideInput{Input: common})
 	openings = beam.CombinePerKey(s, &distinctFn{Cap: k}, openings)
@@ -191,8 +193,8 @@ type boilerFn struct{ Articles int }
 
 func (f *boilerFn) ProcessElement(h uint64, counts func(*arts) bool, openings func(*arts) bool, emit func(uint64, bool)) {
 	var c, o arts
-	if !counts(&c) {
-		return
+	if f.Articles < 0 || !counts(&c) {
+		return // learning off, or a line of one article
 	}
 	openings(&o)
 	switch n := len(c.Arts); {

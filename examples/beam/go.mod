@@ -2,7 +2,11 @@ module github.com/neardup/neardup/examples/beam
 
 go 1.26.0
 
-require github.com/neardup/neardup v0.0.0
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/klauspost/compress v1.19.2
+	github.com/neardup/neardup v0.0.0
+)
 
 require (
 	cel.dev/expr v0.25.2 // indirect

@@ -18,10 +18,10 @@ import (
 func shardDir(output string) string { return output + ".shards" }
 
 // writeShards writes the result lines, KV<shard, outLine>, one file per
-// shard: the documents of one input range of rangeBytes, in input order,
+// shard: the documents of one input range, in input order,
 // in a file named by the range's first position in hexadecimal, so that
 // the files in name order are the result in input order.
-func writeShards(s beam.Scope, output string, rangeBytes int64, lines beam.PCollection) {
+func writeShards(s beam.Scope, output string, lines beam.PCollection) {
 	beam.ParDo0(s, &writeShardFn{Dir: shardDir(output)}, beam.GroupByKey(s, lines))
 }
 

@@ -144,7 +144,11 @@ func init() {
 // Options are the pipeline's settings. Config must be the neardup
 // command's (its zero value is the command's defaults).
 type Options struct {
-	Inputs []string // JSONL files, plain or .gz, read in this order (local paths, gs://, ...)
+	// Inputs are JSONL files, read in this order (local paths, gs://,
+	// ...), plain or gzip or zstd compressed (told by their content). A
+	// plain file is read in ranges; on a file system whose reader cannot
+	// seek, each range reads the file up to its start.
+	Inputs []string
 	// Output is the JSONL result, in input order; the workers write it in
 	// shards under Output+".shards", which Merge joins.
 	Output string
@@ -222,7 +226,7 @@ func Build(s beam.Scope, opt Options) {
 
 	final, finalKeys := beam.ParDo2(s.Scope("resketch"), &resketchFn{Config: cfg, Buckets: buckets}, spans, beam.SideInput{Input: boiler})
 	out := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, &shards{Span: opt.RangeBytes})
-	writeShards(s.Scope("write"), opt.Output, opt.RangeBytes, out)
+	writeShards(s.Scope("write"), opt.Output, out)
 }
 
 // config decodes a Config that Build encoded.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/stage"
@@ -33,12 +34,14 @@ type input struct {
 }
 
 // span is a byte range [Start, End) of an input file: the lines whose
-// first byte lies in it. End -1 is the end of the file, for compressed
-// files, which are read whole.
+// first byte lies in it. A compressed file (a gzip member or a zstd frame
+// at its start, whatever its name, as the command tells them) is one
+// span, Whole, read whole.
 type span struct {
 	File       int
 	Path       string
 	Start, End int64
+	Whole      bool
 }
 
 // spans returns the inputs' spans, spread over the workers.
@@ -54,23 +57,55 @@ func spans(s beam.Scope, inputs []string, rangeBytes int64) beam.PCollection {
 type splitFn struct{ RangeBytes int64 }
 
 func (f *splitFn) ProcessElement(ctx context.Context, in input, emit func(span)) error {
-	if strings.HasSuffix(in.Path, ".gz") {
-		emit(span{in.Index, in.Path, 0, -1})
-		return nil
-	}
 	fs, err := filesystem.New(ctx, in.Path)
 	if err != nil {
 		return err
 	}
 	defer fs.Close()
+	rc, err := fs.OpenRead(ctx, in.Path)
+	if err != nil {
+		return err
+	}
+	magic, _ := bufio.NewReaderSize(rc, 16).Peek(4)
+	rc.Close()
+	if compressed(magic) {
+		emit(span{File: in.Index, Path: in.Path, Whole: true})
+		return nil
+	}
 	size, err := fs.Size(ctx, in.Path)
 	if err != nil {
 		return err
 	}
 	for start := int64(0); start < size; start += f.RangeBytes {
-		emit(span{in.Index, in.Path, start, min(size, start+f.RangeBytes)})
+		emit(span{in.Index, in.Path, start, min(size, start+f.RangeBytes), false})
 	}
 	return nil
+}
+
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// compressed reports whether a file that starts with magic is gzip or
+// zstd compressed.
+func compressed(magic []byte) bool {
+	return bytes.HasPrefix(magic, gzipMagic) || bytes.HasPrefix(magic, zstdMagic)
+}
+
+// decompress returns a reader of br's decompressed content, as the
+// command decompresses its input: concatenated gzip members or zstd
+// frames read as one stream.
+func decompress(br *bufio.Reader) (io.ReadCloser, error) {
+	magic, _ := br.Peek(4)
+	if bytes.HasPrefix(magic, gzipMagic) {
+		return gzip.NewReader(br)
+	}
+	zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+	if err != nil {
+		return nil, err
+	}
+	return zr.IOReadCloser(), nil
 }
 
 // readSpan calls f with the non-blank lines of a span and their
@@ -89,13 +124,13 @@ func readSpan(ctx context.Context, sp span, f func(pos int64, line []byte) error
 	defer rc.Close()
 	var r io.Reader = rc
 	end := sp.End
-	if sp.End < 0 {
-		gz, err := gzip.NewReader(rc)
+	if sp.Whole {
+		dr, err := decompress(bufio.NewReaderSize(rc, 1<<16))
 		if err != nil {
 			return fmt.Errorf("%s: %w", sp.Path, err)
 		}
-		defer gz.Close()
-		r, end = gz, 1<<fileShift
+		defer dr.Close()
+		r, end = dr, 1<<fileShift
 	}
 	off := int64(0)
 	if sp.Start > 0 {
@@ -122,8 +157,12 @@ func readSpan(ctx context.Context, sp span, f func(pos int64, line []byte) error
 	}
 	for off < end {
 		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			if err := f(int64(sp.File)<<fileShift|off, line); err != nil {
+		body := line
+		if off == 0 {
+			body = bytes.TrimPrefix(line, []byte("\ufeff")) // a byte order mark, as the command drops it
+		}
+		if len(bytes.TrimSpace(body)) > 0 {
+			if err := f(int64(sp.File)<<fileShift|off, body); err != nil {
 				return err
 			}
 		}
@@ -143,22 +182,41 @@ func place(pos int64) string {
 	return fmt.Sprintf("input %d byte %d", pos>>fileShift, pos&(1<<fileShift-1))
 }
 
-// parse decodes one input line as the neardup command does.
+// parse decodes one input line as the neardup command does: it refuses
+// what the command refuses (a missing or empty id, no text, an id that is
+// not valid UTF-8, the optional fields with another type).
 func parse(pos int64, line []byte) (id string, text []byte, err error) {
 	var rec struct {
-		ID   *string `json:"id"`
-		Text *string `json:"text"`
+		ID          json.RawMessage `json:"id"`
+		Text        *string         `json:"text"`
+		Cluster     *string         `json:"cluster"`
+		CanonicalOK *bool           `json:"canonical_ok"`
+		Kind        string          `json:"kind"`
+		Lang        string          `json:"lang"`
 	}
-	if err := json.Unmarshal(line, &rec); err != nil {
+	var idp *string
+	if err := json.Unmarshal(line, &rec); err == nil && rec.ID != nil {
+		err = json.Unmarshal(rec.ID, &idp)
+	}
+	if err != nil {
 		return "", nil, fmt.Errorf("%s: invalid JSON: %w", place(pos), err)
 	}
 	switch {
-	case rec.ID == nil || *rec.ID == "":
+	case idp == nil || *idp == "":
 		return "", nil, fmt.Errorf(`%s: missing or empty "id"`, place(pos))
 	case rec.Text == nil:
 		return "", nil, fmt.Errorf(`%s: missing "text"`, place(pos))
+	case strings.Count(*idp, "\ufffd") > spelled(rec.ID):
+		return "", nil, fmt.Errorf(`%s: "id" is not valid UTF-8 (invalid bytes or a lone surrogate), and the output could not give it back byte for byte`, place(pos))
 	}
-	return *rec.ID, []byte(*rec.Text), nil
+	return *idp, []byte(*rec.Text), nil
+}
+
+// spelled counts the U+FFFD that a JSON string token spells itself, as
+// the character or its escape: decoding gives more when it replaced
+// invalid UTF-8 or a lone surrogate.
+func spelled(raw []byte) int {
+	return bytes.Count(raw, []byte("\ufffd")) + bytes.Count(bytes.ToLower(raw), []byte(`\ufffd`))
 }
 
 // doc is a document as the grouping steps hand it on.
