@@ -57,15 +57,11 @@ func spans(s beam.Scope, inputs []string, rangeBytes int64) beam.PCollection {
 type splitFn struct{ RangeBytes int64 }
 
 func (f *splitFn) ProcessElement(ctx context.Context, in input, emit func(span)) error {
-	fs, err := filesystem.New(ctx, in.Path)
+	fs, rc, err := open(ctx, in.Path)
 	if err != nil {
 		return err
 	}
 	defer fs.Close()
-	rc, err := fs.OpenRead(ctx, in.Path)
-	if err != nil {
-		return err
-	}
 	magic, _ := bufio.NewReaderSize(rc, 16).Peek(4)
 	rc.Close()
 	if compressed(magic) {
@@ -80,6 +76,21 @@ func (f *splitFn) ProcessElement(ctx context.Context, in input, emit func(span))
 		emit(span{in.Index, in.Path, start, min(size, start+f.RangeBytes), false})
 	}
 	return nil
+}
+
+// open opens path for reading on its file system; the caller closes
+// both.
+func open(ctx context.Context, path string) (filesystem.Interface, io.ReadCloser, error) {
+	fs, err := filesystem.New(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := fs.OpenRead(ctx, path)
+	if err != nil {
+		fs.Close()
+		return nil, nil, err
+	}
+	return fs, rc, nil
 }
 
 var (
@@ -112,15 +123,11 @@ func decompress(br *bufio.Reader) (io.ReadCloser, error) {
 // positions. Reading and sketching are one step, so that the runner
 // never holds the corpus's text: each pass reads its spans again.
 func readSpan(ctx context.Context, sp span, f func(pos int64, line []byte) error) error {
-	fs, err := filesystem.New(ctx, sp.Path)
+	fs, rc, err := open(ctx, sp.Path)
 	if err != nil {
 		return err
 	}
 	defer fs.Close()
-	rc, err := fs.OpenRead(ctx, sp.Path)
-	if err != nil {
-		return err
-	}
 	defer rc.Close()
 	var r io.Reader = rc
 	end := sp.End
