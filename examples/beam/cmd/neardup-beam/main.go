@@ -3,10 +3,17 @@
 //
 //	go run ./cmd/neardup-beam --input corpus.jsonl --output result.jsonl
 //
-// Without --runner it uses Beam's local runner; --runner=direct,
+// Without --runner it uses Beam's local runner (Prism); --runner=direct,
 // --runner=dataflow (with --project, --region, --staging_location and
 // gs:// paths), or a portable runner (--runner=flink or spark with
 // --endpoint) run it elsewhere.
+//
+// The workers write the result in shards under OUTPUT.shards, one per
+// input range; when the job ends, the command joins them into OUTPUT in
+// input order (pipeline.Merge). --groups prints the largest group each
+// step formed, in elements and bytes; --range_bytes sets the size of the
+// ranges plain input is read in, --rounds the rounds of the
+// connected-components step.
 package main
 
 import (
