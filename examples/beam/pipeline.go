@@ -71,7 +71,7 @@ import (
 )
 
 func init() {
-	for _, t := range []any{input{}, span{}, doc{}, posting{}, pairKey{}, half{}, withSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}, meeting{}} {
+	for _, t := range []any{input{}, span{}, doc{}, pairKey{}, half{}, withSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}, meeting{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
 	register.DoFn3x1[context.Context, input, func(span), error](&splitFn{})

@@ -319,14 +319,23 @@ func (f *sketchFn) ProcessElement(ctx context.Context, sp span, emit func(doc), 
 		}
 		f.cfg = &cfg
 	}
-	keys := newFiler(*f.cfg, f.Buckets)
+	return sketchSpan(ctx, sp, newFiler(*f.cfg, f.Buckets), func(text []byte) (dedup.Sketch, []byte) {
+		sk, lines := stage.SketchLines(*f.cfg, text)
+		return sk, packLines(lines)
+	}, emit, file)
+}
+
+// sketchSpan reads a span and, for each document, emits its sketch and
+// lines as sketch gives them and files its index keys in keys; then it
+// emits the keys.
+func sketchSpan(ctx context.Context, sp span, keys *filer, sketch func(text []byte) (dedup.Sketch, []byte), emit func(doc), file func(int64, []byte)) error {
 	err := readSpan(ctx, sp, func(pos int64, line []byte) error {
 		id, text, err := parse(pos, line)
 		if err != nil {
 			return err
 		}
-		sk, lines := stage.SketchLines(*f.cfg, text)
-		d := doc{Pos: pos, ID: id, Sk: encodeSketch(&sk), Lines: packLines(lines)}
+		sk, lines := sketch(text)
+		d := doc{Pos: pos, ID: id, Sk: encodeSketch(&sk), Lines: lines}
 		emit(d)
 		return keys.add(pos, &sk, d.Sk)
 	})
@@ -386,22 +395,9 @@ func (f *resketchFn) ProcessElement(ctx context.Context, sp span, boiler func(*u
 		}
 		f.cfg, f.boiler = cfg, b
 	}
-	keys := newFiler(f.cfg, f.Buckets)
-	err := readSpan(ctx, sp, func(pos int64, line []byte) error {
-		id, text, err := parse(pos, line)
-		if err != nil {
-			return err
-		}
-		sk := stage.FinalSketch(f.cfg, text, f.boiler)
-		d := doc{Pos: pos, ID: id, Sk: encodeSketch(&sk)}
-		emit(d)
-		return keys.add(pos, &sk, d.Sk)
-	})
-	if err != nil {
-		return err
-	}
-	keys.flush(file)
-	return nil
+	return sketchSpan(ctx, sp, newFiler(f.cfg, f.Buckets), func(text []byte) (dedup.Sketch, []byte) {
+		return stage.FinalSketch(f.cfg, text, f.boiler), nil
+	}, emit, file)
 }
 
 // boilerplateOf reads the learned lines (hash, link) into a Boilerplate.
