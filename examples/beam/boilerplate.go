@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
@@ -43,7 +44,7 @@ func learnBoilerplate(s beam.Scope, cfg []byte, articles beam.PCollection, round
 	// Articles joined by a shared rare paragraph.
 	long := beam.ParDo(s, &occurrencesFn{MinWords: stage.ParagraphWords + 1}, articles)
 	links := beam.ParDo(s, &paragraphLinksFn{Articles: k}, beam.CombinePerKey(s, &distinctFn{Cap: k}, long))
-	roots := components(s.Scope("joined"), links, rounds, buckets)
+	roots := components(s.Scope("joined"), links, rounds, buckets, "boilerplate")
 
 	// Lines by joined article.
 	occs, opened := beam.ParDo2(s, &joinArticleFn{}, beam.CoGroupByKey(s, articles, roots))
@@ -131,6 +132,7 @@ func (f *paragraphLinksFn) ProcessElement(_ uint64, a arts, emit func(int64, int
 type joinArticleFn struct{}
 
 func (f *joinArticleFn) ProcessElement(ctx context.Context, art int64, docs func(*doc) bool, roots func(*int64) bool, emitOcc func(uint64, occ), emitDoc func(int64, doc)) {
+	defer timed(ctx, "boilerplate/articles", time.Now())
 	root := art
 	roots(&root)
 	var d doc
@@ -191,7 +193,8 @@ func (f *openingFn) ProcessElement(art int64, d doc, common func(*uint64) bool, 
 // the articles that open with it.
 type boilerFn struct{ Articles int }
 
-func (f *boilerFn) ProcessElement(h uint64, counts func(*arts) bool, openings func(*arts) bool, emit func(uint64, bool)) {
+func (f *boilerFn) ProcessElement(ctx context.Context, h uint64, counts func(*arts) bool, openings func(*arts) bool, emit func(uint64, bool)) {
+	defer timed(ctx, "boilerplate/lines", time.Now())
 	var c, o arts
 	if f.Articles < 0 || !counts(&c) {
 		return // learning off, or a line of one article

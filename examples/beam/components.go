@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 )
@@ -28,13 +29,14 @@ import (
 // rounds are laid out; the last step checks that every component is a
 // star and fails the pipeline with an error naming the rounds if one is
 // not (Options.Rounds).
-func components(s beam.Scope, links beam.PCollection, rounds int, buckets int64) beam.PCollection {
+// pass names the steps for --timings.
+func components(s beam.Scope, links beam.PCollection, rounds int, buckets int64, pass string) beam.PCollection {
 	for r := range rounds {
 		rs := s.Scope(fmt.Sprintf("round%02d", r))
-		links = beam.ParDo(rs, &starFn{Large: true}, beam.GroupByKey(rs, beam.ParDo(rs, &bothWaysFn{buckets}, links)))
-		links = beam.ParDo(rs, &starFn{}, beam.GroupByKey(rs, beam.ParDo(rs, &downwardFn{buckets}, links)))
+		links = beam.ParDo(rs, &starFn{Large: true, Pass: pass}, beam.GroupByKey(rs, beam.ParDo(rs, &bothWaysFn{buckets}, links)))
+		links = beam.ParDo(rs, &starFn{Pass: pass}, beam.GroupByKey(rs, beam.ParDo(rs, &downwardFn{buckets}, links)))
 	}
-	return beam.ParDo(s, &rootFn{Rounds: rounds}, beam.GroupByKey(s, beam.ParDo(s, &bothWaysFn{buckets}, links)))
+	return beam.ParDo(s, &rootFn{Rounds: rounds, Pass: pass}, beam.GroupByKey(s, beam.ParDo(s, &bothWaysFn{buckets}, links)))
 }
 
 // nodeLink is a link seen from Node.
@@ -90,9 +92,13 @@ func byNode(ctx context.Context, next func(*nodeLink) bool, f func(u int64, ns [
 
 // starFn is a large-star round (neighbours from both directions) or a
 // small-star round (smaller neighbours only, as downwardFn files them).
-type starFn struct{ Large bool }
+type starFn struct {
+	Large bool
+	Pass  string
+}
 
 func (f *starFn) ProcessElement(ctx context.Context, _ int64, next func(*nodeLink) bool, emit func(int64, int64)) {
+	defer timed(ctx, f.Pass+"/components", time.Now())
 	byNode(ctx, next, func(u int64, ns []int64) error {
 		groupSize(ctx, "component nodes", len(ns), 8*len(ns))
 		for _, l := range star(u, ns, f.Large) {
@@ -131,9 +137,13 @@ func star(u int64, ns []int64, large bool) [][2]int64 {
 // rootFn names each node's root once the components are stars: a node
 // with no smaller neighbour is a root, and every other has exactly one,
 // its root, and no larger one.
-type rootFn struct{ Rounds int }
+type rootFn struct {
+	Rounds int
+	Pass   string
+}
 
 func (f *rootFn) ProcessElement(ctx context.Context, _ int64, next func(*nodeLink) bool, emit func(int64, int64)) error {
+	defer timed(ctx, f.Pass+"/components", time.Now())
 	return byNode(ctx, next, func(u int64, ns []int64) error {
 		root, err := rootOf(u, ns)
 		if err != nil {

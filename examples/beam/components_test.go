@@ -141,7 +141,7 @@ func TestComponentsPipeline(t *testing.T) {
 	run := func(r int) error {
 		p, s := beam.NewPipelineWithRoot()
 		in := beam.ParDo(s, func(l [2]int64) (int64, int64) { return l[0], l[1] }, beam.CreateList(s, links))
-		got := beam.ParDo(s, func(u, r int64) kv { return kv{u, r} }, components(s, in, r, 3))
+		got := beam.ParDo(s, func(u, r int64) kv { return kv{u, r} }, components(s, in, r, 3, "test"))
 		passert.EqualsList(s, got, want)
 		_, err := direct.Execute(context.Background(), p)
 		return err

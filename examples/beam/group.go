@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
@@ -169,27 +170,31 @@ func (s *shards) of(pos int64) int64 {
 // cluster's canonical; otherwise each document's result line keyed by its
 // output shard.
 func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets int64, out *shards) beam.PCollection {
+	pass := "preliminary" // the step names of --timings
+	if out != nil {
+		pass = "final"
+	}
 	// Exact copies, by content.
 	keyed, alone := beam.ParDo2(s, &exactKeyFn{}, docs)
-	byRep, reps := beam.ParDo2(s, &exactFn{}, beam.GroupByKey(s, keyed))
+	byRep, reps := beam.ParDo2(s, &exactFn{Pass: pass}, beam.GroupByKey(s, keyed))
 	byRep = beam.Flatten(s, byRep, alone)
 
 	// Candidate pairs, by index key, repeats merged.
-	pairs, meetings := beam.ParDo2(s, &pairsFn{Config: cfg}, beam.GroupByKey(s, filings))
-	met := beam.ParDo(s, &meetFn{}, beam.GroupByKey(s, meetings))
+	pairs, meetings := beam.ParDo2(s, &pairsFn{Config: cfg, Pass: pass}, beam.GroupByKey(s, filings))
+	met := beam.ParDo(s, &meetFn{Pass: pass}, beam.GroupByKey(s, meetings))
 	pairs = beam.CombinePerKey(s, either, beam.Flatten(s, pairs, met))
 
 	// Verification: each pair meets the earlier sketch, then the later.
 	sketches := beam.ParDo(s, sketchOf, reps)
 	byEarlier := beam.ParDo(s, byEarlierDoc, pairs)
-	byLater := beam.ParDo(s, &joinFn{}, beam.CoGroupByKey(s, sketches, byEarlier))
-	edges := beam.ParDo(s, &verifyFn{Config: cfg}, beam.CoGroupByKey(s, sketches, byLater))
+	byLater := beam.ParDo(s, &joinFn{Pass: pass}, beam.CoGroupByKey(s, sketches, byEarlier))
+	edges := beam.ParDo(s, &verifyFn{Config: cfg, Pass: pass}, beam.CoGroupByKey(s, sketches, byLater))
 
 	// Components, and each document and edge under its component's root.
-	roots := components(s.Scope("components"), beam.ParDo(s, link, edges), rounds, buckets)
+	roots := components(s.Scope("components"), beam.ParDo(s, link, edges), rounds, buckets, pass)
 	edgesByA := beam.ParDo(s, fromA, edges)
-	docsByRoot, edgesByRoot := beam.ParDo2(s, &labelFn{}, beam.CoGroupByKey(s, byRep, roots, edgesByA))
-	articles, lines := beam.ParDo2(s, &componentFn{Config: cfg, Out: out}, beam.CoGroupByKey(s, docsByRoot, edgesByRoot))
+	docsByRoot, edgesByRoot := beam.ParDo2(s, &labelFn{Pass: pass}, beam.CoGroupByKey(s, byRep, roots, edgesByA))
+	articles, lines := beam.ParDo2(s, &componentFn{Config: cfg, Out: out, Pass: pass}, beam.CoGroupByKey(s, docsByRoot, edgesByRoot))
 	if out == nil {
 		return articles
 	}
@@ -225,9 +230,10 @@ func (f *exactKeyFn) ProcessElement(d doc, keyed func(uint64, doc), alone func(i
 // the command compares them), the others of themselves, as the command's
 // exactCopies maps them. It emits every document under its
 // representative, and the representatives on their own.
-type exactFn struct{}
+type exactFn struct{ Pass string }
 
 func (f *exactFn) ProcessElement(ctx context.Context, _ uint64, next func(*doc) bool, byRep func(int64, doc), reps func(doc)) error {
+	defer timed(ctx, f.Pass+"/exact copies", time.Now())
 	type member struct {
 		posting
 		d doc
@@ -268,10 +274,12 @@ func (f *exactFn) ProcessElement(ctx context.Context, _ uint64, next func(*doc) 
 // its representative's keys).
 type pairsFn struct {
 	Config []byte
+	Pass   string
 	bands  *stage.Banding
 }
 
 func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte) bool, emit func(pairKey, bool), meet func(uint64, meeting)) error {
+	defer timed(ctx, f.Pass+"/candidate pairs", time.Now())
 	if f.bands == nil {
 		cfg, err := config(f.Config)
 		if err != nil {
@@ -342,9 +350,10 @@ type meeting struct {
 
 // meetFn pairs the later documents of every key with the same postings
 // with those postings, once.
-type meetFn struct{}
+type meetFn struct{ Pass string }
 
 func (f *meetFn) ProcessElement(ctx context.Context, _ uint64, next func(*meeting) bool, emit func(pairKey, bool)) {
+	defer timed(ctx, f.Pass+"/meetings", time.Now())
 	var ms []meeting
 	var m meeting
 	n := 0
@@ -391,9 +400,10 @@ func either(a, b bool) bool { return a || b }
 
 // joinFn hands a document's sketch to the later document of each of its
 // pairs.
-type joinFn struct{}
+type joinFn struct{ Pass string }
 
 func (f *joinFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[]byte) bool, halves func(*half) bool, emit func(int64, withSketch)) {
+	defer timed(ctx, f.Pass+"/join", time.Now())
 	var sk []byte
 	sketches(&sk)
 	var h half
@@ -409,10 +419,12 @@ func (f *joinFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[
 // the grouping does: Config.Compare of the later with the earlier.
 type verifyFn struct {
 	Config []byte
+	Pass   string
 	cfg    *dedup.Config
 }
 
 func (f *verifyFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[]byte) bool, pairs func(*withSketch) bool, emit func(edge)) error {
+	defer timed(ctx, f.Pass+"/verify", time.Now())
 	if f.cfg == nil {
 		cfg, err := config(f.Config)
 		if err != nil {
@@ -447,9 +459,10 @@ func (f *verifyFn) ProcessElement(ctx context.Context, pos int64, sketches func(
 // documents, the root of the representative's component if it has
 // verified pairs, and the edges from it) and files documents and edges
 // under the root.
-type labelFn struct{}
+type labelFn struct{ Pass string }
 
 func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc) bool, roots func(*int64) bool, edges func(*edge) bool, emitDoc func(int64, doc), emitEdge func(int64, edge)) {
+	defer timed(ctx, f.Pass+"/label", time.Now())
 	root := rep
 	roots(&root)
 	var d doc
@@ -473,11 +486,13 @@ func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc)
 // (grouping reads only verified pairs), and emits its documents' results.
 type componentFn struct {
 	Config []byte
+	Pass   string
 	Out    *shards
 	cfg    *dedup.Config
 }
 
 func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*doc) bool, edges func(*edge) bool, emitArticle func(int64, doc), emitLine func(int64, outLine)) error {
+	defer timed(ctx, f.Pass+"/cluster", time.Now())
 	if f.cfg == nil {
 		cfg, err := config(f.Config)
 		if err != nil {

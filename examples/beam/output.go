@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
@@ -28,6 +29,7 @@ func writeShards(s beam.Scope, output string, lines beam.PCollection) {
 type writeShardFn struct{ Dir string }
 
 func (f *writeShardFn) ProcessElement(ctx context.Context, shard int64, next func(*outLine) bool) error {
+	defer timed(ctx, "write shards", time.Now())
 	var ls []outLine
 	var l outLine
 	size := 0

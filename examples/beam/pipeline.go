@@ -106,7 +106,7 @@ func init() {
 	register.Function3x0(shared)
 	register.DoFn3x0[uint64, arts, func(uint64)](&commonFn{})
 	register.DoFn4x0[int64, doc, func(*uint64) bool, func(uint64, occ)](&openingFn{})
-	register.DoFn4x0[uint64, func(*arts) bool, func(*arts) bool, func(uint64, bool)](&boilerFn{})
+	register.DoFn5x0[context.Context, uint64, func(*arts) bool, func(*arts) bool, func(uint64, bool)](&boilerFn{})
 
 	register.DoFn3x1[context.Context, int64, func(*outLine) bool, error](&writeShardFn{})
 

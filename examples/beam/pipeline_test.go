@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/metrics"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/direct"
 
 	"github.com/neardup/neardup/dedup"
@@ -79,12 +80,16 @@ func TestPipelineMatchesCLI(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "result.jsonl")
 			start := time.Now()
 			opt := Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, Config: dedup.Config{BoilerplateArticles: articles}}
-			err := Run(context.Background(), opt, func(ctx context.Context, p *beam.Pipeline) error {
-				_, err := direct.Execute(ctx, p)
+			var res beam.PipelineResult
+			err := Run(context.Background(), opt, func(ctx context.Context, p *beam.Pipeline) (err error) {
+				res, err = direct.Execute(ctx, p)
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if articles == 0 {
+				checkTimings(t, res, start)
 			}
 			elapsed := time.Since(start)
 			got, err := os.ReadFile(out)
@@ -105,5 +110,46 @@ func TestPipelineMatchesCLI(t *testing.T) {
 				t.Fatalf("the CLI wrote %d lines, the pipeline %d", len(wl), len(gl))
 			}
 		})
+	}
+}
+
+// checkTimings checks the steps' timing metrics (timing.go) of a run
+// that started at start: every step that does the work of a pass took
+// elements, within the run, with windows in the order the steps depend on
+// each other.
+func checkTimings(t *testing.T, res beam.PipelineResult, start time.Time) {
+	t.Helper()
+	windows := map[string]metrics.DistributionValue{}
+	busy := map[string]int64{}
+	all := res.Metrics().AllMetrics()
+	for _, d := range all.Distributions() {
+		if d.Key.Namespace == "neardup.time.window" {
+			windows[d.Key.Name] = d.Result()
+		}
+	}
+	for _, c := range all.Counters() {
+		if c.Key.Namespace == "neardup.time.busy" {
+			busy[c.Key.Name] += c.Result()
+		}
+	}
+	from, to := start.UnixMilli()-TimeEpoch, time.Now().UnixMilli()-TimeEpoch
+	steps := []string{"sketch", "preliminary/candidate pairs", "preliminary/verify", "preliminary/cluster",
+		"boilerplate/articles", "resketch", "final/candidate pairs", "final/verify", "final/cluster", "write shards"}
+	for i, name := range steps {
+		w, ok := windows[name]
+		switch {
+		case !ok || w.Count == 0:
+			t.Errorf("step %q recorded no window", name)
+			continue
+		case w.Min < from || w.Max > to || w.Min > w.Max:
+			t.Errorf("step %q: window [%d, %d] ms, outside the run [%d, %d]", name, w.Min, w.Max, from, to)
+		case busy[name] < 0 || busy[name] > (w.Max-w.Min+1)*1000*int64(w.Count):
+			t.Errorf("step %q: busy %d µs in a window of %d ms", name, busy[name], w.Max-w.Min)
+		}
+		if i > 0 {
+			if prev, ok := windows[steps[i-1]]; ok && w.Max < prev.Min {
+				t.Errorf("step %q ended (%d) before %q started (%d)", name, w.Max, steps[i-1], prev.Min)
+			}
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
@@ -312,6 +313,7 @@ type sketchFn struct {
 }
 
 func (f *sketchFn) ProcessElement(ctx context.Context, sp span, emit func(doc), file func(int64, []byte)) error {
+	defer timed(ctx, "sketch", time.Now())
 	if f.cfg == nil {
 		cfg, err := config(f.Config)
 		if err != nil {
@@ -358,6 +360,7 @@ func idOf(d doc) (string, int64) { return d.ID, d.Pos }
 type uniqueFn struct{}
 
 func (f *uniqueFn) ProcessElement(ctx context.Context, id string, positions func(*int64) bool) error {
+	defer timed(ctx, "ids", time.Now())
 	var ps []int64
 	var p int64
 	for positions(&p) {
@@ -384,6 +387,7 @@ type resketchFn struct {
 }
 
 func (f *resketchFn) ProcessElement(ctx context.Context, sp span, boiler func(*uint64, *bool) bool, emit func(doc), file func(int64, []byte)) error {
+	defer timed(ctx, "resketch", time.Now())
 	if f.boiler == nil {
 		cfg, err := config(f.Config)
 		if err != nil {

@@ -11,9 +11,10 @@
 // The workers write the result in shards under OUTPUT.shards, one per
 // input range; when the job ends, the command joins them into OUTPUT in
 // input order (pipeline.Merge). --groups prints the largest group each
-// step formed, in elements and bytes; --range_bytes sets the size of the
-// ranges plain input is read in, --rounds the rounds of the
-// connected-components step.
+// step formed, in elements and bytes, and --timings when each step was
+// at work (its first and last element) and for how long in all;
+// --range_bytes sets the size of the ranges plain input is read in,
+// --rounds the rounds of the connected-components step.
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/core/metrics"
@@ -39,21 +41,31 @@ func main() {
 	rangeBytes := flag.Int64("range_bytes", 0, "size of the byte ranges in which plain input files are read (0: 64 MiB)")
 	rounds := flag.Int("rounds", 0, "rounds of the connected-components step (0: pipeline.DefaultRounds)")
 	groups := flag.Bool("groups", false, "print the largest group each step formed")
+	timings := flag.Bool("timings", false, "print when each step was at work, and for how long")
 	flag.Parse()
 	beam.Init()
 	if *input == "" || *output == "" {
 		log.Fatal("--input and --output are required")
 	}
 	opt := pipeline.Options{Inputs: strings.Split(*input, ","), Output: *output, RangeBytes: *rangeBytes, Rounds: *rounds}
+	start := time.Now()
+	var ran time.Time
 	err := pipeline.Run(context.Background(), opt, func(ctx context.Context, p *beam.Pipeline) error {
 		res, err := beamx.RunWithMetrics(ctx, p)
+		ran = time.Now()
 		if err == nil && res != nil && *groups {
 			printGroups(res)
+		}
+		if err == nil && res != nil && *timings {
+			printTimings(res, start, ran)
 		}
 		return err
 	})
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *timings {
+		fmt.Fprintf(os.Stderr, "merge: %.1f s; whole run: %.1f s\n", time.Since(ran).Seconds(), time.Since(start).Seconds())
 	}
 }
 
@@ -64,6 +76,9 @@ func printGroups(res beam.PipelineResult) {
 	steps := map[string]*size{}
 	for _, d := range res.Metrics().AllMetrics().Distributions() {
 		name := d.Key.Name
+		if !strings.HasPrefix(d.Key.Namespace, "neardup.group.") {
+			continue
+		}
 		if steps[name] == nil {
 			steps[name] = &size{}
 		}
@@ -88,6 +103,52 @@ func printGroups(res beam.PipelineResult) {
 		}
 		fmt.Fprintf(os.Stderr, "%-18s %10d %12d %12d %12.1f\n", n, s.elems.Count, s.elems.Max, s.bytes.Max, mean)
 	}
+}
+
+// printTimings writes to standard error, for each step in the order they
+// started, when it took its first element and finished its last (seconds
+// since start, this process's start), and the time it spent on elements in
+// all (see the pipeline's timing.go), then when the job ended.
+func printTimings(res beam.PipelineResult, start, ran time.Time) {
+	type step struct {
+		window metrics.DistributionValue
+		busy   int64
+	}
+	steps := map[string]*step{}
+	get := func(name string) *step {
+		if steps[name] == nil {
+			steps[name] = &step{}
+		}
+		return steps[name]
+	}
+	all := res.Metrics().AllMetrics()
+	for _, d := range all.Distributions() {
+		if d.Key.Namespace == "neardup.time.window" {
+			s := get(d.Key.Name)
+			s.window = merge(s.window, d.Result())
+		}
+	}
+	for _, c := range all.Counters() {
+		if c.Key.Namespace == "neardup.time.busy" {
+			get(c.Key.Name).busy += c.Result()
+		}
+	}
+	names := make([]string, 0, len(steps))
+	for n := range steps {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := steps[names[i]].window, steps[names[j]].window
+		return a.Min < b.Min || a.Min == b.Min && names[i] < names[j]
+	})
+	epoch := start.UnixMilli() - pipeline.TimeEpoch
+	sec := func(ms int64) float64 { return float64(ms-epoch) / 1000 }
+	fmt.Fprintf(os.Stderr, "%-28s %8s %8s %10s %10s\n", "step", "first s", "last s", "elements", "busy s")
+	for _, n := range names {
+		s := steps[n]
+		fmt.Fprintf(os.Stderr, "%-28s %8.1f %8.1f %10d %10.1f\n", n, sec(s.window.Min), sec(s.window.Max), s.window.Count/2, float64(s.busy)/1e6)
+	}
+	fmt.Fprintf(os.Stderr, "job ended at %.1f s\n", ran.Sub(start).Seconds())
 }
 
 // merge adds up a step's distributions (one per Beam step that records it).
