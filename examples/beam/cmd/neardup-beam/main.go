@@ -13,8 +13,8 @@
 // input order (pipeline.Merge). --groups prints the largest group each
 // step formed, in elements and bytes, and --timings when each step was
 // at work (its first and last element) and for how long in all;
-// --range_bytes sets the size of the ranges plain input is read in,
-// --rounds the rounds of the connected-components step.
+// --range_bytes sets the size of the ranges plain JSONL and Parquet input
+// are read in, --rounds the rounds of the connected-components step.
 package main
 
 import (
@@ -36,9 +36,9 @@ import (
 )
 
 func main() {
-	input := flag.String("input", "", "JSONL files of documents with \"id\" and \"text\", comma-separated, read in order")
+	input := flag.String("input", "", "JSONL or Parquet files of documents with \"id\" and \"text\", comma-separated, read in order")
 	output := flag.String("output", "", "the JSONL result (the workers write it in shards under OUTPUT.shards)")
-	rangeBytes := flag.Int64("range_bytes", 0, "size of the byte ranges in which plain input files are read (0: 64 MiB)")
+	rangeBytes := flag.Int64("range_bytes", 0, "size of the byte ranges in which plain JSONL files are read, and of the runs of Parquet row groups (0: 64 MiB)")
 	rounds := flag.Int("rounds", 0, "rounds of the connected-components step (0: pipeline.DefaultRounds)")
 	groups := flag.Bool("groups", false, "print the largest group each step formed")
 	timings := flag.Bool("timings", false, "print when each step was at work, and for how long")
@@ -84,9 +84,9 @@ func printGroups(res beam.PipelineResult) {
 		}
 		switch d.Key.Namespace {
 		case "neardup.group.elements":
-			steps[name].elems = merge(steps[name].elems, d.Committed)
+			steps[name].elems = merge(steps[name].elems, fuller(d))
 		case "neardup.group.bytes":
-			steps[name].bytes = merge(steps[name].bytes, d.Committed)
+			steps[name].bytes = merge(steps[name].bytes, fuller(d))
 		}
 	}
 	names := make([]string, 0, len(steps))
@@ -125,12 +125,12 @@ func printTimings(res beam.PipelineResult, start, ran time.Time) {
 	for _, d := range all.Distributions() {
 		if d.Key.Namespace == "neardup.time.window" {
 			s := get(d.Key.Name)
-			s.window = merge(s.window, d.Result())
+			s.window = merge(s.window, fuller(d))
 		}
 	}
 	for _, c := range all.Counters() {
 		if c.Key.Namespace == "neardup.time.busy" {
-			get(c.Key.Name).busy += c.Result()
+			get(c.Key.Name).busy += max(c.Attempted, c.Committed)
 		}
 	}
 	names := make([]string, 0, len(steps))
@@ -149,6 +149,16 @@ func printTimings(res beam.PipelineResult, start, ran time.Time) {
 		fmt.Fprintf(os.Stderr, "%-28s %8.1f %8.1f %10d %10.1f\n", n, sec(s.window.Min), sec(s.window.Max), s.window.Count/2, float64(s.busy)/1e6)
 	}
 	fmt.Fprintf(os.Stderr, "job ended at %.1f s\n", ran.Sub(start).Seconds())
+}
+
+// fuller returns the committed or the attempted value of a distribution,
+// whichever counts more updates: Prism sometimes reports a bundle's
+// metrics in only one of them.
+func fuller(d metrics.DistributionResult) metrics.DistributionValue {
+	if d.Attempted.Count > d.Committed.Count {
+		return d.Attempted
+	}
+	return d.Committed
 }
 
 // merge adds up a step's distributions (one per Beam step that records it).
