@@ -1,7 +1,7 @@
 // Package pipeline is neardup as an Apache Beam pipeline: the same
-// clusters and canonicals as the neardup command, from the same JSONL
-// input, with neardup's own normalization, shingling and signing (package
-// dedup/stage), and no step that holds the corpus.
+// clusters and canonicals as the neardup command, from the same JSONL or
+// Parquet input, with neardup's own normalization, shingling and signing
+// (package dedup/stage), and no step that holds the corpus.
 //
 // Every grouping step is keyed by something that stays small as the
 // corpus grows: a byte range of an input file, a document, an exact
@@ -14,13 +14,14 @@
 // pending heap for each) would otherwise come a hundred times per
 // document, and a bucket's size stays the same as the corpus grows.
 //
-//	input files ─ byte ranges ─┬─ read, sketch, lines ─ group (below) ─ articles ─ learn boilerplate (below) ─┐
+//	input files ─ ranges ──────┬─ read, sketch, lines ─ group (below) ─ articles ─ learn boilerplate (below) ─┐
 //	                           └─ read again, sketch again, with the boilerplate as a side input ◄──────────┘
 //	                                  ─ group ─ output shards ─ ordered merge
 //
-// A document's position is its file and the offset of its line, which a
-// worker reading any range of a file knows; the runner never holds the
-// corpus's text, as each pass reads its ranges itself.
+// A document's position is its file and the offset of its line (or its
+// row number in a Parquet file), which a worker reading any range of a
+// file knows; the runner never holds the corpus's text, as each pass
+// reads its ranges itself.
 //
 // Grouping (group.go), run on the first sketches to find the articles that
 // boilerplate learning counts lines by, and on the final ones:
@@ -144,10 +145,13 @@ func init() {
 // Options are the pipeline's settings. Config must be the neardup
 // command's (its zero value is the command's defaults).
 type Options struct {
-	// Inputs are JSONL files, read in this order (local paths, gs://,
-	// ...), plain or gzip or zstd compressed (told by their content). A
-	// plain file is read in ranges; on a file system whose reader cannot
-	// seek, each range reads the file up to its start.
+	// Inputs are JSONL or Parquet files, read in this order (local
+	// paths, gs://, ...). JSONL is plain or gzip or zstd compressed, and
+	// Parquet has string columns "id" and "text"; each is told by its
+	// content. A plain JSONL file is read in ranges, on a file system
+	// whose reader cannot seek each up to its start; a Parquet file is
+	// read in runs of row groups, on a file system without random access
+	// each into memory whole (parquet.go).
 	Inputs []string
 	// Output is the JSONL result, in input order; the workers write it in
 	// shards under Output+".shards", which Merge joins.
@@ -161,8 +165,9 @@ type Options struct {
 	// an error that says so.
 	Rounds int
 	// Buckets is the number of groups that index keys are filed in; 0
-	// means one per bucketBytes of input (gzip input counted 4 times its
-	// size), so that a group's size does not grow with the corpus.
+	// means one per bucketBytes of input (gzip and Parquet input counted
+	// 4 times its size), so that a group's size does not grow with the
+	// corpus.
 	Buckets int64
 }
 
@@ -180,7 +185,7 @@ func bucketsFor(inputs []string) int64 {
 		if fs, err := filesystem.New(ctx, p); err == nil {
 			if n, err := fs.Size(ctx, p); err == nil {
 				size = n
-				if strings.HasSuffix(p, ".gz") {
+				if strings.HasSuffix(p, ".gz") || strings.HasSuffix(p, ".parquet") {
 					size *= 4
 				}
 			}

@@ -55,28 +55,14 @@ func corpus(t *testing.T) string {
 // learned from lines of two articles (-boilerplate 1) or not at all (-1).
 func TestPipelineMatchesCLI(t *testing.T) {
 	in := corpus(t)
-	bin := filepath.Join(t.TempDir(), "neardup")
-	build := exec.Command("go", "build", "-o", bin, "./examples/neardup")
-	build.Dir = root
-	// The command is a module of the repository's workspace: build it
-	// there, whatever GOWORK this test runs with (off, in this module).
-	work, _ := filepath.Abs(filepath.Join(root, "go.work"))
-	build.Env = append(os.Environ(), "GOWORK="+work)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCLI(t)
 	for _, articles := range []int{0, 1, -1} {
 		t.Run(fmt.Sprintf("boilerplate=%d", articles), func(t *testing.T) {
-			var want, stderr bytes.Buffer
 			args := []string{"-q", in}
 			if articles != 0 {
 				args = append([]string{"-boilerplate", fmt.Sprint(articles)}, args...)
 			}
-			cli := exec.Command(bin, args...)
-			cli.Stdout, cli.Stderr = &want, &stderr
-			if err := cli.Run(); err != nil {
-				t.Fatalf("neardup: %v\n%s", err, stderr.String())
-			}
+			want := runCLI(t, bin, args...)
 			out := filepath.Join(t.TempDir(), "result.jsonl")
 			start := time.Now()
 			opt := Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, Config: dedup.Config{BoilerplateArticles: articles}}
@@ -91,25 +77,59 @@ func TestPipelineMatchesCLI(t *testing.T) {
 			if articles == 0 {
 				checkTimings(t, res, start)
 			}
-			elapsed := time.Since(start)
-			got, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wl, gl := strings.Split(want.String(), "\n"), strings.Split(string(got), "\n")
-			t.Logf("%d documents on the direct runner in %v", len(gl)-1, elapsed.Round(time.Millisecond))
-			if len(wl) < 3 {
-				t.Fatalf("the CLI wrote %d lines", len(wl))
-			}
-			for i := range min(len(wl), len(gl)) {
-				if wl[i] != gl[i] {
-					t.Fatalf("line %d differs:\n   CLI %s\n  Beam %s", i+1, wl[i], gl[i])
-				}
-			}
-			if len(wl) != len(gl) {
-				t.Fatalf("the CLI wrote %d lines, the pipeline %d", len(wl), len(gl))
-			}
+			t.Logf("on the direct runner in %v", time.Since(start).Round(time.Millisecond))
+			sameLines(t, want, out)
 		})
+	}
+}
+
+// buildCLI builds the neardup command and returns its path.
+func buildCLI(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "neardup")
+	build := exec.Command("go", "build", "-o", bin, "./examples/neardup")
+	build.Dir = root
+	// The command is a module of the repository's workspace: build it
+	// there, whatever GOWORK this test runs with (off, in this module).
+	work, _ := filepath.Abs(filepath.Join(root, "go.work"))
+	build.Env = append(os.Environ(), "GOWORK="+work)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runCLI runs the command and returns what it wrote.
+func runCLI(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cli := exec.Command(bin, args...)
+	cli.Stdout, cli.Stderr = &stdout, &stderr
+	if err := cli.Run(); err != nil {
+		t.Fatalf("neardup: %v\n%s", err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// sameLines checks that the pipeline's output file holds the command's
+// output, line for line.
+func sameLines(t *testing.T, want, out string) {
+	t.Helper()
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl, gl := strings.Split(want, "\n"), strings.Split(string(got), "\n")
+	if len(wl) < 3 {
+		t.Fatalf("the CLI wrote %d lines", len(wl))
+	}
+	for i := range min(len(wl), len(gl)) {
+		if wl[i] != gl[i] {
+			t.Fatalf("line %d differs:\n   CLI %s\n  Beam %s", i+1, wl[i], gl[i])
+		}
+	}
+	if len(wl) != len(gl) {
+		t.Fatalf("the CLI wrote %d lines, the pipeline %d", len(wl), len(gl))
 	}
 }
 

@@ -37,12 +37,15 @@ type input struct {
 // span is a byte range [Start, End) of an input file: the lines whose
 // first byte lies in it. A compressed file (a gzip member or a zstd frame
 // at its start, whatever its name, as the command tells them) is one
-// span, Whole, read whole.
+// span, Whole, read whole. A span of a Parquet file is its row groups
+// [Start, End), whose first row is the file's Row-th (from 0).
 type span struct {
 	File       int
 	Path       string
 	Start, End int64
 	Whole      bool
+	Parquet    bool
+	Row        int64
 }
 
 // spans returns the inputs' spans, spread over the workers.
@@ -54,7 +57,8 @@ func spans(s beam.Scope, inputs []string, rangeBytes int64) beam.PCollection {
 	return beam.Reshuffle(s, beam.ParDo(s, &splitFn{RangeBytes: rangeBytes}, beam.CreateList(s, files)))
 }
 
-// splitFn cuts a plain file into ranges of RangeBytes.
+// splitFn cuts a plain file into ranges of RangeBytes, and a Parquet
+// file into runs of row groups of about as much.
 type splitFn struct{ RangeBytes int64 }
 
 func (f *splitFn) ProcessElement(ctx context.Context, in input, emit func(span)) error {
@@ -65,16 +69,19 @@ func (f *splitFn) ProcessElement(ctx context.Context, in input, emit func(span))
 	defer fs.Close()
 	magic, _ := bufio.NewReaderSize(rc, 16).Peek(4)
 	rc.Close()
-	if compressed(magic) {
+	switch {
+	case compressed(magic):
 		emit(span{File: in.Index, Path: in.Path, Whole: true})
 		return nil
+	case bytes.Equal(magic, parquetMagic):
+		return parquetSpans(ctx, in, f.RangeBytes, emit)
 	}
 	size, err := fs.Size(ctx, in.Path)
 	if err != nil {
 		return err
 	}
 	for start := int64(0); start < size; start += f.RangeBytes {
-		emit(span{in.Index, in.Path, start, min(size, start+f.RangeBytes), false})
+		emit(span{File: in.Index, Path: in.Path, Start: start, End: min(size, start+f.RangeBytes)})
 	}
 	return nil
 }
@@ -327,15 +334,26 @@ func (f *sketchFn) ProcessElement(ctx context.Context, sp span, emit func(doc), 
 	}, emit, file)
 }
 
-// sketchSpan reads a span and, for each document, emits its sketch and
-// lines as sketch gives them and files its index keys in keys; then it
-// emits the keys.
-func sketchSpan(ctx context.Context, sp span, keys *filer, sketch func(text []byte) (dedup.Sketch, []byte), emit func(doc), file func(int64, []byte)) error {
-	err := readSpan(ctx, sp, func(pos int64, line []byte) error {
+// readDocs calls f with the documents of a span and their positions:
+// rows of Parquet, lines of JSONL.
+func readDocs(ctx context.Context, sp span, f func(pos int64, id string, text []byte) error) error {
+	if sp.Parquet {
+		return readParquetSpan(ctx, sp, f)
+	}
+	return readSpan(ctx, sp, func(pos int64, line []byte) error {
 		id, text, err := parse(pos, line)
 		if err != nil {
 			return err
 		}
+		return f(pos, id, text)
+	})
+}
+
+// sketchSpan reads a span and, for each document, emits its sketch and
+// lines as sketch gives them and files its index keys in keys; then it
+// emits the keys.
+func sketchSpan(ctx context.Context, sp span, keys *filer, sketch func(text []byte) (dedup.Sketch, []byte), emit func(doc), file func(int64, []byte)) error {
+	err := readDocs(ctx, sp, func(pos int64, id string, text []byte) error {
 		sk, lines := sketch(text)
 		d := doc{Pos: pos, ID: id, Sk: encodeSketch(&sk), Lines: lines}
 		emit(d)
