@@ -127,20 +127,6 @@ func keyBucket(band int64, hash uint64, buckets int64) int64 {
 // pairKey is a candidate pair: Later after Earlier in group order.
 type pairKey struct{ Later, Earlier int64 }
 
-// half is a candidate pair seen from its earlier document.
-type half struct {
-	Later  int64
-	Stored bool
-}
-
-// withSketch is a candidate pair with the earlier document's sketch, on
-// its way to the later one.
-type withSketch struct {
-	Earlier int64
-	Stored  bool
-	Sk      []byte
-}
-
 // edge is a verified pair, A before B in group order; Stored as in
 // stage.Pair.
 type edge struct {
@@ -179,16 +165,17 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 	byRep, reps := beam.ParDo2(s, &exactFn{Pass: pass}, beam.GroupByKey(s, keyed))
 	byRep = beam.Flatten(s, byRep, alone)
 
-	// Candidate pairs, by index key, repeats merged.
-	pairs, meetings := beam.ParDo2(s, &pairsFn{Config: cfg, Pass: pass}, beam.GroupByKey(s, filings))
-	met := beam.ParDo(s, &meetFn{Pass: pass}, beam.GroupByKey(s, meetings))
-	pairs = beam.CombinePerKey(s, either, beam.Flatten(s, pairs, met))
+	// Candidate pairs, by index key: one verification job per set of
+	// postings.
+	meetings := beam.ParDo(s, &pairsFn{Config: cfg, Pass: pass}, beam.GroupByKey(s, filings))
+	jobs, members := beam.ParDo2(s, &meetFn{Pass: pass}, beam.GroupByKey(s, meetings))
 
-	// Verification: each pair meets the earlier sketch, then the later.
+	// Verification: each job gets the sketches of its documents, each
+	// once, and verifies its pairs; repeats merged.
 	sketches := beam.ParDo(s, sketchOf, reps)
-	byEarlier := beam.ParDo(s, byEarlierDoc, pairs)
-	byLater := beam.ParDo(s, &joinFn{Pass: pass}, beam.CoGroupByKey(s, sketches, byEarlier))
-	edges := beam.ParDo(s, &verifyFn{Config: cfg, Pass: pass}, beam.CoGroupByKey(s, sketches, byLater))
+	shipped := beam.ParDo(s, &shipFn{Pass: pass}, beam.CoGroupByKey(s, sketches, members))
+	verified := beam.ParDo(s, &verifyFn{Config: cfg, Pass: pass}, beam.CoGroupByKey(s, jobs, shipped))
+	edges := beam.ParDo(s, toEdge, beam.CombinePerKey(s, either, verified))
 
 	// Components, and each document and edge under its component's root.
 	roots := components(s.Scope("components"), beam.ParDo(s, link, edges), rounds, buckets, pass)
@@ -265,20 +252,24 @@ func (f *exactFn) ProcessElement(ctx context.Context, _ uint64, next func(*doc) 
 	return nil
 }
 
-// pairsFn pairs the documents of each index key of a bucket as the
+// pairsFn takes the documents of each index key of a bucket as the
 // command's index does (stage.Banding.Postings): in group order, the
 // first limit are the key's postings and pair with each other; a later
 // one meets all of them when the key is open, none otherwise. Only
 // representatives take part: under each key, the first document in group
 // order of each content, as exactCopies chooses them (an exact copy has
-// its representative's keys).
+// its representative's keys). It emits each key's postings and later
+// documents, a meeting, by the postings' hash: the documents of a family
+// share most of their keys and meet the same postings under each, and
+// meetFn pairs them once (the command's appendPairs skips the repeats
+// the same way).
 type pairsFn struct {
 	Config []byte
 	Pass   string
 	bands  *stage.Banding
 }
 
-func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte) bool, emit func(pairKey, bool), meet func(uint64, meeting)) error {
+func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte) bool, meet func(uint64, meeting)) error {
 	defer timed(ctx, f.Pass+"/candidate pairs", time.Now())
 	if f.bands == nil {
 		cfg, err := config(f.Config)
@@ -317,42 +308,64 @@ func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte
 		}
 		groupSize(ctx, "index keys", len(ps), filedSize*len(ps))
 		limit, open := f.bands.Postings(int(ps[0].Band))
-		for i := 1; i < min(len(ps), limit); i++ {
-			for j := range i {
-				emit(pairKey{ps[i].Pos, ps[j].Pos}, true)
+		postings := ps[:min(len(ps), limit)]
+		var later []filed
+		if open && len(ps) > limit {
+			later = ps[limit:]
+		}
+		if len(postings) < 2 && len(later) == 0 {
+			continue // no pair
+		}
+		m := meeting{Postings: make([]int64, len(postings)), Later: make([]int64, len(later))}
+		h := uint64(0x9e3779b97f4a7c15)
+		for j, p := range postings {
+			m.Postings[j] = p.Pos
+			h = (h ^ uint64(p.Pos)) * 0x100000001b3
+		}
+		for j, p := range later {
+			m.Later[j] = p.Pos
+		}
+		meet(h, m)
+	}
+	return nil
+}
+
+// meeting is a key's postings, in group order, and the later documents
+// that meet them; as a verification job, those of every key with these
+// postings.
+type meeting struct {
+	Postings, Later []int64
+}
+
+// pairs calls f with the candidate pairs of a meeting: the postings with
+// each other (stored, in the index within its posting limit), and each
+// later document with each posting.
+func (m *meeting) pairs(f func(later, earlier int64, stored bool) error) error {
+	for i, p := range m.Postings {
+		for _, q := range m.Postings[:i] {
+			if err := f(p, q, true); err != nil {
+				return err
 			}
 		}
-		if open && len(ps) > limit {
-			// The later documents meet the postings. The documents of a
-			// family share most of their keys and meet the same postings
-			// under each: they go to one group by postings, which pairs
-			// each once (the command's appendPairs skips the repeats the
-			// same way).
-			m := meeting{Postings: make([]int64, limit), Later: make([]int64, 0, len(ps)-limit)}
-			h := uint64(0x9e3779b97f4a7c15)
-			for j, p := range ps[:limit] {
-				m.Postings[j] = p.Pos
-				h = (h ^ uint64(p.Pos)) * 0x100000001b3
+	}
+	for _, l := range m.Later {
+		for _, p := range m.Postings {
+			if err := f(l, p, false); err != nil {
+				return err
 			}
-			for _, p := range ps[limit:] {
-				m.Later = append(m.Later, p.Pos)
-			}
-			meet(h, m)
 		}
 	}
 	return nil
 }
 
-// meeting is a key's postings and the later documents that meet them.
-type meeting struct {
-	Postings, Later []int64
-}
-
-// meetFn pairs the later documents of every key with the same postings
-// with those postings, once.
+// meetFn merges the meetings of every key with the same postings into
+// one verification job: the postings and the later documents of all
+// those keys, each once. It emits the job under its key, and the job's
+// key under each of its documents, which ships that document's sketch
+// to it.
 type meetFn struct{ Pass string }
 
-func (f *meetFn) ProcessElement(ctx context.Context, _ uint64, next func(*meeting) bool, emit func(pairKey, bool)) {
+func (f *meetFn) ProcessElement(ctx context.Context, h uint64, next func(*meeting) bool, jobs func(uint64, meeting), members func(int64, uint64)) {
 	defer timed(ctx, f.Pass+"/meetings", time.Now())
 	var ms []meeting
 	var m meeting
@@ -362,8 +375,10 @@ func (f *meetFn) ProcessElement(ctx context.Context, _ uint64, next func(*meetin
 		n += len(m.Postings) + len(m.Later)
 	}
 	groupSize(ctx, "keys by postings", n, 8*n)
-	// Keys with other postings of the same hash stay apart.
+	// Keys with other postings of the same hash stay apart, each set of
+	// postings a job of its own.
 	slices.SortFunc(ms, func(a, b meeting) int { return slices.Compare(a.Postings, b.Postings) })
+	job := h
 	for lo := 0; lo < len(ms); {
 		hi := lo + 1
 		for hi < len(ms) && slices.Equal(ms[hi].Postings, ms[lo].Postings) {
@@ -374,11 +389,15 @@ func (f *meetFn) ProcessElement(ctx context.Context, _ uint64, next func(*meetin
 			later = append(later, m.Later...)
 		}
 		slices.Sort(later)
-		for _, l := range slices.Compact(later) {
-			for _, p := range ms[lo].Postings {
-				emit(pairKey{l, p}, false)
-			}
+		j := meeting{Postings: ms[lo].Postings, Later: slices.Compact(later)}
+		jobs(job, j)
+		for _, p := range j.Postings {
+			members(p, job)
 		}
+		for _, l := range j.Later {
+			members(l, job)
+		}
+		job = job*0x100000001b3 + 1 // the next set's key
 		lo = hi
 	}
 }
@@ -386,44 +405,52 @@ func (f *meetFn) ProcessElement(ctx context.Context, _ uint64, next func(*meetin
 // sketchOf keys a document's sketch by its position.
 func sketchOf(d doc) (int64, []byte) { return d.Pos, d.Sk }
 
-// byEarlierDoc keys a candidate pair by its earlier document.
-func byEarlierDoc(k pairKey, stored bool) (int64, half) { return k.Earlier, half{k.Later, stored} }
-
 // link is an edge as a link of components.
 func link(e edge) (int64, int64) { return e.A, e.B }
 
 // fromA keys an edge by its earlier document.
 func fromA(e edge) (int64, edge) { return e.A, e }
 
-// either merges the repeats of a pair: stored under one key is stored.
+// either merges the repeats of a verified pair: stored under one key is
+// stored.
 func either(a, b bool) bool { return a || b }
 
-// joinFn hands a document's sketch to the later document of each of its
-// pairs.
-type joinFn struct{ Pass string }
+// toEdge is a verified pair as an edge.
+func toEdge(k pairKey, stored bool) edge { return edge{k.Earlier, k.Later, stored} }
 
-func (f *joinFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[]byte) bool, halves func(*half) bool, emit func(int64, withSketch)) {
-	defer timed(ctx, f.Pass+"/join", time.Now())
-	var sk []byte
-	sketches(&sk)
-	var h half
-	n := 0
-	for halves(&h) {
-		emit(h.Later, withSketch{pos, h.Stored, sk})
-		n++
-	}
-	groupSize(ctx, "pairs by earlier", n+1, 16*n+len(sk))
+// jobSketch is a document's sketch on its way to a verification job.
+type jobSketch struct {
+	Pos int64
+	Sk  []byte
 }
 
-// verifyFn verifies a document's pairs with the earlier documents, as
-// the grouping does: Config.Compare of the later with the earlier.
+// shipFn hands a document's sketch to each verification job it is in.
+type shipFn struct{ Pass string }
+
+func (f *shipFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[]byte) bool, jobs func(*uint64) bool, emit func(uint64, jobSketch)) {
+	defer timed(ctx, f.Pass+"/ship sketches", time.Now())
+	var sk []byte
+	sketches(&sk)
+	var job uint64
+	n := 0
+	for jobs(&job) {
+		emit(job, jobSketch{pos, sk})
+		n++
+	}
+	groupSize(ctx, "jobs of a document", n+1, 8*n+len(sk))
+}
+
+// verifyFn verifies the pairs of a job, each document's sketch shipped
+// once, as the grouping does: Config.Compare of the later with the
+// earlier. A pair in several jobs is verified in each, to the same
+// answer; either merges the repeats.
 type verifyFn struct {
 	Config []byte
 	Pass   string
 	cfg    *dedup.Config
 }
 
-func (f *verifyFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[]byte) bool, pairs func(*withSketch) bool, emit func(edge)) error {
+func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meeting) bool, sketches func(*jobSketch) bool, emit func(pairKey, bool)) error {
 	defer timed(ctx, f.Pass+"/verify", time.Now())
 	if f.cfg == nil {
 		cfg, err := config(f.Config)
@@ -432,26 +459,39 @@ func (f *verifyFn) ProcessElement(ctx context.Context, pos int64, sketches func(
 		}
 		f.cfg = &cfg
 	}
-	var b []byte
-	sketches(&b)
-	later, err := decodeSketch(b)
-	if err != nil {
-		return err
-	}
-	var w withSketch
-	n, size := 0, len(b)
-	for pairs(&w) {
-		n++
-		size += len(w.Sk) + 16
-		earlier, err := decodeSketch(w.Sk)
+	sk := make(map[int64]*dedup.Sketch)
+	var js jobSketch
+	size := 0
+	for sketches(&js) {
+		if sk[js.Pos] != nil {
+			continue
+		}
+		s, err := decodeSketch(js.Sk)
 		if err != nil {
 			return err
 		}
-		if f.cfg.Compare(&later, &earlier).Duplicate {
-			emit(edge{w.Earlier, pos, w.Stored})
+		sk[js.Pos] = &s
+		size += len(js.Sk) + 8
+	}
+	var m meeting
+	pairs := 0
+	for jobs(&m) {
+		err := m.pairs(func(later, earlier int64, stored bool) error {
+			a, b := sk[later], sk[earlier]
+			if a == nil || b == nil {
+				return fmt.Errorf("verification job without the sketch of %s or %s", place(later), place(earlier))
+			}
+			pairs++
+			if f.cfg.Compare(a, b).Duplicate {
+				emit(pairKey{later, earlier}, stored)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
-	groupSize(ctx, "pairs by later", n+1, size)
+	groupSize(ctx, "verification jobs", len(sk)+pairs, size)
 	return nil
 }
 

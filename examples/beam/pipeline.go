@@ -31,10 +31,13 @@
 //	candidate pairs  by index key (band, lead, run key), filed in buckets
 //	                 by the sketching step: the postings of each key in
 //	                 group order, under the command's caps
-//	                 (stage.Banding.Postings); the later documents of the
-//	                 keys with the same postings meet them in one group;
-//	                 repeats merged by pair
-//	verification     each pair joined with the two sketches, by document
+//	                 (stage.Banding.Postings), and the later documents
+//	                 that meet them; the keys with the same postings make
+//	                 one verification job
+//	verification     each document's sketch shipped once to each job it
+//	                 is in; a job verifies its pairs (the postings with
+//	                 each other, the later documents with the postings);
+//	                 repeats across jobs merged by pair
 //	components       connected components of the verified pairs
 //	                 (large-star and small-star rounds, components.go)
 //	clusters         stage.ClusterSketches on each component, with its pairs
@@ -45,12 +48,16 @@
 //
 // Memory per step grows with the largest group of its key, not with the
 // corpus: the copies of one text (exact copies), the documents under one
-// index key (a template's band keys), a document's candidate pairs, a
-// component of verified copies. A large family of near copies is neither
-// split nor capped, so that the result stays the command's: its members
-// meet a few hundred earlier ones each, and its component holds them all
-// with their verified pairs on one worker. The README's "Scaling out"
-// gives the sizes measured.
+// index key and the job of its postings (a template's band keys), the
+// jobs a document is in (at most one per index key), a component of
+// verified copies. Verifying by job rather than by pair ships a sketch
+// once per job, not once per pair: a key's later documents meet up to
+// Banding.Postings postings each, and a family of near copies, whose
+// members share most keys with slightly different postings, makes
+// hundreds of pairs per member but a few jobs. A large family is neither
+// split nor capped, so that the result stays the command's: its component
+// holds all its members with their verified pairs on one worker. The
+// README's "Scaling out" gives the sizes measured.
 //
 // It is a module of its own so that Beam's dependencies stay out of
 // neardup's go.mod. cmd/neardup-beam runs it on any runner by flags.
@@ -72,7 +79,7 @@ import (
 )
 
 func init() {
-	for _, t := range []any{input{}, span{}, doc{}, pairKey{}, half{}, withSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}, meeting{}} {
+	for _, t := range []any{input{}, span{}, doc{}, pairKey{}, jobSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}, meeting{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
 	register.DoFn3x1[context.Context, input, func(span), error](&splitFn{})
@@ -83,13 +90,13 @@ func init() {
 
 	register.DoFn3x1[doc, func(uint64, doc), func(int64, doc), error](&exactKeyFn{})
 	register.DoFn5x1[context.Context, uint64, func(*doc) bool, func(int64, doc), func(doc), error](&exactFn{})
-	register.DoFn5x1[context.Context, int64, func(*[]byte) bool, func(pairKey, bool), func(uint64, meeting), error](&pairsFn{})
-	register.DoFn4x0[context.Context, uint64, func(*meeting) bool, func(pairKey, bool)](&meetFn{})
+	register.DoFn4x1[context.Context, int64, func(*[]byte) bool, func(uint64, meeting), error](&pairsFn{})
+	register.DoFn5x0[context.Context, uint64, func(*meeting) bool, func(uint64, meeting), func(int64, uint64)](&meetFn{})
 	register.Function2x1(either)
+	register.Function2x1(toEdge)
 	register.Function1x2(sketchOf)
-	register.Function2x2(byEarlierDoc)
-	register.DoFn5x0[context.Context, int64, func(*[]byte) bool, func(*half) bool, func(int64, withSketch)](&joinFn{})
-	register.DoFn5x1[context.Context, int64, func(*[]byte) bool, func(*withSketch) bool, func(edge), error](&verifyFn{})
+	register.DoFn5x0[context.Context, int64, func(*[]byte) bool, func(*uint64) bool, func(uint64, jobSketch)](&shipFn{})
+	register.DoFn5x1[context.Context, uint64, func(*meeting) bool, func(*jobSketch) bool, func(pairKey, bool), error](&verifyFn{})
 	register.Function1x2(link)
 	register.Function1x2(fromA)
 	register.DoFn7x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(*edge) bool, func(int64, doc), func(int64, edge)](&labelFn{})
@@ -119,7 +126,8 @@ func init() {
 	register.Emitter2[pairKey, bool]()
 	register.Emitter2[uint64, meeting]()
 	register.Iter1[meeting]()
-	register.Emitter2[int64, withSketch]()
+	register.Emitter2[uint64, jobSketch]()
+	register.Emitter2[int64, uint64]()
 	register.Emitter1[edge]()
 	register.Emitter2[int64, edge]()
 	register.Emitter2[int64, outLine]()
@@ -133,8 +141,7 @@ func init() {
 	register.Iter1[int64]()
 	register.Iter1[doc]()
 	register.Iter1[[]byte]()
-	register.Iter1[half]()
-	register.Iter1[withSketch]()
+	register.Iter1[jobSketch]()
 	register.Iter1[edge]()
 	register.Iter1[outLine]()
 	register.Iter1[arts]()
