@@ -174,11 +174,11 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 	// once, and verifies its pairs; repeats merged.
 	sketches := beam.ParDo(s, sketchOf, reps)
 	shipped := beam.ParDo(s, &shipFn{Pass: pass}, beam.CoGroupByKey(s, sketches, members))
-	verified := beam.ParDo(s, &verifyFn{Config: cfg, Pass: pass}, beam.CoGroupByKey(s, jobs, shipped))
+	verified, links := beam.ParDo2(s, &verifyFn{Config: cfg, Pass: pass}, beam.CoGroupByKey(s, jobs, shipped))
 	edges := beam.ParDo(s, toEdge, beam.CombinePerKey(s, either, verified))
 
 	// Components, and each document and edge under its component's root.
-	roots := components(s.Scope("components"), beam.ParDo(s, link, edges), rounds, buckets, pass)
+	roots := components(s.Scope("components"), links, rounds, buckets, pass)
 	edgesByA := beam.ParDo(s, fromA, edges)
 	docsByRoot, edgesByRoot := beam.ParDo2(s, &labelFn{Pass: pass}, beam.CoGroupByKey(s, byRep, roots, edgesByA))
 	articles, lines := beam.ParDo2(s, &componentFn{Config: cfg, Out: out, Pass: pass}, beam.CoGroupByKey(s, docsByRoot, edgesByRoot))
@@ -405,9 +405,6 @@ func (f *meetFn) ProcessElement(ctx context.Context, h uint64, next func(*meetin
 // sketchOf keys a document's sketch by its position.
 func sketchOf(d doc) (int64, []byte) { return d.Pos, d.Sk }
 
-// link is an edge as a link of components.
-func link(e edge) (int64, int64) { return e.A, e.B }
-
 // fromA keys an edge by its earlier document.
 func fromA(e edge) (int64, edge) { return e.A, e }
 
@@ -443,14 +440,18 @@ func (f *shipFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[
 // verifyFn verifies the pairs of a job, each document's sketch shipped
 // once, as the grouping does: Config.Compare of the later with the
 // earlier. A pair in several jobs is verified in each, to the same
-// answer; either merges the repeats.
+// answer; either merges the repeats. For the connected components it
+// also emits a spanning forest of the job's verified pairs, as links:
+// the components are those of all verified pairs, but the rounds move at
+// most one link per document of a job rather than every pair, and a
+// family of near copies verifies hundreds of pairs per member.
 type verifyFn struct {
 	Config []byte
 	Pass   string
 	cfg    *dedup.Config
 }
 
-func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meeting) bool, sketches func(*jobSketch) bool, emit func(pairKey, bool)) error {
+func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meeting) bool, sketches func(*jobSketch) bool, emit func(pairKey, bool), link func(int64, int64)) error {
 	defer timed(ctx, f.Pass+"/verify", time.Now())
 	if f.cfg == nil {
 		cfg, err := config(f.Config)
@@ -473,6 +474,21 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 		sk[js.Pos] = &s
 		size += len(js.Sk) + 8
 	}
+	parent := make(map[int64]int64) // union-find of the verified pairs; roots have no entry
+	find := func(x int64) int64 {
+		for {
+			p, ok := parent[x]
+			if !ok {
+				return x
+			}
+			gp, ok := parent[p]
+			if !ok {
+				return p
+			}
+			parent[x] = gp // path halving
+			x = gp
+		}
+	}
 	var m meeting
 	pairs := 0
 	for jobs(&m) {
@@ -484,6 +500,10 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 			pairs++
 			if f.cfg.Compare(a, b).Duplicate {
 				emit(pairKey{later, earlier}, stored)
+				if x, y := find(later), find(earlier); x != y {
+					parent[x] = y
+					link(later, earlier)
+				}
 			}
 			return nil
 		})

@@ -38,7 +38,8 @@
 //	                 is in; a job verifies its pairs (the postings with
 //	                 each other, the later documents with the postings);
 //	                 repeats across jobs merged by pair
-//	components       connected components of the verified pairs
+//	components       connected components of the verified pairs, from
+//	                 a spanning forest of each job's
 //	                 (large-star and small-star rounds, components.go)
 //	clusters         stage.ClusterSketches on each component, with its pairs
 //
@@ -96,8 +97,7 @@ func init() {
 	register.Function2x1(toEdge)
 	register.Function1x2(sketchOf)
 	register.DoFn5x0[context.Context, int64, func(*[]byte) bool, func(*uint64) bool, func(uint64, jobSketch)](&shipFn{})
-	register.DoFn5x1[context.Context, uint64, func(*meeting) bool, func(*jobSketch) bool, func(pairKey, bool), error](&verifyFn{})
-	register.Function1x2(link)
+	register.DoFn6x1[context.Context, uint64, func(*meeting) bool, func(*jobSketch) bool, func(pairKey, bool), func(int64, int64), error](&verifyFn{})
 	register.Function1x2(fromA)
 	register.DoFn7x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(*edge) bool, func(int64, doc), func(int64, edge)](&labelFn{})
 	register.DoFn6x1[context.Context, int64, func(*doc) bool, func(*edge) bool, func(int64, doc), func(int64, outLine), error](&componentFn{})
