@@ -21,7 +21,7 @@ var keyedBy = map[string]string{
 	"meetFn":           "verification job, or a document of one",
 	"sketchOf":         "document",
 	"shipFn":           "verification job",
-	"verifyFn":         "candidate pair",
+	"verifyFn":         "verified pair",
 	"fromA":            "earlier document of a verified pair",
 	"rootFn":           "node of a component",
 	"bothWaysFn":       "bucket of nodes of a component",

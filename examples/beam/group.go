@@ -124,7 +124,7 @@ func keyBucket(band int64, hash uint64, buckets int64) int64 {
 	return int64((hash ^ uint64(band)*0x9e3779b97f4a7c15) % uint64(buckets))
 }
 
-// pairKey is a candidate pair: Later after Earlier in group order.
+// pairKey is a pair of documents, Later after Earlier in group order.
 type pairKey struct{ Later, Earlier int64 }
 
 // edge is a verified pair, A before B in group order; Stored as in
@@ -261,7 +261,8 @@ func (f *exactFn) ProcessElement(ctx context.Context, _ uint64, next func(*doc) 
 // its representative's keys). It emits each key's postings and later
 // documents, a meeting, by the postings' hash: the documents of a family
 // share most of their keys and meet the same postings under each, and
-// meetFn pairs them once (the command's appendPairs skips the repeats
+// meetFn makes one verification job of those keys, whose pairs
+// verifyFn checks once each (the command's appendPairs skips the repeats
 // the same way).
 type pairsFn struct {
 	Config []byte

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // Parquet input. A Parquet file (told by its magic bytes, as the command
@@ -78,8 +79,8 @@ func parquetSpans(ctx context.Context, in input, rangeBytes int64, emit func(spa
 		sp := span{File: in.Index, Path: in.Path, Start: int64(lo), Parquet: true, Row: row}
 		size := int64(0)
 		hi := lo
-		for hi < len(groups) && (hi == lo || size+groups[hi].TotalCompressedSize <= rangeBytes) {
-			size += groups[hi].TotalCompressedSize
+		for hi < len(groups) && (hi == lo || size+rowGroupSize(&groups[hi]) <= rangeBytes) {
+			size += rowGroupSize(&groups[hi])
 			row += groups[hi].NumRows
 			hi++
 		}
@@ -91,6 +92,19 @@ func parquetSpans(ctx context.Context, in input, rangeBytes int64, emit func(spa
 		lo = hi
 	}
 	return nil
+}
+
+// rowGroupSize is a row group's compressed size: the group's own figure,
+// which the format makes optional, or else its column chunks' sum.
+func rowGroupSize(g *format.RowGroup) int64 {
+	if g.TotalCompressedSize > 0 {
+		return g.TotalCompressedSize
+	}
+	n := int64(0)
+	for _, c := range g.Columns {
+		n += c.MetaData.TotalCompressedSize
+	}
+	return n
 }
 
 // parquetColumns returns the columns of the id and the text, refusing

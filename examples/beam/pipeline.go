@@ -5,9 +5,10 @@
 //
 // Every grouping step is keyed by something that stays small as the
 // corpus grows: a byte range of an input file, a document, an exact
-// content, a bucket of index keys, a bucket of nodes of the components
-// step, a line, a connected component of verified copies, a range of
-// output positions. None is keyed by a constant (TestNoConstantKeys).
+// content, a bucket of index keys, a set of postings (a verification
+// job), a verified pair, a bucket of nodes of the components step, a
+// line, a connected component of verified copies, a range of output
+// positions. None is keyed by a constant (TestNoConstantKeys).
 // Index keys (about 85 a document) and component nodes go to hash buckets,
 // one per megabyte of input (Options.Buckets), each sorted by key in the
 // worker: a runner's cost per group key (Prism keeps a trigger state and a

@@ -19,8 +19,9 @@ import (
 // shows as the gaps between windows.
 
 // TimeEpoch is 2026-01-01 UTC in Unix milliseconds: window marks count
-// from it, so that a distribution's sum of them stays far from overflowing
-// an int64 (10^8 elements of a year's milliseconds add up to 3×10^18).
+// from it, so that a distribution's sum of them (which nothing reads)
+// stays clear of overflowing an int64 for a few years and 10^8 elements
+// a step (two marks each, 3×10^10 ms a year: 6×10^18 after one year).
 const TimeEpoch = 1767225600000
 
 // timed records that step spent the time since start on one element. Call

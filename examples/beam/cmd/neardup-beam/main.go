@@ -134,8 +134,10 @@ func printTimings(res beam.PipelineResult, start, ran time.Time) {
 		}
 	}
 	names := make([]string, 0, len(steps))
-	for n := range steps {
-		names = append(names, n)
+	for n, s := range steps {
+		if s.window.Count > 0 {
+			names = append(names, n)
+		}
 	}
 	sort.Slice(names, func(i, j int) bool {
 		a, b := steps[names[i]].window, steps[names[j]].window
@@ -165,6 +167,9 @@ func fuller(d metrics.DistributionResult) metrics.DistributionValue {
 func merge(a, b metrics.DistributionValue) metrics.DistributionValue {
 	if a.Count == 0 {
 		return b
+	}
+	if b.Count == 0 {
+		return a
 	}
 	return metrics.DistributionValue{Count: a.Count + b.Count, Sum: a.Sum + b.Sum, Min: min(a.Min, b.Min), Max: max(a.Max, b.Max)}
 }
