@@ -46,14 +46,10 @@ type docRow struct {
 // spans' count.
 func readParquetAll(t *testing.T, path string, file int, rangeBytes int64) ([]string, int) {
 	t.Helper()
-	ctx := context.Background()
-	var spans []span
-	if err := (&splitFn{RangeBytes: rangeBytes}).ProcessElement(ctx, input{file, path}, func(s span) { spans = append(spans, s) }); err != nil {
-		t.Fatal(err)
-	}
+	spans := splitAll(t, path, file, rangeBytes)
 	var got []string
 	for _, sp := range spans {
-		err := readDocs(ctx, sp, func(pos int64, id string, text []byte) error {
+		err := readDocs(context.Background(), sp, func(pos int64, id string, text []byte) error {
 			got = append(got, fmt.Sprintf("%d:%s:%s", pos, id, text))
 			return nil
 		})

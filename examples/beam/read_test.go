@@ -14,18 +14,23 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
+// splitAll returns the spans the pipeline splits a file into.
+func splitAll(t *testing.T, path string, file int, rangeBytes int64) []span {
+	t.Helper()
+	var spans []span
+	if err := (&splitFn{RangeBytes: rangeBytes}).ProcessElement(context.Background(), input{file, path}, func(s span) { spans = append(spans, s) }); err != nil {
+		t.Fatal(err)
+	}
+	return spans
+}
+
 // readAll reads every span of a file, as the pipeline splits it, and
 // returns the lines as "position:line".
 func readAll(t *testing.T, path string, file int, rangeBytes int64) []string {
 	t.Helper()
-	ctx := context.Background()
-	var spans []span
-	if err := (&splitFn{RangeBytes: rangeBytes}).ProcessElement(ctx, input{file, path}, func(s span) { spans = append(spans, s) }); err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, sp := range spans {
-		err := readSpan(ctx, sp, func(pos int64, line []byte) error {
+	for _, sp := range splitAll(t, path, file, rangeBytes) {
+		err := readSpan(context.Background(), sp, func(pos int64, line []byte) error {
 			got = append(got, fmt.Sprintf("%d:%s", pos, line))
 			return nil
 		})
