@@ -80,6 +80,9 @@ type Scanner struct {
 	cl     []cluster
 	ci     int
 	class  runClass
+	// runs counts the spaceless runs read; run is the one the current
+	// token was cut from, 0 for any other token (for AppendNormalized)
+	runs, run uint32
 	// look-alike letters of the word being built (see unconfuse)
 	conf [maxConfusables]confusable
 }
@@ -91,6 +94,7 @@ func (s *Scanner) Reset(src []byte, n Normalizer) {
 	s.fold = n.FoldDiacritics
 	s.kind = 0
 	s.cl, s.ci = s.cl[:0], 0
+	s.runs, s.run = 0, 0
 	if cap(s.key) > 1<<16 { // do not pin the buffer of one huge token
 		s.key = nil
 	}
@@ -532,5 +536,6 @@ func (s *Scanner) emit(b *building) bool {
 		}
 	}
 	s.kind, s.marked, s.retyped, s.start, s.end = b.kind, b.marked, b.retyped, b.start, s.pos
+	s.run = 0
 	return true
 }

@@ -123,6 +123,9 @@ type cluster struct {
 // character of the class and its marks for a run of characters.
 func (s *Scanner) readRun(class runClass) {
 	s.runKey, s.cl, s.ci, s.class = s.runKey[:0], s.cl[:0], 0, class
+	if class == spacelessRun {
+		s.runs++
+	}
 	base := 0        // end of the current cluster's letter in runKey
 	hasBase := false // the current cluster has a letter, not only marks
 	var tab *[runTabHi - runTabLo]uint8
@@ -356,6 +359,10 @@ func (s *Scanner) runToken() bool {
 	s.key = append(s.key[:0], s.runKey[keyStart(s.ci):s.cl[i].end]...)
 	s.kind, s.marked, s.retyped = Word, marked, retyped
 	s.start, s.end = int(s.cl[s.ci].start), int(s.cl[i].stop)
+	s.run = 0
+	if s.class == spacelessRun {
+		s.run = s.runs
+	}
 	s.ci = i + 1
 	return true
 }

@@ -46,22 +46,24 @@ func getScanner(src []byte, n Normalizer) *Scanner {
 // AppendNormalized appends the normalized form of src to dst and returns
 // the extended buffer: the keys of all tokens, words and numbers, in NFC,
 // separated by single spaces, or by a line break where the source had one
-// between them (a line break ends a run of a spaceless script). It is
-// meant for people and tests; normalizing its output again returns it
-// unchanged.
+// between them or where they come from two runs of a spaceless script
+// that nothing left in the output keeps apart (a mark folded away): a line
+// break ends a run, a space does not. It is meant for people and tests;
+// normalizing its output again returns it unchanged.
 func (n Normalizer) AppendNormalized(dst, src []byte) []byte {
 	sc := getScanner(src, n)
 	defer scanners.Put(sc)
-	prevEnd := -1
+	prevEnd, prevRun := -1, uint32(0)
 	for sc.Scan() {
 		if prevEnd >= 0 {
-			if sc.start > prevEnd && bytes.IndexByte(src[prevEnd:sc.start], '\n') >= 0 {
+			runsApart := prevRun != 0 && sc.run != 0 && sc.run != prevRun
+			if runsApart || sc.start > prevEnd && bytes.IndexByte(src[prevEnd:sc.start], '\n') >= 0 {
 				dst = append(dst, '\n')
 			} else {
 				dst = append(dst, ' ')
 			}
 		}
-		prevEnd = sc.end
+		prevEnd, prevRun = sc.end, sc.run
 		sc.nfc.Init(norm.NFC, sc.Token().Key)
 		for !sc.nfc.Done() {
 			dst = append(dst, sc.nfc.Next()...)
