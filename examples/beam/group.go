@@ -124,14 +124,46 @@ func keyBucket(band int64, hash uint64, buckets int64) int64 {
 	return int64((hash ^ uint64(band)*0x9e3779b97f4a7c15) % uint64(buckets))
 }
 
-// pairKey is a pair of documents, Later after Earlier in group order.
-type pairKey struct{ Later, Earlier int64 }
+// Verified pairs travel packed, by their earlier document: a list of
+// partners is the little-endian words B<<1 | stored, one per verified
+// pair (A, B) with A before B in group order and stored as in
+// stage.Pair, and an edge list is A's position followed by its
+// partners. A family of near copies verifies hundreds of pairs per
+// member; as one element (and, merging repeats, one group key) per pair
+// they cost a runner more than the family's sketches.
 
-// edge is a verified pair, A before B in group order; Stored as in
-// stage.Pair.
-type edge struct {
-	A, B   int64
-	Stored bool
+// appendPartner appends the partner b of a verified pair to a list.
+func appendPartner(list []byte, b int64, stored bool) []byte {
+	w := uint64(b) << 1
+	if stored {
+		w |= 1
+	}
+	return binary.LittleEndian.AppendUint64(list, w)
+}
+
+// appendPartners appends to ws the words of a packed list.
+func appendPartners(ws []uint64, list []byte) []uint64 {
+	for ; len(list) >= 8; list = list[8:] {
+		ws = append(ws, binary.LittleEndian.Uint64(list))
+	}
+	return ws
+}
+
+// mergePartners sorts partner words and merges the repeats of a pair,
+// verified in several jobs to the same answer: stored under one key is
+// stored (the command's appendPairs keeps a pair's stored flag the same
+// way).
+func mergePartners(ws []uint64) []uint64 {
+	slices.Sort(ws)
+	out := ws[:0]
+	for _, w := range ws {
+		if n := len(out); n > 0 && out[n-1]>>1 == w>>1 {
+			out[n-1] |= w & 1
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // outLine is a document's line of the result.
@@ -174,13 +206,12 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 	// once, and verifies its pairs; repeats merged.
 	sketches := beam.ParDo(s, sketchOf, reps)
 	shipped := beam.ParDo(s, &shipFn{Pass: pass}, beam.CoGroupByKey(s, sketches, members))
-	verified, links := beam.ParDo2(s, &verifyFn{Config: cfg, Pass: pass}, beam.CoGroupByKey(s, jobs, shipped))
-	edges := beam.ParDo(s, toEdge, beam.CombinePerKey(s, either, verified))
+	partners, links := beam.ParDo2(s, &verifyFn{Config: cfg, Pass: pass}, beam.CoGroupByKey(s, jobs, shipped))
 
-	// Components, and each document and edge under its component's root.
+	// Components, and each document and edge list under its component's
+	// root.
 	roots := components(s.Scope("components"), links, rounds, buckets, pass)
-	edgesByA := beam.ParDo(s, fromA, edges)
-	docsByRoot, edgesByRoot := beam.ParDo2(s, &labelFn{Pass: pass}, beam.CoGroupByKey(s, byRep, roots, edgesByA))
+	docsByRoot, edgesByRoot := beam.ParDo2(s, &labelFn{Pass: pass}, beam.CoGroupByKey(s, byRep, roots, partners))
 	articles, lines := beam.ParDo2(s, &componentFn{Config: cfg, Out: out, Pass: pass}, beam.CoGroupByKey(s, docsByRoot, edgesByRoot))
 	if out == nil {
 		return articles
@@ -406,16 +437,6 @@ func (f *meetFn) ProcessElement(ctx context.Context, h uint64, next func(*meetin
 // sketchOf keys a document's sketch by its position.
 func sketchOf(d doc) (int64, []byte) { return d.Pos, d.Sk }
 
-// fromA keys an edge by its earlier document.
-func fromA(e edge) (int64, edge) { return e.A, e }
-
-// either merges the repeats of a verified pair: stored under one key is
-// stored.
-func either(a, b bool) bool { return a || b }
-
-// toEdge is a verified pair as an edge.
-func toEdge(k pairKey, stored bool) edge { return edge{k.Earlier, k.Later, stored} }
-
 // jobSketch is a document's sketch on its way to a verification job.
 type jobSketch struct {
 	Pos int64
@@ -440,8 +461,10 @@ func (f *shipFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[
 
 // verifyFn verifies the pairs of a job, each document's sketch shipped
 // once, as the grouping does: Config.Compare of the later with the
-// earlier. A pair in several jobs is verified in each, to the same
-// answer; either merges the repeats. For the connected components it
+// earlier. It emits the verified pairs packed by earlier document, one
+// list per document of the job that has later partners. A pair in several
+// jobs is verified in each, to the same answer; labelFn merges the
+// repeats. For the connected components it
 // also emits a spanning forest of the job's verified pairs, as links:
 // the components are those of all verified pairs, but the rounds move at
 // most one link per document of a job rather than every pair, and a
@@ -452,7 +475,7 @@ type verifyFn struct {
 	cfg    *dedup.Config
 }
 
-func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meeting) bool, sketches func(*jobSketch) bool, emit func(pairKey, bool), link func(int64, int64)) error {
+func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meeting) bool, sketches func(*jobSketch) bool, emit func(int64, []byte), link func(int64, int64)) error {
 	defer timed(ctx, f.Pass+"/verify", time.Now())
 	if f.cfg == nil {
 		cfg, err := config(f.Config)
@@ -490,6 +513,7 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 			x = gp
 		}
 	}
+	partners := make(map[int64][]byte) // earlier document -> packed later partners
 	var m meeting
 	pairs := 0
 	for jobs(&m) {
@@ -500,7 +524,7 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 			}
 			pairs++
 			if f.cfg.Compare(a, b).Duplicate {
-				emit(pairKey{later, earlier}, stored)
+				partners[earlier] = appendPartner(partners[earlier], later, stored)
 				if x, y := find(later), find(earlier); x != y {
 					parent[x] = y
 					link(later, earlier)
@@ -512,17 +536,21 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 			return err
 		}
 	}
+	for _, a := range slices.Sorted(maps.Keys(partners)) {
+		emit(a, partners[a])
+	}
 	groupSize(ctx, "verification jobs", len(sk)+pairs, size)
 	return nil
 }
 
 // labelFn takes an exact-copy family (its representative's position, its
 // documents, the root of the representative's component if it has
-// verified pairs, and the edges from it) and files documents and edges
-// under the root.
+// verified pairs, and the lists of later partners the jobs verified for
+// it) and files the documents, and the representative's edge list with
+// the repeats merged, under the root.
 type labelFn struct{ Pass string }
 
-func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc) bool, roots func(*int64) bool, edges func(*edge) bool, emitDoc func(int64, doc), emitEdge func(int64, edge)) {
+func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc) bool, roots func(*int64) bool, partners func(*[]byte) bool, emitDoc func(int64, doc), emitEdges func(int64, []byte)) {
 	defer timed(ctx, f.Pass+"/label", time.Now())
 	root := rep
 	roots(&root)
@@ -533,11 +561,20 @@ func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc)
 		n++
 		size += len(d.Sk) + len(d.Lines) + len(d.ID)
 	}
-	var e edge
-	for edges(&e) {
-		emitEdge(root, e)
-		n++
-		size += 17
+	var ws []uint64
+	var list []byte
+	for partners(&list) {
+		ws = appendPartners(ws, list)
+	}
+	if len(ws) > 0 {
+		ws = mergePartners(ws)
+		out := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+8*len(ws)), uint64(rep))
+		for _, w := range ws {
+			out = binary.LittleEndian.AppendUint64(out, w)
+		}
+		emitEdges(root, out)
+		n += len(ws)
+		size += len(out)
 	}
 	groupSize(ctx, "families", n, size)
 }
@@ -552,7 +589,7 @@ type componentFn struct {
 	cfg    *dedup.Config
 }
 
-func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*doc) bool, edges func(*edge) bool, emitArticle func(int64, doc), emitLine func(int64, outLine)) error {
+func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*doc) bool, edges func(*[]byte) bool, emitArticle func(int64, doc), emitLine func(int64, outLine)) error {
 	defer timed(ctx, f.Pass+"/cluster", time.Now())
 	if f.cfg == nil {
 		cfg, err := config(f.Config)
@@ -585,16 +622,25 @@ func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*do
 		at[i] = uint32(k)
 	}
 	pairs := []stage.Pair{} // not nil: these are the pairs
-	var e edge
-	for edges(&e) {
-		a, okA := index[e.A]
-		b, okB := index[e.B]
-		if !okA || !okB || at[b] <= at[a] {
-			return fmt.Errorf("edge %s–%s does not fit its component", place(e.A), place(e.B))
+	var list []byte
+	for edges(&list) {
+		if len(list) < 16 || len(list)%8 != 0 {
+			return fmt.Errorf("edge list of %d bytes", len(list))
 		}
-		pairs = append(pairs, stage.Pair{Later: at[b], Earlier: at[a], Stored: e.Stored})
+		posA := int64(binary.LittleEndian.Uint64(list))
+		a, okA := index[posA]
+		for rest := list[8:]; len(rest) > 0; rest = rest[8:] {
+			w := binary.LittleEndian.Uint64(rest)
+			posB := int64(w >> 1)
+			b, okB := index[posB]
+			if !okA || !okB || at[b] <= at[a] {
+				return fmt.Errorf("edge %s–%s does not fit its component", place(posA), place(posB))
+			}
+			pairs = append(pairs, stage.Pair{Later: at[b], Earlier: at[a], Stored: w&1 == 1})
+		}
+		size += len(list)
 	}
-	groupSize(ctx, "components", len(ds)+len(pairs), size+17*len(pairs))
+	groupSize(ctx, "components", len(ds)+len(pairs), size)
 	res, err := stage.ClusterSketches(*f.cfg, ids, sk, pairs)
 	if err != nil {
 		return err

@@ -6,9 +6,8 @@
 // Every grouping step is keyed by something that stays small as the
 // corpus grows: a byte range of an input file, a document, an exact
 // content, a bucket of index keys, a set of postings (a verification
-// job), a verified pair, a bucket of nodes of the components step, a
-// line, a connected component of verified copies, a range of output
-// positions. None is keyed by a constant (TestNoConstantKeys).
+// job), a bucket of nodes of the components step, a line, a connected
+// component of verified copies, a range of output positions. None is keyed by a constant (TestNoConstantKeys).
 // Index keys (about 85 a document) and component nodes go to hash buckets,
 // one per megabyte of input (Options.Buckets), each sorted by key in the
 // worker: a runner's cost per group key (Prism keeps a trigger state and a
@@ -37,8 +36,9 @@
 //	                 one verification job
 //	verification     each document's sketch shipped once to each job it
 //	                 is in; a job verifies its pairs (the postings with
-//	                 each other, the later documents with the postings);
-//	                 repeats across jobs merged by pair
+//	                 each other, the later documents with the postings)
+//	                 and emits them packed, a list per earlier document;
+//	                 repeats across jobs merged by that document
 //	components       connected components of the verified pairs, from
 //	                 a spanning forest of each job's
 //	                 (large-star and small-star rounds, components.go)
@@ -81,7 +81,7 @@ import (
 )
 
 func init() {
-	for _, t := range []any{input{}, span{}, doc{}, pairKey{}, jobSketch{}, edge{}, outLine{}, occ{}, arts{}, nodeLink{}, meeting{}} {
+	for _, t := range []any{input{}, span{}, doc{}, jobSketch{}, outLine{}, occ{}, arts{}, nodeLink{}, meeting{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
 	register.DoFn3x1[context.Context, input, func(span), error](&splitFn{})
@@ -94,14 +94,11 @@ func init() {
 	register.DoFn5x1[context.Context, uint64, func(*doc) bool, func(int64, doc), func(doc), error](&exactFn{})
 	register.DoFn4x1[context.Context, int64, func(*[]byte) bool, func(uint64, meeting), error](&pairsFn{})
 	register.DoFn5x0[context.Context, uint64, func(*meeting) bool, func(uint64, meeting), func(int64, uint64)](&meetFn{})
-	register.Function2x1(either)
-	register.Function2x1(toEdge)
 	register.Function1x2(sketchOf)
 	register.DoFn5x0[context.Context, int64, func(*[]byte) bool, func(*uint64) bool, func(uint64, jobSketch)](&shipFn{})
-	register.DoFn6x1[context.Context, uint64, func(*meeting) bool, func(*jobSketch) bool, func(pairKey, bool), func(int64, int64), error](&verifyFn{})
-	register.Function1x2(fromA)
-	register.DoFn7x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(*edge) bool, func(int64, doc), func(int64, edge)](&labelFn{})
-	register.DoFn6x1[context.Context, int64, func(*doc) bool, func(*edge) bool, func(int64, doc), func(int64, outLine), error](&componentFn{})
+	register.DoFn6x1[context.Context, uint64, func(*meeting) bool, func(*jobSketch) bool, func(int64, []byte), func(int64, int64), error](&verifyFn{})
+	register.DoFn7x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(*[]byte) bool, func(int64, doc), func(int64, []byte)](&labelFn{})
+	register.DoFn6x1[context.Context, int64, func(*doc) bool, func(*[]byte) bool, func(int64, doc), func(int64, outLine), error](&componentFn{})
 
 	register.DoFn3x0[int64, int64, func(int64, nodeLink)](&bothWaysFn{})
 	register.DoFn3x0[int64, int64, func(int64, nodeLink)](&downwardFn{})
@@ -124,13 +121,10 @@ func init() {
 	register.Emitter2[uint64, doc]()
 	register.Emitter2[int64, doc]()
 	register.Emitter2[int64, []byte]()
-	register.Emitter2[pairKey, bool]()
 	register.Emitter2[uint64, meeting]()
 	register.Iter1[meeting]()
 	register.Emitter2[uint64, jobSketch]()
 	register.Emitter2[int64, uint64]()
-	register.Emitter1[edge]()
-	register.Emitter2[int64, edge]()
 	register.Emitter2[int64, outLine]()
 	register.Emitter2[int64, int64]()
 	register.Emitter2[int64, nodeLink]()
@@ -143,7 +137,6 @@ func init() {
 	register.Iter1[doc]()
 	register.Iter1[[]byte]()
 	register.Iter1[jobSketch]()
-	register.Iter1[edge]()
 	register.Iter1[outLine]()
 	register.Iter1[arts]()
 	register.Iter1[uint64]()
