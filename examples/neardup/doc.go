@@ -468,7 +468,7 @@
 //   - A Beam pipeline (examples/beam: direct, prism, Dataflow, Flink,
 //     Spark): every step spread over a cluster's workers, none holding
 //     the corpus, in an existing Beam deployment. 10^5 documents on the
-//     local Prism runner: 133 s, 5.4 GB; output identical to this
+//     local Prism runner: 133–144 s, 5.0–5.4 GB; output identical to this
 //     command's (the README's "Scaling out").
 //
 // In one process, dedup.Stream and dedup.Store serve one crawler or a
@@ -508,12 +508,13 @@
 // Its test compares the direct runner's output with this command's, line
 // for line, on the dev set where it is present and on the repository's
 // seeds and fixtures otherwise. No step holds the corpus: candidate pairs
-// come from buckets of index keys, verification joins each pair with its
-// two sketches, connected components are computed in large-star and
-// small-star rounds, and each component is grouped on its own worker.
+// come from buckets of index keys, verification gets each document's
+// sketch once per job of pairs it is in and sends the verified pairs on
+// packed by document, connected components are computed in large-star
+// and small-star rounds, and each component is grouped on its own worker.
 // --groups prints the largest group each step formed, --timings when each
 // step was at work. It reads JSONL and Parquet. On the 2-core machine
-// above, the local Prism runner takes 133 s and 5.4 GB for 10^5 documents
-// that this command clusters in 5.7 s and 193 MB: the price of its
+// above, the local Prism runner takes 133–144 s and 5.0–5.4 GB for 10^5
+// documents that this command clusters in 5.7–6.4 s and 193–212 MB: the price of its
 // generality, not a gain on one machine.
 package main
