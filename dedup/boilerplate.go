@@ -54,7 +54,7 @@ const (
 func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 	order := groupOrder(sk)
 	rep := exactCopies(sk, order)
-	center, _ := c.group(sk, order, c.candidatePairs(sk, order, rep), rep)
+	center := c.group(sk, order, c.candidatePairs(sk, order, rep), rep, nil)
 	// Every line once per article, as one flat sorted array rather than
 	// a map of all lines: most lines occur once, and a million documents
 	// carry tens of millions of them.

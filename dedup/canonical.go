@@ -21,11 +21,13 @@ const (
 	accentedRatio = 0.5
 )
 
-// score ranks the members of a cluster, best first.
-func (c Config) score(members []int, sk []Sketch) []Score {
+// score ranks the members of a cluster, best first; sketch returns the
+// sketch of document i (an element of the corpus's []Sketch, or of the
+// result's Docs once they hold the sketches).
+func (c Config) score(members []int, sketch func(i int) *Sketch) []Score {
 	scores := make([]Score, len(members))
 	if len(members) == 1 {
-		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, NumberFactor: 1, DiacriticFactor: 1, ContentShare: boilerShare(&sk[members[0]])}
+		scores[0] = Score{Doc: members[0], Total: 1, Coverage: 1, NumberFactor: 1, DiacriticFactor: 1, ContentShare: boilerShare(sketch(members[0]))}
 		return scores
 	}
 	// Coverage: Σ_j |S_j ∩ S_m| / Σ_j |S_j| over the members j (m among
@@ -42,23 +44,23 @@ func (c Config) score(members []int, sk []Sketch) []Score {
 	}
 	total := 0.0
 	for _, j := range refs {
-		total += float64(sk[j].shingles)
+		total += float64(sketch(j).shingles)
 	}
 	anyReal := false
 	maxMarked := 0.0
 	for _, m := range members {
-		s := &sk[m]
+		s := sketch(m)
 		anyReal = anyReal || s.numbers.hasReal()
 		maxMarked = max(maxMarked, markedShare(s))
 	}
 	for k, m := range members {
-		s := &sk[m]
+		s := sketch(m)
 		carried := 0.0
 		for _, j := range refs {
 			if j == m {
 				carried += float64(s.shingles)
 			} else {
-				carried += estimateIntersection(sk[j].sig, s.sig, sk[j].shingles, s.shingles)
+				carried += estimateIntersection(sketch(j).sig, s.sig, sketch(j).shingles, s.shingles)
 			}
 		}
 		sc := Score{Doc: m, NumberFactor: 1, DiacriticFactor: 1, ContentShare: boilerShare(s)}
@@ -78,13 +80,13 @@ func (c Config) score(members []int, sk []Sketch) []Score {
 		if c := cmp.Compare(b.Total, a.Total); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(sk[a.Doc].retyped, sk[b.Doc].retyped); c != 0 {
+		if c := cmp.Compare(sketch(a.Doc).retyped, sketch(b.Doc).retyped); c != 0 {
 			return c // the same text, typed more cleanly
 		}
-		if c := cmp.Compare(sk[b.Doc].words, sk[a.Doc].words); c != 0 {
+		if c := cmp.Compare(sketch(b.Doc).words, sketch(a.Doc).words); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(sk[b.Doc].numbers.Count, sk[a.Doc].numbers.Count); c != 0 {
+		if c := cmp.Compare(sketch(b.Doc).numbers.Count, sketch(a.Doc).numbers.Count); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Doc, b.Doc)

@@ -57,11 +57,15 @@ func (c Config) ClusterReader(read ReadFunc) (*Clustering, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.clusterSketches(sc.IDs, sc.Sketches, nil)
+	// sc is not used after this: the corpus's []Sketch lives only as long
+	// as clusterSketches reads it, not beside the result's copies.
+	ids, sk := sc.IDs, sc.Sketches
+	lines, docs := sc.BoilerplateLines, sc.BoilerplateDocs
+	res, err := c.clusterSketches(ids, sk, nil)
 	if err != nil {
 		return nil, err
 	}
-	res.BoilerplateLines, res.BoilerplateDocs = sc.BoilerplateLines, sc.BoilerplateDocs
+	res.BoilerplateLines, res.BoilerplateDocs = lines, docs
 	return res, nil
 }
 
@@ -129,7 +133,7 @@ func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair
 	res := &Clustering{}
 	n := len(sk)
 	res.Docs = make([]DocResult, n)
-	center, match := c.group(sk, order, packed, rep)
+	center := c.group(sk, order, packed, rep, func(i int) *Match { return &res.Docs[i].Match })
 	// Clusters numbered in order of their first member; every cluster's
 	// members in one array, cut into full slices, rather than a slice and
 	// a map entry each (a million documents make most of a million
@@ -144,8 +148,14 @@ func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair
 			sizes = append(sizes, 0)
 		}
 		sizes[k]++
-		res.Docs[i] = DocResult{ID: ids[i], ClusterIndex: int(k), Match: match[i], Sketch: sk[i]}
+		d := &res.Docs[i] // Match set by group
+		d.ID, d.ClusterIndex, d.Sketch = ids[i], int(k), sk[i]
 	}
+	// The result holds the sketches now. From here on they are read from
+	// it, so that the corpus's []Sketch (152 bytes a document) can go
+	// once the caller lets it (ClusterReader does).
+	sk = nil
+	sketch := func(i int) *Sketch { return &res.Docs[i].Sketch }
 	res.Clusters = make([]Cluster, len(sizes))
 	members := make([]int, n)
 	at := 0
@@ -159,7 +169,7 @@ func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair
 	}
 	for k := range res.Clusters {
 		cl := &res.Clusters[k]
-		cl.Scores = c.score(cl.Members, sk)
+		cl.Scores = c.score(cl.Members, sketch)
 		cl.Canonical = cl.Scores[0].Doc
 		canon := &res.Docs[cl.Canonical]
 		canon.Canonical = true

@@ -18,7 +18,12 @@ import (
 // rep maps each document to the first, in order, of the documents with
 // the same sketch (exactCopies): the others take no part in verification
 // and follow it into its cluster.
-func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (center []int, match []Match) {
+//
+// match, when not nil, is where the verdict that put document i in its
+// cluster goes (the Match of its DocResult); boilerplate learning, which
+// needs only the clusters, passes nil and computes no verdicts, rather
+// than hold a slice of them (120 bytes a document) beside its own.
+func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32, match func(i int) *Match) (center []int) {
 	// The verified matches each document would find in an Index filled
 	// in this order, computed up front in parallel.
 	nb := c.verifyPairs(sk, order, pairs)
@@ -27,13 +32,15 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (ce
 		pos[i] = p
 	}
 	center = make([]int, len(sk))
-	match = make([]Match, len(sk))
 	for p, i := range order {
 		center[i] = i
 		if r := int(rep[i]); r != i {
 			center[i] = center[r]
-			match[i] = c.Compare(&sk[i], &sk[r])
-			match[i].why.rule = ruleExact
+			if match != nil {
+				m := match(i)
+				*m = c.Compare(&sk[i], &sk[r])
+				m.why.rule = ruleExact
+			}
 			continue
 		}
 		// Of the clusters the document verifies against, it joins the one
@@ -60,9 +67,12 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (ce
 		}
 		if best >= 0 {
 			center[i] = center[best]
-			match[i] = c.Compare(&sk[i], &sk[best])
-			if inCenter >= 0 {
-				match[i].why.member, match[i].why.inCenter = int32(best)+1, inCenter
+			if match != nil {
+				m := match(i)
+				*m = c.Compare(&sk[i], &sk[best])
+				if inCenter >= 0 {
+					m.why.member, m.why.inCenter = int32(best)+1, inCenter
+				}
 			}
 		}
 	}
@@ -81,7 +91,7 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (ce
 	canonicalOf := func(cj int) int {
 		k, ok := canonical[cj]
 		if !ok {
-			k = c.score(members(cj), sk)[0].Doc
+			k = c.score(members(cj), func(i int) *Sketch { return &sk[i] })[0].Doc
 			canonical[cj] = k
 		}
 		return k
@@ -115,8 +125,10 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (ce
 			}
 			if ok {
 				center[i] = cj
-				match[i] = m
-				match[i].why.pass2 = against
+				if match != nil {
+					m.why.pass2 = against
+					*match(i) = m
+				}
 				break
 			}
 		}
@@ -124,7 +136,7 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32) (ce
 	for i, r := range rep {
 		center[i] = center[r] // exact copies follow a second-pass move
 	}
-	return center, match
+	return center
 }
 
 // exactCopies maps each document of sk to the first document, in order,
