@@ -351,7 +351,7 @@
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
 //	100,000         307 MB  6.0 to 7.3 s (5 runs)     190 to 213 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  57.2 to 64.8 s (3 runs)   1.72 to 1.88 GB  1.0000 / 1.0000
+//	1,000,000       3.2 GB  56.4 to 64.5 s (3 runs)   1.66 to 1.85 GB  1.0000 / 1.0000
 //
 //	stage (-timings)                   10^5     10^6
 //	reading and sketching              4.61 s   35.1 s
@@ -361,12 +361,14 @@
 //
 // A soft limit trades time for memory, and holds only when what the run
 // keeps alive fits well below it: the live heap of 10^6 documents peaks
-// at about 1.2 to 1.4 GB, during boilerplate learning (about 900 bytes of
+// at about 1.16 GB, once in boilerplate learning (about 700 bytes of
 // sketch per document: signature, alignment chunks, fields, number
-// sample; the documents' line hashes; the candidate keys). Two runs each
-// on 10^6 documents: -mem 1400MB 56.8 and 60.7 s, 1.39 and 1.55 GB peak
-// RSS; -mem 1300MB, below that peak, 76.5 and 65.4 s (the collector runs
-// nearly all the time), 1.52 and 1.48 GB.
+// sample; the documents' line hashes; the candidate keys) and once in
+// clustering (the sketches and each document's result, about 300 bytes).
+// Two runs each on 10^6 documents: -mem 1400MB 61.4 and 68.9 s, 1.58 and
+// 1.39 GB peak RSS; in an earlier build, whose live heap peaked at 1.3
+// GB, -mem 1300MB took 76.5 and 65.4 s (the collector runs nearly all the
+// time) for 1.52 and 1.48 GB.
 //
 // The command streams files and directories: it reads them once to sketch
 // (JSONL in 1 MB blocks, parsed and sketched on every core) and once more
