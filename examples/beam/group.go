@@ -149,6 +149,16 @@ func appendPartners(ws []uint64, list []byte) []uint64 {
 	return ws
 }
 
+// edgeList packs the edge list of a document at position a with its
+// partner words ws.
+func edgeList(a int64, ws []uint64) []byte {
+	list := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+8*len(ws)), uint64(a))
+	for _, w := range ws {
+		list = binary.LittleEndian.AppendUint64(list, w)
+	}
+	return list
+}
+
 // mergePartners sorts partner words and merges the repeats of a pair,
 // verified in several jobs to the same answer: stored under one key is
 // stored (the command's appendPairs keeps a pair's stored flag the same
@@ -568,13 +578,10 @@ func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc)
 	}
 	if len(ws) > 0 {
 		ws = mergePartners(ws)
-		out := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+8*len(ws)), uint64(rep))
-		for _, w := range ws {
-			out = binary.LittleEndian.AppendUint64(out, w)
-		}
-		emitEdges(root, out)
+		list := edgeList(rep, ws)
+		emitEdges(root, list)
 		n += len(ws)
-		size += len(out)
+		size += len(list)
 	}
 	groupSize(ctx, "families", n, size)
 }
@@ -623,14 +630,15 @@ func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*do
 	}
 	pairs := []stage.Pair{} // not nil: these are the pairs
 	var list []byte
+	var ws []uint64
 	for edges(&list) {
 		if len(list) < 16 || len(list)%8 != 0 {
 			return fmt.Errorf("edge list of %d bytes", len(list))
 		}
 		posA := int64(binary.LittleEndian.Uint64(list))
 		a, okA := index[posA]
-		for rest := list[8:]; len(rest) > 0; rest = rest[8:] {
-			w := binary.LittleEndian.Uint64(rest)
+		ws = appendPartners(ws[:0], list[8:])
+		for _, w := range ws {
 			posB := int64(w >> 1)
 			b, okB := index[posB]
 			if !okA || !okB || at[b] <= at[a] {

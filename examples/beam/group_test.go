@@ -1,13 +1,15 @@
 package pipeline
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
 // Repeats of a verified pair from several jobs merge into one partner,
-// stored if any job stored it; the partners come out in position order.
+// stored if any job stored it; the partners come out in position order,
+// after the document's position, in its edge list.
 func TestMergePartners(t *testing.T) {
 	type partner struct {
 		B      int64
@@ -26,8 +28,12 @@ func TestMergePartners(t *testing.T) {
 		}
 		ws = appendPartners(ws, list)
 	}
+	list := edgeList(42, mergePartners(ws))
+	if a := int64(binary.LittleEndian.Uint64(list)); a != 42 {
+		t.Errorf("edge list of %d, want 42", a)
+	}
 	var got []partner
-	for _, w := range mergePartners(ws) {
+	for _, w := range appendPartners(nil, list[8:]) {
 		got = append(got, partner{int64(w >> 1), w&1 == 1})
 	}
 	want := []partner{{3, true}, {5, false}, {7, true}, {1 << 40, false}}
