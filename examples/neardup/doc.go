@@ -350,7 +350,7 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         307 MB  6.0 to 7.3 s (5 runs)     190 to 213 MB    1.0000 / 1.0000
+//	100,000         317 MB  5.7 to 7.1 s (4 runs)     193 to 212 MB    1.0000 / 1.0000
 //	1,000,000       3.2 GB  56.4 to 64.5 s (3 runs)   1.66 to 1.85 GB  1.0000 / 1.0000
 //
 //	stage (-timings)                   10^5     10^6
