@@ -1,12 +1,14 @@
 package dedup
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/cespare/xxhash/v2"
@@ -277,6 +279,51 @@ func TestClusterReaderSkips(t *testing.T) {
 	}
 	if readings != 2 || decoded != want.BoilerplateDocs || decoded == 0 || decoded == len(docs) {
 		t.Errorf("%d readings, %d documents decoded in the second; want 2 and %d", readings, decoded, want.BoilerplateDocs)
+	}
+}
+
+// ClusterReader releases each document once for each time it is given
+// it, when it no longer reads the text: a reader that scribbles over a
+// text as soon as it is released gets Cluster's result. Documents the
+// second reading skips are released too. Cluster ignores Release.
+func TestClusterReaderReleases(t *testing.T) {
+	var cfg Config
+	docs := seedsAndFixtures(t)
+	want := cluster(t, cfg, docs)
+	var given, released atomic.Int64
+	got, err := cfg.ClusterReader(func(_ func(int) bool, yield func(Doc) bool) error {
+		for _, d := range docs {
+			text := bytes.Clone(d.Text)
+			var once atomic.Bool
+			given.Add(1)
+			yield(Doc{ID: d.ID, Text: text, Release: func() {
+				if once.Swap(true) {
+					t.Errorf("%s released twice", d.ID)
+				}
+				released.Add(1)
+				for i := range text {
+					text[i] = 'x'
+				}
+			}})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, cmpMatch, allFields); diff != "" {
+		t.Errorf("ClusterReader with released texts differs from Cluster (-want +got):\n%s", diff)
+	}
+	if g, r := given.Load(), released.Load(); g != 2*int64(len(docs)) || r != g {
+		t.Errorf("%d documents given, %d released; want %d both", g, r, 2*len(docs))
+	}
+	withRelease := slices.Clone(docs)
+	for i := range withRelease {
+		id := withRelease[i].ID
+		withRelease[i].Release = func() { t.Errorf("Cluster released %s", id) }
+	}
+	if diff := cmp.Diff(want, cluster(t, cfg, withRelease), cmpMatch, allFields); diff != "" {
+		t.Errorf("Cluster with Release set differs (-want +got):\n%s", diff)
 	}
 }
 

@@ -29,7 +29,7 @@ import (
 func (c Config) Cluster(docs []Doc) (*Clustering, error) {
 	return c.ClusterReader(func(_ func(int) bool, yield func(Doc) bool) error {
 		for _, d := range docs {
-			if !yield(d) {
+			if !yield(Doc{ID: d.ID, Text: d.Text}) {
 				break
 			}
 		}
@@ -43,7 +43,7 @@ func (c Config) Cluster(docs []Doc) (*Clustering, error) {
 // first document) whether a document's text is wanted: for the others the
 // reader may skip decoding and yield a zero Doc, which saves the second
 // reading most of its work. A ReadFunc must not reuse a Doc's Text after
-// yielding it.
+// yielding it, until its Release, if it set one, is called.
 type ReadFunc func(need func(n int) bool, yield func(Doc) bool) error
 
 // ClusterReader is Cluster for corpora too large to hold in memory: it

@@ -126,6 +126,9 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFil
 						l = make([]docLine, 0, 32)
 					}
 					r.sketches[k], l = c.sketch(d.Text, filter, l)
+					if d.Release != nil {
+						d.Release()
+					}
 					if withLines {
 						r.lines[k] = l
 					}
@@ -154,7 +157,10 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFil
 	err := read(func(d Doc) bool {
 		skip := !take(d.ID)
 		if skip {
-			d.Text = nil
+			if d.Release != nil {
+				d.Release()
+			}
+			d.Text, d.Release = nil, nil
 		}
 		cur.docs = append(cur.docs, d)
 		cur.skip = append(cur.skip, skip)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // jsonlBlockSize is how much of a JSONL input one parsing job takes: a
@@ -38,6 +39,23 @@ type jsonlBlock struct {
 	errLine int
 	done    chan struct{} // closed when every line is parsed
 	buf     []byte        // the memory the lines lie in
+	// In the first reading, pending counts the holds on buf, where the
+	// texts of its documents lie: the reading's own until it has passed
+	// every document on, and one for each document until ClusterReader
+	// releases it. The last one puts buf back in free.
+	pending atomic.Int32
+	free    chan<- []byte
+	release func() // releaseHold, made once per block
+}
+
+// releaseHold drops one hold on b.buf.
+func (b *jsonlBlock) releaseHold() {
+	if b.pending.Add(-1) == 0 {
+		select {
+		case b.free <- b.buf:
+		default:
+		}
+	}
 }
 
 // readJSONLBlocks is readJSONL for the readings that sketch: one
@@ -48,7 +66,8 @@ type jsonlBlock struct {
 // line-by-line reading.
 //
 // The first reading leaves each block to the texts that lie in it, which
-// the sketchers read later. A reading that needs some documents only
+// the sketchers read later, and reads into it again once ClusterReader
+// has released every one of them (dedup.Doc.Release). A reading that needs some documents only
 // (the second, of the documents that carry boilerplate, a fifth of a
 // typical corpus) copies their texts out of the block and reads the next
 // blocks into the same memory: it goes through the whole input again,
@@ -73,6 +92,9 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string, decompressing bool) 
 	fields := r.fields
 	keepRaw := r.inStream != "" && r.keepRaw
 	recycle := r.need != nil
+	// A stream's documents are kept for the second reading: their texts
+	// must not be read over.
+	releasing := !recycle && r.inStream == ""
 	free := make(chan []byte, 4)
 	var wg sync.WaitGroup
 	for range workers {
@@ -145,7 +167,7 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string, decompressing bool) 
 				}
 			}
 			carry = buf[cut:]
-			blk := &jsonlBlock{done: make(chan struct{}), err: err, buf: buf}
+			blk := &jsonlBlock{done: make(chan struct{}), err: err, buf: buf, free: free}
 			for p := 0; p < cut; {
 				q := cut
 				if e := bytes.IndexByte(buf[p:cut], '\n'); e >= 0 {
@@ -195,8 +217,14 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string, decompressing bool) 
 		}
 		return err
 	}
+	defer func() { r.block = nil }()
 	for blk := range order {
 		<-blk.done
+		if releasing {
+			blk.pending.Store(1)
+			blk.release = blk.releaseHold
+			r.block = blk
+		}
 		for i := range blk.lines {
 			l := &blk.lines[i]
 			if l.skip {
@@ -216,6 +244,10 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string, decompressing bool) 
 			case free <- blk.buf:
 			default:
 			}
+		}
+		if releasing {
+			r.block, blk.lines = nil, nil
+			blk.releaseHold()
 		}
 	}
 	return finish(nil)

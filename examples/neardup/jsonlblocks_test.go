@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -149,5 +152,70 @@ func TestReadJSONLBlocksStalledInput(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("no error while the input stalls after an invalid line")
+	}
+}
+
+// In the first reading a block is read into again once every document in
+// it is released, and never before: a consumer that reads each text late,
+// in random order, just before it releases it, gets what a line-by-line
+// reading yields, and the reading allocates a fraction of its input.
+func TestReadJSONLBlocksRelease(t *testing.T) {
+	var in bytes.Buffer
+	for i := 0; in.Len() < 4<<20; i++ {
+		fmt.Fprintf(&in, "{\"id\":\"%d\",\"text\":\"%s\"}\n", i, strings.Repeat(fmt.Sprintf("w%d ", i), i%50+1))
+	}
+	want, _ := readJSONLTest(t, bytes.NewReader(in.Bytes()), -1, nil)
+	read := func(release bool) ([]string, uint64) {
+		r := &reader{where: make(map[string]int32), prog: newProgress(io.Discard, false, 0, 0), streams: make(map[string][]dedup.Doc),
+			stderr: io.Discard, blockSize: 64 << 10, pass: 1}
+		r.fields.id, r.fields.text = fieldPath{"id"}, fieldPath{"text"}
+		got := make([]string, len(want))
+		var held []dedup.Doc
+		rng := rand.New(rand.NewPCG(1, 2))
+		flush := func(keep int) {
+			for len(held) > keep {
+				k := rng.IntN(len(held))
+				d := held[k]
+				i, err := strconv.Atoi(d.ID)
+				if err != nil || i >= len(got) {
+					t.Fatalf("document %q", d.ID)
+				}
+				got[i] = d.ID + " " + string(d.Text)
+				if release {
+					d.Release()
+				}
+				held[k] = held[len(held)-1]
+				held = held[:len(held)-1]
+			}
+		}
+		r.yield = func(d dedup.Doc) bool {
+			if d.Release == nil {
+				t.Fatal("a document of the first reading without Release")
+			}
+			held = append(held, d)
+			flush(1000) // about three blocks
+			return true
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if err := r.readJSONL(bytes.NewReader(in.Bytes()), "in.jsonl"); err != nil {
+			t.Fatal(err)
+		}
+		flush(0)
+		runtime.ReadMemStats(&after)
+		return got, after.TotalAlloc - before.TotalAlloc
+	}
+	kept, allocKept := read(false)
+	released, allocReleased := read(true)
+	for name, got := range map[string][]string{"kept": kept, "released": released} {
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: documents (-line by line +blocks):\n%s", name, diff)
+		}
+	}
+	// Both allocate the texts' copies above; keeping every block costs
+	// the input's size on top.
+	if saved := int64(allocKept) - int64(allocReleased); saved < int64(in.Len())/2 {
+		t.Errorf("releasing saved %d bytes of allocation (%d kept, %d released), want at least half the input's %d",
+			saved, allocKept, allocReleased, in.Len())
 	}
 }

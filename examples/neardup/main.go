@@ -378,6 +378,10 @@ type reader struct {
 
 	// sizes holds every document's text size, from the first reading.
 	sizes []int32
+	// block is the block of JSONL input whose documents are being
+	// passed on, when ClusterReader is to release them (see
+	// readJSONLBlocks).
+	block *jsonlBlock
 	// raw is the JSONL line of the document being added (nil for a file
 	// of its own); streamRaw, with -keep, the lines of the inputs that
 	// cannot be read again, kept from the first reading.
@@ -440,7 +444,12 @@ func (r *reader) add(id string, text []byte, path string, line int) error {
 	}
 	r.prog.read(len(text))
 	r.n++
-	r.yield(dedup.Doc{ID: id, Text: text})
+	d := dedup.Doc{ID: id, Text: text}
+	if b := r.block; b != nil {
+		b.pending.Add(1)
+		d.Release = b.release
+	}
+	r.yield(d)
 	return nil
 }
 
