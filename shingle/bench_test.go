@@ -85,3 +85,35 @@ func BenchmarkAppendHashesScripts(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScan measures the Scanner alone, as dedup drives it: every
+// token's key and kind read, nothing hashed.
+func BenchmarkScan(b *testing.B) {
+	vi := benchText(b, 3<<10)
+	en := bytes.Repeat([]byte("The quick brown fox jumps over the lazy dog, said the BBC on 12 May. "), 45)
+	for _, bc := range []struct {
+		name string
+		text []byte
+		n    shingle.Normalizer
+	}{
+		{"vi", vi, shingle.Normalizer{}},
+		{"vi-fold", vi, shingle.Normalizer{FoldDiacritics: true}},
+		{"en", en, shingle.Normalizer{}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var sc shingle.Scanner
+			b.SetBytes(int64(len(bc.text)))
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				sc.Reset(bc.text, bc.n)
+				for sc.Scan() {
+					n += len(sc.Key()) + int(sc.Kind())
+				}
+			}
+			if n == 0 {
+				b.Fatal("no tokens")
+			}
+		})
+	}
+}
