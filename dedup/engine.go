@@ -22,7 +22,7 @@ func init() {
 		if c.Validate() != nil {
 			return Sketch{}, nil
 		}
-		return c.withDefaults().sketch(text, nil, make([]docLine, 0, 32))
+		return c.withDefaults().sketch(text, nil, make([]docLine, 0, 32), nil)
 	}
 	engine.LearnBoilerplate = func(c Config, sk []Sketch, lines [][]docLine) (map[uint64]bool, error) {
 		if err := c.Validate(); err != nil {

@@ -3,6 +3,7 @@ package dedup
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -89,7 +90,9 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 // GOMAXPROCS goroutines with filter and handed to store, in no particular
 // order but never concurrently, with their input position and, if
 // withLines, their lines. Reading goes on while workers sketch, with at
-// most a few batches of text in flight.
+// most a few batches of text in flight. The slices of a sketch and its
+// lines lie in memory that is reused once store returns: store copies
+// what it keeps.
 func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFilter, take func(id string) bool,
 	store func(i int, s Sketch, lines []docLine), withLines bool) error {
 	type job struct {
@@ -97,58 +100,69 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFil
 		docs  []Doc
 		skip  []bool
 	}
+	// A result is a job's sketches and lines, reused from one job to
+	// the next: sketching allocates nothing once it has run a while.
 	type result struct {
 		start    int
 		sketches []Sketch
 		lines    [][]docLine
 		skip     []bool
+		buf      sketchBuf
+		lineBuf  []docLine // what lines hold
 	}
+	var results sync.Pool
 	const batch = 64
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan job, 2*workers)
-	results := make(chan result, 2*workers)
+	finished := make(chan *result, 2*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				r := result{start: j.start, sketches: make([]Sketch, len(j.docs)), skip: j.skip}
-				if withLines {
-					r.lines = make([][]docLine, len(j.docs))
+				r, _ := results.Get().(*result)
+				if r == nil {
+					r = &result{lineBuf: make([]docLine, 0, 1024)}
 				}
+				r.start, r.skip = j.start, j.skip
+				r.sketches = slices.Grow(r.sketches[:0], len(j.docs))[:len(j.docs)]
+				r.lines = slices.Grow(r.lines[:0], len(j.docs))[:len(j.docs)]
+				r.buf.reset()
+				r.lineBuf = r.lineBuf[:0]
 				for k, d := range j.docs {
 					if j.skip[k] {
 						continue
 					}
-					var l []docLine
 					if withLines {
-						l = make([]docLine, 0, 32)
+						n := len(r.lineBuf)
+						r.sketches[k], r.lineBuf = c.sketch(d.Text, filter, r.lineBuf, &r.buf)
+						r.lines[k] = r.lineBuf[n:len(r.lineBuf):len(r.lineBuf)]
+					} else {
+						r.sketches[k], _ = c.sketch(d.Text, filter, nil, &r.buf)
 					}
-					r.sketches[k], l = c.sketch(d.Text, filter, l)
 					if d.Release != nil {
 						d.Release()
 					}
-					if withLines {
-						r.lines[k] = l
-					}
 				}
-				results <- r
+				finished <- r
 			}
 		}()
 	}
 	done := make(chan struct{})
 	go func() {
-		for r := range results {
+		for r := range finished {
 			for k := range r.sketches {
 				if !r.skip[k] {
 					var l []docLine
-					if r.lines != nil {
+					if withLines {
 						l = r.lines[k]
 					}
 					store(r.start+k, r.sketches[k], l)
 				}
 			}
+			r.skip = nil
+			results.Put(r)
 		}
 		close(done)
 	}()
@@ -176,7 +190,7 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFil
 	}
 	close(jobs)
 	wg.Wait()
-	close(results)
+	close(finished)
 	<-done
 	return err
 }

@@ -145,6 +145,48 @@ type scratch struct {
 	sig      signature
 	chunks   []chunk
 	occ      []ctxAt
+	ents     []numberInContext
+}
+
+// sketchBuf holds the slices of a batch's sketches one after another, so
+// that sketching a batch allocates a few times, not a few times a
+// document. What it hands out stays valid when it grows; it is reused
+// once they are copied out (see sketchPass). A nil *sketchBuf gives
+// every sketch slices of its own.
+type sketchBuf struct {
+	sig     compact
+	chunks  []chunk
+	numbers []numberInContext
+}
+
+func (b *sketchBuf) reset() {
+	b.sig, b.chunks, b.numbers = b.sig[:0], b.chunks[:0], b.numbers[:0]
+}
+
+// keepIn returns a copy of l: appended to *dst, or of its own if dst is
+// nil.
+func keepIn[S ~[]E, E any](dst *S, l S) S {
+	if dst == nil {
+		return slices.Clone(l)
+	}
+	n := len(*dst)
+	*dst = append(*dst, l...)
+	return (*dst)[n:len(*dst):len(*dst)]
+}
+
+// sketchBuf's destinations: nil for a nil buffer.
+func (b *sketchBuf) chunksTo() *[]chunk {
+	if b == nil {
+		return nil
+	}
+	return &b.chunks
+}
+
+func (b *sketchBuf) numbersTo() *[]numberInContext {
+	if b == nil {
+		return nil
+	}
+	return &b.numbers
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -163,13 +205,13 @@ func (c Config) sketchFiltered(text []byte, filter lineFilter) Sketch {
 	if c.Validate() != nil {
 		return Sketch{}
 	}
-	s, _ := c.sketch(text, filter, nil)
+	s, _ := c.sketch(text, filter, nil, nil)
 	return s
 }
 
 // sketch also appends the document's distinct lines to lines, when lines
-// is not nil.
-func (c Config) sketch(text []byte, filter lineFilter, lines []docLine) (Sketch, []docLine) {
+// is not nil, and keeps the sketch's slices in buf (see sketchBuf).
+func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *sketchBuf) (Sketch, []docLine) {
 	c = c.withDefaults()
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
@@ -270,13 +312,19 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine) (Sketch,
 	shingles := shingle.AppendShingles(sc.shingles[:0], words, c.ShingleSize)
 	sc.chunks = appendChunks(sc.chunks[:0], words, shingles, c.ShingleSize)
 	if len(sc.chunks) > 0 {
-		out.chunks = slices.Clone(sc.chunks)
+		out.chunks = keepIn(buf.chunksTo(), sc.chunks)
 	}
 	shingles, sc.set = distinct(shingles, sc.set)
 	out.shingles = len(shingles)
 	sc.sig = appendSignature(sc.sig[:0], shingles, c.Hashes)
-	out.sig = sc.sig.appendCompact(make(compact, 0, c.Hashes))
-	sc.occ = summarizeNumbers(&out.numbers, nums, sc.occ)
+	if buf == nil {
+		out.sig = sc.sig.appendCompact(make(compact, 0, c.Hashes))
+	} else {
+		n := len(buf.sig)
+		buf.sig = sc.sig.appendCompact(buf.sig)
+		out.sig = buf.sig[n:len(buf.sig):len(buf.sig)]
+	}
+	sc.summarizeNumbers(&out.numbers, nums, buf.numbersTo())
 	sc.words, sc.nums, sc.shingles = words, nums, shingles
 	return out, lines
 }
@@ -333,8 +381,8 @@ func numberHash(digits []byte) uint64 {
 // its occurrence, counted in text order: the k-th row's figures are
 // compared with the k-th row's. Without that, every row's figures would
 // fall in one context, where any two tables of a series share some value.
-func summarizeNumbers(n *numberSketch, nums []uint64, occ []ctxAt) []ctxAt {
-	occ = occ[:0]
+func (sc *scratch) summarizeNumbers(n *numberSketch, nums []uint64, sample *[]numberInContext) {
+	occ := sc.occ[:0]
 	for i := 0; i+1 < len(nums); i += 2 {
 		occ = append(occ, ctxAt{nums[i], int32(i)})
 	}
@@ -349,7 +397,7 @@ func summarizeNumbers(n *numberSketch, nums []uint64, occ []ctxAt) []ctxAt {
 		k++
 		nums[occ[i].at] = mix(occ[i].ctx + k*0x9e3779b97f4a7c15)
 	}
-	ents := make([]numberInContext, 0, len(nums)/2)
+	ents := sc.ents[:0]
 	for i := 0; i+1 < len(nums); i += 2 {
 		ents = append(ents, numberInContext{uint16(nums[i] >> 48), uint16(nums[i+1] >> 48)})
 	}
@@ -370,9 +418,9 @@ func summarizeNumbers(n *numberSketch, nums []uint64, occ []ctxAt) []ctxAt {
 		}
 	}
 	if cut > 0 {
-		n.Sample = slices.Clone(ents[:cut]) // do not pin the entries left out
+		n.Sample = keepIn(sample, ents[:cut]) // a copy: ents is scratch
 	}
-	return occ
+	sc.occ, sc.ents = occ, ents
 }
 
 // ctxAt is a number's context and its place in the sketch's number list.

@@ -97,7 +97,7 @@ func (s *Stream) Add(ctx context.Context, id string, text []byte) ([]Found, erro
 // lines learned as boilerplate so far, and with its distinct lines, which
 // it teaches if it is a new article (teaches). Store.Add shares it.
 func (s *Stream) sketchNew(text []byte) (Sketch, []docLine) {
-	return s.cfg.sketch(text, s, make([]docLine, 0, 32))
+	return s.cfg.sketch(text, s, make([]docLine, 0, 32), nil)
 }
 
 // teaches returns the lines that a document with these earlier copies
