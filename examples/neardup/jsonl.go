@@ -204,7 +204,7 @@ func scanString(b []byte, p int) (s span, next int, ok bool) {
 		switch {
 		case c == '"':
 			s.end, s.set = q, true
-			if (!ascii || seen&highs != 0) && !utf8.Valid(b[s.start:q]) {
+			if (!ascii || seen&highs != 0) && !validUTF8(b[s.start:q]) {
 				return s, q, false
 			}
 			return s, q + 1, true

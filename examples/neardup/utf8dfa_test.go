@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// validUTF8 agrees with utf8.Valid on every string of one to three bytes,
+// on every byte before and after such a string, and on random mixes of
+// valid and broken sequences of any length.
+func TestValidUTF8(t *testing.T) {
+	var b [3]byte
+	for n := 1; n <= 3; n++ {
+		for x := range 1 << (8 * n) {
+			for i := range n {
+				b[i] = byte(x >> (8 * i))
+			}
+			if got, want := validUTF8(b[:n]), utf8.Valid(b[:n]); got != want {
+				t.Fatalf("% x: %v, utf8.Valid %v", b[:n], got, want)
+			}
+		}
+	}
+	pieces := [][]byte{[]byte("a"), []byte("hôm nay"), []byte("Đ"), []byte("ệ"), []byte("😀"), []byte("\U0010FFFF"),
+		[]byte("ascii text "), {0xff}, {0xc0, 0x80}, {0xe0, 0x80, 0x80}, {0xed, 0xa0, 0x80}, {0xf4, 0x90, 0x80, 0x80},
+		{0xe1, 0xba}, {0x80}, {0xf0, 0x9f, 0x98}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var s []byte
+		for range rng.IntN(12) {
+			s = append(s, pieces[rng.IntN(len(pieces))]...)
+		}
+		if rng.IntN(4) == 0 {
+			s = append(s, bytes.Repeat([]byte("x"), rng.IntN(20))...)
+		}
+		if got, want := validUTF8(s), utf8.Valid(s); got != want {
+			t.Fatalf("%q: %v, utf8.Valid %v", s, got, want)
+		}
+	}
+}
+
+func FuzzValidUTF8(f *testing.F) {
+	f.Add([]byte("Hội đồng Bảo an"))
+	f.Add([]byte{0xf4, 0x8f, 0xbf, 0xbf, 'a'})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validUTF8(b), utf8.Valid(b); got != want {
+			t.Fatalf("% x: %v, utf8.Valid %v", b, got, want)
+		}
+	})
+}
+
+// Vietnamese text, syllables drawn at random so that no branch pattern
+// repeats: a non-ASCII letter every few bytes.
+func BenchmarkValidUTF8(b *testing.B) {
+	syllables := strings.Fields("hội đồng bảo an liên hợp quốc họp khẩn về tình hình người dân " +
+		"cho biết trong năm nay các đã được tại của và có không những một này với thành phố Hà Nội")
+	rng := rand.New(rand.NewPCG(3, 4))
+	var text []byte
+	for len(text) < 4<<10 {
+		text = append(text, syllables[rng.IntN(len(syllables))]...)
+		text = append(text, " , . 12 "[rng.IntN(8)])
+	}
+	for _, bc := range []struct {
+		name  string
+		valid func([]byte) bool
+	}{{"dfa", validUTF8}, {"utf8.Valid", utf8.Valid}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				if !bc.valid(text) {
+					b.Fatal("invalid")
+				}
+			}
+		})
+	}
+}
