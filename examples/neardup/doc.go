@@ -350,14 +350,23 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         317 MB  5.7 to 7.1 s (4 runs)     193 to 212 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  56.4 to 64.5 s (3 runs)   1.66 to 1.85 GB  1.0000 / 1.0000
+//	100,000         317 MB  4.3 to 4.6 s (13 runs)    185 to 195 MB    1.0000 / 1.0000
+//	1,000,000       3.2 GB  46.1 to 48.6 s (3 runs)   1.70 to 1.84 GB  1.0000 / 1.0000
+//	10,000,000      32 GB   15 min 43 s (1 run)       15.6 GB          1.0000 / 1.0000
 //
-//	stage (-timings)                   10^5     10^6
-//	reading and sketching              4.61 s   35.1 s
-//	learning boilerplate               0.82 s   10.0 s
-//	re-reading documents with it       0.88 s   6.4 s
-//	clustering                         0.73 s   8.1 s
+// The 13 runs of 10^5 come from three series; a fourth, while the VM was
+// busy, gave 4.3 to 5.2 s.
+// The run of 10^7 documents was made with -mem 16GB, before the last two
+// changes to sketching (batch buffers, UTF-8 checking), which take about
+// a tenth off the time at 10^5 and 10^6; its canonical accuracy (-eval)
+// was 0.967, as at 10^6. Its stages took 392, 160, 93 and 133 s, and
+// writing with -eval's scoring 166 s.
+//
+//	stage (-timings, medians)          10^5     10^6
+//	reading and sketching              2.58 s   25.2 s
+//	learning boilerplate               0.66 s   8.3 s
+//	re-reading documents with it       0.53 s   5.1 s
+//	clustering                         0.55 s   7.5 s
 //
 // A soft limit trades time for memory, and holds only when what the run
 // keeps alive fits well below it: the live heap of 10^6 documents peaks
@@ -379,7 +388,7 @@
 // bytes per 400-word document at the defaults (TestIndexBytesPerDoc;
 // Index.BytesPerDoc), 370 of them for alignment chunks and run keys.
 //
-// 10× the documents cost 8.4× the time, median against median; the
+// 10× the documents cost about 11× the time, median against median; the
 // machine's speed drifts by 15% and more within minutes, so the ratio is
 // rough. What grows faster than the corpus: the candidate pair sort
 // (n log n; band, run and boilerplate keys go through linear bucket
@@ -387,8 +396,8 @@
 // article from one pool of sentences; most are rejected from the
 // estimated intersection alone), cache misses on a heap ten times larger
 // (reading one band of every signature costs about 80 ns a document at
-// 10^6), and the kernel's share (page faults: 1.3 to 1.4 s of system time
-// at 10^5, 10 to 13 s at 10^6).
+// 10^6), and the kernel's share (page faults: 0.9 to 1.1 s of system time
+// at 10^5, 8.4 to 9.9 s at 10^6).
 //
 // # Benchmarks
 //
