@@ -101,7 +101,7 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFil
 		skip  []bool
 	}
 	// A result is a job's sketches and lines, reused from one job to
-	// the next: sketching allocates nothing once it has run a while.
+	// the next: sketching allocates per batch, not per document.
 	type result struct {
 		start    int
 		sketches []Sketch
@@ -123,7 +123,10 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFil
 			for j := range jobs {
 				r, _ := results.Get().(*result)
 				if r == nil {
-					r = &result{lineBuf: make([]docLine, 0, 1024)}
+					r = new(result)
+				}
+				if withLines && r.lineBuf == nil {
+					r.lineBuf = make([]docLine, 0, 1024) // not nil: sketch appends lines to it
 				}
 				r.start, r.skip = j.start, j.skip
 				r.sketches = slices.Grow(r.sketches[:0], len(j.docs))[:len(j.docs)]
@@ -137,7 +140,10 @@ func (c Config) sketchPass(read func(yield func(Doc) bool) error, filter lineFil
 					if withLines {
 						n := len(r.lineBuf)
 						r.sketches[k], r.lineBuf = c.sketch(d.Text, filter, r.lineBuf, &r.buf)
-						r.lines[k] = r.lineBuf[n:len(r.lineBuf):len(r.lineBuf)]
+						r.lines[k] = nil // an empty slice would still pin lineBuf
+						if len(r.lineBuf) > n {
+							r.lines[k] = r.lineBuf[n:len(r.lineBuf):len(r.lineBuf)]
+						}
 					} else {
 						r.sketches[k], _ = c.sketch(d.Text, filter, nil, &r.buf)
 					}

@@ -12,12 +12,14 @@ import (
 type Doc struct {
 	ID   string
 	Text []byte
-	// Release, when not nil, is called by ClusterReader once for each
-	// time it is given the Doc, when it no longer reads Text, from any
-	// goroutine and concurrently with other Releases: a ReadFunc that
-	// reads into buffers of its own may then use Text's memory again,
-	// instead of allocating (and the kernel faulting in and zeroing)
-	// fresh memory for every part of a corpus. Cluster ignores it.
+	// Release, when not nil, is called by ClusterReader (and
+	// stage.SketchCorpus) once for each time it is given the Doc, when it
+	// no longer reads Text: from any goroutine, concurrently with other
+	// Releases, within the yield that gave it (a document a reading
+	// skips) or after the ReadFunc has returned. A ReadFunc that reads
+	// into buffers of its own may then use Text's memory again, instead
+	// of allocating (and the kernel faulting in and zeroing) fresh memory
+	// for every part of a corpus. Cluster ignores it.
 	Release func()
 }
 

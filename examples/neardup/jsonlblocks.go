@@ -67,7 +67,8 @@ func (b *jsonlBlock) releaseHold() {
 //
 // The first reading leaves each block to the texts that lie in it, which
 // the sketchers read later, and reads into it again once ClusterReader
-// has released every one of them (dedup.Doc.Release). A reading that needs some documents only
+// has released every one of them (dedup.Doc.Release), unless it reads a
+// stream, whose documents are kept for the second reading. A reading that needs some documents only
 // (the second, of the documents that carry boilerplate, a fifth of a
 // typical corpus) copies their texts out of the block and reads the next
 // blocks into the same memory: it goes through the whole input again,

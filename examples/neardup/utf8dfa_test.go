@@ -9,22 +9,35 @@ import (
 )
 
 // validUTF8 agrees with utf8.Valid on every string of one to three bytes,
-// on every byte before and after such a string, and on random mixes of
-// valid and broken sequences of any length.
+// on every four bytes that start with F0 to FF (each second and third
+// byte, the fourth at the edges of the continuation range), and on random
+// mixes of valid and broken sequences of any length.
 func TestValidUTF8(t *testing.T) {
-	var b [3]byte
+	check := func(b []byte) {
+		if got, want := validUTF8(b), utf8.Valid(b); got != want {
+			t.Fatalf("% x: %v, utf8.Valid %v", b, got, want)
+		}
+	}
+	var b [4]byte
 	for n := 1; n <= 3; n++ {
 		for x := range 1 << (8 * n) {
 			for i := range n {
 				b[i] = byte(x >> (8 * i))
 			}
-			if got, want := validUTF8(b[:n]), utf8.Valid(b[:n]); got != want {
-				t.Fatalf("% x: %v, utf8.Valid %v", b[:n], got, want)
+			check(b[:n])
+		}
+	}
+	for lead := 0xF0; lead <= 0xFF; lead++ {
+		for x := range 1 << 16 {
+			for _, last := range []byte{0x7F, 0x80, 0xBF, 0xC0} {
+				b = [4]byte{byte(lead), byte(x), byte(x >> 8), last}
+				check(b[:])
 			}
 		}
 	}
 	pieces := [][]byte{[]byte("a"), []byte("hôm nay"), []byte("Đ"), []byte("ệ"), []byte("😀"), []byte("\U0010FFFF"),
 		[]byte("ascii text "), {0xff}, {0xc0, 0x80}, {0xe0, 0x80, 0x80}, {0xed, 0xa0, 0x80}, {0xf4, 0x90, 0x80, 0x80},
+		{0xf0, 0x8f, 0xbf, 0xbf}, {0xf2, 0x80, 0x80, 0x80}, {0xf3, 0xbf, 0xbf},
 		{0xe1, 0xba}, {0x80}, {0xf0, 0x9f, 0x98}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 200000 {
@@ -35,9 +48,7 @@ func TestValidUTF8(t *testing.T) {
 		if rng.IntN(4) == 0 {
 			s = append(s, bytes.Repeat([]byte("x"), rng.IntN(20))...)
 		}
-		if got, want := validUTF8(s), utf8.Valid(s); got != want {
-			t.Fatalf("%q: %v, utf8.Valid %v", s, got, want)
-		}
+		check(s)
 	}
 }
 
