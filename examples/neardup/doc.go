@@ -356,11 +356,9 @@
 //
 // The 13 runs of 10^5 come from three series; a fourth, while the VM was
 // busy, gave 4.3 to 5.2 s.
-// The run of 10^7 documents was made with -mem 16GB, before the last two
-// changes to sketching (batch buffers, UTF-8 checking), which take about
-// a tenth off the time at 10^5 and 10^6; its canonical accuracy (-eval)
-// was 0.967, as at 10^6. Its stages took 392, 160, 93 and 133 s, and
-// writing with -eval's scoring 166 s.
+// The run of 10^7 documents was made with -mem 16GB, by the build of
+// commit f260a62; its canonical accuracy (-eval) was 0.967. Its stages
+// took 392, 160, 93 and 133 s, and writing with -eval's scoring 166 s.
 //
 //	stage (-timings, medians)          10^5     10^6
 //	reading and sketching              2.58 s   25.2 s
@@ -374,10 +372,8 @@
 // sketch per document: signature, alignment chunks, fields, number
 // sample; the documents' line hashes; the candidate keys) and once in
 // clustering (the sketches and each document's result, about 300 bytes).
-// Two runs each on 10^6 documents: -mem 1400MB 61.4 and 68.9 s, 1.58 and
-// 1.39 GB peak RSS; in an earlier build, whose live heap peaked at 1.3
-// GB, -mem 1300MB took 76.5 and 65.4 s (the collector runs nearly all the
-// time) for 1.52 and 1.48 GB.
+// Two runs on 10^6 documents: -mem 1400MB 47.7 and 50.5 s, 1.39 GB peak
+// RSS both times (without it, 46.1 to 48.6 s and 1.70 to 1.84 GB).
 //
 // The command streams files and directories: it reads them once to sketch
 // (JSONL in 1 MB blocks, parsed and sketched on every core) and once more
@@ -396,7 +392,7 @@
 // article from one pool of sentences; most are rejected from the
 // estimated intersection alone), cache misses on a heap ten times larger
 // (reading one band of every signature costs about 80 ns a document at
-// 10^6), and the kernel's share (page faults: 0.9 to 1.1 s of system time
+// 10^6), and the kernel's share (page faults: 0.7 to 1.2 s of system time
 // at 10^5, 8.4 to 9.9 s at 10^6).
 //
 // # Benchmarks
