@@ -194,41 +194,36 @@ func Score(gold []Label, pred []Prediction) (*Report, error) {
 			}
 		}
 	}
-	perGold := map[string]map[string]int{}
+	// Each gold cluster's predicted cluster with the most of its
+	// documents; ties: the one holding the original, then the smallest
+	// label. One pass over the contingency cells, with no map per cluster.
+	type choice struct {
+		p string
+		n int
+	}
+	best := make(map[string]choice, len(gs))
 	for c, v := range cont {
-		if perGold[c.g] == nil {
-			perGold[c.g] = map[string]int{}
+		po := ""
+		if o, ok := orig[c.g]; ok {
+			po = pc[o]
 		}
-		perGold[c.g][c.p] = v
+		b, ok := best[c.g]
+		if !ok || v > b.n || v == b.n && ((c.p == po) != (b.p == po) && c.p == po || (c.p == po) == (b.p == po) && c.p < b.p) {
+			best[c.g] = choice{c.p, v}
+		}
 	}
 	for g, n := range gs {
 		if n < 2 {
 			continue
 		}
 		r.CanonicalClusters++
-		po := ""
-		if o, ok := orig[g]; ok {
-			po = pc[o]
-		}
-		// Most documents; ties: the cluster holding the original, then the smallest label.
-		best := slices.MinFunc(slices.Collect(maps.Keys(perGold[g])), func(a, b string) int {
-			if c := cmp.Compare(perGold[g][b], perGold[g][a]); c != 0 {
-				return c
-			}
-			if (a == po) != (b == po) {
-				if a == po {
-					return -1
-				}
-				return 1
-			}
-			return cmp.Compare(a, b)
-		})
-		if perGold[g][best] < 2 {
+		b := best[g]
+		if b.n < 2 {
 			r.CanonicalFailures["not grouped (every predicted cluster holds 1 doc)"]++
 			continue
 		}
 		r.CanonicalGrouped++
-		c, ok := canon[best]
+		c, ok := canon[b.p]
 		switch {
 		case !ok:
 			r.CanonicalFailures["no canonical"]++
@@ -276,20 +271,21 @@ func Score(gold []Label, pred []Prediction) (*Report, error) {
 	}
 
 	// False merges.
-	goldsIn := map[string]map[string]bool{}
+	// A predicted cluster is mixed when its cells name two gold clusters.
+	firstGold := make(map[string]string, len(ps))
+	mixed := map[string]bool{}
 	for c := range cont {
-		if goldsIn[c.p] == nil {
-			goldsIn[c.p] = map[string]bool{}
+		if g, ok := firstGold[c.p]; !ok {
+			firstGold[c.p] = c.g
+		} else if g != c.g {
+			mixed[c.p] = true
 		}
-		goldsIn[c.p][c.g] = true
 	}
+	r.MixedPredClusters = len(mixed)
 	inMixed := map[string]bool{}
-	for _, g := range goldsIn {
-		if len(g) > 1 {
-			r.MixedPredClusters++
-			for x := range g {
-				inMixed[x] = true
-			}
+	for c := range cont {
+		if mixed[c.p] {
+			inMixed[c.g] = true
 		}
 	}
 	r.GoldClustersInMixed = len(inMixed)
@@ -297,7 +293,7 @@ func Score(gold []Label, pred []Prediction) (*Report, error) {
 	for _, g := range gold {
 		p := pc[g.ID]
 		r.DocsByKind[g.Kind]++
-		if len(goldsIn[p]) > 1 {
+		if mixed[p] {
 			r.MergedByKind[g.Kind]++
 			if gs[g.Cluster] == 1 {
 				r.GoldSingletonsMerged++

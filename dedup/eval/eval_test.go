@@ -74,3 +74,25 @@ func TestScoreErrors(t *testing.T) {
 		}
 	}
 }
+
+// A gold cluster split evenly between two predicted clusters is judged by
+// the one that holds its original, whatever the labels' order.
+func TestScoreCanonicalTie(t *testing.T) {
+	gold := []eval.Label{
+		{ID: "z1", Cluster: "G", CanonicalOK: true, Kind: "original"},
+		{ID: "z2", Cluster: "G", Kind: "edit"},
+		{ID: "a1", Cluster: "G", Kind: "edit"},
+		{ID: "a2", Cluster: "G", Kind: "edit"},
+	}
+	pred := []eval.Prediction{
+		{ID: "z1", Cluster: "z1", Canonical: true}, {ID: "z2", Cluster: "z1"},
+		{ID: "a1", Cluster: "a1", Canonical: true}, {ID: "a2", Cluster: "a1"},
+	}
+	r, err := eval.Score(gold, pred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.CanonicalClusters != 1 || r.CanonicalGrouped != 1 || r.CanonicalCorrect != 1 {
+		t.Errorf("canonical: %d of %d correct (%d grouped), want 1 of 1: %v", r.CanonicalCorrect, r.CanonicalClusters, r.CanonicalGrouped, r.CanonicalFailures)
+	}
+}
