@@ -39,9 +39,9 @@ type jsonlBlock struct {
 	errLine int
 	done    chan struct{} // closed when every line is parsed
 	buf     []byte        // the memory the lines lie in
-	// In the first reading, pending counts the holds on buf, where the
-	// texts of its documents lie: the reading's own until it has passed
-	// every document on, and one for each document until ClusterReader
+	// pending counts the holds on buf, where the texts of its documents
+	// lie: the reading's own until it has passed every document on, and
+	// in the first reading one for each document until ClusterReader
 	// releases it. The last one puts buf back in free.
 	pending atomic.Int32
 	free    chan<- []byte
@@ -221,8 +221,8 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string, decompressing bool) 
 	defer func() { r.block = nil }()
 	for blk := range order {
 		<-blk.done
+		blk.pending.Store(1) // the reading's own hold
 		if releasing {
-			blk.pending.Store(1)
 			blk.release = blk.releaseHold
 			r.block = blk
 		}
@@ -239,14 +239,9 @@ func (r *reader) readJSONLBlocks(in io.Reader, name string, decompressing bool) 
 		if blk.err != nil {
 			return finish(&inputError{path: name, line: blk.errLine, msg: "cannot read: " + blk.err.Error()})
 		}
-		if recycle {
-			blk.lines = nil
-			select {
-			case free <- blk.buf:
-			default:
-			}
-		}
-		if releasing {
+		if recycle || releasing {
+			// The second reading cloned the texts it passed on: its
+			// hold is the last one.
 			r.block, blk.lines = nil, nil
 			blk.releaseHold()
 		}
