@@ -47,62 +47,33 @@ const (
 
 // utf8DFA[b] holds, at bit offset s for every state s, the state after
 // byte b: the transitions of RFC 3629's table of well-formed sequences,
-// as utf8.Valid checks them.
+// as utf8.Valid checks them; every byte not listed rejects.
 var utf8DFA = func() (t [256]uint64) {
-	in := func(b, lo, hi int) bool { return lo <= b && b <= hi }
-	for b := range 256 {
+	for b := range t {
 		for s := 0; s < dfaStates; s += 6 {
-			next := dfaReject
-			switch s {
-			case dfaAccept:
-				switch {
-				case b < 0x80:
-					next = dfaAccept
-				case in(b, 0xC2, 0xDF):
-					next = dfaCont1
-				case b == 0xE0:
-					next = dfaE0
-				case b == 0xED:
-					next = dfaED
-				case in(b, 0xE1, 0xEF):
-					next = dfaCont2
-				case b == 0xF0:
-					next = dfaF0
-				case in(b, 0xF1, 0xF3):
-					next = dfaCont3
-				case b == 0xF4:
-					next = dfaF4
-				}
-			case dfaCont1:
-				if in(b, 0x80, 0xBF) {
-					next = dfaAccept
-				}
-			case dfaCont2:
-				if in(b, 0x80, 0xBF) {
-					next = dfaCont1
-				}
-			case dfaCont3:
-				if in(b, 0x80, 0xBF) {
-					next = dfaCont2
-				}
-			case dfaE0:
-				if in(b, 0xA0, 0xBF) {
-					next = dfaCont1
-				}
-			case dfaED:
-				if in(b, 0x80, 0x9F) {
-					next = dfaCont1
-				}
-			case dfaF0:
-				if in(b, 0x90, 0xBF) {
-					next = dfaCont2
-				}
-			case dfaF4:
-				if in(b, 0x80, 0x8F) {
-					next = dfaCont2
-				}
-			}
-			t[b] |= uint64(next) << s
+			t[b] |= dfaReject << s
+		}
+	}
+	for _, e := range [...]struct{ from, lo, hi, to int }{
+		{dfaAccept, 0x00, 0x7F, dfaAccept},
+		{dfaAccept, 0xC2, 0xDF, dfaCont1},
+		{dfaAccept, 0xE0, 0xE0, dfaE0},
+		{dfaAccept, 0xE1, 0xEC, dfaCont2},
+		{dfaAccept, 0xED, 0xED, dfaED},
+		{dfaAccept, 0xEE, 0xEF, dfaCont2},
+		{dfaAccept, 0xF0, 0xF0, dfaF0},
+		{dfaAccept, 0xF1, 0xF3, dfaCont3},
+		{dfaAccept, 0xF4, 0xF4, dfaF4},
+		{dfaCont1, 0x80, 0xBF, dfaAccept},
+		{dfaCont2, 0x80, 0xBF, dfaCont1},
+		{dfaCont3, 0x80, 0xBF, dfaCont2},
+		{dfaE0, 0xA0, 0xBF, dfaCont1},
+		{dfaED, 0x80, 0x9F, dfaCont1},
+		{dfaF0, 0x90, 0xBF, dfaCont2},
+		{dfaF4, 0x80, 0x8F, dfaCont2},
+	} {
+		for b := e.lo; b <= e.hi; b++ {
+			t[b] = t[b]&^(63<<e.from) | uint64(e.to)<<e.from
 		}
 	}
 	return t
