@@ -151,8 +151,7 @@ type scratch struct {
 // sketchBuf holds the slices of a batch's sketches one after another, so
 // that sketching a batch allocates a few times, not a few times a
 // document. What it hands out stays valid when it grows; it is reused
-// once they are copied out (see sketchPass). A nil *sketchBuf gives
-// every sketch slices of its own.
+// once they are copied out (see sketchPass).
 type sketchBuf struct {
 	sig     compact
 	chunks  []chunk
@@ -163,30 +162,12 @@ func (b *sketchBuf) reset() {
 	b.sig, b.chunks, b.numbers = b.sig[:0], b.chunks[:0], b.numbers[:0]
 }
 
-// keepIn returns a copy of l: appended to *dst, or of its own if dst is
-// nil.
+// keepIn appends l to *dst and returns the appended part, with no room
+// to grow into what follows.
 func keepIn[S ~[]E, E any](dst *S, l S) S {
-	if dst == nil {
-		return slices.Clone(l)
-	}
 	n := len(*dst)
 	*dst = append(*dst, l...)
 	return (*dst)[n:len(*dst):len(*dst)]
-}
-
-// sketchBuf's destinations: nil for a nil buffer.
-func (b *sketchBuf) chunksTo() *[]chunk {
-	if b == nil {
-		return nil
-	}
-	return &b.chunks
-}
-
-func (b *sketchBuf) numbersTo() *[]numberInContext {
-	if b == nil {
-		return nil
-	}
-	return &b.numbers
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -210,9 +191,13 @@ func (c Config) sketchFiltered(text []byte, filter lineFilter) Sketch {
 }
 
 // sketch also appends the document's distinct lines to lines, when lines
-// is not nil, and keeps the sketch's slices in buf (see sketchBuf).
+// is not nil, and keeps the sketch's slices in buf (see sketchBuf), or in
+// memory of their own when buf is nil.
 func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *sketchBuf) (Sketch, []docLine) {
 	c = c.withDefaults()
+	if buf == nil {
+		buf = new(sketchBuf)
+	}
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
 	words, nums := sc.words[:0], sc.nums[:0]
@@ -312,19 +297,15 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	shingles := shingle.AppendShingles(sc.shingles[:0], words, c.ShingleSize)
 	sc.chunks = appendChunks(sc.chunks[:0], words, shingles, c.ShingleSize)
 	if len(sc.chunks) > 0 {
-		out.chunks = keepIn(buf.chunksTo(), sc.chunks)
+		out.chunks = keepIn(&buf.chunks, sc.chunks)
 	}
 	shingles, sc.set = distinct(shingles, sc.set)
 	out.shingles = len(shingles)
 	sc.sig = appendSignature(sc.sig[:0], shingles, c.Hashes)
-	if buf == nil {
-		out.sig = sc.sig.appendCompact(make(compact, 0, c.Hashes))
-	} else {
-		n := len(buf.sig)
-		buf.sig = sc.sig.appendCompact(buf.sig)
-		out.sig = buf.sig[n:len(buf.sig):len(buf.sig)]
-	}
-	sc.summarizeNumbers(&out.numbers, nums, buf.numbersTo())
+	n := len(buf.sig)
+	buf.sig = sc.sig.appendCompact(slices.Grow(buf.sig, c.Hashes))
+	out.sig = buf.sig[n:len(buf.sig):len(buf.sig)]
+	sc.summarizeNumbers(&out.numbers, nums, &buf.numbers)
 	sc.words, sc.nums, sc.shingles = words, nums, shingles
 	return out, lines
 }
