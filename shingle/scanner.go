@@ -2,6 +2,7 @@ package shingle
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 
@@ -202,6 +203,9 @@ func (s *Scanner) Scan() bool {
 }
 
 func (s *Scanner) scan() bool {
+	if s.key == nil {
+		s.key = make([]byte, 0, 64)
+	}
 	s.key = s.key[:0]
 	if s.ci < len(s.cl) {
 		return s.runToken()
@@ -223,7 +227,16 @@ func (s *Scanner) scan() bool {
 				for j < len(src) && src[j]-'a' < 26 {
 					j++
 				}
-				s.key = append(s.key, src[s.pos:j]...)
+				if n := len(s.key); j-s.pos <= 16 && cap(s.key)-n >= 16 && len(src)-s.pos >= 16 {
+					// Most words: two 8-byte moves instead of a call
+					// to memmove.
+					k := s.key[n : n+16]
+					binary.LittleEndian.PutUint64(k, binary.LittleEndian.Uint64(src[s.pos:]))
+					binary.LittleEndian.PutUint64(k[8:], binary.LittleEndian.Uint64(src[s.pos+8:]))
+					s.key = s.key[:n+j-s.pos]
+				} else {
+					s.key = append(s.key, src[s.pos:j]...)
+				}
 				b.lastBase = len(s.key)
 				b.prevLower = true
 				s.pos = j
@@ -261,7 +274,7 @@ func (s *Scanner) scan() bool {
 			}
 			continue
 		}
-		r, size := utf8.DecodeRune(src[s.pos:])
+		r, size := decodeRune(src[s.pos:])
 		if e := latinLetter(r); e != nil {
 			// Fast path: a precomposed Latin letter (all of Vietnamese).
 			if b.kind == Number || (b.kind == Word && b.prevLower && e.upper) {
@@ -275,7 +288,12 @@ func (s *Scanner) scan() bool {
 				k = &e.fold
 			}
 			b.lastBase = len(s.key) + int(k.baseEnd)
-			s.key = append(s.key, k.key[:k.n]...)
+			if n := len(s.key); cap(s.key)-n >= len(k.key) {
+				copy(s.key[n:n+len(k.key)], k.key[:]) // a fixed size: no call
+				s.key = s.key[:n+int(k.n)]
+			} else {
+				s.key = append(s.key, k.key[:k.n]...)
+			}
 			b.tones |= k.tones
 			b.marked = b.marked || k.marked
 			b.retyped = b.retyped || k.retyped
@@ -402,7 +420,7 @@ type latinEntry struct {
 // latinKey is the key bytes one letter appends (its small base letter and
 // non-tone marks in code point order) and the state it leaves.
 type latinKey struct {
-	key     [12]byte
+	key     [16]byte
 	n       uint8
 	baseEnd uint8 // len(key) after the base letter
 	tones   uint8
@@ -446,6 +464,21 @@ var latinTable = func() (t [latin1Hi - latin1Lo + 1 + latin2Hi - latin2Lo + 1]*l
 	}
 	return t
 }()
+
+// decodeRune is utf8.DecodeRune for a non-ASCII first byte, with the two
+// forms in which every precomposed Latin letter is written decoded here,
+// without a call: two bytes (Latin-1 to Latin Extended-B), and three led
+// by E1 (U+1000 to U+1FFF, Latin Extended Additional among them, where
+// most Vietnamese letters lie).
+func decodeRune(b []byte) (rune, int) {
+	switch c := b[0]; {
+	case c >= 0xC2 && c < 0xE0 && len(b) >= 2 && b[1]&0xC0 == 0x80:
+		return rune(c&0x1F)<<6 | rune(b[1]&0x3F), 2
+	case c == 0xE1 && len(b) >= 3 && b[1]&0xC0 == 0x80 && b[2]&0xC0 == 0x80:
+		return 0x1000 | rune(b[1]&0x3F)<<6 | rune(b[2]&0x3F), 3
+	}
+	return utf8.DecodeRune(b)
+}
 
 func latinLetter(r rune) *latinEntry {
 	switch {
