@@ -32,14 +32,16 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32, mat
 		pos[i] = p
 	}
 	center = make([]int, len(sk))
+	// The verdicts of the documents that join a cluster here depend only
+	// on the pair, once the pass has chosen it: they are computed after
+	// it, on every core.
+	var joins []join
 	for p, i := range order {
 		center[i] = i
 		if r := int(rep[i]); r != i {
 			center[i] = center[r]
 			if match != nil {
-				m := match(i)
-				*m = c.Compare(&sk[i], &sk[r])
-				m.why.rule = ruleExact
+				joins = append(joins, join{doc: int32(i), with: int32(r), exact: true})
 			}
 			continue
 		}
@@ -68,14 +70,14 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32, mat
 		if best >= 0 {
 			center[i] = center[best]
 			if match != nil {
-				m := match(i)
-				*m = c.Compare(&sk[i], &sk[best])
-				if inCenter >= 0 {
-					m.why.member, m.why.inCenter = int32(best)+1, inCenter
-				}
+				joins = append(joins, join{doc: int32(i), with: int32(best), inCenter: inCenter})
 			}
 		}
 	}
+	if match != nil {
+		c.joinVerdicts(sk, joins, match)
+	}
+	joins = nil
 	// A document that became a center because it was larger than its
 	// copies (leftover boilerplate, an inserted sentence) but found no
 	// member among the larger documents stays alone although its copies
@@ -137,6 +139,39 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32, mat
 		center[i] = center[r] // exact copies follow a second-pass move
 	}
 	return center
+}
+
+// join is a document that group put in a cluster by its match with
+// another: an exact copy of it, or a verified match, with the
+// containment in the cluster's center when that is not the other.
+type join struct {
+	doc, with int32
+	exact     bool
+	inCenter  float64 // -1: with is the center
+}
+
+// joinVerdicts sets the Match of each join, as group's pass would have,
+// on GOMAXPROCS goroutines: each writes only its own documents' matches
+// (no two joins share a document), so the result does not depend on
+// their number.
+func (c Config) joinVerdicts(sk []Sketch, joins []join, match func(i int) *Match) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for _, j := range joins[w*len(joins)/workers : (w+1)*len(joins)/workers] {
+				m := match(int(j.doc))
+				*m = c.Compare(&sk[j.doc], &sk[j.with])
+				switch {
+				case j.exact:
+					m.why.rule = ruleExact
+				case j.inCenter >= 0:
+					m.why.member, m.why.inCenter = j.with+1, j.inCenter
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // exactCopies maps each document of sk to the first document, in order,
