@@ -219,17 +219,29 @@ func (p *pages[T]) at(i int) *T {
 	return &(*p)[i/pageSize][i%pageSize]
 }
 
-// flatten returns the first n elements in one slice and empties p.
+// flatten returns the first n elements in one slice and empties p. It
+// copies on GOMAXPROCS goroutines: the copy is what first touches the
+// new slice's memory, and a million sketches (152 MB) cost one page fault
+// per 4 KB page, which the cores take in parallel.
 func (p *pages[T]) flatten(n int) []T {
 	if n == 0 {
 		*p = nil
 		return nil
 	}
 	out := make([]T, n)
-	for k, pg := range *p {
-		copy(out[k*pageSize:min(n, (k+1)*pageSize)], pg)
-		(*p)[k] = nil
+	pgs := *p
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for k := w * len(pgs) / workers; k < (w+1)*len(pgs)/workers; k++ {
+				if lo := k * pageSize; lo < n {
+					copy(out[lo:min(n, lo+pageSize)], pgs[k])
+				}
+			}
+		})
 	}
+	wg.Wait()
 	*p = nil
 	return out
 }
