@@ -3,6 +3,8 @@ package dedup
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/neardup/neardup/dedup/internal/engine"
 )
@@ -167,19 +169,29 @@ func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair
 		cl := &res.Clusters[res.Docs[i].ClusterIndex]
 		cl.Members = append(cl.Members, i)
 	}
-	for k := range res.Clusters {
-		cl := &res.Clusters[k]
-		cl.Scores = c.score(cl.Members, sketch)
-		cl.Canonical = cl.Scores[0].Doc
-		canon := &res.Docs[cl.Canonical]
-		canon.Canonical = true
-		for _, i := range cl.Members {
-			if i == cl.Canonical {
-				res.Docs[i].Similarity = 1
-			} else {
-				res.Docs[i].Similarity = c.Compare(&res.Docs[i].Sketch, &canon.Sketch).Jaccard
+	// Each cluster's canonical and its members' similarities to it, on
+	// GOMAXPROCS goroutines, each taking a share of the clusters: a
+	// cluster writes only its own entry and its members' documents.
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for k := w * len(sizes) / workers; k < (w+1)*len(sizes)/workers; k++ {
+				cl := &res.Clusters[k]
+				cl.Scores = c.score(cl.Members, sketch)
+				cl.Canonical = cl.Scores[0].Doc
+				canon := &res.Docs[cl.Canonical]
+				canon.Canonical = true
+				for _, i := range cl.Members {
+					if i == cl.Canonical {
+						res.Docs[i].Similarity = 1
+					} else {
+						res.Docs[i].Similarity = c.Compare(&res.Docs[i].Sketch, &canon.Sketch).Jaccard
+					}
+				}
 			}
-		}
+		})
 	}
+	wg.Wait()
 	return res, nil
 }
