@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 
 	"github.com/neardup/neardup/dedup/internal/engine"
@@ -121,18 +122,32 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 		hash    uint64
 		article int
 	}
-	var openings []opening
-	for i, l := range lines {
-		first := -1
-		for k, li := range l {
-			if counts[li.Hash].clusters < c.BoilerplateArticles && (first < 0 || li.Pos < l[first].Pos) {
-				first = k
+	// A lookup in counts for every line of every document: on every
+	// core (the map is only read; article, which compresses paths in
+	// parent, is called first), each share's openings apart, then sorted
+	// together.
+	articleOf := make([]int32, len(lines))
+	for i := range lines {
+		articleOf[i] = int32(article(center[i]))
+	}
+	shares := make([][]opening, runtime.GOMAXPROCS(0))
+	inShares(len(lines), func(w, lo, hi int) {
+		var out []opening
+		for i := lo; i < hi; i++ {
+			l := lines[i]
+			first := -1
+			for k, li := range l {
+				if counts[li.Hash].clusters < c.BoilerplateArticles && (first < 0 || li.Pos < l[first].Pos) {
+					first = k
+				}
+			}
+			if first >= 0 && counts[l[first].Hash].clusters >= 2 {
+				out = append(out, opening{l[first].Hash, int(articleOf[i])})
 			}
 		}
-		if first >= 0 && counts[l[first].Hash].clusters >= 2 {
-			openings = append(openings, opening{l[first].Hash, article(center[i])})
-		}
-	}
+		shares[w] = out
+	})
+	openings := slices.Concat(shares...)
 	slices.SortFunc(openings, func(a, b opening) int {
 		if c := cmp.Compare(a.hash, b.hash); c != 0 {
 			return c

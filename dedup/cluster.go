@@ -3,8 +3,6 @@ package dedup
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/neardup/neardup/dedup/internal/engine"
 )
@@ -172,26 +170,21 @@ func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair
 	// Each cluster's canonical and its members' similarities to it, on
 	// GOMAXPROCS goroutines, each taking a share of the clusters: a
 	// cluster writes only its own entry and its members' documents.
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for k := w * len(sizes) / workers; k < (w+1)*len(sizes)/workers; k++ {
-				cl := &res.Clusters[k]
-				cl.Scores = c.score(cl.Members, sketch)
-				cl.Canonical = cl.Scores[0].Doc
-				canon := &res.Docs[cl.Canonical]
-				canon.Canonical = true
-				for _, i := range cl.Members {
-					if i == cl.Canonical {
-						res.Docs[i].Similarity = 1
-					} else {
-						res.Docs[i].Similarity = c.Compare(&res.Docs[i].Sketch, &canon.Sketch).Jaccard
-					}
+	inShares(len(res.Clusters), func(_, lo, hi int) {
+		for k := lo; k < hi; k++ {
+			cl := &res.Clusters[k]
+			cl.Scores = c.score(cl.Members, sketch)
+			cl.Canonical = cl.Scores[0].Doc
+			canon := &res.Docs[cl.Canonical]
+			canon.Canonical = true
+			for _, i := range cl.Members {
+				if i == cl.Canonical {
+					res.Docs[i].Similarity = 1
+				} else {
+					res.Docs[i].Similarity = c.Compare(&res.Docs[i].Sketch, &canon.Sketch).Jaccard
 				}
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	return res, nil
 }

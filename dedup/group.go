@@ -1,10 +1,6 @@
 package dedup
 
-import (
-	"runtime"
-	"slices"
-	"sync"
-)
+import "slices"
 
 // group assigns every document to a center: documents are taken from the
 // most content to the least, and each joins, of the clusters of the
@@ -155,23 +151,18 @@ type join struct {
 // (no two joins share a document), so the result does not depend on
 // their number.
 func (c Config) joinVerdicts(sk []Sketch, joins []join, match func(i int) *Match) {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for _, j := range joins[w*len(joins)/workers : (w+1)*len(joins)/workers] {
-				m := match(int(j.doc))
-				*m = c.Compare(&sk[j.doc], &sk[j.with])
-				switch {
-				case j.exact:
-					m.why.rule = ruleExact
-				case j.inCenter >= 0:
-					m.why.member, m.why.inCenter = j.with+1, j.inCenter
-				}
+	inShares(len(joins), func(_, lo, hi int) {
+		for _, j := range joins[lo:hi] {
+			m := match(int(j.doc))
+			*m = c.Compare(&sk[j.doc], &sk[j.with])
+			switch {
+			case j.exact:
+				m.why.rule = ruleExact
+			case j.inCenter >= 0:
+				m.why.member, m.why.inCenter = j.with+1, j.inCenter
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 }
 
 // exactCopies maps each document of sk to the first document, in order,
@@ -184,18 +175,13 @@ func exactCopies(sk []Sketch, order []int) []int32 {
 	// The keys first, on every core: each is a chain of a hundred
 	// dependent multiplications.
 	keys := make([]uint64, len(sk))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w * len(sk) / workers; i < (w+1)*len(sk)/workers; i++ {
-				if sk[i].shingles > 0 {
-					keys[i] = sk[i].exactKey()
-				}
+	inShares(len(sk), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if sk[i].shingles > 0 {
+				keys[i] = sk[i].exactKey()
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	rep := make([]int32, len(sk))
 	first := make(map[uint64]int32, len(sk))
 	for _, i := range order {

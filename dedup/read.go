@@ -53,9 +53,13 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 		boiler := c.learnBoilerplate(sketches, lines)
 		res.BoilerplateLines = len(boiler)
 		redo := make([]bool, len(lines))
-		for i, l := range lines {
-			if boiler.carries(l) {
-				redo[i] = true
+		inShares(len(lines), func(_, lo, hi int) { // a lookup a line
+			for i := lo; i < hi; i++ {
+				redo[i] = boiler.carries(lines[i])
+			}
+		})
+		for _, r := range redo {
+			if r {
 				res.BoilerplateDocs++
 			}
 		}
@@ -230,18 +234,13 @@ func (p *pages[T]) flatten(n int) []T {
 	}
 	out := make([]T, n)
 	pgs := *p
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for k := w * len(pgs) / workers; k < (w+1)*len(pgs)/workers; k++ {
-				if lo := k * pageSize; lo < n {
-					copy(out[lo:min(n, lo+pageSize)], pgs[k])
-				}
+	inShares(len(pgs), func(_, from, to int) {
+		for k := from; k < to; k++ {
+			if lo := k * pageSize; lo < n {
+				copy(out[lo:min(n, lo+pageSize)], pgs[k])
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	*p = nil
 	return out
 }
