@@ -350,21 +350,25 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         317 MB  4.3 to 4.6 s (13 runs)    185 to 195 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  46.1 to 48.6 s (3 runs)   1.70 to 1.84 GB  1.0000 / 1.0000
+//	100,000         317 MB  4.1 to 4.9 s (5 runs)     188 to 200 MB    1.0000 / 1.0000
+//	1,000,000       3.2 GB  43.8 to 44.9 s (3 runs)   1.74 to 1.85 GB  1.0000 / 1.0000
 //	10,000,000      32 GB   15 min 43 s (1 run)       15.6 GB          1.0000 / 1.0000
 //
-// The 13 runs of 10^5 come from three series; a fourth, while the VM was
-// busy, gave 4.3 to 5.2 s.
+// The 5 runs of 10^5 alternated with the ekzhu/minhash-lsh peer of the
+// README (34 to 38 s); the VM's speed drifts by 15% and more within an
+// hour, so runs far apart in time compare poorly.
 // The run of 10^7 documents was made with -mem 16GB, by the build of
 // commit f260a62; its canonical accuracy (-eval) was 0.967. Its stages
 // took 392, 160, 93 and 133 s, and writing with -eval's scoring 166 s.
 //
 //	stage (-timings, medians)          10^5     10^6
-//	reading and sketching              2.58 s   25.2 s
-//	learning boilerplate               0.66 s   8.3 s
-//	re-reading documents with it       0.53 s   5.1 s
-//	clustering                         0.55 s   7.5 s
+//	reading and sketching              2.91 s   25.3 s
+//	learning boilerplate               0.61 s   6.6 s
+//	re-reading documents with it       0.58 s   5.0 s
+//	clustering                         0.61 s   6.7 s
+//
+// (The 10^5 column is three runs at a slow moment of the VM: 4.4 to
+// 4.9 s in all.)
 //
 // A soft limit trades time for memory, and holds only when what the run
 // keeps alive fits well below it: the live heap of 10^6 documents peaks
@@ -372,8 +376,9 @@
 // sketch per document: signature, alignment chunks, fields, number
 // sample; the documents' line hashes; the candidate keys) and once in
 // clustering (the sketches and each document's result, about 300 bytes).
-// Two runs on 10^6 documents: -mem 1400MB 47.7 and 50.5 s, 1.39 GB peak
-// RSS both times (without it, 46.1 to 48.6 s and 1.70 to 1.84 GB).
+// On 10^6 documents, -mem 1400MB took 47.0 s with a peak RSS of 1.41 GB
+// (one run, right after the three without it: 43.8 to 44.9 s, 1.74 to
+// 1.85 GB).
 //
 // The command streams files and directories: it reads them once to sketch
 // (JSONL in 1 MB blocks, parsed and sketched on every core) and once more
@@ -384,7 +389,7 @@
 // bytes per 400-word document at the defaults (TestIndexBytesPerDoc;
 // Index.BytesPerDoc), 370 of them for alignment chunks and run keys.
 //
-// 10× the documents cost about 11× the time, median against median; the
+// 10× the documents cost about 10× the time, median against median; the
 // machine's speed drifts by 15% and more within minutes, so the ratio is
 // rough. What grows faster than the corpus: the candidate pair sort
 // (n log n; band, run and boilerplate keys go through linear bucket
@@ -392,8 +397,8 @@
 // article from one pool of sentences; most are rejected from the
 // estimated intersection alone), cache misses on a heap ten times larger
 // (reading one band of every signature costs about 80 ns a document at
-// 10^6), and the kernel's share (page faults: 0.7 to 1.2 s of system time
-// at 10^5, 8.4 to 9.9 s at 10^6).
+// 10^6), and the kernel's share (page faults, about 12 µs each on this
+// VM: 0.7 to 0.9 s of system time at 10^5, 7.0 to 7.8 s at 10^6).
 //
 // # Benchmarks
 //
@@ -428,10 +433,13 @@
 // kernels:
 // with AVX-512 the 128 minimums stay in 16 registers, 8 hashes an
 // instruction; elsewhere four shingles at a time in plain Go. The signing
-// stage costs 1.16× Push alone with the AVX-512 kernel and 1.78× with the
-// portable one (same run), so it stays within 1.5× of Push alone only on
-// CPUs with AVX-512; the rest of the stage (normalization, tokenization,
-// shingle and line hashes, numbers) costs about as much as Push alone. An
+// stage costs 1.16× Push alone with the AVX-512 kernel (the table's run).
+// With the portable one, ten alternating runs of the two test binaries
+// (go test -c -tags purego, -bench 'Sketch/3072B' in ./dedup and
+// 'MinWisePush' in the oracle module) gave 36.8 µs ± 2% against 24.9 µs
+// ± 1%: 1.48× (1.44× to 1.56× run by run). Of the portable stage, the
+// kernel takes about 45%; the rest (normalization, tokenization, shingle
+// and line hashes, numbers) costs about 0.8× Push alone. An
 // fsync costs about 250 µs on this machine; with concurrent writers group
 // commit shares some of them (about 245 µs per add against 345 µs for
 // SyncEach). It shares fewer than the number of waiting writers suggests;
@@ -459,7 +467,7 @@
 // # Scaling out
 //
 // One process is the first choice: this command clusters a million 3 KB
-// articles in 76.0 to 88.7 s on 2 cores (see Larger corpora). Three other
+// articles in 44 to 45 s on 2 cores (see Larger corpora). Three other
 // modes cover what one process cannot:
 //
 //   - A shared index on Redis (package dedup/redisindex, standalone or
