@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -121,6 +122,37 @@ func TestClusterDeterministic(t *testing.T) {
 	for range 5 {
 		if diff := cmp.Diff(first, grouping(cluster(t, Config{}, docs)), allFields); diff != "" {
 			t.Fatalf("second run differs (-first +again):\n%s", diff)
+		}
+	}
+}
+
+// The stages that run on GOMAXPROCS goroutines split their work by the
+// number of goroutines; the result must not depend on it: every
+// document's cluster, canonical flag, similarity and reason.
+func TestClusterIndependentOfGOMAXPROCS(t *testing.T) {
+	docs := seeds(t)
+	paths, err := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "*.txt"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("fixtures: %v %v", paths, err)
+	}
+	for _, p := range paths {
+		docs = append(docs, Doc{ID: filepath.Base(p), Text: readFile(t, p)})
+	}
+	render := func(res *Clustering) []string {
+		var out []string
+		for _, d := range res.Docs {
+			out = append(out, fmt.Sprintf("%s cluster=%s canonical=%v similarity=%.6f %s",
+				d.ID, res.Docs[res.Clusters[d.ClusterIndex].Canonical].ID, d.Canonical, d.Similarity, d.Match.Reason()))
+		}
+		return out
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(1)
+	want := render(cluster(t, Config{}, docs))
+	for _, procs := range []int{2, 3, 7, 64} {
+		runtime.GOMAXPROCS(procs)
+		if diff := cmp.Diff(want, render(cluster(t, Config{}, docs))); diff != "" {
+			t.Errorf("GOMAXPROCS=%d differs from GOMAXPROCS=1 (-1 +%d):\n%s", procs, procs, diff)
 		}
 	}
 }
