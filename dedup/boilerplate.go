@@ -2,7 +2,6 @@ package dedup
 
 import (
 	"cmp"
-	"runtime"
 	"slices"
 
 	"github.com/neardup/neardup/dedup/internal/engine"
@@ -124,14 +123,13 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 	}
 	// A lookup in counts for every line of every document: on every
 	// core (the map is only read; article, which compresses paths in
-	// parent, is called first), each share's openings apart, then sorted
-	// together.
+	// parent, is called first). The openings are sorted below, so the
+	// shares' order does not matter.
 	articleOf := make([]int32, len(lines))
 	for i := range lines {
 		articleOf[i] = int32(article(center[i]))
 	}
-	shares := make([][]opening, runtime.GOMAXPROCS(0))
-	inShares(len(lines), func(w, lo, hi int) {
+	openings := concatShares(len(lines), func(lo, hi int) []opening {
 		var out []opening
 		for i := lo; i < hi; i++ {
 			l := lines[i]
@@ -145,9 +143,8 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 				out = append(out, opening{l[first].Hash, int(articleOf[i])})
 			}
 		}
-		shares[w] = out
+		return out
 	})
-	openings := slices.Concat(shares...)
 	slices.SortFunc(openings, func(a, b opening) int {
 		if c := cmp.Compare(a.hash, b.hash); c != 0 {
 			return c

@@ -170,7 +170,7 @@ func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair
 	// Each cluster's canonical and its members' similarities to it, on
 	// GOMAXPROCS goroutines, each taking a share of the clusters: a
 	// cluster writes only its own entry and its members' documents.
-	inShares(len(res.Clusters), func(_, lo, hi int) {
+	inShares(len(res.Clusters), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			cl := &res.Clusters[k]
 			cl.Scores = c.score(cl.Members, sketch)

@@ -18,7 +18,8 @@ import "slices"
 // match, when not nil, is where the verdict that put document i in its
 // cluster goes (the Match of its DocResult); boilerplate learning, which
 // needs only the clusters, passes nil and computes no verdicts, rather
-// than hold a slice of them (120 bytes a document) beside its own.
+// than hold a slice of them (120 bytes a document) beside its own. match
+// is called from several goroutines at once, with different i.
 func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32, match func(i int) *Match) (center []int) {
 	// The verified matches each document would find in an Index filled
 	// in this order, computed up front in parallel.
@@ -83,7 +84,8 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32, mat
 	// is only the largest member, and leftover boilerplate or an inserted
 	// sentence can make it so; the canonical is the member that carries
 	// most of what the copies share, and so the best stand-in for the
-	// article.
+	// article. This pass writes the Match only of documents that are
+	// still their own center, whose Match joinVerdicts never wrote.
 	members := membersByCenter(center, order)
 	canonical := make(map[int]int)
 	canonicalOf := func(cj int) int {
@@ -143,7 +145,7 @@ func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32, mat
 type join struct {
 	doc, with int32
 	exact     bool
-	inCenter  float64 // -1: with is the center
+	inCenter  float64 // -1: with is the center; unused when exact
 }
 
 // joinVerdicts sets the Match of each join, as group's pass would have,
@@ -151,7 +153,7 @@ type join struct {
 // (no two joins share a document), so the result does not depend on
 // their number.
 func (c Config) joinVerdicts(sk []Sketch, joins []join, match func(i int) *Match) {
-	inShares(len(joins), func(_, lo, hi int) {
+	inShares(len(joins), func(lo, hi int) {
 		for _, j := range joins[lo:hi] {
 			m := match(int(j.doc))
 			*m = c.Compare(&sk[j.doc], &sk[j.with])
@@ -175,7 +177,7 @@ func exactCopies(sk []Sketch, order []int) []int32 {
 	// The keys first, on every core: each is a chain of a hundred
 	// dependent multiplications.
 	keys := make([]uint64, len(sk))
-	inShares(len(sk), func(_, lo, hi int) {
+	inShares(len(sk), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			if sk[i].shingles > 0 {
 				keys[i] = sk[i].exactKey()

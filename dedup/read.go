@@ -53,7 +53,7 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 		boiler := c.learnBoilerplate(sketches, lines)
 		res.BoilerplateLines = len(boiler)
 		redo := make([]bool, len(lines))
-		inShares(len(lines), func(_, lo, hi int) { // a lookup a line
+		inShares(len(lines), func(lo, hi int) { // a lookup a line
 			for i := lo; i < hi; i++ {
 				redo[i] = boiler.carries(lines[i])
 			}
@@ -234,11 +234,12 @@ func (p *pages[T]) flatten(n int) []T {
 	}
 	out := make([]T, n)
 	pgs := *p
-	inShares(len(pgs), func(_, from, to int) {
+	inShares(len(pgs), func(from, to int) {
 		for k := from; k < to; k++ {
 			if lo := k * pageSize; lo < n {
 				copy(out[lo:min(n, lo+pageSize)], pgs[k])
 			}
+			pgs[k] = nil // one goroutine owns each page
 		}
 	})
 	*p = nil

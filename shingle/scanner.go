@@ -118,7 +118,7 @@ func (s *Scanner) Token() Token {
 	if s.kind == 0 {
 		return Token{}
 	}
-	return Token{Key: s.key, Start: s.start, End: s.end, Kind: s.kind, Marked: s.marked, Retyped: s.retyped}
+	return Token{Key: s.Key(), Start: s.start, End: s.end, Kind: s.kind, Marked: s.marked, Retyped: s.retyped}
 }
 
 // Vietnamese tone marks, in the order they are appended to a key.
@@ -465,7 +465,8 @@ var latinTable = func() (t [latin1Hi - latin1Lo + 1 + latin2Hi - latin2Lo + 1]*l
 	return t
 }()
 
-// decodeRune is utf8.DecodeRune for a non-ASCII first byte, with the two
+// decodeRune is utf8.DecodeRune for a non-empty b (scan calls it on a
+// non-ASCII first byte), with the two
 // forms in which every precomposed Latin letter is written decoded here,
 // without a call: two bytes (Latin-1 to Latin Extended-B), and three led
 // by E1 (U+1000 to U+1FFF, Latin Extended Additional among them, where
