@@ -96,8 +96,8 @@ func (s *Scanner) Reset(src []byte, n Normalizer) {
 	s.kind = 0
 	s.cl, s.ci = s.cl[:0], 0
 	s.runs, s.run = 0, 0
-	if cap(s.key) > 1<<16 { // do not pin the buffer of one huge token
-		s.key = nil
+	if s.key == nil || cap(s.key) > 1<<16 { // do not pin the buffer of one huge token
+		s.key = make([]byte, 0, 64) // room for scan's fixed-size copies
 	}
 	if cap(s.runKey) > 1<<16 {
 		s.runKey, s.cl = nil, nil
@@ -203,9 +203,6 @@ func (s *Scanner) Scan() bool {
 }
 
 func (s *Scanner) scan() bool {
-	if s.key == nil {
-		s.key = make([]byte, 0, 64)
-	}
 	s.key = s.key[:0]
 	if s.ci < len(s.cl) {
 		return s.runToken()
@@ -466,11 +463,11 @@ var latinTable = func() (t [latin1Hi - latin1Lo + 1 + latin2Hi - latin2Lo + 1]*l
 }()
 
 // decodeRune is utf8.DecodeRune for a non-empty b (scan calls it on a
-// non-ASCII first byte), with the two
-// forms in which every precomposed Latin letter is written decoded here,
-// without a call: two bytes (Latin-1 to Latin Extended-B), and three led
-// by E1 (U+1000 to U+1FFF, Latin Extended Additional among them, where
-// most Vietnamese letters lie).
+// non-ASCII first byte), with the two forms in which every precomposed
+// Latin letter is written decoded here, without a call: two bytes
+// (Latin-1 to Latin Extended-B), and three led by E1 (U+1000 to U+1FFF,
+// Latin Extended Additional among them, where most Vietnamese letters
+// lie).
 func decodeRune(b []byte) (rune, int) {
 	switch c := b[0]; {
 	case c >= 0xC2 && c < 0xE0 && len(b) >= 2 && b[1]&0xC0 == 0x80:
