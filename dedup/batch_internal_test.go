@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -319,5 +320,59 @@ func TestSketchPassAllocs(t *testing.T) {
 		if diff := cmp.Diff(wantLines, keptLines[i], cmpopts.EquateEmpty()); diff != "" || len(wantLines) < 2 {
 			t.Fatalf("document %d: %d lines; lines (-alone +sketchPass):\n%s", i, len(wantLines), diff)
 		}
+	}
+}
+
+// The second reading sketches again the documents that carry
+// boilerplate, and their new sketches take the room of the old ones in
+// the arenas (sketchArena.replace). What sketchCorpus returns must equal
+// each document sketched alone: without the learned boilerplate if it
+// carries some, as it is otherwise.
+func TestSketchCorpusSecondReading(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	menu := strings.Join(words(rng, 12), " ")
+	footer := strings.Join(words(rng, 30), " ") + " 12,5 và 2026"
+	docs := make([]Doc, 300)
+	for i := range docs {
+		body := text(words(rng, 60), []string{"\n"}, words(rng, 90))
+		switch i % 3 {
+		case 0:
+			body = []byte(menu + "\n" + string(body) + "\n" + footer)
+		case 1:
+			body = []byte(string(body) + "\n" + footer)
+		}
+		docs[i] = Doc{ID: fmt.Sprint(i), Text: body}
+	}
+	c := Config{}.withDefaults()
+	got, err := c.sketchCorpus(func(_ func(int) bool, yield func(Doc) bool) error {
+		for _, d := range docs {
+			yield(d)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]Sketch, len(docs))
+	lines := make([][]docLine, len(docs))
+	for i, d := range docs {
+		first[i], lines[i] = c.sketch(d.Text, nil, []docLine{}, nil)
+	}
+	boiler := c.learnBoilerplate(first, lines)
+	redone := 0
+	for i, d := range docs {
+		want := first[i]
+		if boiler.carries(lines[i]) {
+			if s, _ := c.sketch(d.Text, boiler, nil, nil); s.words > 0 {
+				want = s
+				redone++
+			}
+		}
+		if diff := cmp.Diff(want, got.Sketches[i], cmp.AllowUnexported(Sketch{}, numberSketch{})); diff != "" {
+			t.Fatalf("document %d: sketch (-alone +sketchCorpus):\n%s", i, diff)
+		}
+	}
+	if redone != 200 || got.BoilerplateDocs != redone {
+		t.Errorf("%d documents sketched again, sketchCorpus counts %d; want 200", redone, got.BoilerplateDocs)
 	}
 }

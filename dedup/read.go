@@ -74,7 +74,7 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 					// notice) keeps them: otherwise it would have no
 					// content at all.
 					if s.words > 0 {
-						sketches[i] = store.keep(s)
+						sketches[i] = store.replace(sketches[i], s)
 					}
 				}, false)
 			if err != nil {
@@ -285,4 +285,27 @@ func (a *sketchArena) keep(s Sketch) Sketch {
 	s.chunks = a.chunks.keep(s.chunks)
 	s.numbers.Sample = a.numbers.keep(s.numbers.Sample)
 	return s
+}
+
+// replace returns s with its slices in the arenas, kept where old's lie
+// when they fit. A document sketched again without its boilerplate has
+// a signature of the same length and no more chunks or numbers than
+// before, so its new sketch takes its old one's room instead of leaving
+// it unused in the arenas: a fifth of a generated corpus is sketched
+// again, about 100 MB at 10^6 documents. Nothing may read old's slices
+// afterwards.
+func (a *sketchArena) replace(old, s Sketch) Sketch {
+	s.sig = compact(reuse(a.sig.keep, old.sig, s.sig))
+	s.chunks = reuse(a.chunks.keep, old.chunks, s.chunks)
+	s.numbers.Sample = reuse(a.numbers.keep, old.numbers.Sample, s.numbers.Sample)
+	return s
+}
+
+// reuse copies l into old's memory if it fits, else keeps it with keep.
+func reuse[T any](keep func([]T) []T, old, l []T) []T {
+	if len(l) > len(old) {
+		return keep(l)
+	}
+	n := copy(old, l)
+	return old[:n:n]
 }
