@@ -388,3 +388,34 @@ func TestSketchCorpusSecondReading(t *testing.T) {
 		t.Errorf("%d documents sketched again, sketchCorpus counts %d; want 200", redone, got.BoilerplateDocs)
 	}
 }
+
+// pages gives back, flattened, what was put at each index in any order,
+// across the growing pages and the full ones; pageOf, pageStart and
+// pageLen agree with one another.
+func TestPages(t *testing.T) {
+	for i := range 3*maxPage + 10 {
+		k, off := pageOf(i)
+		if off < 0 || off >= pageLen(k) || pageStart(k)+off != i {
+			t.Fatalf("pageOf(%d) = %d, %d; page %d starts at %d, %d long", i, k, off, k, pageStart(k), pageLen(k))
+		}
+	}
+	if pageLen(0) != firstPage || pageLen(1) != firstPage || pageLen(2) != 2*firstPage || pageLen(growPages) != maxPage || pageLen(growPages+5) != maxPage {
+		t.Errorf("page lengths %d %d %d ... %d %d", pageLen(0), pageLen(1), pageLen(2), pageLen(growPages), pageLen(growPages+5))
+	}
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{0, 1, firstPage - 1, firstPage, firstPage + 1, 5000, maxPage - 1, maxPage, maxPage + 1, 3*maxPage + 7} {
+		var p pages[int32]
+		for _, i := range rng.Perm(n) {
+			*p.at(i) = int32(i) + 1
+		}
+		got := p.flatten(n)
+		if len(got) != n || p != nil {
+			t.Fatalf("n=%d: flatten gave %d elements, left %d pages", n, len(got), len(p))
+		}
+		for i, v := range got {
+			if v != int32(i)+1 {
+				t.Fatalf("n=%d: element %d is %d", n, i, v-1)
+			}
+		}
+	}
+}
