@@ -12,40 +12,28 @@ import (
 	"github.com/neardup/neardup/dedup/internal/engine"
 )
 
-// sortPacked sorts as pdqsort does, whatever the mix of unique and
-// repeated keys (the high bits, by which it buckets).
-func TestSortPacked(t *testing.T) {
+// sortKeyPos sorts as pdqsort with the same comparator does, whatever the
+// mix of unique and repeated keys.
+func TestSortKeyPos(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	var tmp []uint64
+	var tmp []keyPos
 	var counts []int32
 	for _, n := range []int{0, 1, 2, 5, 17, 100, 1000, 100000} {
 		for _, repeats := range []int{0, 1, 50} {
-			v := make([]uint64, n)
+			v := make([]keyPos, n)
 			for i := range v {
-				v[i] = rng.Uint64()
+				v[i] = keyPos{rng.Uint64(), rng.Uint32()}
 				if repeats > 0 && i > 0 && rng.IntN(100) < repeats {
-					v[i] = v[rng.IntN(i)]>>20<<20 | uint64(rng.IntN(1<<20)) // a key shared by many
+					v[i].key = v[rng.IntN(i)].key // a key shared by many
 				}
 			}
 			want := slices.Clone(v)
-			slices.Sort(want)
-			var got []uint64
-			got, tmp, counts = sortPacked(v, tmp, counts)
+			slices.SortFunc(want, compareKeyPos)
+			var got []keyPos
+			got, tmp, counts = sortKeyPos(v, tmp, counts)
 			if !slices.Equal(want, got) {
-				t.Fatalf("n=%d repeats=%d%%: sortPacked differs from slices.Sort", n, repeats)
+				t.Fatalf("n=%d repeats=%d%%: sortKeyPos differs from SortFunc", n, repeats)
 			}
-		}
-	}
-}
-
-// A band entry keeps as many bits of key as the corpus's positions
-// leave: every position fits below the shift, and no fewer bits would
-// do.
-func TestBandShift(t *testing.T) {
-	for _, n := range []int{0, 1, 2, 3, 4, 1000, 1 << 20, 1<<20 + 1, 10_000_000} {
-		s := bandShift(n)
-		if last := uint64(max(n, 1) - 1); last>>s != 0 || (s > 1 && last>>(s-1) == 0) {
-			t.Errorf("bandShift(%d) = %d", n, s)
 		}
 	}
 }
