@@ -186,7 +186,7 @@ func compareOcc(x, y occ) int {
 
 // sortOccs fills dst, which has room for every line, with the
 // occurrences of the documents' lines in their articles, sorted by line
-// hash, then article, as sortKeyPos sorts band keys: in linear time, each
+// hash, then article, as sortPacked sorts band keys: in linear time, each
 // occurrence written straight into its bucket (by the hash's top bits),
 // with no unsorted copy. Line hashes are uniform but for the lines that
 // recur (boilerplate), whose buckets fill up and are sorted with pdqsort.

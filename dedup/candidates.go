@@ -1,7 +1,6 @@
 package dedup
 
 import (
-	"cmp"
 	"runtime"
 	"slices"
 	"sync"
@@ -43,8 +42,8 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			var ents, tmp []keyPos
-			var packed, ptmp []uint64
+			// One pair of buffers serves both kinds of entries.
+			var ents, tmp []uint64
 			var counts []int32
 			var out []uint64
 			met := make([]uint64, len(sk))
@@ -58,23 +57,23 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 				if b == p.Bands+1 {
 					// Run keys, packed as key<<32 | position: sorted as
 					// numbers, they are in key order, then position order.
-					packed = packed[:0]
+					ents = ents[:0]
 					for w := range runs {
-						packed = append(packed, runs[w][t]...)
+						ents = append(ents, runs[w][t]...)
 						runs[w][t] = nil
 					}
-					packed, ptmp, counts = sortPacked(packed, ptmp, counts)
-					out = appendPairs(out, packed, limit, open, met)
+					ents, tmp, counts = sortPacked(ents, tmp, counts)
+					out = appendPairs(out, ents, limit, open, met)
 				} else {
 					// In input order, the order the signatures lie in
 					// memory: a band reads a few bytes of each of them.
 					ents = ents[:0]
 					for i := range sk {
 						if s := &sk[i]; s.shingles > 0 && b <= lastBand(p, s.lead) && int(rep[i]) == i {
-							ents = append(ents, keyPos{tableKey(p, s.sig, s.lead, b), pos[i]})
+							ents = append(ents, entry(tableKey(p, s.sig, s.lead, b), pos[i]))
 						}
 					}
-					ents, tmp, counts = sortKeyPos(ents, tmp, counts)
+					ents, tmp, counts = sortPacked(ents, tmp, counts)
 					out = appendPairs(out, ents, limit, open, met)
 				}
 				// Keep the buffer small: pairs repeat across bands. What
@@ -101,10 +100,10 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 // every band, copies of one text that differ only in a number (the pages
 // of a listing, a template's days), meet the same postings under all of
 // them, and their pairs are appended once instead of once a band.
-func appendPairs[E keyPos | uint64](out []uint64, ents []E, limit int, open bool, met []uint64) []uint64 {
+func appendPairs(out, ents []uint64, limit int, open bool, met []uint64) []uint64 {
 	for lo := 0; lo < len(ents); {
 		hi := lo + 1
-		for hi < len(ents) && entryKey(ents[hi]) == entryKey(ents[lo]) {
+		for hi < len(ents) && ents[hi]>>32 == ents[lo]>>32 {
 			hi++
 		}
 		end := hi
@@ -115,11 +114,11 @@ func appendPairs[E keyPos | uint64](out []uint64, ents []E, limit int, open bool
 		if end > lo+limit {
 			postings = 0x9e3779b97f4a7c15
 			for _, e := range ents[lo : lo+limit] {
-				postings = mix(postings ^ uint64(entryPos(e)))
+				postings = mix(postings ^ uint64(uint32(e)))
 			}
 		}
 		for k := lo + 1; k < end; k++ {
-			later := entryPos(ents[k])
+			later := uint32(ents[k])
 			if k >= lo+limit {
 				if met[later] == postings {
 					continue // the same postings, under an earlier key
@@ -127,7 +126,7 @@ func appendPairs[E keyPos | uint64](out []uint64, ents []E, limit int, open bool
 				met[later] = postings
 			}
 			for j := lo; j < min(k, lo+limit); j++ {
-				out = append(out, pair(later, entryPos(ents[j]), k < lo+limit))
+				out = append(out, pair(later, uint32(ents[j]), k < lo+limit))
 			}
 		}
 		lo = hi
@@ -135,27 +134,18 @@ func appendPairs[E keyPos | uint64](out []uint64, ents []E, limit int, open bool
 	return out
 }
 
-// entryKey and entryPos read a keyPos, or a run key packed as
-// key<<32 | position.
-func entryKey[E keyPos | uint64](e E) uint64 {
-	switch e := any(e).(type) {
-	case keyPos:
-		return e.key
-	case uint64:
-		return e >> 32
-	}
-	panic("unreachable")
-}
-
-func entryPos[E keyPos | uint64](e E) uint32 {
-	switch e := any(e).(type) {
-	case keyPos:
-		return e.pos
-	case uint64:
-		return uint32(e)
-	}
-	panic("unreachable")
-}
+// entry packs a key's high 32 bits above a document's position: the
+// form in which candidatePairs sorts every key, band, lead or run, in 8
+// bytes where a whole key and a position took 16, so that one pair of
+// buffers serves them all. Keys that agree in their high 32 bits meet:
+// by chance, about n²/2^33 pairs of documents a band in a corpus of n
+// (116 at 10^6 documents; at 10^7, 2% more candidates), each one more
+// candidate that verification rejects. Where a key carried by more than
+// its postings limit meets another, the merged postings can leave a pair
+// of the other key unmet under that band; copies share other bands.
+// engine.GroupingKey files keys the same way, so that an engine pairs
+// what the batch grouping pairs.
+func entry(key uint64, pos uint32) uint64 { return key>>32<<32 | uint64(pos) }
 
 // runParts is the number of parts in which candidatePairs sorts the run
 // keys, by value (see engine.RunParts).
@@ -163,11 +153,8 @@ const runParts = engine.RunParts
 
 // runKeys computes the run keys of sk with the documents' positions pos,
 // on workers goroutines, each taking a share of the documents, and files
-// them by worker and part (key modulo runParts). An entry packs the high
-// half of the key and the position into 8 bytes, half a keyPos: a corpus
-// holds several times more run keys than documents. 32 bits of key tell
-// keys apart but for chance collisions, about one in 2^32 pairs of keys,
-// which cost a verification each.
+// them by worker and part (key modulo runParts) as entries: a corpus
+// holds several times more run keys than documents.
 func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]uint64 {
 	out := make([][runParts][]uint64, workers)
 	var wg sync.WaitGroup
@@ -186,7 +173,7 @@ func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]
 				if sk[i].shingles > 0 && int(rep[i]) == i {
 					keys = appendRunKeys(keys[:0], sk[i].chunks, 0, 1)
 					for _, k := range keys {
-						out[w][k%runParts] = append(out[w][k%runParts], k>>32<<32|uint64(pos[i]))
+						out[w][k%runParts] = append(out[w][k%runParts], entry(k, pos[i]))
 					}
 				}
 			}
@@ -196,20 +183,7 @@ func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]
 	return out
 }
 
-// keyPos is a band key and the position of a document filed under it.
-type keyPos struct {
-	key uint64
-	pos uint32
-}
-
-func compareKeyPos(x, y keyPos) int {
-	if c := cmp.Compare(x.key, y.key); c != 0 {
-		return c
-	}
-	return cmp.Compare(x.pos, y.pos)
-}
-
-// buckets returns how the bucket sorts below split entries of uniform
+// buckets returns how the bucket sort below splits entries of uniform
 // 64-bit keys: by the top 64-shift bits of the key, into n buckets of
 // about four entries each (at most 2^24 buckets).
 func buckets(entries int) (shift, n int) {
@@ -220,56 +194,11 @@ func buckets(entries int) (shift, n int) {
 	return 64 - bits, 1 << bits
 }
 
-// sortKeyPos sorts v by key, then position, in linear time: keys are
-// uniform hashes, so a counting pass on their top bits scatters v into
+// sortPacked sorts v, entries whose high bits are a uniform hash, in
+// linear time: a counting pass on their top bits scatters v into
 // buckets of about four entries, which insertion sort finishes (pdqsort a
 // bucket that a repeated key fills). It uses and returns the buffers tmp
 // and counts; the sorted entries are the first slice returned.
-func sortKeyPos(v, tmp []keyPos, counts []int32) (sorted, spare []keyPos, cnt []int32) {
-	shift, n := buckets(len(v))
-	if cap(counts) < n+1 {
-		counts = make([]int32, n+1)
-	}
-	counts = counts[:n+1]
-	clear(counts)
-	for _, e := range v {
-		counts[e.key>>shift+1]++
-	}
-	for i := range n {
-		counts[i+1] += counts[i]
-	}
-	if cap(tmp) < len(v) {
-		tmp = make([]keyPos, len(v))
-	}
-	tmp = tmp[:len(v)]
-	fill := counts[:n] // counts[b] is bucket b's start; the scatter moves it to its end
-	for _, e := range v {
-		b := e.key >> shift
-		tmp[fill[b]] = e
-		fill[b]++
-	}
-	lo := int32(0)
-	for b := range n {
-		hi := fill[b]
-		if bucket := tmp[lo:hi]; len(bucket) > 16 {
-			slices.SortFunc(bucket, compareKeyPos)
-		} else {
-			for i := 1; i < len(bucket); i++ {
-				for j := i; j > 0 && compareKeyPos(bucket[j-1], bucket[j]) > 0; j-- {
-					bucket[j-1], bucket[j] = bucket[j], bucket[j-1]
-				}
-			}
-		}
-		lo = hi
-	}
-	return tmp, v, counts
-}
-
-// sortPacked sorts v as sortKeyPos sorts keyPos entries, for entries
-// packed in a uint64 whose high bits are the key. The two are written out
-// apart on purpose: one generic sortByKey[E keyPos | uint64], reading the
-// key and the order through a type switch, measured 10% slower on band
-// keys and 40% slower on packed run keys (200,000 random entries).
 func sortPacked(v, tmp []uint64, counts []int32) (sorted, spare []uint64, cnt []int32) {
 	shift, n := buckets(len(v))
 	if cap(counts) < n+1 {

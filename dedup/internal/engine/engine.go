@@ -151,18 +151,19 @@ func (p Banding) Postings(band int) (limit int, open bool) {
 }
 
 // GroupingKey returns k as the batch grouping (dedup's ClusterReader and
-// ClusterSketches) compares it: a band or lead key whole, a run key by its
-// high 32 bits and its value modulo RunParts. The batch grouping packs a
-// run key with a document's position into 8 bytes, which halves the
-// memory of the most numerous keys, and sorts them in RunParts parts by
-// value. Two run keys that agree there but differ elsewhere, about one
-// pair of keys in 2^35, pair their documents in the batch grouping and
-// not in an index that keeps whole keys; an engine that must reproduce the
-// batch result exactly files keys under GroupingKey.
+// ClusterSketches) compares it: by the high 32 bits of its hash, and a run
+// key also by its value modulo RunParts. The batch grouping packs a key
+// with a document's position into 8 bytes, which halves the memory of
+// its sorts, and sorts run keys in RunParts parts by value. Two keys of
+// one band that agree there but differ elsewhere, about one pair of keys
+// in 2^32 (2^35 for run keys), pair their documents in the batch grouping
+// and not in an index that keeps whole keys; an engine that must
+// reproduce the batch result exactly files keys under GroupingKey.
 func (p Banding) GroupingKey(k IndexKey) IndexKey {
 	if k.Band == p.Bands+1 {
-		k.Hash = k.Hash>>32<<32 | k.Hash%RunParts
+		return IndexKey{Band: k.Band, Hash: k.Hash>>32<<32 | k.Hash%RunParts}
 	}
+	k.Hash = k.Hash >> 32 << 32
 	return k
 }
 
