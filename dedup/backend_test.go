@@ -210,7 +210,7 @@ func TestClusterSketchesWithPairs(t *testing.T) {
 	ids := make([]string, len(docs))
 	sk := make([]Sketch, len(docs))
 	for i, d := range want.Docs {
-		ids[i], sk[i] = d.ID, d.Sketch
+		ids[i], sk[i] = d.ID, *d.Sketch
 	}
 	pairs := referencePairs(cfg, sk)
 	if len(pairs) == 0 {

@@ -57,8 +57,8 @@ func (c Config) ClusterReader(read ReadFunc) (*Clustering, error) {
 	if err != nil {
 		return nil, err
 	}
-	// sc is not used after this: the corpus's []Sketch lives only as long
-	// as clusterSketches reads it, not beside the result's copies.
+	// sc is not used after this: the corpus's []Sketch lives on as the
+	// result's sketches (DocResult.Sketch points into it).
 	ids, sk := sc.IDs, sc.Sketches
 	lines, docs := sc.BoilerplateLines, sc.BoilerplateDocs
 	res, err := c.clusterSketches(ids, sk, nil)
@@ -149,13 +149,9 @@ func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair
 		}
 		sizes[k]++
 		d := &res.Docs[i] // Match set by group
-		d.ID, d.ClusterIndex, d.Sketch = ids[i], int(k), sk[i]
+		d.ID, d.ClusterIndex, d.Sketch = ids[i], int(k), &sk[i]
 	}
-	// The result holds the sketches now. From here on they are read from
-	// it, so that the corpus's []Sketch (152 bytes a document) can go
-	// once the caller lets it (ClusterReader does).
-	sk = nil
-	sketch := func(i int) *Sketch { return &res.Docs[i].Sketch }
+	sketch := func(i int) *Sketch { return &sk[i] }
 	res.Clusters = make([]Cluster, len(sizes))
 	members := make([]int, n)
 	at := 0
@@ -181,7 +177,7 @@ func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair
 				if i == cl.Canonical {
 					res.Docs[i].Similarity = 1
 				} else {
-					res.Docs[i].Similarity = c.Compare(&res.Docs[i].Sketch, &canon.Sketch).Jaccard
+					res.Docs[i].Similarity = c.Compare(res.Docs[i].Sketch, canon.Sketch).Jaccard
 				}
 			}
 		}

@@ -49,8 +49,12 @@ type DocResult struct {
 	// the cluster's center (the member with the most content); zero for
 	// the center.
 	Match Match
-	// Sketch is the document's sketch, boilerplate left out.
-	Sketch Sketch
+	// Sketch is the document's sketch, boilerplate left out. The
+	// sketches of one Clustering lie in one array that the DocResults
+	// point into, rather than in copies: a DocResult is 168 bytes, not
+	// 312, and a corpus's result takes its sketches over without holding
+	// them twice on the way (152 MB at 10^6 documents).
+	Sketch *Sketch
 }
 
 // Cluster is a group of copies of one article.

@@ -223,7 +223,9 @@ func LSH(c dedup.Config) Banding { return lsh(c) }
 // (Config.Compare) may be left out, as may documents that no verified
 // pair links to the rest: grouping reads verified pairs only, so an engine
 // can group each connected component of them apart, with the pairs
-// within it, and get the same clusters and canonicals.
+// within it, and get the same clusters and canonicals. The result's
+// DocResult.Sketch points into sk, which must not change while the
+// result is in use.
 func ClusterSketches(c dedup.Config, ids []string, sk []dedup.Sketch, pairs []Pair) (*dedup.Clustering, error) {
 	return clusterSketches(c, ids, sk, pairs)
 }

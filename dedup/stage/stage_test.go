@@ -48,7 +48,7 @@ func render(res *dedup.Clustering) []view {
 	out := make([]view, len(res.Docs))
 	for i, d := range res.Docs {
 		c := &res.Clusters[d.ClusterIndex]
-		f := stage.Inspect(&d.Sketch)
+		f := stage.Inspect(d.Sketch)
 		out[i] = view{d.ID, res.Docs[c.Canonical].ID, d.Canonical, d.Similarity, d.Match.Reason(), c.Reason(res.Docs), f.Words, f.Shingles, len(f.Sig)}
 	}
 	return out

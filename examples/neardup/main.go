@@ -321,7 +321,7 @@ func printClusters(w io.Writer, res *dedup.Clustering) {
 			if d.Canonical {
 				mark = "*"
 			}
-			f := stage.Inspect(&d.Sketch)
+			f := stage.Inspect(d.Sketch)
 			fmt.Fprintf(bw, "  %s %-40s %s; words %d, boilerplate words %d, numbers %d (real %v); similarity %.3f",
 				mark, d.ID, s, f.Words, f.BoilerplateWords, f.NumberCount, f.RealNumbers > 0, d.Similarity)
 			if r := d.Match.Reason(); r != "" {
