@@ -350,35 +350,32 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         317 MB  4.1 to 4.9 s (5 runs)     188 to 200 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  43.8 to 44.9 s (3 runs)   1.74 to 1.85 GB  1.0000 / 1.0000
+//	100,000         317 MB  3.9 to 4.1 s (5 runs)     178 to 186 MB    1.0000 / 1.0000
+//	1,000,000       3.2 GB  41.4 to 42.5 s (3 runs)   1.55 to 1.64 GB  1.0000 / 1.0000
 //	10,000,000      32 GB   15 min 43 s (1 run)       15.6 GB          1.0000 / 1.0000
 //
-// The 5 runs of 10^5 alternated with the ekzhu/minhash-lsh peer of the
-// README (34 to 38 s); the VM's speed drifts by 15% and more within an
-// hour, so runs far apart in time compare poorly.
+// The ekzhu/minhash-lsh peer of the README took 34 to 38 s on the same
+// 10^5 documents, in runs alternating with a build 4% slower than this
+// one; the VM's speed drifts by 15% and more within an hour, so runs far
+// apart in time compare poorly.
 // The run of 10^7 documents was made with -mem 16GB, by the build of
 // commit f260a62; its canonical accuracy (-eval) was 0.967. Its stages
 // took 392, 160, 93 and 133 s, and writing with -eval's scoring 166 s.
 //
-//	stage (-timings, medians)          10^5     10^6
-//	reading and sketching              2.91 s   25.3 s
-//	learning boilerplate               0.61 s   6.6 s
-//	re-reading documents with it       0.58 s   5.0 s
-//	clustering                         0.61 s   6.7 s
-//
-// (The 10^5 column is three runs at a slow moment of the VM: 4.4 to
-// 4.9 s in all.)
+//	stage (-timings, medians of 3)     10^5     10^6
+//	reading and sketching              2.50 s   24.7 s
+//	learning boilerplate               0.44 s   6.5 s
+//	re-reading documents with it       0.50 s   4.9 s
+//	clustering                         0.39 s   5.3 s
 //
 // A soft limit trades time for memory, and holds only when what the run
 // keeps alive fits well below it: the live heap of 10^6 documents peaks
-// at about 1.16 GB, once in boilerplate learning (about 700 bytes of
-// sketch per document: signature, alignment chunks, fields, number
-// sample; the documents' line hashes; the candidate keys) and once in
-// clustering (the sketches and each document's result, about 300 bytes).
-// On 10^6 documents, -mem 1400MB took 47.0 s with a peak RSS of 1.41 GB
-// (one run, right after the three without it: 43.8 to 44.9 s, 1.74 to
-// 1.85 GB).
+// at about 1.1 GB in boilerplate learning (about 700 bytes of sketch per
+// document: signature, alignment chunks, fields, number sample; the
+// documents' line hashes; the candidate keys), and the clustering stage's
+// heap objects at about 1.14 GB (the sketches and each document's result,
+// 168 bytes that point at its sketch). On 10^6 documents, -mem 1400MB
+// took 44.8 s with a peak RSS of 1.39 GB (one run).
 //
 // The command streams files and directories: it reads them once to sketch
 // (JSONL in 1 MB blocks, parsed and sketched on every core) and once more
