@@ -178,6 +178,7 @@ func referencePairs(cfg Config, sk []Sketch) []candidatePair {
 	for pos, i := range order {
 		keys, _ := cfg.appendIndexKeys(nil, &sk[i])
 		for _, k := range keys {
+			k = cfg.lshBanding().GroupingKey(k) // as an engine files it
 			byKey[k] = append(byKey[k], uint32(pos))
 		}
 	}

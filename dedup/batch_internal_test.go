@@ -407,3 +407,31 @@ func TestPages(t *testing.T) {
 		}
 	}
 }
+
+// The batch grouping's entries meet exactly when engine.GroupingKey files
+// their keys alike, for band, lead and run keys: an engine that files
+// keys under GroupingKey pairs what the batch grouping pairs. Keys here
+// are made to agree in their high 32 bits and differ below, the chance
+// meetings that whole keys would keep apart.
+func TestEntryMatchesGroupingKey(t *testing.T) {
+	p := Config{}.withDefaults().lshBanding()
+	rng := rand.New(rand.NewPCG(17, 18))
+	for range 2000 {
+		hi := rng.Uint64() >> 32 << 32
+		k1 := hi | uint64(rng.Uint32())
+		k2 := hi | uint64(rng.Uint32())
+		if rng.IntN(3) == 0 {
+			k2 = rng.Uint64()
+		}
+		for _, band := range []int{0, p.Bands - 1, p.Bands, p.Bands + 1} {
+			x, y := indexKey{Band: band, Hash: k1}, indexKey{Band: band, Hash: k2}
+			batch := entry(k1, 1)>>32 == entry(k2, 2)>>32
+			if band == p.Bands+1 {
+				batch = batch && k1%runParts == k2%runParts // runKeys files parts apart
+			}
+			if engine := p.GroupingKey(x) == p.GroupingKey(y); batch != engine {
+				t.Fatalf("band %d, keys %#x and %#x: batch meets %v, GroupingKey %v", band, k1, k2, batch, engine)
+			}
+		}
+	}
+}

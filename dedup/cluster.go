@@ -72,7 +72,8 @@ func (c Config) ClusterReader(read ReadFunc) (*Clustering, error) {
 // candidatePair is a candidate pair of the grouping stage (see
 // stage.Pair): two documents, by position in groupOrder, that share an
 // index key (appendIndexKeys: band, lead and run keys), as an Index
-// filled in groupOrder would pair them under banding.Postings.
+// filled in groupOrder would pair them under banding.Postings, with keys
+// compared as banding.GroupingKey files them (see entry).
 type candidatePair = engine.Pair
 
 // groupOrder returns the order in which the grouping stage takes

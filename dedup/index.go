@@ -261,8 +261,8 @@ func (ix *Index) file(seq uint32) {
 // keys cannot be recomputed from a document's signature, as band keys
 // are, and four bytes of key tell two keys apart but for one chance in
 // 2^32, which costs a verification, never a wrong answer. Batch candidate
-// generation compares the same 32 bits (runKeys), so both find the same
-// pairs.
+// generation compares the same 32 bits of every key (entry), and run keys
+// also by their part (runKeys).
 func runEntry(k uint64, seq uint32) uint64 { return k&^0xffffffff | uint64(seq+1) }
 
 // runSlot returns the first slot of run key k (or of an entry).

@@ -224,7 +224,7 @@ const (
 	// occurrences). Pages of 1,024 sketches (152 KB) left 300 MB that no
 	// later stage could use at 10^6 documents, and the run's peak RSS
 	// rose by as much; pages of 65,536 (10 MB) cut that peak by about 100
-	// MB. Few pages: 16 for a million documents.
+	// MB. Few pages: 22 for a million documents.
 	maxPage = 1 << 16
 )
 
@@ -274,7 +274,8 @@ func (p *pages[T]) at(i int) *T {
 	return &(*p)[k][off]
 }
 
-// flatten returns the first n elements in one slice and empties p. It
+// flatten returns the first n elements in one slice and empties p; at
+// must have reached every one of them. It
 // copies on GOMAXPROCS goroutines: the copy is what first touches the
 // new slice's memory, and a million sketches (152 MB) cost one page fault
 // per 4 KB page, which the cores take in parallel.
@@ -342,7 +343,8 @@ func (a *sketchArena) keep(s Sketch) Sketch {
 // before, so its new sketch takes its old one's room instead of leaving
 // it unused in the arenas: a fifth of a generated corpus is sketched
 // again, about 100 MB at 10^6 documents. Nothing may read old's slices
-// afterwards.
+// afterwards: a Sketch is immutable once made (see Sketch) only from
+// the moment sketchCorpus returns it.
 func (a *sketchArena) replace(old, s Sketch) Sketch {
 	s.sig = compact(reuse(a.sig.keep, old.sig, s.sig))
 	s.chunks = reuse(a.chunks.keep, old.chunks, s.chunks)

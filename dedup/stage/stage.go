@@ -65,8 +65,9 @@ type IndexKey = engine.IndexKey
 // positions in GroupOrder, Later > Earlier, of two documents that share
 // an index key; Stored reports that Later is among the first postings of
 // one key they share (Banding.Postings), and Earlier must be. These are
-// the pairs an Index filled in GroupOrder would give, which an engine
-// outside the process (SQL over exported keys) can compute.
+// the pairs an Index filled in GroupOrder would give with keys compared
+// as Banding.GroupingKey files them, which an engine outside the process
+// (SQL over exported keys) can compute.
 type Pair = engine.Pair
 
 // Banding is the LSH banding of a Config: Bands bands of Rows signature

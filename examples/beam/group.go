@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -119,9 +120,13 @@ func (f *filer) flush(emit func(int64, []byte)) {
 // hash modulo buckets. A runner's cost per group key (Prism keeps a
 // trigger state and a pending heap for each) would otherwise come once
 // per key, a hundred times per document; a bucket holds the keys of
-// about bucketBytes of input, whatever the corpus's size.
+// about bucketBytes of input, whatever the corpus's size. The hash is
+// rotated by half first: GroupingKey keeps only its high 32 bits (and a
+// run key's part in the low ones), which a modulo by a number with
+// factors of two would otherwise not see, sending a whole band to a few
+// buckets.
 func keyBucket(band int64, hash uint64, buckets int64) int64 {
-	return int64((hash ^ uint64(band)*0x9e3779b97f4a7c15) % uint64(buckets))
+	return int64((bits.RotateLeft64(hash, 32) ^ uint64(band)*0x9e3779b97f4a7c15) % uint64(buckets))
 }
 
 // Verified pairs travel packed, by their earlier document: a list of

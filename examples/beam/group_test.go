@@ -2,9 +2,12 @@ package pipeline
 
 import (
 	"encoding/binary"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/neardup/neardup/dedup"
+	"github.com/neardup/neardup/dedup/stage"
 )
 
 // Repeats of a verified pair from several jobs merge into one partner,
@@ -39,5 +42,25 @@ func TestMergePartners(t *testing.T) {
 	want := []partner{{3, true}, {5, false}, {7, true}, {1 << 40, false}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("merged partners (-want +got):\n%s", diff)
+	}
+}
+
+// The keys of one band, filed as GroupingKey gives them (their low bits
+// cleared), spread over every bucket, whatever the number of buckets: a
+// power of two among them.
+func TestKeyBucketSpreads(t *testing.T) {
+	bands := stage.LSH(dedup.Config{})
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, buckets := range []int64{1024, 320, 317, 7} {
+		for _, band := range []int{0, bands.Bands, bands.Bands + 1} {
+			seen := map[int64]bool{}
+			for range 20 * buckets {
+				k := bands.GroupingKey(stage.IndexKey{Band: band, Hash: rng.Uint64()})
+				seen[keyBucket(int64(k.Band), k.Hash, buckets)] = true
+			}
+			if int64(len(seen)) < buckets*9/10 {
+				t.Errorf("%d buckets, band %d: keys reach %d of them", buckets, band, len(seen))
+			}
+		}
 	}
 }

@@ -13,8 +13,10 @@
 -- order. The first `cap` documents (by pos) under a key are its postings;
 -- every later document under an open key meets each of them, and none
 -- under a key that is not open (a run key shared by more than `cap`
--- documents: a common passage). That is exactly the candidate set of
--- neardup's in-memory index (dedup.Pair).
+-- documents: a common passage). key is the key as neardup's batch
+-- grouping compares it (its high 32 bits, and a run key's part; see
+-- stage.Banding.GroupingKey), so that is exactly the candidate set of a
+-- direct run (stage.Pair).
 
 -- Postings ranked within their key.
 CREATE TEMP TABLE ranked AS

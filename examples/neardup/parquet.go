@@ -16,7 +16,7 @@ import (
 // The Parquet export (-export DIR) and its read-back (-edges DIR).
 //
 //	docs.parquet      one row per document: its sketch
-//	postings.parquet  one row per index key of a document (stage.IndexKey)
+//	postings.parquet  one row per index key of a document (stage.IndexKey, as stage.Banding.GroupingKey files it)
 //	edges.parquet     the candidate pairs, written by an engine (edges.sql)
 //
 // Band keys are uint64 values stored as int64 (two's complement), the
@@ -104,7 +104,7 @@ func exportParquet(dir string, cfg dedup.Config, sc *stage.Corpus) (int, error) 
 		}
 		for _, k := range keys {
 			c, open := lsh.Postings(k.Band)
-			postings = append(postings, postingRow{Pos: pos[i], Band: int32(k.Band), Key: int64(k.Hash), Cap: int32(c), Open: open})
+			postings = append(postings, postingRow{Pos: pos[i], Band: int32(k.Band), Key: int64(lsh.GroupingKey(k).Hash), Cap: int32(c), Open: open})
 		}
 	}
 	return len(postings), parquet.WriteFile(filepath.Join(dir, "postings.parquet"), postings, meta)
