@@ -350,14 +350,13 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         317 MB  3.9 to 4.1 s (5 runs)     178 to 186 MB    1.0000 / 1.0000
+//	100,000         317 MB  3.9 to 4.9 s (5 runs)     182 to 190 MB    1.0000 / 1.0000
 //	1,000,000       3.2 GB  41.4 to 42.5 s (3 runs)   1.55 to 1.64 GB  1.0000 / 1.0000
 //	10,000,000      32 GB   15 min 43 s (1 run)       15.6 GB          1.0000 / 1.0000
 //
-// The ekzhu/minhash-lsh peer of the README took 34 to 38 s on the same
-// 10^5 documents, in runs alternating with a build 4% slower than this
-// one; the VM's speed drifts by 15% and more within an hour, so runs far
-// apart in time compare poorly.
+// The 5 runs of 10^5 alternated with the ekzhu/minhash-lsh peer of the
+// README (33 to 35 s); the VM's speed drifts by 15% and more within an
+// hour, so runs far apart in time compare poorly.
 // The run of 10^7 documents was made with -mem 16GB, by the build of
 // commit f260a62; its canonical accuracy (-eval) was 0.967. Its stages
 // took 392, 160, 93 and 133 s, and writing with -eval's scoring 166 s.
