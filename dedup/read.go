@@ -275,10 +275,10 @@ func (p *pages[T]) at(i int) *T {
 }
 
 // flatten returns the first n elements in one slice and empties p; at
-// must have reached every one of them. It
-// copies on GOMAXPROCS goroutines: the copy is what first touches the
-// new slice's memory, and a million sketches (152 MB) cost one page fault
-// per 4 KB page, which the cores take in parallel.
+// must have reached every one of them. It copies on GOMAXPROCS
+// goroutines: the copy is what first touches the new slice's memory, and
+// a million sketches (152 MB) cost one page fault per 4 KB page, which
+// the cores take in parallel.
 func (p *pages[T]) flatten(n int) []T {
 	if n == 0 {
 		*p = nil
