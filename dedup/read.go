@@ -235,14 +235,10 @@ var growPages = bits.Len(maxPage / firstPage)
 
 // pageOf returns the page that holds element i and i's place in it.
 func pageOf(i int) (page, off int) {
-	switch {
-	case i < firstPage:
-		return 0, i
-	case i < maxPage:
-		k := bits.Len(uint(i / firstPage))
-		return k, i - pageStart(k)
-	}
 	k := growPages + (i-maxPage)/maxPage
+	if i < maxPage {
+		k = bits.Len(uint(i / firstPage)) // 0 on the first page
+	}
 	return k, i - pageStart(k)
 }
 
@@ -258,12 +254,7 @@ func pageStart(k int) int {
 }
 
 // pageLen returns the elements of page k.
-func pageLen(k int) int {
-	if k == 0 {
-		return firstPage
-	}
-	return pageStart(k+1) - pageStart(k)
-}
+func pageLen(k int) int { return pageStart(k+1) - pageStart(k) }
 
 // at returns the i-th element, adding pages as needed.
 func (p *pages[T]) at(i int) *T {
