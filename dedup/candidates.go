@@ -145,7 +145,7 @@ func appendPairs(out, ents []uint64, limit int, open bool, met []uint64) []uint6
 // of the other key unmet under that band; copies share other bands.
 // engine.GroupingKey files keys the same way, so that an engine pairs
 // what the batch grouping pairs.
-func entry(key uint64, pos uint32) uint64 { return key>>32<<32 | uint64(pos) }
+func entry(key uint64, pos uint32) uint64 { return engine.GroupingHash(key) | uint64(pos) }
 
 // runParts is the number of parts in which candidatePairs sorts the run
 // keys, by value (see engine.RunParts).

@@ -160,12 +160,18 @@ func (p Banding) Postings(band int) (limit int, open bool) {
 // and not in an index that keeps whole keys; an engine that must
 // reproduce the batch result exactly files keys under GroupingKey.
 func (p Banding) GroupingKey(k IndexKey) IndexKey {
+	h := GroupingHash(k.Hash)
 	if k.Band == p.Bands+1 {
-		return IndexKey{Band: k.Band, Hash: k.Hash>>32<<32 | k.Hash%RunParts}
+		h |= k.Hash % RunParts
 	}
-	k.Hash = k.Hash >> 32 << 32
+	k.Hash = h
 	return k
 }
+
+// GroupingHash is the part of a key's hash that the batch grouping
+// compares (see GroupingKey): its high 32 bits, the low ones cleared for
+// a document's position.
+func GroupingHash(h uint64) uint64 { return h >> 32 << 32 }
 
 // RunParts is the number of parts in which the batch grouping sorts run
 // keys, by value: a document has one run key per chunkWords·runKeyRate
