@@ -37,3 +37,34 @@ func TestDecodeRune(t *testing.T) {
 		}
 	}
 }
+
+// smallRun agrees with a loop over the bytes: every byte value at every
+// place of a word of eight, after a run of each length, with the buffer
+// cut at each length (so that both the 8-byte and the byte-wise paths end
+// the run).
+func TestSmallRun(t *testing.T) {
+	want := func(b []byte) int {
+		n := 0
+		for n < len(b) && 'a' <= b[n] && b[n] <= 'z' {
+			n++
+		}
+		return n
+	}
+	buf := make([]byte, 20)
+	for run := 1; run < len(buf); run++ {
+		for stop := range 256 {
+			for i := range buf {
+				buf[i] = 'a' + byte(i*7%26)
+			}
+			buf[run] = byte(stop)
+			if run+1 < len(buf) {
+				buf[run+1] = byte(255 - stop) // the byte after, too
+			}
+			for cut := 1; cut <= len(buf); cut++ {
+				if got, w := smallRun(buf[:cut]), want(buf[:cut]); got != w {
+					t.Fatalf("smallRun(%q) = %d, want %d", buf[:cut], got, w)
+				}
+			}
+		}
+	}
+}

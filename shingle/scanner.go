@@ -3,6 +3,7 @@ package shingle
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 
@@ -220,9 +221,17 @@ func (s *Scanner) scan() bool {
 				if b.kind == 0 {
 					b.kind, b.start = Word, s.pos
 				}
-				j := s.pos + 1 // copy the whole run of small letters
-				for j < len(src) && src[j]-'a' < 26 {
-					j++
+				// Copy the whole run of small letters; most end within
+				// eight bytes, found here without a call.
+				var j int
+				if len(src)-s.pos >= 8 {
+					if m := notSmall(binary.LittleEndian.Uint64(src[s.pos:])); m != 0 {
+						j = s.pos + bits.TrailingZeros64(m)/8
+					} else {
+						j = s.pos + 8 + smallRun(src[s.pos+8:])
+					}
+				} else {
+					j = s.pos + smallRun(src[s.pos:])
 				}
 				if n := len(s.key); j-s.pos <= 16 && cap(s.key)-n >= 16 && len(src)-s.pos >= 16 {
 					// Most words: two 8-byte moves instead of a call
@@ -461,6 +470,40 @@ var latinTable = func() (t [latin1Hi - latin1Lo + 1 + latin2Hi - latin2Lo + 1]*l
 	}
 	return t
 }()
+
+// smallRun returns the length of the run of ASCII small letters that
+// starts b. Eight bytes at a time where b has
+// them: a word ends at an unpredictable place, and a loop that tests each
+// byte mispredicts its exit at nearly every word, where finding the first
+// byte outside a..z in a word of 64 bits takes no branch that depends on
+// the text.
+func smallRun(b []byte) int {
+	n := 0
+	for len(b)-n >= 8 {
+		if m := notSmall(binary.LittleEndian.Uint64(b[n:])); m != 0 {
+			return n + bits.TrailingZeros64(m)/8
+		}
+		n += 8
+	}
+	for n < len(b) && b[n]-'a' < 26 {
+		n++
+	}
+	return n
+}
+
+// notSmall returns the bytes of w that are not ASCII small letters, as
+// the high bit of each such byte. Each byte is taken below 0x80 before it
+// is compared, so that no addition carries into the next.
+func notSmall(w uint64) uint64 {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	y := w &^ high
+	geA := y + (0x80-'a')*ones   // high bit set: y >= 'a'
+	gtZ := y + (0x80-'z'-1)*ones // high bit set: y > 'z'
+	return (^geA | gtZ | w) & high
+}
 
 // decodeRune is utf8.DecodeRune for a non-empty b (scan calls it on a
 // non-ASCII first byte), with the two forms in which every precomposed
