@@ -23,6 +23,11 @@ type Sketch struct {
 	sig compact
 	// shingles is the number of distinct content shingles.
 	shingles int
+	// lead is a hash of the first leadWords words of the first content
+	// line that has that many, or 0 if none has. Truncated copies keep
+	// their article's lead; menus, breadcrumbs and date lines, which a
+	// page may carry above it, are shorter lines and do not shift it.
+	lead uint64
 	// words is the number of content words; marked of them carried
 	// diacritics, and retyped of them were read through a typing accident
 	// (shingle.Token.Retyped: a ligature, a full-width form, a look-alike
@@ -33,11 +38,6 @@ type Sketch struct {
 	boilerplateWords int
 	// numbers summarizes the numbers of the text.
 	numbers numberSketch
-	// lead is a hash of the first leadWords words of the first content
-	// line that has that many, or 0 if none has. Truncated copies keep
-	// their article's lead; menus, breadcrumbs and date lines, which a
-	// page may carry above it, are shorter lines and do not shift it.
-	lead uint64
 	// headline identifies the document's first line with words, when it
 	// is short enough to be a headline (shortLineWords): a 16-bit hash of
 	// its words (high half) and a 16-bit hash of its numbers in order (low
