@@ -3,6 +3,7 @@ package dedup
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -258,6 +259,47 @@ func BenchmarkCandidatePairs(b *testing.B) {
 // groupOrder is the stable sort by shingles, most first, ties in input
 // order, for any mix of counts and ties, at sizes where sortUint64 uses
 // pdqsort and where it uses its radix sort.
+// firstOfKey gives what a map from key to first document gives, taking
+// the documents in order: keys that meet in their high 32 bits (the
+// sort's key) or in whole, documents with a key that are not the same as
+// its first, and documents without one.
+func TestFirstOfKey(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for round := range 200 {
+		n := 1 + rng.IntN(300)
+		keys := make([]uint64, n)
+		for i := range keys {
+			// Few high halves and few low halves: whole keys repeat, and
+			// different keys share high bits.
+			keys[i] = uint64(rng.IntN(4))<<32 | uint64(rng.IntN(3))
+		}
+		order := rng.Perm(n)
+		has := func(i int) bool { return i%11 != 5 }
+		same := func(i, r int) bool { return (i+r)%7 != 0 }
+		want := make([]int32, n)
+		first := map[uint64]int32{}
+		for _, i := range order {
+			want[i] = int32(i)
+			if !has(i) {
+				continue
+			}
+			if r, ok := first[keys[i]]; ok && same(i, int(r)) {
+				want[i] = r
+			} else if !ok {
+				first[keys[i]] = int32(i)
+			}
+		}
+		for _, procs := range []int{1, 2, 3, 7} { // runs cut by shares
+			prev := runtime.GOMAXPROCS(procs)
+			got := firstOfKey(keys, order, has, same)
+			runtime.GOMAXPROCS(prev)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("round %d, GOMAXPROCS %d: firstOfKey (-map +got):\n%s", round, procs, diff)
+			}
+		}
+	}
+}
+
 func TestGroupOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, n := range []int{0, 1, 7, 1000, 50000} {
@@ -435,3 +477,4 @@ func TestEntryMatchesGroupingKey(t *testing.T) {
 		}
 	}
 }
+

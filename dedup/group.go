@@ -184,21 +184,69 @@ func exactCopies(sk []Sketch, order []int) []int32 {
 			}
 		}
 	})
-	rep := make([]int32, len(sk))
-	first := make(map[uint64]int32, len(sk))
-	for _, i := range order {
+	return firstOfKey(keys, order, func(i int) bool { return sk[i].shingles > 0 },
+		func(i, r int) bool { return sk[i].sameAs(&sk[r]) })
+}
+
+// firstOfKey maps each document i to the first document r, in order,
+// with its key (keys[i]) for which same(i, r) holds; a document for
+// which has(i) is false, or that is not the same as the first of its
+// key, maps to itself (and does not become the first of its key).
+func firstOfKey(keys []uint64, order []int, has func(i int) bool, same func(i, r int) bool) []int32 {
+	// The documents in order, sorted by key: entry packs a key's high
+	// bits above the place in order, so that each run of one key lists
+	// its documents in order, the first one first. A map from key to
+	// first document took 0.4 s of one core at 10^6 documents; the sort
+	// and the pass over it take a tenth of that.
+	rep := make([]int32, len(keys))
+	ents := make([]uint64, 0, len(keys))
+	for p, i := range order {
 		rep[i] = int32(i)
-		if sk[i].shingles == 0 {
-			continue
-		}
-		h := keys[i]
-		if r, ok := first[h]; ok && sk[i].sameAs(&sk[r]) {
-			rep[i] = r
-		} else if !ok {
-			first[h] = int32(i)
+		if has(i) {
+			ents = append(ents, entry(keys[i], uint32(p)))
 		}
 	}
+	ents, _, _ = sortPacked(ents, nil, nil)
+	// The first document of each whole key in a run: a run holds more
+	// than one key only when keys meet in their high bits, so a list
+	// searched from its start serves. Comparing a document with its
+	// first reads both sketches, scattered in memory: the runs are
+	// shared among GOMAXPROCS goroutines, each starting at the first run
+	// that begins in its share.
+	inShares(len(ents), func(lo, end int) {
+		for lo > 0 && lo < len(ents) && ents[lo]>>32 == ents[lo-1]>>32 {
+			lo++ // the run began in the share before
+		}
+		var first []keyDoc
+		for lo < end {
+			hi := lo + 1
+			for hi < len(ents) && ents[hi]>>32 == ents[lo]>>32 {
+				hi++
+			}
+			if hi-lo > 1 { // a document alone with its key is its own first
+				first = first[:0]
+				for _, e := range ents[lo:hi] {
+					i := order[uint32(e)]
+					h := keys[i]
+					k := slices.IndexFunc(first, func(f keyDoc) bool { return f.key == h })
+					switch {
+					case k < 0:
+						first = append(first, keyDoc{h, int32(i)})
+					case same(i, int(first[k].doc)):
+						rep[i] = first[k].doc
+					}
+				}
+			}
+			lo = hi
+		}
+	})
 	return rep
+}
+
+// keyDoc is a document and its key.
+type keyDoc struct {
+	key uint64
+	doc int32
 }
 
 // membersByCenter returns a function listing, in order, the documents
