@@ -300,6 +300,49 @@ func TestFirstOfKey(t *testing.T) {
 	}
 }
 
+// sortOccs sorts as slices.SortFunc does with compareOcc, whatever the
+// mix of unique and recurring lines, with its buckets shared among any
+// number of goroutines.
+func TestSortOccs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	for _, docs := range []int{0, 1, 30, 3000} {
+		lines := make([][]docLine, docs)
+		var all []occ
+		article := func(i int) int32 { return int32(i / 3) }
+		for i := range lines {
+			for range rng.IntN(12) {
+				h := rng.Uint64()
+				if rng.IntN(3) == 0 {
+					h = uint64(rng.IntN(20)) << 58 // recurring lines, crowding a few buckets
+				}
+				l := docLine{Hash: h, Words: int32(rng.IntN(50))}
+				lines[i] = append(lines[i], l)
+				all = append(all, occ{l.Hash, article(i), l.Words})
+			}
+		}
+		slices.SortStableFunc(all, compareOcc)
+		for _, procs := range []int{1, 2, 5} {
+			prev := runtime.GOMAXPROCS(procs)
+			got := sortOccs(make([]occ, len(all)), lines, article)
+			runtime.GOMAXPROCS(prev)
+			// Occurrences equal under compareOcc may differ in words;
+			// compare what the sort orders by.
+			key := func(o occ) [2]uint64 { return [2]uint64{o.hash, uint64(o.article)} }
+			if diff := cmp.Diff(mapSlice(all, key), mapSlice(got, key)); diff != "" {
+				t.Fatalf("%d documents, GOMAXPROCS %d: sortOccs (-want +got):\n%s", docs, procs, diff)
+			}
+		}
+	}
+}
+
+func mapSlice[T, U any](v []T, f func(T) U) []U {
+	out := make([]U, len(v))
+	for i, x := range v {
+		out[i] = f(x)
+	}
+	return out
+}
+
 func TestGroupOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, n := range []int{0, 1, 7, 1000, 50000} {

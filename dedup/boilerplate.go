@@ -211,19 +211,27 @@ func sortOccs(dst []occ, lines [][]docLine, article func(doc int) int32) []occ {
 			fill[b]++
 		}
 	}
-	lo := int32(0)
-	for b := range n {
-		hi := fill[b]
-		if bucket := tmp[lo:hi]; len(bucket) > 16 {
-			slices.SortFunc(bucket, compareOcc)
-		} else {
-			for i := 1; i < len(bucket); i++ {
-				for j := i; j > 0 && compareOcc(bucket[j-1], bucket[j]) > 0; j-- {
-					bucket[j-1], bucket[j] = bucket[j], bucket[j-1]
+	// The buckets, each between the end of the one before and its own,
+	// sorted on GOMAXPROCS goroutines: a million documents' lines fill
+	// two million buckets.
+	inShares(n, func(first, last int) {
+		lo := int32(0)
+		if first > 0 {
+			lo = fill[first-1]
+		}
+		for b := first; b < last; b++ {
+			hi := fill[b]
+			if bucket := tmp[lo:hi]; len(bucket) > 16 {
+				slices.SortFunc(bucket, compareOcc)
+			} else {
+				for i := 1; i < len(bucket); i++ {
+					for j := i; j > 0 && compareOcc(bucket[j-1], bucket[j]) > 0; j-- {
+						bucket[j-1], bucket[j] = bucket[j], bucket[j-1]
+					}
 				}
 			}
+			lo = hi
 		}
-		lo = hi
-	}
+	})
 	return tmp
 }
