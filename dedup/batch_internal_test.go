@@ -1,9 +1,11 @@
 package dedup
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -521,3 +523,42 @@ func TestEntryMatchesGroupingKey(t *testing.T) {
 	}
 }
 
+// The reading goroutine carries the stage label of each reading: the
+// goroutine profile (debug=1) prints a goroutine's labels above its
+// stack.
+func TestStageLabels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	footer := strings.Join(words(rng, 30), " ")
+	docs := make([]Doc, 30)
+	for i := range docs {
+		docs[i] = Doc{ID: fmt.Sprint(i), Text: []byte(string(text(words(rng, 80))) + "\n" + footer)}
+	}
+	var got []string
+	var c Config
+	_, err := c.ClusterReader(func(_ func(int) bool, yield func(Doc) bool) error {
+		var buf bytes.Buffer
+		if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
+			return err
+		}
+		label := "none"
+		for _, rec := range strings.Split(buf.String(), "\n\n") {
+			if !strings.Contains(rec, "TestStageLabels") {
+				continue
+			}
+			if _, after, ok := strings.Cut(rec, `# labels: {"`+StageLabel+`":"`); ok {
+				label, _, _ = strings.Cut(after, `"`)
+			}
+		}
+		got = append(got, label)
+		for _, d := range docs {
+			yield(d)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"sketching", "re-sketching"}, got); diff != "" {
+		t.Errorf("the readings' stage labels (-want +got):\n%s", diff)
+	}
+}

@@ -100,7 +100,13 @@ func groupOrder(sk []Sketch) []int {
 // order, with every field Sketch has. With pairs nil, the candidate pairs
 // are found here; otherwise pairs must be exactly the candidate pairs of
 // sk (see Pair), in any order, and the result equals the one found here.
-func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair) (*Clustering, error) {
+func (c Config) clusterSketches(ids []string, sk []Sketch, pairs []candidatePair) (res *Clustering, err error) {
+	inStage("clustering", func() { res, err = c.clusterStage(ids, sk, pairs) })
+	return res, err
+}
+
+// clusterStage is clusterSketches, run under its stage label.
+func (c Config) clusterStage(ids []string, sk []Sketch, pairs []candidatePair) (*Clustering, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -35,13 +35,16 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 	var store sketchArena
 	learn := c.BoilerplateArticles > 0
 	first := func(yield func(Doc) bool) error { return read(nil, yield) }
-	err := c.sketchPass(first, nil, func(id string) bool { ids = append(ids, id); return true },
-		func(i int, s Sketch, l []docLine) {
-			*sketchPages.at(i) = store.keep(s)
-			if learn {
-				*linePages.at(i) = lineArena.keep(l)
-			}
-		}, learn)
+	var err error
+	inStage("sketching", func() {
+		err = c.sketchPass(first, nil, func(id string) bool { ids = append(ids, id); return true },
+			func(i int, s Sketch, l []docLine) {
+				*sketchPages.at(i) = store.keep(s)
+				if learn {
+					*linePages.at(i) = lineArena.keep(l)
+				}
+			}, learn)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -51,14 +54,17 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 		lines = linePages.flatten(len(ids))
 	}
 	if learn {
-		boiler := c.learnBoilerplate(sketches, lines)
-		res.BoilerplateLines = len(boiler)
+		var boiler lineSet
 		redo := make([]bool, len(lines))
-		inShares(len(lines), func(lo, hi int) { // a lookup a line
-			for i := lo; i < hi; i++ {
-				redo[i] = boiler.carries(lines[i])
-			}
+		inStage("learning boilerplate", func() {
+			boiler = c.learnBoilerplate(sketches, lines)
+			inShares(len(lines), func(lo, hi int) { // a lookup a line
+				for i := lo; i < hi; i++ {
+					redo[i] = boiler.carries(lines[i])
+				}
+			})
 		})
+		res.BoilerplateLines = len(boiler)
 		for _, r := range redo {
 			if r {
 				res.BoilerplateDocs++
@@ -69,15 +75,17 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 			n := 0
 			need := func(k int) bool { return k >= 0 && k < len(redo) && redo[k] }
 			second := func(yield func(Doc) bool) error { return read(need, yield) }
-			err := c.sketchPass(second, boiler, func(string) bool { n++; return n <= len(redo) && redo[n-1] },
-				func(i int, s Sketch, _ []docLine) {
-					// A document made only of common lines (a short stock
-					// notice) keeps them: otherwise it would have no
-					// content at all.
-					if s.words > 0 {
-						sketches[i] = store.replace(sketches[i], s)
-					}
-				}, false)
+			inStage("re-sketching", func() {
+				err = c.sketchPass(second, boiler, func(string) bool { n++; return n <= len(redo) && redo[n-1] },
+					func(i int, s Sketch, _ []docLine) {
+						// A document made only of common lines (a short
+						// stock notice) keeps them: otherwise it would
+						// have no content at all.
+						if s.words > 0 {
+							sketches[i] = store.replace(sketches[i], s)
+						}
+					}, false)
+			})
 			if err != nil {
 				return nil, err
 			}
