@@ -562,3 +562,53 @@ func TestStageLabels(t *testing.T) {
 		t.Errorf("the readings' stage labels (-want +got):\n%s", diff)
 	}
 }
+
+// Boilerplate learned from recurringLines' lines is what all the lines
+// give: menus and footers (common lines), links (short lines of two
+// articles, one of which they open), and articles that open with a
+// headline of their own above a link, whose first line recurringLines
+// keeps although it occurs once.
+func TestRecurringLines(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	line := func(n int) string { return strings.Join(words(rng, n), " ") }
+	menu, footer := line(6), line(25)
+	var docs [][]byte
+	for i := range 40 {
+		body := line(70) + "\n" + line(60)
+		switch i % 4 {
+		case 0: // the article a link names: the link is its headline
+			link := line(5)
+			docs = append(docs, []byte(link+"\n"+body))
+			docs = append(docs, []byte(line(7)+"\n"+link+"\n"+line(70)+"\n"+footer)) // another article links to it
+		case 1:
+			docs = append(docs, []byte(menu+"\n"+line(6)+"\n"+body+"\n"+footer))
+		default:
+			docs = append(docs, []byte(line(8)+"\n"+body))
+		}
+	}
+	c := Config{}.withDefaults()
+	sk := make([]Sketch, len(docs))
+	var all [][]docLine
+	var p pages[[]docLine]
+	for i, d := range docs {
+		var l []docLine
+		sk[i], l = c.sketch(d, nil, []docLine{}, nil)
+		all = append(all, l)
+		*p.at(i) = l
+	}
+	kept := recurringLines(&p, len(docs))
+	n, m := 0, 0
+	for i := range all {
+		n, m = n+len(all[i]), m+len(kept[i])
+	}
+	if m >= n {
+		t.Errorf("recurringLines kept %d of %d lines", m, n)
+	}
+	want, got := c.learnBoilerplate(sk, all), c.learnBoilerplate(sk, kept)
+	if len(want) == 0 {
+		t.Fatal("no boilerplate learned")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("boilerplate (-all lines +recurringLines):\n%s", diff)
+	}
+}

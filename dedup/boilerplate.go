@@ -170,6 +170,71 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 	return boiler
 }
 
+// recurringLines returns the first n documents' lines in p, of which
+// each document keeps those that recur in another document, and the
+// first, by place, of those that do not; p is emptied. learnBoilerplate
+// gives the same result for them as for all: a line of one document is
+// carried by one article, so it is neither boilerplate nor a paragraph
+// that joins articles, and it counts only as a document's possible first
+// content line, where the first of them stands for all. Most lines of a
+// corpus occur once: 59% of them in 10^5 generated documents, 76% in the
+// natural dev set's real articles, 42% in the dev set, whose generated
+// variants share lines. The kept ones, in a new arena, take about half
+// the memory, and what the whole took is free again before boilerplate
+// learning, the run's peak, allocates.
+//
+// Two bit sets sized to the lines find them: a line's bit in the second
+// is set when its bit in the first was set already. A line whose second
+// bit is clear occurs once; one whose bit a different line set is kept
+// too, which changes nothing but memory.
+func recurringLines(p *pages[[]docLine], n int) [][]docLine {
+	total := 0
+	for i := range n {
+		total += len(*p.at(i))
+	}
+	logBits := 6
+	for 1<<logBits < 8*total { // one line in eight shares a bit with another
+		logBits++
+	}
+	shift := 64 - logBits
+	seen, again := make([]uint64, 1<<logBits/64), make([]uint64, 1<<logBits/64)
+	for i := range n {
+		for _, l := range *p.at(i) {
+			b := l.Hash >> shift
+			if seen[b/64]&(1<<(b%64)) != 0 {
+				again[b/64] |= 1 << (b % 64)
+			} else {
+				seen[b/64] |= 1 << (b % 64)
+			}
+		}
+	}
+	seen = nil
+	recurs := func(l docLine) bool { b := l.Hash >> shift; return again[b/64]&(1<<(b%64)) != 0 }
+	out := make([][]docLine, n)
+	var kept arena[docLine]
+	var buf []docLine
+	for i := range n {
+		l := *p.at(i)
+		first := -1
+		for k, li := range l {
+			if !recurs(li) && (first < 0 || li.Pos < l[first].Pos) {
+				first = k
+			}
+		}
+		buf = buf[:0]
+		for k, li := range l {
+			if k == first || recurs(li) {
+				buf = append(buf, li)
+			}
+		}
+		if len(buf) > 0 {
+			out[i] = kept.keep(buf)
+		}
+	}
+	*p = nil
+	return out
+}
+
 // occ is an occurrence of a line in an article, for learnBoilerplate.
 type occ struct {
 	hash    uint64

@@ -51,7 +51,8 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 	sketches := sketchPages.flatten(len(ids))
 	var lines [][]docLine
 	if learn {
-		lines = linePages.flatten(len(ids))
+		lines = recurringLines(&linePages, len(ids))
+		lineArena = arena[docLine]{}
 	}
 	if learn {
 		var boiler lineSet
