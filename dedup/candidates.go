@@ -57,9 +57,17 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 				if b == p.Bands+1 {
 					// Run keys, packed as key<<32 | position: sorted as
 					// numbers, they are in key order, then position order.
-					ents = ents[:0]
+					n := 0
 					for w := range runs {
-						ents = append(ents, runs[w][t]...)
+						for _, blk := range runs[w][t] {
+							n += len(blk)
+						}
+					}
+					ents = slices.Grow(ents[:0], n)
+					for w := range runs {
+						for _, blk := range runs[w][t] {
+							ents = append(ents, blk...)
+						}
 						runs[w][t] = nil
 					}
 					ents, tmp, counts = sortPacked(ents, tmp, counts)
@@ -154,26 +162,29 @@ const runParts = engine.RunParts
 // runKeys computes the run keys of sk with the documents' positions pos,
 // on workers goroutines, each taking a share of the documents, and files
 // them by worker and part (key modulo runParts) as entries: a corpus
-// holds several times more run keys than documents.
-func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]uint64 {
-	out := make([][runParts][]uint64, workers)
+// holds several times more run keys than documents. Each part is a list
+// of blocks, filled one after the other, which take what the keys need:
+// how many keys a share has is known only once they are made, and room
+// reserved for an estimate (as many as a share's chunks could give: 143
+// MB at 10^6 generated documents, for 100 MB of keys) was memory the
+// runtime had to find, at the start of the run's peak.
+func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][][]uint64 {
+	out := make([][runParts][][]uint64, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			from, to := w*len(sk)/workers, (w+1)*len(sk)/workers
-			chunks := 0
-			for i := from; i < to; i++ {
-				chunks += len(sk[i].chunks)
-			}
-			for p := range out[w] { // room for the expected count and a fifth more
-				out[w][p] = make([]uint64, 0, chunks*6/(5*runKeyRate*runParts)+16)
-			}
 			var keys []uint64
 			for i := from; i < to; i++ {
 				if sk[i].shingles > 0 && int(rep[i]) == i {
 					keys = appendRunKeys(keys[:0], sk[i].chunks, 0, 1)
 					for _, k := range keys {
-						out[w][k%runParts] = append(out[w][k%runParts], entry(k, pos[i]))
+						part := &out[w][k%runParts]
+						if n := len(*part); n == 0 || len((*part)[n-1]) == cap((*part)[n-1]) {
+							*part = append(*part, make([]uint64, 0, runBlock))
+						}
+						blk := &(*part)[len(*part)-1]
+						*blk = append(*blk, entry(k, pos[i]))
 					}
 				}
 			}
@@ -182,6 +193,9 @@ func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]
 	wg.Wait()
 	return out
 }
+
+// runBlock is the entries of a block of run keys: 512 KB.
+const runBlock = 1 << 16
 
 // buckets returns how the bucket sort below splits entries of uniform
 // 64-bit keys: by the top 64-shift bits of the key, into n buckets of
