@@ -258,9 +258,6 @@ func BenchmarkCandidatePairs(b *testing.B) {
 	b.ReportMetric(float64(pairs), "pairs")
 }
 
-// groupOrder is the stable sort by shingles, most first, ties in input
-// order, for any mix of counts and ties, at sizes where sortUint64 uses
-// pdqsort and where it uses its radix sort.
 // firstOfKey gives what a map from key to first document gives, taking
 // the documents in order: keys that meet in their high 32 bits (the
 // sort's key) or in whole, documents with a key that are not the same as
@@ -315,7 +312,10 @@ func TestSortOccs(t *testing.T) {
 			for range rng.IntN(12) {
 				h := rng.Uint64()
 				if rng.IntN(3) == 0 {
-					h = uint64(rng.IntN(20)) << 58 // recurring lines, crowding a few buckets
+					// Recurring lines, crowding one bucket in 64, among
+					// them the first of the second half (where two
+					// goroutines share the buckets).
+					h = uint64(rng.IntN(64)) << 58
 				}
 				l := docLine{Hash: h, Words: int32(rng.IntN(50))}
 				lines[i] = append(lines[i], l)
@@ -337,6 +337,7 @@ func TestSortOccs(t *testing.T) {
 	}
 }
 
+// mapSlice returns f of each element of v.
 func mapSlice[T, U any](v []T, f func(T) U) []U {
 	out := make([]U, len(v))
 	for i, x := range v {
@@ -345,6 +346,9 @@ func mapSlice[T, U any](v []T, f func(T) U) []U {
 	return out
 }
 
+// groupOrder is the stable sort by shingles, most first, ties in input
+// order, for any mix of counts and ties, at sizes where sortUint64 uses
+// pdqsort and where it uses its radix sort.
 func TestGroupOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, n := range []int{0, 1, 7, 1000, 50000} {

@@ -277,8 +277,8 @@ func sortOccs(dst []occ, lines [][]docLine, article func(doc int) int32) []occ {
 		}
 	}
 	// The buckets, each between the end of the one before and its own,
-	// sorted on GOMAXPROCS goroutines: a million documents' lines fill
-	// two million buckets.
+	// sorted on GOMAXPROCS goroutines: the recurring lines of a million
+	// documents fill a million buckets.
 	inShares(n, func(first, last int) {
 		lo := int32(0)
 		if first > 0 {

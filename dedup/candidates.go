@@ -180,8 +180,10 @@ func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]
 					keys = appendRunKeys(keys[:0], sk[i].chunks, 0, 1)
 					for _, k := range keys {
 						part := &out[w][k%runParts]
-						if n := len(*part); n == 0 || len((*part)[n-1]) == cap((*part)[n-1]) {
-							*part = append(*part, make([]uint64, 0, runBlock))
+						if n := len(*part); n == 0 {
+							*part = append(*part, make([]uint64, 0, firstRunBlock))
+						} else if last := (*part)[n-1]; len(last) == cap(last) {
+							*part = append(*part, make([]uint64, 0, min(2*cap(last), runBlock)))
 						}
 						blk := &(*part)[len(*part)-1]
 						*blk = append(*blk, entry(k, pos[i]))
@@ -194,8 +196,13 @@ func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]
 	return out
 }
 
-// runBlock is the entries of a block of run keys: 512 KB.
-const runBlock = 1 << 16
+// A part's blocks of run keys double from firstRunBlock entries (2 KB)
+// to runBlock (512 KB): a small corpus takes little, a large one is held
+// in few blocks.
+const (
+	firstRunBlock = 1 << 8
+	runBlock      = 1 << 16
+)
 
 // buckets returns how the bucket sort below splits entries of uniform
 // 64-bit keys: by the top 64-shift bits of the key, into n buckets of

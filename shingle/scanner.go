@@ -472,11 +472,10 @@ var latinTable = func() (t [latin1Hi - latin1Lo + 1 + latin2Hi - latin2Lo + 1]*l
 }()
 
 // smallRun returns the length of the run of ASCII small letters that
-// starts b. Eight bytes at a time where b has
-// them: a word ends at an unpredictable place, and a loop that tests each
-// byte mispredicts its exit at nearly every word, where finding the first
-// byte outside a..z in a word of 64 bits takes no branch that depends on
-// the text.
+// starts b. It reads eight bytes at a time where b has them: a word ends
+// at an unpredictable place, and a loop that tests each byte mispredicts
+// its exit at nearly every word, where finding the first byte outside
+// a..z in a word of 64 bits takes no branch that depends on the text.
 func smallRun(b []byte) int {
 	n := 0
 	for len(b)-n >= 8 {

@@ -143,7 +143,8 @@
 //	-edges DIR         cluster the export in DIR with the candidate pairs an
 //	                   engine wrote to DIR/edges.parquet; takes no paths, and
 //	                   neither -export nor -eval
-//	-cpuprofile FILE   write a CPU profile to FILE
+//	-cpuprofile FILE   write a CPU profile to FILE, its samples labelled by
+//	                   stage (neardup.stage; go tool pprof -tags FILE)
 //	-mem SIZE          a soft limit on the heap (1.5GB, 1400MB, 1300MiB): the
 //	                   garbage collector works harder near it, so that peak
 //	                   memory stays close to what the run keeps alive, which
