@@ -351,31 +351,39 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         317 MB  3.9 to 4.9 s (5 runs)     182 to 190 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  41.4 to 42.5 s (3 runs)   1.55 to 1.64 GB  1.0000 / 1.0000
-//	10,000,000      32 GB   15 min 43 s (1 run)       15.6 GB          1.0000 / 1.0000
+//	100,000         317 MB  3.97 to 4.06 s (5 runs)   176 to 179 MB    1.0000 / 1.0000
+//	1,000,000       3.2 GB  40.4 to 43.1 s (3 runs)   1.44 to 1.64 GB  1.0000 / 1.0000
+//	10,000,000      32 GB   12 min 28 s (1 run)       16.4 GB          1.0000 / 1.0000
 //
-// The 5 runs of 10^5 alternated with the ekzhu/minhash-lsh peer of the
-// README (33 to 35 s); the VM's speed drifts by 15% and more within an
-// hour, so runs far apart in time compare poorly.
-// The run of 10^7 documents was made with -mem 16GB, by the build of
-// commit f260a62; its canonical accuracy (-eval) was 0.967. Its stages
-// took 392, 160, 93 and 133 s, and writing with -eval's scoring 166 s.
+// The 5 runs of 10^5 alternated with the start of a series of changes;
+// 3 more alternated with the ekzhu/minhash-lsh peer of the README (33 to
+// 35 s). The VM's speed drifts by 15% and more within an hour, so runs
+// far apart in time compare poorly: 3 more runs of 10^6 an hour later
+// took 47 to 56 s (peak RSS over all 6: median 1.59 GB). The run of 10^7
+// documents, with the default settings and -eval, had a canonical
+// accuracy of 0.967; its stages took 320, 113, 77 and 105 s, and writing
+// with -eval's scoring 131 s.
 //
-//	stage (-timings, medians of 3)     10^5     10^6
-//	reading and sketching              2.50 s   24.7 s
-//	learning boilerplate               0.44 s   6.5 s
-//	re-reading documents with it       0.50 s   4.9 s
-//	clustering                         0.39 s   5.3 s
+//	stage (-timings, medians)          10^5     10^6
+//	reading and sketching              2.56 s   24.8 s
+//	learning boilerplate               0.46 s   6.4 s
+//	re-reading documents with it       0.51 s   5.0 s
+//	clustering                         0.37 s   4.8 s
+//
+// Each stage's CPU time is in a -cpuprofile's labels (go tool pprof
+// -tags): at 10^6, one run, sketching 47.5 s, re-sketching 9.1 s,
+// clustering 8.8 s, learning boilerplate 8.5 s, of 78.4 s in 40.9 s.
 //
 // A soft limit trades time for memory, and holds only when what the run
 // keeps alive fits well below it: the live heap of 10^6 documents peaks
-// at about 1.1 GB in boilerplate learning (about 700 bytes of sketch per
-// document: signature, alignment chunks, fields, number sample; the
-// documents' line hashes; the candidate keys), and the clustering stage's
-// heap objects at about 1.14 GB (the sketches and each document's result,
-// 168 bytes that point at its sketch). On 10^6 documents, -mem 1400MB
-// took 44.8 s with a peak RSS of 1.39 GB (one run).
+// at about 1.05 GB in boilerplate learning (about 700 bytes of sketch per
+// document: signature, alignment chunks, fields, number sample; the line
+// hashes that occur in more than one document; the candidate keys), and
+// the clustering stage's heap objects at about 1.14 GB (the sketches and
+// each document's result, 168 bytes that point at its sketch). Peak RSS
+// runs above the live heap by the free memory the runtime keeps mapped:
+// 200 to 600 MB at the peaks. On 10^6 documents, -mem 1400MB took 51 s
+// (in the slower hour) with a peak RSS of 1.38 GB (one run).
 //
 // The command streams files and directories: it reads them once to sketch
 // (JSONL in 1 MB blocks, parsed and sketched on every core) and once more
@@ -386,9 +394,11 @@
 // bytes per 400-word document at the defaults (TestIndexBytesPerDoc;
 // Index.BytesPerDoc), 370 of them for alignment chunks and run keys.
 //
-// 10× the documents cost about 10× the time, median against median; the
-// machine's speed drifts by 15% and more within minutes, so the ratio is
-// rough. What grows faster than the corpus: the candidate pair sort
+// From 10^5 to 10^6 documents, 10× the documents cost about 10× the
+// time, median against median; from 10^6 to 10^7, about 15× (620 s
+// without -eval's scoring, against 41.7 s; reading and sketching alone,
+// 13×). The machine's speed drifts by 15% and more within minutes, so
+// the ratios are rough. What grows faster than the corpus: the candidate pair sort
 // (n log n; band, run and boilerplate keys go through linear bucket
 // sorts), chance candidate pairs (this generated corpus draws every
 // article from one pool of sentences; most are rejected from the
