@@ -14,7 +14,29 @@ import "encoding/binary"
 // table load that does not wait for the state, and a shift that does.
 // Eight ASCII bytes at a time are skipped between sequences.
 func validUTF8(p []byte) bool {
-	var st uint64 // only the low 6 bits count: shifts use them alone
+	if len(p) >= 64 {
+		// Two automata, one on each half, interleaved: each step waits
+		// for the shift of the step before it in its own half only, so
+		// the two chains of steps run side by side. The halves meet at a
+		// byte that starts a sequence (there is one within four bytes of
+		// the middle in valid text), so that the whole is valid exactly
+		// when both halves are.
+		m := len(p) / 2
+		for k := 0; k < 4 && p[m]&0xC0 == 0x80; k++ {
+			m++
+		}
+		if p[m]&0xC0 == 0x80 {
+			return false // four continuation bytes in a row
+		}
+		sa, sb := validPair(p[:m], p[m:])
+		return sa&63 == 0 && sb&63 == 0
+	}
+	return runDFA(0, p)&63 == 0
+}
+
+// runDFA runs the automaton over p from state st and returns the state
+// it ends in (only its low 6 bits count).
+func runDFA(st uint64, p []byte) uint64 {
 	for len(p) >= 8 {
 		if st&63 == 0 && binary.LittleEndian.Uint64(p)&0x8080808080808080 == 0 {
 			p = p[8:]
@@ -28,7 +50,25 @@ func validUTF8(p []byte) bool {
 	for _, b := range p {
 		st = utf8DFA[b] >> (st & 63)
 	}
-	return st&63 == 0
+	return st
+}
+
+// validPair runs the automaton over a and b at once, from the accepting
+// state, and returns the states each ends in.
+func validPair(a, b []byte) (sa, sb uint64) {
+	for len(a) >= 8 && len(b) >= 8 {
+		x, y := a[:8:8], b[:8:8]
+		if sa&63 == 0 && sb&63 == 0 && (binary.LittleEndian.Uint64(x)|binary.LittleEndian.Uint64(y))&0x8080808080808080 == 0 {
+			a, b = a[8:], b[8:]
+			continue
+		}
+		for i := range 8 {
+			sa = utf8DFA[x[i]] >> (sa & 63)
+			sb = utf8DFA[y[i]] >> (sb & 63)
+		}
+		a, b = a[8:], b[8:]
+	}
+	return runDFA(sa, a), runDFA(sb, b)
 }
 
 // The automaton's states, as bit offsets: a multiple of 6, under 64.

@@ -10,8 +10,9 @@ import (
 
 // validUTF8 agrees with utf8.Valid on every string of one to three bytes,
 // on every four bytes that start with F0 to FF (each second and third
-// byte, the fourth at the edges of the continuation range), and on random
-// mixes of valid and broken sequences of any length.
+// byte, the fourth at the edges of the continuation range), on random
+// mixes of valid and broken sequences of any length, and on long ones
+// with a broken sequence put near the middle, where the two halves meet.
 func TestValidUTF8(t *testing.T) {
 	check := func(b []byte) {
 		if got, want := validUTF8(b), utf8.Valid(b); got != want {
@@ -49,6 +50,22 @@ func TestValidUTF8(t *testing.T) {
 			s = append(s, bytes.Repeat([]byte("x"), rng.IntN(20))...)
 		}
 		check(s)
+	}
+	// Long enough to be read as two halves, meeting inside a sequence,
+	// at its start, or where a broken one lies.
+	for range 100000 {
+		var s []byte
+		for len(s) < 64+rng.IntN(200) {
+			s = append(s, pieces[rng.IntN(len(pieces))]...)
+		}
+		check(s)
+		m := len(s) / 2
+		for _, bad := range [][]byte{{0x80}, {0xff}, {0xe1, 0xba}, {0x80, 0x80, 0x80, 0x80}} {
+			for d := -4; d <= 4; d++ {
+				t := append(append(append([]byte(nil), s[:m+d]...), bad...), s[m+d:]...)
+				check(t)
+			}
+		}
 	}
 }
 
