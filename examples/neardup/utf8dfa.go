@@ -12,7 +12,8 @@ import "encoding/binary"
 // transitions for all states are packed in one word, utf8DFA[b], with the
 // next state of state s at bit offset s (a shift-based DFA): one step is a
 // table load that does not wait for the state, and a shift that does.
-// Eight ASCII bytes at a time are skipped between sequences.
+// Eight ASCII bytes at a time are skipped between sequences, and a string
+// of 64 bytes or more is read as two halves at once.
 func validUTF8(p []byte) bool {
 	if len(p) >= 64 {
 		// Two automata, one on each half, interleaved: each step waits
