@@ -52,9 +52,7 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 	var lines [][]docLine
 	if learn {
 		lines = recurringLines(&linePages, len(ids))
-		lineArena = arena[docLine]{}
-	}
-	if learn {
+		lineArena = arena[docLine]{} // its last block too
 		var boiler lineSet
 		redo := make([]bool, len(lines))
 		inStage("learning boilerplate", func() {

@@ -236,7 +236,8 @@ func scanString(b []byte, p int) (s span, next int, ok bool) {
 	return s, len(b), false
 }
 
-// ones and highs are the byte-wise constants of scanString's word loop.
+// ones and highs are the byte-wise constants of scanString's word loop
+// (highs also of validUTF8's ASCII test).
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080

@@ -29,7 +29,7 @@ func validUTF8(p []byte) bool {
 		if p[m]&0xC0 == 0x80 {
 			return false // four continuation bytes in a row
 		}
-		sa, sb := validPair(p[:m], p[m:])
+		sa, sb := runPair(p[:m], p[m:])
 		return sa&63 == 0 && sb&63 == 0
 	}
 	return runDFA(0, p)&63 == 0
@@ -39,7 +39,7 @@ func validUTF8(p []byte) bool {
 // it ends in (only its low 6 bits count).
 func runDFA(st uint64, p []byte) uint64 {
 	for len(p) >= 8 {
-		if st&63 == 0 && binary.LittleEndian.Uint64(p)&0x8080808080808080 == 0 {
+		if st&63 == 0 && binary.LittleEndian.Uint64(p)&highs == 0 {
 			p = p[8:]
 			continue
 		}
@@ -54,12 +54,12 @@ func runDFA(st uint64, p []byte) uint64 {
 	return st
 }
 
-// validPair runs the automaton over a and b at once, from the accepting
+// runPair runs the automaton over a and b at once, from the accepting
 // state, and returns the states each ends in.
-func validPair(a, b []byte) (sa, sb uint64) {
+func runPair(a, b []byte) (sa, sb uint64) {
 	for len(a) >= 8 && len(b) >= 8 {
 		x, y := a[:8:8], b[:8:8]
-		if sa&63 == 0 && sb&63 == 0 && (binary.LittleEndian.Uint64(x)|binary.LittleEndian.Uint64(y))&0x8080808080808080 == 0 {
+		if sa&63 == 0 && sb&63 == 0 && (binary.LittleEndian.Uint64(x)|binary.LittleEndian.Uint64(y))&highs == 0 {
 			a, b = a[8:], b[8:]
 			continue
 		}
