@@ -44,7 +44,7 @@ func TestChunksContentDefined(t *testing.T) {
 		for _, c := range s.chunks {
 			total += c.words()
 		}
-		if total != s.words {
+		if total != int(s.words) {
 			t.Errorf("chunks cover %d words of %d", total, s.words)
 		}
 	}
@@ -136,7 +136,7 @@ func TestHasReal(t *testing.T) {
 		{"không có con số nào", false, 0, false},
 	} {
 		n := cfg.Sketch([]byte(tt.text)).numbers
-		if n.hasReal() != tt.real || n.Count != tt.count || n.masked() != (tt.count > 0 && !tt.real) {
+		if n.hasReal() != tt.real || int(n.Count) != tt.count || n.masked() != (tt.count > 0 && !tt.real) {
 			t.Errorf("%q: Count %d, Real %d (HasReal %v, Masked %v); want count %d, real %v", tt.text, n.Count, n.Real, n.hasReal(), n.masked(), tt.count, tt.real)
 		}
 	}

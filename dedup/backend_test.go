@@ -102,7 +102,7 @@ func TestAppendIndexKeys(t *testing.T) {
 		if n := len(keys[i]) - runs; n != p.Bands && n != p.Bands+1 {
 			t.Errorf("%s: %d band and lead keys for %d bands", d.ID, n, p.Bands)
 		}
-		if words := sk.words; runs == 0 || runs > words/10 {
+		if words := int(sk.words); runs == 0 || runs > words/10 {
 			t.Errorf("%s: %d run keys for %d words", d.ID, runs, words)
 		}
 	}

@@ -58,7 +58,7 @@ func TestCannotMatchIsSafe(t *testing.T) {
 	}
 	sketchOf := func(sh []uint64, lead uint64, chunks []chunk) *Sketch {
 		sig := appendSignature(nil, sh, cfg.Hashes)
-		return &Sketch{sig: sig.appendCompact(nil), shingles: len(sh), lead: lead, chunks: chunks}
+		return &Sketch{sig: sig.appendCompact(nil), shingles: int32(len(sh)), lead: lead, chunks: chunks}
 	}
 	rejected, dups := 0, 0
 	for range 20000 {
@@ -355,13 +355,13 @@ func TestGroupOrder(t *testing.T) {
 		for _, spread := range []int{1, 5, 1 << 20} {
 			sk := make([]Sketch, n)
 			for i := range sk {
-				sk[i].shingles = rng.IntN(spread)
+				sk[i].shingles = int32(rng.IntN(spread))
 			}
 			want := make([]int, n)
 			for i := range want {
 				want[i] = i
 			}
-			slices.SortStableFunc(want, func(a, b int) int { return sk[b].shingles - sk[a].shingles })
+			slices.SortStableFunc(want, func(a, b int) int { return int(sk[b].shingles - sk[a].shingles) })
 			if diff := cmp.Diff(want, groupOrder(sk)); diff != "" {
 				t.Fatalf("n %d, spread %d: (-stable sort +groupOrder):\n%s", n, spread, diff)
 			}

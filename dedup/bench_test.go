@@ -195,7 +195,7 @@ func BenchmarkEstimateIntersection(b *testing.B) {
 	x := cfg.Sketch(readFile(b, "../testdata/fixtures/teaser.txt"))
 	y := cfg.Sketch(readFile(b, "../testdata/fixtures/original.txt"))
 	for b.Loop() {
-		estimateIntersection(x.sig, y.sig, x.shingles, y.shingles)
+		estimateIntersection(x.sig, y.sig, int(x.shingles), int(y.shingles))
 	}
 }
 

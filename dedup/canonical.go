@@ -60,7 +60,7 @@ func (c Config) score(members []int, sketch func(i int) *Sketch) []Score {
 			if j == m {
 				carried += float64(s.shingles)
 			} else {
-				carried += estimateIntersection(sketch(j).sig, s.sig, sketch(j).shingles, s.shingles)
+				carried += estimateIntersection(sketch(j).sig, s.sig, int(sketch(j).shingles), int(s.shingles))
 			}
 		}
 		sc := Score{Doc: m, NumberFactor: 1, DiacriticFactor: 1, ContentShare: boilerShare(s)}

@@ -84,7 +84,7 @@ func groupOrder(sk []Sketch) []int {
 	// with a comparator took 0.45 s of one core at 10^6 documents, twice.
 	keys := make([]uint64, len(sk))
 	for i := range sk {
-		keys[i] = uint64(math.MaxUint32-uint32(min(sk[i].shingles, math.MaxUint32)))<<32 | uint64(i)
+		keys[i] = uint64(math.MaxUint32-uint32(sk[i].shingles))<<32 | uint64(i)
 	}
 	keys = sortUint64(keys)
 	order := make([]int, len(sk))

@@ -3,6 +3,7 @@ package dedup
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 )
 
 // Binary layout of a sketch (Sketch.AppendBinary):
@@ -156,10 +157,10 @@ func appendSketchBody(b []byte, sk *Sketch) []byte {
 // hashes elements.
 func decodeSketchBody(d *decoder, hashes int) Sketch {
 	var sk Sketch
-	// Counts are checked as read, before they become ints: a uvarint of
-	// 2^63 or more would be a negative int.
-	if v := d.uvarint("shingles"); v <= 1<<31 {
-		sk.shingles = int(v)
+	// Counts are checked as read, before they become int32s (see
+	// Sketch): a larger uvarint would wrap to a negative count.
+	if v := d.uvarint("shingles"); v <= math.MaxInt32 {
+		sk.shingles = int32(v)
 	} else {
 		d.fail("shingle count")
 	}
@@ -171,8 +172,8 @@ func decodeSketchBody(d *decoder, hashes int) Sketch {
 		}
 	}
 	n := &sk.numbers
-	if v := d.uvarint("number contexts"); v <= 1<<31 {
-		n.Contexts = int(v)
+	if v := d.uvarint("number contexts"); v <= math.MaxInt32 {
+		n.Contexts = int32(v)
 	} else {
 		d.fail("number contexts")
 	}

@@ -373,8 +373,8 @@ func randomSketch(r *rand.Rand) Sketch {
 	for i := range s.sig {
 		s.sig[i] = uint16(r.IntN(emptyCode))
 	}
-	for w := 0; w < s.words; {
-		n := min(1+r.IntN(2*chunkWords-1), s.words-w)
+	for w := 0; w < int(s.words); {
+		n := min(1+r.IntN(2*chunkWords-1), int(s.words)-w)
 		s.chunks = append(s.chunks, chunk(r.Uint32()&^0xff|uint32(n)))
 		w += n
 	}

@@ -2,6 +2,8 @@ package dedup
 
 import (
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/neardup/neardup/dedup/internal/engine"
 	"github.com/neardup/neardup/shingle"
@@ -86,8 +88,9 @@ func (c Config) fingerprint() (string, error) {
 // fields returns the sketch's fields.
 func (s *Sketch) fields() engine.Fields {
 	f := engine.Fields{
-		Sig: s.sig, Shingles: s.shingles, Words: s.words, Marked: s.marked, Retyped: s.retyped, BoilerplateWords: s.boilerplateWords,
-		NumberCount: s.numbers.Count, RealNumbers: s.numbers.Real, NumberContexts: s.numbers.Contexts,
+		Sig: s.sig, Shingles: int(s.shingles), Words: int(s.words), Marked: int(s.marked), Retyped: int(s.retyped),
+		BoilerplateWords: int(s.boilerplateWords),
+		NumberCount:      int(s.numbers.Count), RealNumbers: int(s.numbers.Real), NumberContexts: int(s.numbers.Contexts),
 		Lead: s.lead, Headline: s.headline,
 	}
 	if len(s.numbers.Sample) > 0 {
@@ -124,18 +127,19 @@ func assemble(f engine.Fields) (Sketch, error) {
 	switch {
 	case len(f.Sig) > MaxHashes:
 		return Sketch{}, fmt.Errorf("%w: sketch fields: %d hashes, over %d", ErrFormat, len(f.Sig), MaxHashes)
-	case f.Shingles < 0 || f.Words < 0 || f.Marked < 0 || f.Retyped < 0 || f.BoilerplateWords < 0 ||
-		f.NumberCount < 0 || f.RealNumbers < 0 || f.NumberContexts < 0:
-		return Sketch{}, fmt.Errorf("%w: sketch fields: a negative count", ErrFormat)
+	case slices.ContainsFunc([]int{f.Shingles, f.Words, f.Marked, f.Retyped, f.BoilerplateWords,
+		f.NumberCount, f.RealNumbers, f.NumberContexts}, func(n int) bool { return n < 0 || n > math.MaxInt32 }):
+		return Sketch{}, fmt.Errorf("%w: sketch fields: a count below 0 or over %d", ErrFormat, math.MaxInt32)
 	case sampledContexts(f.NumberSample) > numberSketchSize:
 		return Sketch{}, fmt.Errorf("%w: sketch fields: numbers of %d contexts sampled, over %d", ErrFormat, sampledContexts(f.NumberSample), numberSketchSize)
 	case len(f.Chunks) > maxChunks:
 		return Sketch{}, fmt.Errorf("%w: sketch fields: %d chunks, over %d", ErrFormat, len(f.Chunks), maxChunks)
 	}
 	s := Sketch{
-		sig: compact(f.Sig), shingles: f.Shingles, words: f.Words, marked: f.Marked, retyped: f.Retyped, boilerplateWords: f.BoilerplateWords,
-		numbers: numberSketch{Count: f.NumberCount, Real: f.RealNumbers, Contexts: f.NumberContexts},
-		lead:    f.Lead, headline: f.Headline,
+		sig: compact(f.Sig), shingles: int32(f.Shingles), words: int32(f.Words), marked: int32(f.Marked), retyped: int32(f.Retyped),
+		boilerplateWords: int32(f.BoilerplateWords),
+		numbers:          numberSketch{Count: int32(f.NumberCount), Real: int32(f.RealNumbers), Contexts: int32(f.NumberContexts)},
+		lead:             f.Lead, headline: f.Headline,
 	}
 	if len(f.NumberSample) > 0 {
 		s.numbers.Sample = make([]numberInContext, len(f.NumberSample))

@@ -74,5 +74,5 @@ func (c Config) cannotMatch(a, b *Sketch) bool {
 	if need <= 0 {
 		return false
 	}
-	return estimateIntersection(a.sig, b.sig, a.shingles, b.shingles) < need
+	return estimateIntersection(a.sig, b.sig, int(a.shingles), int(b.shingles)) < need
 }

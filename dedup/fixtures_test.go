@@ -238,7 +238,7 @@ func TestWrappedTeaserKeepsSharedLines(t *testing.T) {
 		t.Errorf("clusters: wrapped_other %d, wrapped_teaser %d, original %d (canonical %v); want the teaser with the canonical original, the other page apart",
 			other.ClusterIndex, wrapped.ClusterIndex, orig.ClusterIndex, orig.Canonical)
 	}
-	words := func(text []byte) int { return cfg.Sketch(text).words }
+	words := func(text []byte) int32 { return cfg.Sketch(text).words }
 	teaser := words(fixture(t, "teaser").Text)
 	template := words(docs[1].Text) - teaser
 	headline := words([]byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ"))

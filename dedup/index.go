@@ -347,9 +347,9 @@ func (ix *Index) append(id string, s *Sketch) uint32 {
 // sketch returns the part of document seq's sketch that Compare reads.
 func (ix *Index) sketch(seq uint32) Sketch {
 	m := &ix.meta[seq]
-	s := Sketch{sig: ix.docSig(seq), shingles: int(m.shingles), lead: m.lead, headline: m.headline}
+	s := Sketch{sig: ix.docSig(seq), shingles: int32(m.shingles), lead: m.lead, headline: m.headline}
 	s.chunks = ix.chks[m.chunkOff : m.chunkOff+uint32(m.chunks) : m.chunkOff+uint32(m.chunks)]
-	s.numbers.Contexts = int(m.contexts)
+	s.numbers.Contexts = int32(m.contexts)
 	s.numbers.setKind(m.numKind)
 	s.numbers.Sample = ix.nums[m.numOff : m.numOff+uint32(m.numLen) : m.numOff+uint32(m.numLen)]
 	return s

@@ -225,7 +225,7 @@ func (c Config) compare(a, b *Sketch) Match {
 	if small.shingles > large.shingles {
 		small, large = large, small
 	}
-	inter := estimateIntersection(a.sig, b.sig, a.shingles, b.shingles)
+	inter := estimateIntersection(a.sig, b.sig, int(a.shingles), int(b.shingles))
 	m.Jaccard = inter / (float64(a.shingles+b.shingles) - inter)
 	m.Containment = inter / float64(small.shingles)
 	ratio := float64(small.shingles) / float64(large.shingles)

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sync"
 
@@ -22,7 +23,14 @@ type Sketch struct {
 	// compact form.
 	sig compact
 	// shingles is the number of distinct content shingles.
-	shingles int
+	shingles int32
+	// headline identifies the document's first line with words, when it
+	// is short enough to be a headline (shortLineWords): a 16-bit hash of
+	// its words (high half) and a 16-bit hash of its numbers in order (low
+	// half, 0 when it has none). Boilerplate or not, it is the line that
+	// names a report's edition ("MIDWEST GRAIN FUTURES 11:10 EDT",
+	// "BANGKOK TAPIOCA - APRIL 7").
+	headline uint32
 	// lead is a hash of the first leadWords words of the first content
 	// line that has that many, or 0 if none has. Truncated copies keep
 	// their article's lead; menus, breadcrumbs and date lines, which a
@@ -32,23 +40,21 @@ type Sketch struct {
 	// diacritics, and retyped of them were read through a typing accident
 	// (shingle.Token.Retyped: a ligature, a full-width form, a look-alike
 	// letter, a line-end hyphen).
-	words, marked, retyped int
+	words, marked, retyped int32
 	// boilerplateWords is the number of words on boilerplate lines, which
 	// are left out of everything else.
-	boilerplateWords int
+	boilerplateWords int32
 	// numbers summarizes the numbers of the text.
 	numbers numberSketch
-	// headline identifies the document's first line with words, when it
-	// is short enough to be a headline (shortLineWords): a 16-bit hash of
-	// its words (high half) and a 16-bit hash of its numbers in order (low
-	// half, 0 when it has none). Boilerplate or not, it is the line that
-	// names a report's edition ("MIDWEST GRAIN FUTURES 11:10 EDT",
-	// "BANGKOK TAPIOCA - APRIL 7").
-	headline uint32
 	// chunks are the content's pieces in text order, for alignment (see
 	// Chunk); at most maxChunks.
 	chunks []chunk
 }
+
+// The counts of a Sketch are int32, not int: a million sketches then take
+// 120 MB instead of 152, in the batch path's flat array and in the pages
+// it is gathered in. A count saturates at math.MaxInt32 (see sat32), which
+// only a text of several gigabytes could reach.
 
 // leadWords is how many words make a document's lead: about a Vietnamese
 // headline's first half, or an English headline; too few to be shared by
@@ -71,12 +77,12 @@ type numberSketch struct {
 	// joined to the number before them by one of . , / : - (a decimal, a
 	// fraction, a date, a time, a range) with another value on each side
 	// ("1.5", "6-1/4", "12/9").
-	Count, Real int
+	Count, Real int32
 	// Contexts is the number of distinct number contexts: the two words
 	// before a number, the word after it and its place in a run of numbers
 	// ("họp ngày 12/9 tại" gives 12 and 9 the context "họp ngày … tại" at
 	// places 0 and 1).
-	Contexts int
+	Contexts int32
 	// Sample holds the numbers of the numberSketchSize smallest context
 	// hashes, sorted by context then value.
 	Sample []numberInContext
@@ -105,7 +111,7 @@ func (n numberSketch) kind() uint8 {
 
 // setKind sets Count and Real from a stored kind.
 func (n *numberSketch) setKind(k uint8) {
-	n.Count, n.Real = min(int(k), 1), int(k&1)
+	n.Count, n.Real = min(int32(k), 1), int32(k&1)
 }
 
 // hasReal reports whether the text shows its numbers to be real ones
@@ -209,6 +215,8 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	run := uint64(0)        // numbers since the last word
 	pending := 0            // nums[pending:] still lack the word after them
 	headSeen := false       // the first line with words has been seen
+	// The counts, in int until they are stored (sat32).
+	var nWords, nMarked, nRetyped, nBoiler, nCount, nReal int
 	for len(text) > 0 {
 		var line []byte
 		// Lines as the scanner reads them: a word hyphenated at a line
@@ -251,8 +259,8 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		}
 		nw := len(words) - w0
 		if nw == 0 {
-			out.numbers.Real += realNums
-			out.numbers.Count += (len(nums) - n0) / 2
+			nReal += realNums
+			nCount += (len(nums) - n0) / 2
 			continue
 		}
 		lh := shingle.HashTokens(words[w0:])
@@ -265,8 +273,8 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		if lines != nil {
 			lines = append(lines, docLine{Hash: lh, Words: int32(nw), Pos: int32(len(lines) - lineStart)})
 		}
-		if filter != nil && filter.isBoilerplate(lh) && (links == nil || out.words > 0 || !links.keepHeadline(lh)) {
-			out.boilerplateWords += nw
+		if filter != nil && filter.isBoilerplate(lh) && (links == nil || nWords > 0 || !links.keepHeadline(lh)) {
+			nBoiler += nw
 			// The line's numbers stay: a line that recurs across a
 			// family of reports (a row of a daily price table, "MAY7 UP")
 			// is boilerplate by its words, but its figures are the
@@ -277,12 +285,14 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		if out.lead == 0 && nw >= leadWords {
 			out.lead = mix(bandKey(signature(words[w0:w0+leadWords]))) | 1
 		}
-		out.words += nw
-		out.marked += marked
-		out.retyped += retyped
-		out.numbers.Real += realNums
-		out.numbers.Count += (len(nums) - n0) / 2
+		nWords += nw
+		nMarked += marked
+		nRetyped += retyped
+		nReal += realNums
+		nCount += (len(nums) - n0) / 2
 	}
+	out.words, out.marked, out.retyped, out.boilerplateWords = sat32(nWords), sat32(nMarked), sat32(nRetyped), sat32(nBoiler)
+	out.numbers.Count, out.numbers.Real = sat32(nCount), sat32(nReal)
 	if lines != nil {
 		l := lines[lineStart:]
 		slices.SortFunc(l, func(a, b docLine) int {
@@ -300,7 +310,7 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		out.chunks = keepIn(&buf.chunks, sc.chunks)
 	}
 	shingles, sc.set = distinct(shingles, sc.set)
-	out.shingles = len(shingles)
+	out.shingles = sat32(len(shingles))
 	sc.sig = appendSignature(sc.sig[:0], shingles, c.Hashes)
 	n := len(buf.sig)
 	buf.sig = sc.sig.appendCompact(slices.Grow(buf.sig, c.Hashes))
@@ -403,6 +413,10 @@ func (sc *scratch) summarizeNumbers(n *numberSketch, nums []uint64, sample *[]nu
 	}
 	sc.occ, sc.ents = occ, ents
 }
+
+// sat32 returns n as an int32, math.MaxInt32 if it is larger: the
+// counts of a Sketch (see Sketch).
+func sat32(n int) int32 { return int32(min(n, math.MaxInt32)) }
 
 // ctxAt is a number's context and its place in the sketch's number list.
 type ctxAt struct {

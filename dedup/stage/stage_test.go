@@ -3,6 +3,7 @@ package stage_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -220,6 +221,8 @@ func TestInspectAssemble(t *testing.T) {
 		}()},
 		"chunks":  {Chunks: make([]uint32, 1025)},
 		"numbers": {NumberContexts: -2},
+		// A sketch's counts are int32s: a larger one is no sketch's.
+		"shingles": {Shingles: math.MaxInt32 + 1},
 	} {
 		if _, err := stage.Assemble(f); !errors.Is(err, dedup.ErrFormat) {
 			t.Errorf("%s: Assemble = %v, want ErrFormat", name, err)
