@@ -265,7 +265,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 	}
 	if *evaluate {
-		var pred []eval.Prediction
+		pred := make([]eval.Prediction, 0, len(res.Docs))
 		for _, d := range res.Docs {
 			pred = append(pred, eval.Prediction{ID: d.ID, Cluster: res.Docs[res.Clusters[d.ClusterIndex].Canonical].ID, Canonical: d.Canonical})
 		}
@@ -355,6 +355,10 @@ type reader struct {
 	need   func(n int) bool // nil, or which documents this reading needs
 	n      int              // documents read in this reading
 	labels []eval.Label     // with -eval, the gold labels of JSONL documents that carry them
+	// names holds one copy of each label kind and language: a corpus has
+	// a few of them, and its documents share them rather than keeping a
+	// string each (160 MB a field at 10^7 documents).
+	names map[string]string
 	// where maps each id of the first reading to its document's place in
 	// the input; lineOf and fileOf tell where that document is: its line
 	// (0 for a file of its own) and the file, by place of its first
@@ -822,9 +826,21 @@ func (r *reader) addParsed(rec record, text, raw []byte, jerr error, name string
 	}
 	if rec.Cluster != nil && r.pass == 1 && r.evalLabels {
 		ok := rec.CanonicalOK == nil || *rec.CanonicalOK
-		r.labels = append(r.labels, eval.Label{ID: *rec.ID, Cluster: *rec.Cluster, CanonicalOK: ok, Kind: rec.Kind, Lang: rec.Lang})
+		r.labels = append(r.labels, eval.Label{ID: *rec.ID, Cluster: *rec.Cluster, CanonicalOK: ok, Kind: r.name(rec.Kind), Lang: r.name(rec.Lang)})
 	}
 	return nil
+}
+
+// name returns the one copy of a label's kind or language (see names).
+func (r *reader) name(s string) string {
+	if v, ok := r.names[s]; ok {
+		return v
+	}
+	if r.names == nil {
+		r.names = make(map[string]string)
+	}
+	r.names[s] = s
+	return s
 }
 
 // decompress returns a reader of the decompressed content when br starts
