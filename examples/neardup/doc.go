@@ -352,17 +352,17 @@
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
 //	100,000         317 MB  3.97 to 4.06 s (5 runs)   176 to 179 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  40.4 to 43.1 s (3 runs)   1.44 to 1.64 GB  1.0000 / 1.0000
-//	10,000,000      32 GB   12 min 28 s (1 run)       16.4 GB          1.0000 / 1.0000
+//	1,000,000       3.2 GB  41.9 to 44.2 s (3 runs)   1.46 to 1.50 GB  1.0000 / 1.0000
+//	10,000,000      32 GB   9 min 50 s (1 run)        16.4 GB          1.0000 / 1.0000
 //
 // The 5 runs of 10^5 alternated with the start of a series of changes;
 // 3 more alternated with the ekzhu/minhash-lsh peer of the README (33 to
 // 35 s). The VM's speed drifts by 15% and more within an hour, so runs
-// far apart in time compare poorly: 3 more runs of 10^6 an hour later
-// took 47 to 56 s (peak RSS over all 6: median 1.59 GB). The run of 10^7
-// documents, with the default settings and -eval, had a canonical
-// accuracy of 0.967; its stages took 320, 113, 77 and 105 s, and writing
-// with -eval's scoring 131 s.
+// far apart in time compare poorly: runs of the same build of 10^6 have
+// taken from 40 to 56 s, with peak RSS from 1.44 to 1.64 GB. The run of
+// 10^7 documents, with the default settings and -eval, had a canonical
+// accuracy of 0.967 (0.967 at 10^6 too); its stages took 302, 105, 67
+// and 91 s, and writing with -eval's scoring 23 s.
 //
 //	stage (-timings, medians)          10^5     10^6
 //	reading and sketching              2.56 s   24.8 s
@@ -395,9 +395,9 @@
 // Index.BytesPerDoc), 370 of them for alignment chunks and run keys.
 //
 // From 10^5 to 10^6 documents, 10× the documents cost about 10× the
-// time, median against median; from 10^6 to 10^7, about 15× (620 s
-// without -eval's scoring, against 41.7 s; reading and sketching alone,
-// 13×). The machine's speed drifts by 15% and more within minutes, so
+// time, median against median; from 10^6 to 10^7, about 13× (565 s
+// without -eval's scoring, against about 43 s; reading and sketching
+// alone, 12×). The machine's speed drifts by 15% and more within minutes, so
 // the ratios are rough. What grows faster than the corpus: the candidate pair sort
 // (n log n; band, run and boilerplate keys go through linear bucket
 // sorts), chance candidate pairs (this generated corpus draws every
@@ -428,6 +428,8 @@
 //	CompareAligned (abridged copy against article:          2.6 µs
 //	  containment and alignment, reason formatted)
 //	EstimateIntersection                                    121 ns ± 3%
+//	eval Score (10^5 labelled documents; -eval's scoring,   33.4 ms (5 runs, a separate session)
+//	  go test ./dedup/eval -bench Score)
 //	IndexAdd / IndexQuery (1,000 docs, a fresh index        12.4 µs ± 6% / 6.6 µs ± 3%
 //	  each time)
 //	StoreAdd 3 KiB, 8 writers (2 runs each, a separate      82–96 / 98–109 / 242–250 / 340–355 µs
@@ -444,7 +446,9 @@
 // With the portable one, ten alternating runs of the two test binaries
 // (go test -c -tags purego, -bench 'Sketch/3072B' in ./dedup and
 // 'MinWisePush' in the oracle module) gave 36.8 µs ± 2% against 24.9 µs
-// ± 1%: 1.48× (1.44× to 1.56× run by run). Of the portable stage, the
+// ± 1%: 1.48× (1.44× to 1.56× run by run); eight such runs on another
+// day gave 35.0 µs ± 2% against 29 to 41 µs, Push alone running at one of
+// two speeds there (0.85× to 1.13× run by run). Of the portable stage, the
 // kernel takes about 45%; the rest (normalization, tokenization, shingle
 // and line hashes, numbers) costs about 0.8× Push alone. An
 // fsync costs about 250 µs on this machine; with concurrent writers group
