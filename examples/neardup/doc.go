@@ -352,7 +352,7 @@
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
 //	100,000         317 MB  3.97 to 4.06 s (5 runs)   176 to 179 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  41.9 to 44.2 s (3 runs)   1.46 to 1.50 GB  1.0000 / 1.0000
+//	1,000,000       3.2 GB  41.9 to 44.2 s (5 runs)   1.46 to 1.56 GB  1.0000 / 1.0000
 //	10,000,000      32 GB   9 min 50 s (1 run)        16.4 GB          1.0000 / 1.0000
 //
 // The 5 runs of 10^5 alternated with the start of a series of changes;
