@@ -286,21 +286,28 @@ func Score(gold []Label, pred []Prediction) (*Report, error) {
 			r.PredSingletons++
 		}
 	}
-	if len(langs.names) > 1 {
-		a, b := make([]int32, len(gs)), make([]int32, clusters)
-		var c []uint64
-		for l, name := range langs.names {
-			clear(a)
-			clear(b)
-			c = c[:0]
-			for i := range n {
-				if lang[i] == int32(l) {
-					c = append(c, cell(gc[i], pc[i]))
-					a[gc[i]]++
-					b[pc[i]]++
-				}
+	// subsetPairs counts, over the documents keep selects, the pairs in
+	// one cell, in one gold cluster and in one predicted cluster, and the
+	// documents: pairwise's arguments for a subset (a language, the
+	// template negatives and the rest).
+	a, b := make([]int32, len(gs)), make([]int32, clusters)
+	var c []uint64
+	subsetPairs := func(keep func(i int) bool) (truePairs, goldPairs, predPairs, docs int) {
+		clear(a)
+		clear(b)
+		c = c[:0]
+		for i := range n {
+			if keep(i) {
+				c = append(c, cell(gc[i], pc[i]))
+				a[gc[i]]++
+				b[pc[i]]++
 			}
-			r.ByLang[name] = pairwise(cellPairs(c), setPairs(a), setPairs(b), len(c))
+		}
+		return cellPairs(c), setPairs(a), setPairs(b), len(c)
+	}
+	if len(langs.names) > 1 {
+		for l, name := range langs.names {
+			r.ByLang[name] = pairwise(subsetPairs(func(i int) bool { return lang[i] == int32(l) }))
 		}
 	}
 
@@ -430,25 +437,13 @@ func Score(gold []Label, pred []Prediction) (*Report, error) {
 		}
 	})
 	docs, merged := make([]int, len(kinds.names)), make([]int, len(kinds.names))
-	tsz, ntsz := make([]int32, clusters), make([]int32, clusters)
-	var tc []uint64
-	ntc := make([]uint64, 0, n)
 	for i := range n {
-		p := pc[i]
 		docs[kind[i]]++
-		if mixed[p] {
+		if mixed[pc[i]] {
 			merged[kind[i]]++
 			if gs[gc[i]] == 1 {
 				r.GoldSingletonsMerged++
 			}
-		}
-		if gold[i].Kind == "template_negative" {
-			tc = append(tc, cell(gc[i], p))
-			tsz[p]++
-			r.TemplateDocs++
-		} else {
-			ntc = append(ntc, cell(gc[i], p))
-			ntsz[p]++
 		}
 	}
 	for k, name := range kinds.names {
@@ -457,9 +452,13 @@ func Score(gold []Label, pred []Prediction) (*Report, error) {
 			r.MergedByKind[name] += merged[k]
 		}
 	}
+	template := func(i int) bool { return gold[i].Kind == "template_negative" }
+	r.TemplateDocs = r.DocsByKind["template_negative"]
 	r.TemplateMerged = r.MergedByKind["template_negative"]
-	r.TemplatePairsBetween = setPairs(tsz) - cellPairs(tc)
-	r.TemplatePairsTouching = r.FalsePairs - (setPairs(ntsz) - cellPairs(ntc))
+	truePairs, _, predPairs, _ := subsetPairs(template)
+	r.TemplatePairsBetween = predPairs - truePairs
+	truePairs, _, predPairs, _ = subsetPairs(func(i int) bool { return !template(i) })
+	r.TemplatePairsTouching = r.FalsePairs - (predPairs - truePairs)
 	return r, nil
 }
 
