@@ -231,7 +231,8 @@ const (
 	// occurrences). Pages of 1,024 sketches (152 KB, when a sketch took
 	// 152 bytes) left 300 MB that no later stage could use at 10^6
 	// documents, and the run's peak RSS rose by as much; pages of 65,536
-	// (10 MB then, 7.5 MB now) cut that peak by about 100 MB. Few pages: 22 for a million documents.
+	// (10 MB then, 7.5 MB now) cut that peak by about 100 MB. Few pages:
+	// 22 for a million documents.
 	maxPage = 1 << 16
 )
 
