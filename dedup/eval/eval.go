@@ -160,7 +160,7 @@ func (in *interner) id(s string) int32 {
 //
 // It numbers ids, clusters, kinds and languages once and counts on
 // arrays of those numbers: 10^5 labelled documents are scored in about
-// 35 ms with about 220 bytes a document besides the labels (the id map
+// 35 ms with about 190 bytes a document besides the labels (the id map
 // and the gold cluster names' map most of it; BenchmarkScore), 10^7 in
 // seconds. It refuses 2^30 documents or more (predicted clusters are
 // numbered in int32 beyond the documents).

@@ -428,7 +428,7 @@
 //	CompareAligned (abridged copy against article:          2.6 µs
 //	  containment and alignment, reason formatted)
 //	EstimateIntersection                                    121 ns ± 3%
-//	eval Score (10^5 labelled documents; -eval's scoring,   33.4 ms (5 runs, a separate session)
+//	eval Score (10^5 labelled documents; -eval's scoring,   32.4 ms (5 runs, a separate session)
 //	  go test ./dedup/eval -bench Score)
 //	IndexAdd / IndexQuery (1,000 docs, a fresh index        12.4 µs ± 6% / 6.6 µs ± 3%
 //	  each time)
