@@ -175,9 +175,10 @@ func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]
 		wg.Go(func() {
 			from, to := w*len(sk)/workers, (w+1)*len(sk)/workers
 			var keys []uint64
+			var buf chunkBuf
 			for i := from; i < to; i++ {
 				if sk[i].shingles > 0 && int(rep[i]) == i {
-					keys = appendRunKeys(keys[:0], sk[i].chunks, 0, 1)
+					keys = appendRunKeys(keys[:0], sk[i].chunksIn(&buf), 0, 1)
 					for _, k := range keys {
 						part := &out[w][k%runParts]
 						if n := len(*part); n == 0 {

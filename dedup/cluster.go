@@ -57,11 +57,14 @@ func (c Config) ClusterReader(read ReadFunc) (*Clustering, error) {
 	if err != nil {
 		return nil, err
 	}
-	// sc is not used after this: the corpus's []Sketch lives on as the
-	// result's sketches (DocResult.Sketch points into it).
+	// Only sc's spill is used after this: the corpus's []Sketch lives on
+	// as the result's sketches (DocResult.Sketch points into it).
 	ids, sk := sc.IDs, sc.Sketches
 	lines, docs := sc.BoilerplateLines, sc.BoilerplateDocs
 	res, err := c.clusterSketches(ids, sk, nil)
+	if err == nil {
+		err = sc.spill.error()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -146,8 +146,9 @@ func appendSketchBody(b []byte, sk *Sketch) []byte {
 		b = binary.LittleEndian.AppendUint16(b, e.Value)
 	}
 	b = binary.LittleEndian.AppendUint32(b, sk.headline)
-	b = binary.AppendUvarint(b, uint64(len(sk.chunks)))
-	for _, c := range sk.chunks {
+	chunks := sk.chunksIn(nil)
+	b = binary.AppendUvarint(b, uint64(len(chunks)))
+	for _, c := range chunks {
 		b = binary.LittleEndian.AppendUint32(b, uint32(c))
 	}
 	return b

@@ -47,6 +47,15 @@ type Config struct {
 	// before it counts as boilerplate; 0 means DefaultBoilerplateArticles.
 	// A negative value turns boilerplate learning off.
 	BoilerplateArticles int
+	// SpillDir, when not empty, makes Cluster and ClusterReader keep the
+	// chunks of their sketches (the pieces alignment reads, about a third
+	// of what a sketch holds) in a temporary file in that directory rather
+	// than in memory; the result is the same. The file has no name while
+	// the run lasts where the system allows it, and goes once the
+	// Clustering's sketches are collected. It costs a read from the file
+	// for each pair that alignment decides, and two passes over it a
+	// stage. Other entry points ignore it.
+	SpillDir string
 }
 
 const (

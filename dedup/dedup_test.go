@@ -127,13 +127,11 @@ func TestClusterDeterministic(t *testing.T) {
 	}
 }
 
-// The stages that run on GOMAXPROCS goroutines split their work by the
-// number of goroutines; the result must not depend on it. The corpus is
-// the seeds and fixtures, and 1,500 documents made of their lines (more
-// than one page of sketches, see pages): families of copies, some
-// wrapped in lines that recur across families (boilerplate to learn),
-// some cut short, some exact copies.
-func TestClusterIndependentOfGOMAXPROCS(t *testing.T) {
+// familiesCorpus returns the seeds and fixtures, and 1,500 documents
+// made of their lines (more than one page of sketches, see pages):
+// families of copies, some wrapped in lines that recur across families
+// (boilerplate to learn), some cut short, some exact copies.
+func familiesCorpus(t *testing.T) []Doc {
 	docs := seedsAndFixtures(t)
 	var pool [][]byte
 	for _, d := range docs {
@@ -161,6 +159,13 @@ func TestClusterIndependentOfGOMAXPROCS(t *testing.T) {
 			docs = append(docs, Doc{ID: fmt.Sprintf("gen%d", len(docs)), Text: bytes.Join(lines, []byte("\n"))})
 		}
 	}
+	return docs
+}
+
+// The stages that run on GOMAXPROCS goroutines split their work by the
+// number of goroutines; the result must not depend on it.
+func TestClusterIndependentOfGOMAXPROCS(t *testing.T) {
+	docs := familiesCorpus(t)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	runtime.GOMAXPROCS(1)
 	want := cluster(t, Config{}, docs)
@@ -174,6 +179,49 @@ func TestClusterIndependentOfGOMAXPROCS(t *testing.T) {
 		}
 	}
 }
+
+// Chunks kept in a spill file give the result kept in memory, sketches
+// included, and Compare reads them back from the result's sketches.
+func TestClusterSpill(t *testing.T) {
+	docs := familiesCorpus(t)
+	want := cluster(t, Config{}, docs)
+	got := cluster(t, Config{SpillDir: t.TempDir()}, docs)
+	cold := 0
+	for _, d := range got.Docs {
+		if d.Sketch.cold != nil {
+			cold++
+		}
+	}
+	if cold != len(docs) {
+		t.Fatalf("%d of %d sketches spilled", cold, len(docs))
+	}
+	if diff := cmp.Diff(want, got, cmpMatch, cmpSketch, allFields); diff != "" {
+		t.Errorf("spilled result differs (-memory +spill):\n%s", diff)
+	}
+	var c Config
+	aligned := 0
+	for k := range want.Docs {
+		for _, j := range []int{k / 2, len(want.Docs) - 1 - k} {
+			m, mc := c.Compare(want.Docs[k].Sketch, want.Docs[j].Sketch), c.Compare(got.Docs[k].Sketch, got.Docs[j].Sketch)
+			if diff := cmp.Diff(m, mc, cmpMatch); diff != "" {
+				t.Fatalf("Compare(%d, %d) differs (-memory +spill):\n%s", k, j, diff)
+			}
+			if m.Aligned.Coverage > 0 {
+				aligned++
+			}
+		}
+	}
+	if aligned == 0 {
+		t.Error("no pair was aligned: the spilled chunks went unread")
+	}
+	if _, err := (Config{SpillDir: filepath.Join(t.TempDir(), "absent")}).Cluster(docs); err == nil {
+		t.Error("a spill directory that does not exist gave no error")
+	}
+}
+
+// cmpSketch compares sketches by their fields, chunks read back from a
+// spill file included.
+var cmpSketch = cmp.Transformer("Sketch", func(s Sketch) engine.Fields { return s.fields() })
 
 func TestClusterEmpty(t *testing.T) {
 	res := cluster(t, Config{}, nil)

@@ -99,9 +99,9 @@ func (s *Sketch) fields() engine.Fields {
 			f.NumberSample[i] = uint32(e.Context)<<16 | uint32(e.Value)
 		}
 	}
-	if len(s.chunks) > 0 {
-		f.Chunks = make([]uint32, len(s.chunks))
-		for i, c := range s.chunks {
+	if chunks := s.chunksIn(nil); len(chunks) > 0 {
+		f.Chunks = make([]uint32, len(chunks))
+		for i, c := range chunks {
 			f.Chunks[i] = uint32(c)
 		}
 	}

@@ -334,13 +334,14 @@ func (ix *Index) append(id string, s *Sketch) uint32 {
 	ix.ids = append(ix.ids, id)
 	ix.sigs = append(ix.sigs, s.sig...)
 	n := &s.numbers
+	chunks := s.chunksIn(nil)
 	ix.meta = append(ix.meta, docMeta{
 		lead: s.lead, shingles: uint32(s.shingles), numOff: uint32(len(ix.nums)),
 		contexts: uint32(n.Contexts), numLen: uint8(len(n.Sample)), numKind: n.kind(),
-		chunkOff: uint32(len(ix.chks)), chunks: uint16(len(s.chunks)), headline: s.headline,
+		chunkOff: uint32(len(ix.chks)), chunks: uint16(len(chunks)), headline: s.headline,
 	})
 	ix.nums = append(ix.nums, n.Sample...)
-	ix.chks = append(ix.chks, s.chunks...)
+	ix.chks = append(ix.chks, chunks...)
 	return seq
 }
 
@@ -374,7 +375,7 @@ func (ix *Index) candidates(dst []uint32, s *Sketch) []uint32 {
 		}
 	}
 	var buf [64]uint64
-	for _, k := range appendRunKeys(buf[:0], s.chunks, 0, 1) {
+	for _, k := range appendRunKeys(buf[:0], s.chunksIn(nil), 0, 1) {
 		dst = ix.runCandidates(dst, k)
 	}
 	slices.Sort(dst[start:])

@@ -114,7 +114,7 @@ func (c Config) appendIndexKeys(dst []indexKey, s *Sketch) ([]indexKey, error) {
 		dst = append(dst, indexKey{Band: b, Hash: tableKey(p, s.sig, s.lead, b)})
 	}
 	var runs [64]uint64
-	for _, k := range appendRunKeys(runs[:0], s.chunks, 0, 1) {
+	for _, k := range appendRunKeys(runs[:0], s.chunksIn(nil), 0, 1) {
 		dst = append(dst, indexKey{Band: p.Bands + 1, Hash: k})
 	}
 	return dst, nil

@@ -168,7 +168,13 @@ const (
 // aligns aligns small's chunks into large's, records the alignment in m
 // and reports whether it reaches minAlignedCoverage.
 func (c Config) aligns(m *Match, small, large *Sketch) bool {
-	m.Aligned = align(small.chunks, large.chunks, c.ShingleSize)
+	if small.cold == nil && large.cold == nil {
+		m.Aligned = align(small.chunks, large.chunks, c.ShingleSize)
+	} else {
+		bufs := chunkBufs.Get().(*[2]chunkBuf)
+		m.Aligned = align(small.chunksIn(&bufs[0]), large.chunksIn(&bufs[1]), c.ShingleSize)
+		chunkBufs.Put(bufs)
+	}
 	return m.Aligned.Coverage >= minAlignedCoverage
 }
 
@@ -208,7 +214,7 @@ func (c Config) bars(a, b *Sketch) matchBars {
 	if a.lead != 0 && a.lead == b.lead {
 		m.lead = leadContainment * c.Containment
 	}
-	if len(a.chunks) > 0 && len(b.chunks) > 0 {
+	if a.chunkCount() > 0 && b.chunkCount() > 0 {
 		m.aligned = minAlignedContainment
 	}
 	return m

@@ -16,6 +16,8 @@ type sketchedCorpus struct {
 	// BoilerplateLines is the number of distinct lines learned as
 	// boilerplate; BoilerplateDocs the number of documents that had some.
 	BoilerplateLines, BoilerplateDocs int
+	// spill holds the sketches' chunks with Config.SpillDir, else nil.
+	spill *spill
 }
 
 // sketchCorpus is the first stage of ClusterReader, with the same rules
@@ -33,6 +35,13 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 	var linePages pages[[]docLine]
 	var lineArena arena[docLine]
 	var store sketchArena
+	if c.SpillDir != "" {
+		sp, err := newSpill(c.SpillDir)
+		if err != nil {
+			return nil, err
+		}
+		store.spill = sp
+	}
 	learn := c.BoilerplateArticles > 0
 	first := func(yield func(Doc) bool) error { return read(nil, yield) }
 	var err error
@@ -45,6 +54,9 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 				}
 			}, learn)
 	})
+	if err == nil {
+		err = store.spill.flush()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +75,9 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 				}
 			})
 		})
+		if err := store.spill.error(); err != nil {
+			return nil, err
+		}
 		res.BoilerplateLines = len(boiler)
 		for _, r := range redo {
 			if r {
@@ -85,6 +100,9 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 						}
 					}, false)
 			})
+			if err == nil {
+				err = store.spill.flush()
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -93,7 +111,7 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 			}
 		}
 	}
-	res.IDs, res.Sketches = ids, sketches
+	res.IDs, res.Sketches, res.spill = ids, sketches, store.spill
 	return res, nil
 }
 
@@ -231,7 +249,7 @@ const (
 	// occurrences). Pages of 1,024 sketches (152 KB, when a sketch took
 	// 152 bytes) left 300 MB that no later stage could use at 10^6
 	// documents, and the run's peak RSS rose by as much; pages of 65,536
-	// (10 MB then, 7.5 MB now) cut that peak by about 100 MB. Few pages:
+	// (10 MB then, 8.5 MB now) cut that peak by about 100 MB. Few pages:
 	// 22 for a million documents.
 	maxPage = 1 << 16
 )
@@ -276,7 +294,7 @@ func (p *pages[T]) at(i int) *T {
 // flatten returns the first n elements in one slice and empties p; at
 // must have reached every one of them. It copies on GOMAXPROCS
 // goroutines: the copy is what first touches the new slice's memory, and
-// a million sketches (120 MB) cost one page fault per 4 KB page, which
+// a million sketches (136 MB) cost one page fault per 4 KB page, which
 // the cores take in parallel.
 func (p *pages[T]) flatten(n int) []T {
 	if n == 0 {
@@ -321,17 +339,23 @@ func (a *arena[T]) keep(l []T) []T {
 	return a.block[n:len(a.block):len(a.block)]
 }
 
-// sketchArena keeps the slices of sketches in arenas.
+// sketchArena keeps the slices of sketches in arenas, and their chunks
+// in spill instead if it is not nil.
 type sketchArena struct {
 	sig     arena[uint16]
 	chunks  arena[chunk]
 	numbers arena[numberInContext]
+	spill   *spill
 }
 
 // keep returns s with its slices in the arenas.
 func (a *sketchArena) keep(s Sketch) Sketch {
 	s.sig = a.sig.keep(s.sig)
-	s.chunks = a.chunks.keep(s.chunks)
+	if a.spill != nil {
+		s.cold, s.coldAt, s.chunks = a.spill, a.spill.put(s.chunks), nil
+	} else {
+		s.chunks = a.chunks.keep(s.chunks)
+	}
 	s.numbers.Sample = a.numbers.keep(s.numbers.Sample)
 	return s
 }
@@ -346,7 +370,11 @@ func (a *sketchArena) keep(s Sketch) Sketch {
 // the moment sketchCorpus returns it.
 func (a *sketchArena) replace(old, s Sketch) Sketch {
 	s.sig = compact(reuse(a.sig.keep, old.sig, s.sig))
-	s.chunks = reuse(a.chunks.keep, old.chunks, s.chunks)
+	if a.spill != nil {
+		s.cold, s.coldAt, s.chunks = a.spill, a.spill.replace(old.coldAt, s.chunks), nil
+	} else {
+		s.chunks = reuse(a.chunks.keep, old.chunks, s.chunks)
+	}
 	s.numbers.Sample = reuse(a.numbers.keep, old.numbers.Sample, s.numbers.Sample)
 	return s
 }

@@ -53,7 +53,7 @@ type DocResult struct {
 	// sketches of one Clustering lie in one array that the DocResults
 	// point into, rather than in copies: a DocResult is 168 bytes, not
 	// 280, and a corpus's result takes its sketches over without holding
-	// them twice on the way (120 MB at 10^6 documents).
+	// them twice on the way (136 MB at 10^6 documents).
 	Sketch *Sketch
 }
 
