@@ -52,9 +52,23 @@ const (
 // where it is a document's first content line, the headline of the
 // article linked to, and is boilerplate elsewhere.
 func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
+	set, _, _ := c.learnFrom(sk, func() ([][]docLine, error) { return lines, nil })
+	return set
+}
+
+// learnFrom is learnBoilerplate with lines called for the lines once the
+// preliminary clusters are found: the lines read back from a spill file
+// (see lineSpill) take no memory while the clustering, the stage's peak,
+// runs. It also returns the lines, and lines' error.
+func (c Config) learnFrom(sk []Sketch, loadLines func() ([][]docLine, error)) (lineSet, [][]docLine, error) {
 	order := groupOrder(sk)
 	rep := exactCopies(sk, order)
 	center := c.group(sk, order, c.candidatePairs(sk, order, rep), rep, nil)
+	order, rep = nil, nil
+	lines, err := loadLines()
+	if err != nil {
+		return nil, nil, err
+	}
 	// Every line once per article, as one flat sorted array rather than
 	// a map of all lines: most lines occur once, and a million documents
 	// carry tens of millions of them.
@@ -167,7 +181,7 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 			boiler[h] = n > 0 && n < k.clusters
 		}
 	}
-	return boiler
+	return boiler, lines, nil
 }
 
 // recurringLines returns the first n documents' lines in p, of which
@@ -192,14 +206,27 @@ func recurringLines(p *pages[[]docLine], n int) [][]docLine {
 	for i := range n {
 		total += len(*p.at(i))
 	}
+	out, _ := recurring(n, total, func(f func(i int, l []docLine)) error {
+		for i := range n {
+			f(i, *p.at(i))
+		}
+		return nil
+	})
+	*p = nil
+	return out
+}
+
+// recurring is recurringLines for the n documents that each lists, with
+// their total lines; each is called twice, and its first error returned.
+func recurring(n, total int, each func(f func(i int, l []docLine)) error) ([][]docLine, error) {
 	logBits := 6
 	for 1<<logBits < 8*total { // one line in eight shares a bit with another
 		logBits++
 	}
 	shift := 64 - logBits
 	seen, again := make([]uint64, 1<<logBits/64), make([]uint64, 1<<logBits/64)
-	for i := range n {
-		for _, l := range *p.at(i) {
+	err := each(func(_ int, lines []docLine) {
+		for _, l := range lines {
 			b := l.Hash >> shift
 			if seen[b/64]&(1<<(b%64)) != 0 {
 				again[b/64] |= 1 << (b % 64)
@@ -207,14 +234,16 @@ func recurringLines(p *pages[[]docLine], n int) [][]docLine {
 				seen[b/64] |= 1 << (b % 64)
 			}
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	seen = nil
 	recurs := func(l docLine) bool { b := l.Hash >> shift; return again[b/64]&(1<<(b%64)) != 0 }
 	out := make([][]docLine, n)
 	var kept arena[docLine]
 	var buf []docLine
-	for i := range n {
-		l := *p.at(i)
+	err = each(func(i int, l []docLine) {
 		first := -1
 		for k, li := range l {
 			if !recurs(li) && (first < 0 || li.Pos < l[first].Pos) {
@@ -230,9 +259,8 @@ func recurringLines(p *pages[[]docLine], n int) [][]docLine {
 		if len(buf) > 0 {
 			out[i] = kept.keep(buf)
 		}
-	}
-	*p = nil
-	return out
+	})
+	return out, err
 }
 
 // occ is an occurrence of a line in an article, for learnBoilerplate.

@@ -35,21 +35,31 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 	var linePages pages[[]docLine]
 	var lineArena arena[docLine]
 	var store sketchArena
+	var lineFile *lineSpill
+	learn := c.BoilerplateArticles > 0
 	if c.SpillDir != "" {
 		sp, err := newSpill(c.SpillDir)
 		if err != nil {
 			return nil, err
 		}
 		store.spill = sp
+		if learn {
+			if lineFile, err = newLineSpill(c.SpillDir); err != nil {
+				return nil, err
+			}
+			defer func() { lineFile.close() }() // unless learning closed it
+		}
 	}
-	learn := c.BoilerplateArticles > 0
 	first := func(yield func(Doc) bool) error { return read(nil, yield) }
 	var err error
 	inStage("sketching", func() {
 		err = c.sketchPass(first, nil, func(id string) bool { ids = append(ids, id); return true },
 			func(i int, s Sketch, l []docLine) {
 				*sketchPages.at(i) = store.keep(s)
-				if learn {
+				switch {
+				case lineFile != nil:
+					lineFile.put(i, l)
+				case learn:
 					*linePages.at(i) = lineArena.keep(l)
 				}
 			}, learn)
@@ -61,21 +71,37 @@ func (c Config) sketchCorpus(read ReadFunc) (*sketchedCorpus, error) {
 		return nil, err
 	}
 	sketches := sketchPages.flatten(len(ids))
-	var lines [][]docLine
 	if learn {
-		lines = recurringLines(&linePages, len(ids))
+		var lines [][]docLine
+		load := func() ([][]docLine, error) { return lines, nil }
+		if lineFile != nil {
+			load = func() ([][]docLine, error) {
+				lines, err := recurring(len(ids), lineFile.total, lineFile.each)
+				lineFile.close()
+				lineFile = nil
+				return lines, err
+			}
+		} else {
+			lines = recurringLines(&linePages, len(ids))
+		}
 		lineArena = arena[docLine]{} // its last block too
 		var boiler lineSet
-		redo := make([]bool, len(lines))
+		redo := make([]bool, len(ids))
 		inStage("learning boilerplate", func() {
-			boiler = c.learnBoilerplate(sketches, lines)
+			boiler, lines, err = c.learnFrom(sketches, load)
+			if err != nil {
+				return
+			}
 			inShares(len(lines), func(lo, hi int) { // a lookup a line
 				for i := lo; i < hi; i++ {
 					redo[i] = boiler.carries(lines[i])
 				}
 			})
 		})
-		if err := store.spill.error(); err != nil {
+		if err == nil {
+			err = store.spill.error()
+		}
+		if err != nil {
 			return nil, err
 		}
 		res.BoilerplateLines = len(boiler)

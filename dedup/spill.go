@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"encoding/binary"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -46,20 +49,31 @@ const (
 const spillBuffer = 1 << 20
 
 func newSpill(dir string) (*spill, error) {
-	f, err := os.CreateTemp(dir, "neardup-chunks-*")
+	f, named, err := createTemp(dir, "neardup-chunks-*")
 	if err != nil {
-		return nil, fmt.Errorf("dedup: spill: %w", err)
+		return nil, err
 	}
-	name := f.Name()
-	named := os.Remove(name) != nil // Windows keeps an open file's name
 	sp := &spill{f: f, w: bufio.NewWriterSize(f, spillBuffer)}
-	runtime.AddCleanup(sp, func(f *os.File) {
-		f.Close()
-		if named {
-			os.Remove(f.Name())
-		}
-	}, f)
+	runtime.AddCleanup(sp, func(f *os.File) { removeTemp(f, named) }, f)
 	return sp, nil
+}
+
+// createTemp creates a temporary file in dir and removes its name where
+// an open file can lose it; named reports whether it kept it.
+func createTemp(dir, pattern string) (f *os.File, named bool, err error) {
+	f, err = os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, false, fmt.Errorf("dedup: spill: %w", err)
+	}
+	return f, os.Remove(f.Name()) != nil, nil // Windows keeps an open file's name
+}
+
+// removeTemp closes a file of createTemp and removes it.
+func removeTemp(f *os.File, named bool) {
+	f.Close()
+	if named {
+		os.Remove(f.Name())
+	}
 }
 
 // fail records err if it is the first.
@@ -175,3 +189,83 @@ func (s *Sketch) chunksIn(buf *chunkBuf) []chunk {
 // chunkBufs serves Compare and exact keys, which read two sketches'
 // chunks at once from a spill without allocating.
 var chunkBufs = sync.Pool{New: func() any { return new([2]chunkBuf) }}
+
+// lineSpill holds the documents' lines between the first reading and
+// boilerplate learning, with Config.SpillDir: all of them, 16 bytes a
+// line, are the largest thing a first reading keeps (109 MB at 10^6
+// generated documents, and 24 bytes a document for their slices), and
+// learning needs only the few that recur (see recurringLines), found in
+// two passes over them. Records are a document's place and line count,
+// then its lines, in the order the documents were sketched.
+type lineSpill struct {
+	f     *os.File
+	named bool
+	w     *bufio.Writer
+	total int // lines
+	buf   []byte
+	err   error
+}
+
+func newLineSpill(dir string) (*lineSpill, error) {
+	f, named, err := createTemp(dir, "neardup-lines-*")
+	if err != nil {
+		return nil, err
+	}
+	return &lineSpill{f: f, named: named, w: bufio.NewWriterSize(f, spillBuffer)}, nil
+}
+
+// put records document i's lines.
+func (ls *lineSpill) put(i int, lines []docLine) {
+	b := binary.LittleEndian.AppendUint32(ls.buf[:0], uint32(i))
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(lines)))
+	for _, l := range lines {
+		b = binary.LittleEndian.AppendUint64(b, l.Hash)
+		b = binary.LittleEndian.AppendUint32(b, uint32(l.Words))
+		b = binary.LittleEndian.AppendUint32(b, uint32(l.Pos))
+	}
+	ls.buf = b
+	if _, err := ls.w.Write(b); err != nil && ls.err == nil {
+		ls.err = err
+	}
+	ls.total += len(lines)
+}
+
+// each calls f with every document's lines, in the order put had them;
+// the slice is reused after f returns.
+func (ls *lineSpill) each(f func(i int, lines []docLine)) error {
+	if ls.err == nil {
+		ls.err = ls.w.Flush()
+	}
+	if ls.err != nil {
+		return fmt.Errorf("dedup: spill: %w", ls.err)
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(ls.f, 0, math.MaxInt64), spillBuffer)
+	var head [8]byte
+	var raw []byte
+	var lines []docLine
+	for {
+		if _, err := io.ReadFull(r, head[:]); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("dedup: spill: %w", err)
+		}
+		i, n := binary.LittleEndian.Uint32(head[:]), int(binary.LittleEndian.Uint32(head[4:]))
+		raw = slices.Grow(raw[:0], 16*n)[:16*n]
+		if _, err := io.ReadFull(r, raw); err != nil {
+			return fmt.Errorf("dedup: spill: %w", err)
+		}
+		lines = slices.Grow(lines[:0], n)[:n]
+		for k := range lines {
+			b := raw[16*k:]
+			lines[k] = docLine{Hash: binary.LittleEndian.Uint64(b), Words: int32(binary.LittleEndian.Uint32(b[8:])), Pos: int32(binary.LittleEndian.Uint32(b[12:]))}
+		}
+		f(int(i), lines)
+	}
+}
+
+// close removes the file.
+func (ls *lineSpill) close() {
+	if ls != nil {
+		removeTemp(ls.f, ls.named)
+	}
+}
