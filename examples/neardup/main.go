@@ -75,7 +75,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	quiet := fl.Bool("q", false, "no summary or progress on standard error (progress shows only on a terminal)")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile to this file; its samples carry the stage as the label neardup.stage (go tool pprof -tags)")
 	mem := fl.String("mem", "", "a soft limit on the memory the run's heap may take (`size`: 1.5GB, 1400MB, 1300MiB): the garbage collector works harder as the heap nears it, so that peak memory stays close to what the run keeps alive; that must fit below it (default: no limit, or GOMEMLIMIT)")
-	fl.StringVar(&cfg.SpillDir, "spill", "", "keep the sketches' chunks (what alignment reads, a third of a sketch) in a temporary file in `dir` instead of memory, for corpora whose sketches outgrow memory; same output")
+	fl.StringVar(&cfg.SpillDir, "spill", "", "keep the sketches' alignment chunks and the first reading's lines in temporary files in `dir` instead of memory, for corpora whose sketches outgrow it (about a third less memory; same output); -mem implies it, in the system's temporary directory")
 	timings := fl.Bool("timings", false, "print the wall time of each stage (reading and sketching, learning boilerplate, re-reading, clustering, writing) to standard error at the end")
 	export := fl.String("export", "", "instead of clustering, write the documents' sketches and band keys to `dir`/docs.parquet and postings.parquet, for an engine to find the candidate pairs (see edges.sql)")
 	edges := fl.String("edges", "", "cluster the export in `dir` with the candidate pairs an engine wrote to dir/edges.parquet, instead of reading documents")
@@ -122,6 +122,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		debug.SetMemoryLimit(n)
 		defer debug.SetMemoryLimit(math.MaxInt64)
+		if cfg.SpillDir == "" {
+			cfg.SpillDir = os.TempDir()
+		}
 	}
 	if !slices.Contains(keepPolicies, *keepPolicy) {
 		return fmt.Errorf("-keep-policy %q: want canonical or first", *keepPolicy)

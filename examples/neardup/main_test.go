@@ -393,3 +393,25 @@ func TestTimings(t *testing.T) {
 		t.Errorf("stderr %q does not match %s", stderr, re)
 	}
 }
+
+// -spill, and -mem, which implies it, give the output of a run in memory;
+// a spill directory that cannot take files is an error.
+func TestSpill(t *testing.T) {
+	in := filepath.Join("..", "..", "testdata", "fixtures")
+	want, _, err := runCLI(t, "", "-q", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-spill", t.TempDir()}, {"-mem", "4GB"}} {
+		got, _, err := runCLI(t, "", append(append([]string{"-q"}, args...), in)...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%v differs (-memory +spill):\n%s", args, diff)
+		}
+	}
+	if _, _, err := runCLI(t, "", "-q", "-spill", filepath.Join(t.TempDir(), "absent"), in); err == nil {
+		t.Error("-spill to a directory that does not exist gave no error")
+	}
+}
