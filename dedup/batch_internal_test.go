@@ -616,3 +616,25 @@ func TestRecurringLines(t *testing.T) {
 		t.Errorf("boilerplate (-all lines +recurringLines):\n%s", diff)
 	}
 }
+
+// mergePairs gives what sorting the concatenation gives: every pair once,
+// stored if any of its repeats is.
+func TestMergePairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, k := range []int{0, 1, 2, 3, 7} {
+		lists := make([][]uint64, k)
+		var all []uint64
+		for j := range lists {
+			var l []uint64
+			for range rng.IntN(3000) {
+				l = append(l, pair(uint32(rng.IntN(200)+200), uint32(rng.IntN(200)), rng.IntN(3) == 0))
+			}
+			lists[j] = compactPairs(l)
+			all = append(all, lists[j]...)
+		}
+		want := compactPairs(all)
+		if diff := cmp.Diff(want, mergePairs(lists), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%d lists (-sorted +merged):\n%s", k, diff)
+		}
+	}
+}

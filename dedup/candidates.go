@@ -96,7 +96,38 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 		})
 	}
 	wg.Wait()
-	return compactPairs(slices.Concat(found...))
+	return mergePairs(found)
+}
+
+// mergePairs merges lists of pairs, each sorted and without repeats, into
+// one, merging repeats as compactPairs does. The result takes as much
+// memory again as the lists; sorting their concatenation took twice as
+// much (the concatenation and the radix sort's buffer), at the end of
+// the candidate stage, which is the peak of a run that spills.
+func mergePairs(lists [][]uint64) []uint64 {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]uint64, 0, n)
+	for {
+		k := -1
+		for j, l := range lists {
+			if len(l) > 0 && (k < 0 || l[0]>>1 < lists[k][0]>>1) {
+				k = j
+			}
+		}
+		if k < 0 {
+			return slices.Clip(out)
+		}
+		x := lists[k][0]
+		lists[k] = lists[k][1:]
+		if last := len(out) - 1; last >= 0 && out[last]>>1 == x>>1 {
+			out[last] |= x & 1
+		} else {
+			out = append(out, x)
+		}
+	}
 }
 
 // appendPairs appends to out the candidate pairs of entries sorted by
