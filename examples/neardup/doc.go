@@ -148,7 +148,12 @@
 //	-mem SIZE          a soft limit on the heap (1.5GB, 1400MB, 1300MiB): the
 //	                   garbage collector works harder near it, so that peak
 //	                   memory stays close to what the run keeps alive, which
-//	                   must fit below it (see Larger corpora)
+//	                   must fit below it (see Larger corpora); implies -spill
+//	                   in the system's temporary directory
+//	-spill DIR         keep the sketches' alignment chunks and the first
+//	                   reading's lines in temporary files in DIR rather than
+//	                   in memory (dedup.Config.SpillDir): about a third less
+//	                   memory, the same output
 //	-timings           print the wall time of each stage to standard error:
 //	                   reading and sketching, learning boilerplate (with the
 //	                   preliminary clustering), re-reading the documents that

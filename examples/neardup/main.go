@@ -22,7 +22,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-	"unique"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -235,9 +234,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *timings {
 		defer func() { fmt.Fprintf(stderr, "neardup: time by stage: %s\n", prog.timings(time.Now())) }()
 	}
-	labels := rd.labels
-	if *evaluate && len(labels) != len(res.Docs) {
-		return fmt.Errorf("-eval: %d of %d documents carry a gold \"cluster\" label; all must", len(labels), len(res.Docs))
+	if *evaluate && rd.gold.len() != len(res.Docs) {
+		return fmt.Errorf("-eval: %d of %d documents carry a gold \"cluster\" label; all must", rd.gold.len(), len(res.Docs))
 	}
 	if err := report(stdout, stderr, cfg, res, *explain, *quiet, rd.bytes, start); err != nil {
 		return err
@@ -274,7 +272,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		for _, d := range res.Docs {
 			pred = append(pred, eval.Prediction{ID: d.ID, Cluster: res.Docs[res.Clusters[d.ClusterIndex].Canonical].ID, Canonical: d.Canonical})
 		}
-		rep, err := eval.Score(labels, pred)
+		// The clustering and its sketches (about 640 bytes a document)
+		// are garbage from here: returned to the system before scoring
+		// allocates its own arrays, they keep the run's peak from
+		// holding both.
+		res, kept = nil, nil
+		debug.FreeOSMemory()
+		rep, err := eval.Score(rd.gold.labels(func(i int) string { return pred[i].ID }), pred)
 		if err != nil {
 			return err
 		}
@@ -355,11 +359,11 @@ func (e *inputError) Error() string {
 // directories are read again on every pass, standard input is kept in
 // memory from the first.
 type reader struct {
-	pass   int // 1 on the first reading
-	yield  func(dedup.Doc) bool
-	need   func(n int) bool // nil, or which documents this reading needs
-	n      int              // documents read in this reading
-	labels []eval.Label     // with -eval, the gold labels of JSONL documents that carry them
+	pass  int // 1 on the first reading
+	yield func(dedup.Doc) bool
+	need  func(n int) bool // nil, or which documents this reading needs
+	n     int              // documents read in this reading
+	gold  goldLabels       // with -eval, the gold labels of JSONL documents that carry them
 	// where maps each id of the first reading to its document's place in
 	// the input; lineOf and fileOf tell where that document is: its line
 	// (0 for a file of its own) and the file, by place of its first
@@ -827,11 +831,9 @@ func (r *reader) addParsed(rec record, text, raw []byte, jerr error, name string
 	}
 	if rec.Cluster != nil && r.pass == 1 && r.evalLabels {
 		ok := rec.CanonicalOK == nil || *rec.CanonicalOK
-		// A corpus has a few kinds and languages: its labels share one
-		// copy of each (unique.Make) rather than keeping a string each
-		// (160 MB a field at 10^7 documents).
-		kind, lang := unique.Make(rec.Kind).Value(), unique.Make(rec.Lang).Value()
-		r.labels = append(r.labels, eval.Label{ID: *rec.ID, Cluster: *rec.Cluster, CanonicalOK: ok, Kind: kind, Lang: lang})
+		if !r.gold.add(*rec.Cluster, ok, rec.Kind, rec.Lang) {
+			return &inputError{path: name, line: line, msg: fmt.Sprintf("-eval: more than %d distinct \"kind\" or %d \"lang\" labels", maxKinds, maxKinds/2)}
+		}
 	}
 	return nil
 }
