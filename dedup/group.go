@@ -18,7 +18,7 @@ import "slices"
 // match, when not nil, is where the verdict that put document i in its
 // cluster goes (the Match of its DocResult); boilerplate learning, which
 // needs only the clusters, passes nil and computes no verdicts, rather
-// than hold a slice of them (136 bytes a document) beside its own. match
+// than hold a slice of them (120 bytes a document) beside its own. match
 // is called from several goroutines at once, with different i.
 func (c Config) group(sk []Sketch, order []int, pairs []uint64, rep []int32, match func(i int) *Match) (center []int) {
 	// The verified matches each document would find in an Index filled
