@@ -114,7 +114,11 @@ func TestCandidatePairsMatchIndex(t *testing.T) {
 	}
 	order := groupOrder(sk)
 	batch := map[[2]uint32]bool{}
-	for _, v := range cfg.candidatePairs(sk, order, exactCopies(sk, order)) {
+	cand, err := cfg.candidatePairs(sk, order, exactCopies(sk, order))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range cand {
 		batch[[2]uint32{uint32(v >> 33), uint32(v>>1) & (1<<32 - 1)}] = true
 	}
 	ix, _ := NewIndex(cfg)
@@ -184,7 +188,7 @@ func TestExactCopiesCollapse(t *testing.T) {
 		sk[i] = cfg.Sketch(d.Text)
 	}
 	order := groupOrder(sk)
-	if pairs := cfg.candidatePairs(sk, order, exactCopies(sk, order)); len(pairs) > 10 {
+	if pairs, _ := cfg.candidatePairs(sk, order, exactCopies(sk, order)); len(pairs) > 10 {
 		t.Errorf("%d candidate pairs among %d documents of which 4000 are copies of two: want a few", len(pairs), len(docs))
 	}
 	res, err := cfg.Cluster(docs)
@@ -253,7 +257,8 @@ func BenchmarkCandidatePairs(b *testing.B) {
 	b.ReportAllocs()
 	var pairs int
 	for b.Loop() {
-		pairs = len(c.candidatePairs(sk, order, rep))
+		p, _ := c.candidatePairs(sk, order, rep)
+		pairs = len(p)
 	}
 	b.ReportMetric(float64(pairs), "pairs")
 }

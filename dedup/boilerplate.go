@@ -63,8 +63,12 @@ func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 func (c Config) learnFrom(sk []Sketch, loadLines func() ([][]docLine, error)) (lineSet, [][]docLine, error) {
 	order := groupOrder(sk)
 	rep := exactCopies(sk, order)
-	center := c.group(sk, order, c.candidatePairs(sk, order, rep), rep, nil)
-	order, rep = nil, nil
+	pairs, err := c.candidatePairs(sk, order, rep)
+	if err != nil {
+		return nil, nil, err
+	}
+	center := c.group(sk, order, pairs, rep, nil)
+	order, rep, pairs = nil, nil, nil
 	lines, err := loadLines()
 	if err != nil {
 		return nil, nil, err

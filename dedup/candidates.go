@@ -1,6 +1,9 @@
 package dedup
 
 import (
+	"encoding/binary"
+	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -23,14 +26,21 @@ func pair(later, earlier uint32, stored bool) uint64 {
 // by pair and sorted. Like verifyPairs, it uses GOMAXPROCS goroutines;
 // the result does not depend on their number.
 // Exact copies (rep[i] != i) take no part.
-func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
+func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) ([]uint64, error) {
 	p := c.lshBanding()
 	workers := runtime.GOMAXPROCS(0)
 	pos := make([]uint32, len(sk)) // input index -> position in order
 	for k, i := range order {
 		pos[i] = uint32(k)
 	}
-	runs := runKeys(sk, pos, rep, workers)
+	var rf *runFile
+	if c.SpillDir != "" {
+		var err error
+		if rf, err = newRunFile(c.SpillDir); err != nil {
+			return nil, err
+		}
+	}
+	runs := runKeys(sk, pos, rep, workers, rf)
 	// Candidate pairs, key family by key family: the run keys in
 	// runParts parts by value, then the bands and the lead.
 	tasks := make(chan int, runParts+p.Bands+1)
@@ -44,6 +54,7 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 		wg.Go(func() {
 			// One pair of buffers serves both kinds of entries.
 			var ents, tmp []uint64
+			var raw []byte // run keys read from rf
 			var counts []int32
 			var out []uint64
 			met := make([]uint64, len(sk))
@@ -59,16 +70,12 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 					// numbers, they are in key order, then position order.
 					n := 0
 					for w := range runs {
-						for _, blk := range runs[w][t] {
-							n += len(blk)
-						}
+						n += runs[w][t].len()
 					}
 					ents = slices.Grow(ents[:0], n)
 					for w := range runs {
-						for _, blk := range runs[w][t] {
-							ents = append(ents, blk...)
-						}
-						runs[w][t] = nil
+						ents, raw = runs[w][t].appendTo(ents, rf, raw)
+						runs[w][t] = runPart{}
 					}
 					ents, tmp, counts = sortPacked(ents, tmp, counts)
 					out = appendPairs(out, ents, limit, open, met)
@@ -96,7 +103,10 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) []uint64 {
 		})
 	}
 	wg.Wait()
-	return mergePairs(found)
+	if err := rf.close(); err != nil {
+		return nil, err
+	}
+	return mergePairs(found), nil
 }
 
 // mergePairs merges lists of pairs, each sorted and without repeats, into
@@ -199,25 +209,29 @@ const runParts = engine.RunParts
 // reserved for an estimate (as many as a share's chunks could give: 143
 // MB at 10^6 generated documents, for 100 MB of keys) was memory the
 // runtime had to find, at the start of the run's peak.
-func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][][]uint64 {
-	out := make([][runParts][][]uint64, workers)
+func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int, rf *runFile) [][runParts]runPart {
+	out := make([][runParts]runPart, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			from, to := w*len(sk)/workers, (w+1)*len(sk)/workers
 			var keys []uint64
 			var buf chunkBuf
+			var raw []byte
 			for i := from; i < to; i++ {
 				if sk[i].shingles > 0 && int(rep[i]) == i {
 					keys = appendRunKeys(keys[:0], sk[i].chunksIn(&buf), 0, 1)
 					for _, k := range keys {
 						part := &out[w][k%runParts]
-						if n := len(*part); n == 0 {
-							*part = append(*part, make([]uint64, 0, firstRunBlock))
-						} else if last := (*part)[n-1]; len(last) == cap(last) {
-							*part = append(*part, make([]uint64, 0, min(2*cap(last), runBlock)))
+						if n := len(part.blocks); n == 0 {
+							part.blocks = append(part.blocks, make([]uint64, 0, firstRunBlock))
+						} else if last := part.blocks[n-1]; rf != nil && len(last) >= runSpillBlock {
+							raw = rf.put(part, last, raw)
+							part.blocks[n-1] = last[:0]
+						} else if len(last) == cap(last) {
+							part.blocks = append(part.blocks, make([]uint64, 0, min(2*cap(last), runBlock)))
 						}
-						blk := &(*part)[len(*part)-1]
+						blk := &part.blocks[len(part.blocks)-1]
 						*blk = append(*blk, entry(k, pos[i]))
 					}
 				}
@@ -226,6 +240,111 @@ func runKeys(sk []Sketch, pos []uint32, rep []int32, workers int) [][runParts][]
 	}
 	wg.Wait()
 	return out
+}
+
+// runSpillBlock is the most keys a block of a part holds before a
+// runFile takes them: runBlock, 512 KB a write. A variable for tests.
+var runSpillBlock = runBlock
+
+// runPart holds a worker's run keys of one part: in blocks, and with a
+// runFile in segments of it too, the blocks then being the keys made
+// since the last segment.
+type runPart struct {
+	blocks [][]uint64
+	segs   []runSegment
+}
+
+// len returns the number of keys.
+func (p *runPart) len() int {
+	n := 0
+	for _, b := range p.blocks {
+		n += len(b)
+	}
+	for _, s := range p.segs {
+		n += s.n
+	}
+	return n
+}
+
+// appendTo appends the keys to dst, reading the segments from rf.
+func (p *runPart) appendTo(dst []uint64, rf *runFile, raw []byte) ([]uint64, []byte) {
+	for _, s := range p.segs {
+		raw = slices.Grow(raw[:0], 8*s.n)[:8*s.n]
+		if _, err := rf.f.ReadAt(raw, s.off); err != nil {
+			rf.fail(err)
+			return dst, raw
+		}
+		for k := range s.n {
+			dst = append(dst, binary.LittleEndian.Uint64(raw[8*k:]))
+		}
+	}
+	for _, b := range p.blocks {
+		dst = append(dst, b...)
+	}
+	return dst, raw
+}
+
+// runSegment is a block of run keys in a runFile: n keys at byte off.
+type runSegment struct {
+	off int64
+	n   int
+}
+
+// runFile holds the full blocks of run keys in a temporary file while
+// they are made, with Config.SpillDir: a corpus has several times more
+// run keys than documents (about 1 GB at 10^7 generated documents), made
+// all at once and then sorted part by part, so that only the part being
+// sorted need be in memory. This is the external bucketing of a sort:
+// the parts are the buckets.
+type runFile struct {
+	f     *os.File
+	named bool
+	mu    sync.Mutex
+	end   int64
+	err   error
+}
+
+func newRunFile(dir string) (*runFile, error) {
+	f, named, err := createTemp(dir, "neardup-runs-*")
+	if err != nil {
+		return nil, err
+	}
+	return &runFile{f: f, named: named}, nil
+}
+
+// put writes a block of keys of part, using raw as scratch, and returns
+// the scratch.
+func (rf *runFile) put(part *runPart, keys []uint64, raw []byte) []byte {
+	raw = raw[:0]
+	for _, k := range keys {
+		raw = binary.LittleEndian.AppendUint64(raw, k)
+	}
+	rf.mu.Lock()
+	off := rf.end
+	rf.end += int64(len(raw))
+	rf.mu.Unlock()
+	if _, err := rf.f.WriteAt(raw, off); err != nil {
+		rf.fail(err)
+	}
+	part.segs = append(part.segs, runSegment{off, len(keys)})
+	return raw
+}
+
+func (rf *runFile) fail(err error) {
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	if rf.err == nil {
+		rf.err = fmt.Errorf("dedup: spill: %w", err)
+	}
+}
+
+// close removes the file and returns its first error.
+func (rf *runFile) close() error {
+	if rf == nil {
+		return nil
+	}
+	removeTemp(rf.f, rf.named)
+	return rf.err
 }
 
 // A part's blocks of run keys double from firstRunBlock entries (2 KB)

@@ -127,7 +127,10 @@ func (c Config) clusterStage(ids []string, sk []Sketch, pairs []candidatePair) (
 	rep := exactCopies(sk, order)
 	var packed []uint64
 	if pairs == nil {
-		packed = c.candidatePairs(sk, order, rep)
+		var err error
+		if packed, err = c.candidatePairs(sk, order, rep); err != nil {
+			return nil, err
+		}
 	} else {
 		packed = make([]uint64, 0, len(pairs))
 		for _, p := range pairs {

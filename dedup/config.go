@@ -49,12 +49,14 @@ type Config struct {
 	BoilerplateArticles int
 	// SpillDir, when not empty, makes Cluster and ClusterReader keep the
 	// chunks of their sketches (the pieces alignment reads, about a third
-	// of what a sketch holds) in a temporary file in that directory rather
-	// than in memory; the result is the same. The file has no name while
-	// the run lasts where the system allows it, and goes once the
-	// Clustering's sketches are collected. It costs a read from the file
-	// for each pair that alignment decides, and two passes over it a
-	// stage. Other entry points ignore it.
+	// of what a sketch holds) and, until boilerplate is learned, the
+	// documents' line hashes in temporary files in that directory rather
+	// than in memory; the result is the same. The files have no name
+	// while the run lasts where the system allows it; the lines' goes
+	// once learned, the chunks' once the Clustering's sketches are
+	// collected. It costs a read from the file for each pair that only
+	// alignment decides, and a pass over the files a stage. Other entry
+	// points ignore it.
 	SpillDir string
 }
 

@@ -7,7 +7,8 @@
 // diacritics, least boilerplate).
 //
 // Config.Cluster runs it on a batch, Config.ClusterReader on a corpus read
-// twice instead of held in memory; both learn boilerplate first. A Stream
+// twice instead of held in memory; both learn boilerplate first, and with
+// Config.SpillDir keep part of each sketch on disk. A Stream
 // checks each new document against those added before it, in an Index or
 // any Backend (package redisindex shares one through Redis); a Store keeps
 // a Stream on disk across restarts. Package stage exposes the stages to

@@ -37,7 +37,8 @@ func init() {
 		if c.BoilerplateArticles <= 0 {
 			return map[uint64]bool{}, nil
 		}
-		return c.learnBoilerplate(sk, lines), nil
+		set, _, err := c.learnFrom(sk, func() ([][]docLine, error) { return lines, nil })
+		return set, err
 	}
 	engine.FinalSketch = func(c Config, text []byte, set map[uint64]bool) Sketch {
 		if c.Validate() != nil {

@@ -52,8 +52,10 @@ type DocResult struct {
 	// Sketch is the document's sketch, boilerplate left out. The
 	// sketches of one Clustering lie in one array that the DocResults
 	// point into, rather than in copies: a DocResult is 168 bytes, not
-	// 280, and a corpus's result takes its sketches over without holding
-	// them twice on the way (136 MB at 10^6 documents).
+	// 296, and a corpus's result takes its sketches over without holding
+	// them twice on the way (136 MB at 10^6 documents). With
+	// Config.SpillDir, its chunks lie in a file that lasts as long as
+	// the sketches; Compare reads them from it.
 	Sketch *Sketch
 }
 
