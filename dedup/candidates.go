@@ -2,7 +2,6 @@ package dedup
 
 import (
 	"encoding/binary"
-	"fmt"
 	"os"
 	"runtime"
 	"slices"
@@ -299,9 +298,9 @@ type runSegment struct {
 type runFile struct {
 	f     *os.File
 	named bool
-	mu    sync.Mutex
+	mu    sync.Mutex // guards end
 	end   int64
-	err   error
+	firstError
 }
 
 func newRunFile(dir string) (*runFile, error) {
@@ -330,21 +329,13 @@ func (rf *runFile) put(part *runPart, keys []uint64, raw []byte) []byte {
 	return raw
 }
 
-func (rf *runFile) fail(err error) {
-	rf.mu.Lock()
-	defer rf.mu.Unlock()
-	if rf.err == nil {
-		rf.err = fmt.Errorf("dedup: spill: %w", err)
-	}
-}
-
 // close removes the file and returns its first error.
 func (rf *runFile) close() error {
 	if rf == nil {
 		return nil
 	}
 	removeTemp(rf.f, rf.named)
-	return rf.err
+	return rf.first()
 }
 
 // A part's blocks of run keys double from firstRunBlock entries (2 KB)

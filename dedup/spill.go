@@ -31,9 +31,7 @@ type spill struct {
 	w   *bufio.Writer // appends at end
 	end int64         // chunks written or buffered
 	buf []byte        // encoding scratch for writes
-
-	mu  sync.Mutex
-	err error // the first I/O error
+	firstError
 }
 
 // A sketch whose chunks lie in a spill holds their place as one number:
@@ -76,13 +74,27 @@ func removeTemp(f *os.File, named bool) {
 	}
 }
 
+// firstError keeps the first I/O error of a spill file, which several
+// goroutines may meet at once.
+type firstError struct {
+	mu  sync.Mutex
+	err error
+}
+
 // fail records err if it is the first.
-func (sp *spill) fail(err error) {
-	sp.mu.Lock()
-	defer sp.mu.Unlock()
-	if sp.err == nil {
-		sp.err = fmt.Errorf("dedup: spill: %w", err)
+func (e *firstError) fail(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err == nil {
+		e.err = fmt.Errorf("dedup: spill: %w", err)
 	}
+}
+
+// first returns the first error.
+func (e *firstError) first() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
 }
 
 // error returns the first I/O error the spill met.
@@ -90,9 +102,7 @@ func (sp *spill) error() error {
 	if sp == nil {
 		return nil
 	}
-	sp.mu.Lock()
-	defer sp.mu.Unlock()
-	return sp.err
+	return sp.first()
 }
 
 // encode returns c little-endian in sp's scratch.
