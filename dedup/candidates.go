@@ -24,7 +24,9 @@ func pair(later, earlier uint32, stored bool) uint64 {
 // candidatePairs returns the candidate pairs of sk taken in order, packed
 // by pair and sorted. Like verifyPairs, it uses GOMAXPROCS goroutines;
 // the result does not depend on their number.
-// Exact copies (rep[i] != i) take no part.
+// Exact copies (rep[i] != i) take no part. With SpillDir, the run keys
+// pass through a temporary file (see runFile), whose first error it
+// returns.
 func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) ([]uint64, error) {
 	p := c.lshBanding()
 	workers := runtime.GOMAXPROCS(0)
@@ -201,7 +203,8 @@ const runParts = engine.RunParts
 
 // runKeys computes the run keys of sk with the documents' positions pos,
 // on workers goroutines, each taking a share of the documents, and files
-// them by worker and part (key modulo runParts) as entries: a corpus
+// them by worker and part (key modulo runParts) as entries, in rf as
+// well when it is not nil: a corpus
 // holds several times more run keys than documents. Each part is a list
 // of blocks, filled one after the other, which take what the keys need:
 // how many keys a share has is known only once they are made, and room
