@@ -387,10 +387,9 @@
 // output is the same. On a slower day of the VM (10^6 without flags in
 // 61 to 76 s), 10^6 documents took 0.99 to 1.02 GB with -spill (1.40 to
 // 1.58 GB without) in as much time (57 to 80 s), and 0.79 GB with -mem
-// 700MB;
-// 10^7 documents with -eval -mem 7GB took 14 min 46 s and 8.28 GB (one
-// run; stages 432, 138, 113 and 159 s, writing and scoring 45 s), with
-// the scores of the default run. What remains in memory at 10^7 peaks at
+// 700MB; 10^7 documents with -eval -mem 7GB took 14 min 46 s and 8.28 GB
+// (one run; stages 432, 138, 113 and 159 s, writing and scoring 45 s),
+// with the scores of the default run. What remains in memory at 10^7 peaks at
 // the end of clustering: the signatures and sketches (4.6 GB) and the
 // results (168 bytes a document and each cluster's scores).
 //
