@@ -140,13 +140,13 @@ func appendSketchBody(b []byte, sk *Sketch) []byte {
 	n := &sk.numbers
 	b = binary.AppendUvarint(b, uint64(n.Contexts))
 	b = binary.AppendUvarint(b, uint64(n.kind()))
-	b = binary.AppendUvarint(b, uint64(len(n.Sample)))
-	for _, e := range n.Sample {
+	chunks, sample := sk.coldIn(nil, true, true)
+	b = binary.AppendUvarint(b, uint64(len(sample)))
+	for _, e := range sample {
 		b = binary.LittleEndian.AppendUint16(b, e.Context)
 		b = binary.LittleEndian.AppendUint16(b, e.Value)
 	}
 	b = binary.LittleEndian.AppendUint32(b, sk.headline)
-	chunks := sk.chunksIn(nil)
 	b = binary.AppendUvarint(b, uint64(len(chunks)))
 	for _, c := range chunks {
 		b = binary.LittleEndian.AppendUint32(b, uint32(c))

@@ -224,6 +224,51 @@ func TestClusterSpill(t *testing.T) {
 	}
 }
 
+// A number sample too long for a spill place to count stays in memory;
+// the chunks go to the file all the same, and a shorter sample that
+// replaces it goes there too.
+func TestSpillLongSample(t *testing.T) {
+	sp, err := newSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	arena := sketchArena{spill: sp}
+	long := make([]numberInContext, coldNumMask+1)
+	for i := range long {
+		long[i] = numberInContext{Context: uint16(i / 8), Value: uint16(i)}
+	}
+	chunks := []chunk{7, 8, 9}
+	s := arena.keep(Sketch{chunks: chunks, numbers: numberSketch{Sample: long}})
+	if err := sp.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if s.numbersCold() || s.chunks != nil {
+		t.Fatalf("kept: numbers cold %v, chunks in memory %v; want the numbers in memory and the chunks spilled", s.numbersCold(), s.chunks != nil)
+	}
+	c, n := s.coldIn(nil, true, true)
+	if diff := cmp.Diff(chunks, c); diff != "" {
+		t.Errorf("chunks (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(long, n, allFields); diff != "" {
+		t.Errorf("numbers (-want +got):\n%s", diff)
+	}
+	short := long[:5]
+	r := arena.replace(s, Sketch{chunks: chunks[:2], numbers: numberSketch{Sample: short}})
+	if err := sp.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !r.numbersCold() {
+		t.Fatal("a short sample replacing a long one stayed in memory")
+	}
+	c, n = r.coldIn(nil, true, true)
+	if diff := cmp.Diff(chunks[:2], c); diff != "" {
+		t.Errorf("replaced chunks (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(short, n, allFields); diff != "" {
+		t.Errorf("replaced numbers (-want +got):\n%s", diff)
+	}
+}
+
 // cmpSketch compares sketches by their fields, chunks read back from a
 // spill file included.
 var cmpSketch = cmp.Transformer("Sketch", func(s Sketch) engine.Fields { return s.fields() })

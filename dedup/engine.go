@@ -94,9 +94,9 @@ func (s *Sketch) fields() engine.Fields {
 		NumberCount:      int(s.numbers.Count), RealNumbers: int(s.numbers.Real), NumberContexts: int(s.numbers.Contexts),
 		Lead: s.lead, Headline: s.headline,
 	}
-	if len(s.numbers.Sample) > 0 {
-		f.NumberSample = make([]uint32, len(s.numbers.Sample))
-		for i, e := range s.numbers.Sample {
+	if sample := s.numbersIn(nil); len(sample) > 0 {
+		f.NumberSample = make([]uint32, len(sample))
+		for i, e := range sample {
 			f.NumberSample[i] = uint32(e.Context)<<16 | uint32(e.Value)
 		}
 	}

@@ -374,11 +374,35 @@ func TestCompareAllocs(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop the alignment's scratch")
 	}
 	var cfg Config
+	// The same pairs with their chunks and numbers in a spill file, read
+	// into pooled buffers.
+	sp, err := newSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	arena := sketchArena{spill: sp}
+	numbersRead := false
 	for _, p := range [][2]string{{"teaser", "original"}, {"flood_abridged", "flood_full"}, {"flood_other", "flood_full"}} {
 		x, y := cfg.Sketch(fixture(t, p[0]).Text), cfg.Sketch(fixture(t, p[1]).Text)
-		if n := testing.AllocsPerRun(100, func() { cfg.Compare(&x, &y) }); n != 0 {
-			t.Errorf("Compare(%s, %s): %v allocations, want 0", p[0], p[1], n)
+		cx, cy := arena.keep(x), arena.keep(y)
+		if err := sp.flush(); err != nil {
+			t.Fatal(err)
 		}
+		if !cx.numbersCold() || !cy.numbersCold() {
+			t.Fatalf("%s, %s: number samples not spilled", p[0], p[1])
+		}
+		numbersRead = numbersRead || cfg.Compare(&cx, &cy).NumberAgreement >= 0
+		for _, s := range [][2]*Sketch{{&x, &y}, {&cx, &cy}} {
+			if n := testing.AllocsPerRun(100, func() { cfg.Compare(s[0], s[1]) }); n != 0 {
+				t.Errorf("Compare(%s, %s), spilled %v: %v allocations, want 0", p[0], p[1], s[0].cold != nil, n)
+			}
+			if n := testing.AllocsPerRun(100, func() { s[0].exactKey(); s[0].sameAs(s[1]) }); n != 0 {
+				t.Errorf("exactKey and sameAs(%s, %s), spilled %v: %v allocations, want 0", p[0], p[1], s[0].cold != nil, n)
+			}
+		}
+	}
+	if !numbersRead {
+		t.Error("no spilled pair reached the number check")
 	}
 }
 

@@ -334,13 +334,13 @@ func (ix *Index) append(id string, s *Sketch) uint32 {
 	ix.ids = append(ix.ids, id)
 	ix.sigs = append(ix.sigs, s.sig...)
 	n := &s.numbers
-	chunks := s.chunksIn(nil)
+	chunks, sample := s.coldIn(nil, true, true)
 	ix.meta = append(ix.meta, docMeta{
 		lead: s.lead, shingles: uint32(s.shingles), numOff: uint32(len(ix.nums)),
-		contexts: uint32(n.Contexts), numLen: uint8(len(n.Sample)), numKind: n.kind(),
+		contexts: uint32(n.Contexts), numLen: uint8(len(sample)), numKind: n.kind(),
 		chunkOff: uint32(len(ix.chks)), chunks: uint16(len(chunks)), headline: s.headline,
 	})
-	ix.nums = append(ix.nums, n.Sample...)
+	ix.nums = append(ix.nums, sample...)
 	ix.chks = append(ix.chks, chunks...)
 	return seq
 }

@@ -261,7 +261,15 @@ func (c Config) compare(a, b *Sketch) Match {
 			return m
 		}
 		var contradictions int
-		m.NumberAgreement, contradictions = numberAgreement(&a.numbers, &b.numbers)
+		if !a.numbersCold() && !b.numbersCold() {
+			m.NumberAgreement, contradictions = numberAgreement(&a.numbers, &b.numbers)
+		} else {
+			bufs := chunkBufs.Get().(*[2]chunkBuf)
+			an, bn := a.numbers, b.numbers
+			an.Sample, bn.Sample = a.numbersIn(&bufs[0]), b.numbersIn(&bufs[1])
+			m.NumberAgreement, contradictions = numberAgreement(&an, &bn)
+			chunkBufs.Put(bufs)
+		}
 		if contradictions >= minContradictions && m.NumberAgreement < minNumberAgreement {
 			m.Duplicate, m.DifferentNumbers = false, true
 			m.why.rule, m.why.contradictions = ruleNumbers, int32(contradictions)

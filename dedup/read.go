@@ -16,7 +16,8 @@ type sketchedCorpus struct {
 	// BoilerplateLines is the number of distinct lines learned as
 	// boilerplate; BoilerplateDocs the number of documents that had some.
 	BoilerplateLines, BoilerplateDocs int
-	// spill holds the sketches' chunks with Config.SpillDir, else nil.
+	// spill holds the sketches' chunks and numbers with Config.SpillDir,
+	// else nil.
 	spill *spill
 }
 
@@ -366,7 +367,7 @@ func (a *arena[T]) keep(l []T) []T {
 }
 
 // sketchArena keeps the slices of sketches in arenas, and their chunks
-// in spill instead if it is not nil.
+// and number samples in spill instead if it is not nil.
 type sketchArena struct {
 	sig     arena[uint16]
 	chunks  arena[chunk]
@@ -377,12 +378,18 @@ type sketchArena struct {
 // keep returns s with its slices in the arenas.
 func (a *sketchArena) keep(s Sketch) Sketch {
 	s.sig = a.sig.keep(s.sig)
-	if a.spill != nil {
-		s.cold, s.coldAt, s.chunks = a.spill, a.spill.put(s.chunks), nil
-	} else {
+	if a.spill == nil {
 		s.chunks = a.chunks.keep(s.chunks)
+		s.numbers.Sample = a.numbers.keep(s.numbers.Sample)
+		return s
 	}
-	s.numbers.Sample = a.numbers.keep(s.numbers.Sample)
+	cold := coldNumbers(s.numbers.Sample)
+	s.cold, s.coldAt, s.chunks = a.spill, a.spill.put(s.chunks, cold), nil
+	if cold == nil {
+		s.numbers.Sample = a.numbers.keep(s.numbers.Sample)
+	} else {
+		s.numbers.Sample = nil
+	}
 	return s
 }
 
@@ -396,12 +403,18 @@ func (a *sketchArena) keep(s Sketch) Sketch {
 // the moment sketchCorpus returns it.
 func (a *sketchArena) replace(old, s Sketch) Sketch {
 	s.sig = compact(reuse(a.sig.keep, old.sig, s.sig))
-	if a.spill != nil {
-		s.cold, s.coldAt, s.chunks = a.spill, a.spill.replace(old.coldAt, s.chunks), nil
-	} else {
+	if a.spill == nil {
 		s.chunks = reuse(a.chunks.keep, old.chunks, s.chunks)
+		s.numbers.Sample = reuse(a.numbers.keep, old.numbers.Sample, s.numbers.Sample)
+		return s
 	}
-	s.numbers.Sample = reuse(a.numbers.keep, old.numbers.Sample, s.numbers.Sample)
+	cold := coldNumbers(s.numbers.Sample)
+	s.cold, s.coldAt, s.chunks = a.spill, a.spill.replace(old.coldAt, s.chunks, cold), nil
+	if cold == nil {
+		s.numbers.Sample = reuse(a.numbers.keep, old.numbers.Sample, s.numbers.Sample)
+	} else {
+		s.numbers.Sample = nil
+	}
 	return s
 }
 

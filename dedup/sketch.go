@@ -57,7 +57,9 @@ type Sketch struct {
 	// Chunk); at most maxChunks.
 	chunks []chunk
 	// cold, when not nil, holds the chunks in a spill file instead, at
-	// coldAt (see spill and Config.SpillDir); chunks is then nil.
+	// coldAt (see spill and Config.SpillDir), and the number sample with
+	// them when coldAt counts it; chunks, and numbers.Sample then, are
+	// nil.
 	cold   *spill
 	coldAt uint64
 }
@@ -495,14 +497,14 @@ func (s *Sketch) exactKey() uint64 {
 		}
 		h = mix(h ^ v)
 	}
-	for _, e := range s.numbers.Sample {
-		h = mix(h ^ uint64(e.Context)<<16 ^ uint64(e.Value))
-	}
-	chunks := s.chunks
+	chunks, sample := s.chunks, s.numbers.Sample
 	if s.cold != nil {
 		bufs := chunkBufs.Get().(*[2]chunkBuf)
 		defer chunkBufs.Put(bufs)
-		chunks = s.chunksIn(&bufs[0])
+		chunks, sample = s.coldIn(&bufs[0], true, true)
+	}
+	for _, e := range sample {
+		h = mix(h ^ uint64(e.Context)<<16 ^ uint64(e.Value))
 	}
 	for _, c := range chunks {
 		h = mix(h ^ uint64(c))
@@ -514,13 +516,15 @@ func (s *Sketch) exactKey() uint64 {
 func (s *Sketch) sameAs(t *Sketch) bool {
 	if !(s.shingles == t.shingles && s.lead == t.lead && s.headline == t.headline &&
 		s.numbers.kind() == t.numbers.kind() && s.numbers.Contexts == t.numbers.Contexts &&
-		slices.Equal(s.sig, t.sig) && slices.Equal(s.numbers.Sample, t.numbers.Sample) && s.chunkCount() == t.chunkCount()) {
+		slices.Equal(s.sig, t.sig) && s.chunkCount() == t.chunkCount()) {
 		return false
 	}
 	if s.cold == nil && t.cold == nil {
-		return slices.Equal(s.chunks, t.chunks)
+		return slices.Equal(s.numbers.Sample, t.numbers.Sample) && slices.Equal(s.chunks, t.chunks)
 	}
 	bufs := chunkBufs.Get().(*[2]chunkBuf)
 	defer chunkBufs.Put(bufs)
-	return slices.Equal(s.chunksIn(&bufs[0]), t.chunksIn(&bufs[1]))
+	sc, sn := s.coldIn(&bufs[0], true, true)
+	tc, tn := t.coldIn(&bufs[1], true, true)
+	return slices.Equal(sn, tn) && slices.Equal(sc, tc)
 }

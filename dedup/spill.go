@@ -12,13 +12,16 @@ import (
 	"sync"
 )
 
-// spill keeps the chunks of a corpus's sketches in a temporary file
-// instead of memory (Config.SpillDir). Chunks are the largest part of a
-// sketch (about 250 bytes of a generated article's 700) and the one read
-// least: alignment reads them for the few candidate pairs that no cheaper
-// rule decides, and exact keys and run keys read them once a stage. The
-// signature, counts and number sample, which every candidate pair reads,
-// stay in memory.
+// spill keeps the chunks and number samples of a corpus's sketches in a
+// temporary file instead of memory (Config.SpillDir). Chunks are the
+// largest part of a sketch (about 250 bytes of a generated article's 700)
+// and the one read least: alignment reads them for the few candidate
+// pairs that no cheaper rule decides, and exact keys and run keys read
+// them once a stage. Number samples (about 70 bytes) are read for the
+// pairs that the signatures already match, to tell a copy from a
+// template report, and by exact keys; a sketch's chunks and numbers lie
+// side by side, so that an exact key reads both at once. The signature
+// and the counts, which every candidate pair reads, stay in memory.
 //
 // The file has no name once created where the system allows it (Unix):
 // it goes when the last sketch that refers to it is collected, or when
@@ -35,12 +38,39 @@ type spill struct {
 }
 
 // A sketch whose chunks lie in a spill holds their place as one number:
-// the index of its first chunk in the file, shifted above its chunk
-// count (at most maxChunks, so coldLenBits bits).
+// the index of its first chunk in the file (chunks and numbers are 4
+// bytes each), shifted above the length of its number sample
+// (coldNumBits bits) and its chunk count (at most maxChunks, so
+// coldLenBits bits). A number sample holds an entry for each of at most
+// numberSketchSize contexts, and a context more only where two of a
+// text's 16-bit context hashes collide, so 8 bits count it for any text
+// but one built to collide: such a sample stays in memory.
 const (
 	coldLenBits = 11
 	coldLenMask = 1<<coldLenBits - 1
+	coldNumBits = 8
+	coldNumMask = 1<<coldNumBits - 1
+	coldAtShift = coldLenBits + coldNumBits
 )
+
+// coldPlace returns the place of a record of chunks and nums at word off.
+func coldPlace(off int64, chunks, nums int) uint64 {
+	return uint64(off)<<coldAtShift | uint64(nums)<<coldLenBits | uint64(chunks)
+}
+
+// coldCounts returns the chunk and number counts of a place.
+func coldCounts(at uint64) (chunks, nums int) {
+	return int(at & coldLenMask), int(at >> coldLenBits & coldNumMask)
+}
+
+// coldNumbers returns the part of a number sample that a spill takes: all
+// of it, or none if it is too long for a place to count.
+func coldNumbers(n []numberInContext) []numberInContext {
+	if len(n) > coldNumMask {
+		return nil
+	}
+	return n
+}
 
 // spillBuffer is the write buffer of a spill: a few hundred sketches'
 // chunks a system call.
@@ -105,37 +135,44 @@ func (sp *spill) error() error {
 	return sp.first()
 }
 
-// encode returns c little-endian in sp's scratch.
-func (sp *spill) encode(c []chunk) []byte {
+// encode returns c and then n, little-endian, in sp's scratch.
+func (sp *spill) encode(c []chunk, n []numberInContext) []byte {
 	b := sp.buf[:0]
 	for _, v := range c {
 		b = binary.LittleEndian.AppendUint32(b, uint32(v))
+	}
+	for _, e := range n {
+		b = binary.LittleEndian.AppendUint16(b, e.Context)
+		b = binary.LittleEndian.AppendUint16(b, e.Value)
 	}
 	sp.buf = b
 	return b
 }
 
-// put appends c and returns its place.
-func (sp *spill) put(c []chunk) uint64 {
-	at := uint64(sp.end)<<coldLenBits | uint64(len(c))
-	if _, err := sp.w.Write(sp.encode(c)); err != nil {
+// put appends c and n and returns their place; n must be no longer than
+// coldNumMask (see coldNumbers).
+func (sp *spill) put(c []chunk, n []numberInContext) uint64 {
+	at := coldPlace(sp.end, len(c), len(n))
+	if _, err := sp.w.Write(sp.encode(c, n)); err != nil {
 		sp.fail(err)
 	}
-	sp.end += int64(len(c))
+	sp.end += int64(len(c) + len(n))
 	return at
 }
 
-// replace writes c in the place of chunks at, if it fits there, and
-// returns its place; otherwise it appends it. The place must have been
-// flushed.
-func (sp *spill) replace(at uint64, c []chunk) uint64 {
-	if len(c) > int(at&coldLenMask) {
-		return sp.put(c)
+// replace writes c and n in the place of the record at, if they fit
+// there, and returns their place; otherwise it appends them. The place
+// must have been flushed.
+func (sp *spill) replace(at uint64, c []chunk, n []numberInContext) uint64 {
+	oc, on := coldCounts(at)
+	if len(c)+len(n) > oc+on {
+		return sp.put(c, n)
 	}
-	if _, err := sp.f.WriteAt(sp.encode(c), int64(at>>coldLenBits)*4); err != nil {
+	off := int64(at >> coldAtShift)
+	if _, err := sp.f.WriteAt(sp.encode(c, n), off*4); err != nil {
 		sp.fail(err)
 	}
-	return at&^coldLenMask | uint64(len(c))
+	return coldPlace(off, len(c), len(n))
 }
 
 // flush writes what is buffered, so that reads see it.
@@ -149,30 +186,53 @@ func (sp *spill) flush() error {
 	return sp.error()
 }
 
-// chunkBuf holds the chunks of a sketch read from a spill.
+// chunkBuf holds the chunks and numbers of a sketch read from a spill.
 type chunkBuf struct {
 	raw []byte
 	c   []chunk
+	n   []numberInContext
 }
 
-// read returns the chunks at, read into buf. After an error, recorded in
+// read returns the record at, read into buf: its chunks if chunks is
+// set, its numbers if nums is, in one read. After an error, recorded in
 // sp, it returns none.
-func (sp *spill) read(buf *chunkBuf, at uint64) []chunk {
-	n := int(at & coldLenMask)
-	if cap(buf.raw) < 4*n {
-		buf.raw = make([]byte, 4*maxChunks)
+func (sp *spill) read(buf *chunkBuf, at uint64, chunks, nums bool) ([]chunk, []numberInContext) {
+	nc, nn := coldCounts(at)
+	off, words := int64(at>>coldAtShift), 0
+	if chunks {
+		words += nc
+	} else {
+		off += int64(nc)
+	}
+	if nums {
+		words += nn
+	}
+	if cap(buf.raw) < 4*words {
+		buf.raw = make([]byte, 4*(maxChunks+coldNumMask))
 		buf.c = make([]chunk, maxChunks)
+		buf.n = make([]numberInContext, coldNumMask)
 	}
-	raw := buf.raw[:4*n]
-	if _, err := sp.f.ReadAt(raw, int64(at>>coldLenBits)*4); err != nil {
+	raw := buf.raw[:4*words]
+	if _, err := sp.f.ReadAt(raw, off*4); err != nil {
 		sp.fail(err)
-		return nil
+		return nil, nil
 	}
-	c := buf.c[:n]
-	for i := range c {
-		c[i] = chunk(binary.LittleEndian.Uint32(raw[4*i:]))
+	var c []chunk
+	if chunks {
+		c = buf.c[:nc]
+		for i := range c {
+			c[i] = chunk(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+		raw = raw[4*nc:]
 	}
-	return c
+	var n []numberInContext
+	if nums {
+		n = buf.n[:nn]
+		for i := range n {
+			n[i] = numberInContext{binary.LittleEndian.Uint16(raw[4*i:]), binary.LittleEndian.Uint16(raw[4*i+2:])}
+		}
+	}
+	return c, n
 }
 
 // chunkCount returns the number of s's chunks.
@@ -187,17 +247,50 @@ func (s *Sketch) chunkCount() int {
 // into buf (a new one if buf is nil). What it returns from buf is valid
 // until buf is used again.
 func (s *Sketch) chunksIn(buf *chunkBuf) []chunk {
+	c, _ := s.coldIn(buf, true, false)
+	return c
+}
+
+// numbersIn returns s's number sample as chunksIn returns its chunks.
+func (s *Sketch) numbersIn(buf *chunkBuf) []numberInContext {
+	_, n := s.coldIn(buf, false, true)
+	return n
+}
+
+// coldIn returns s's chunks if chunks is set and its number sample if
+// nums is, each its own or read from its spill into buf (a new one if
+// buf is nil), both at once.
+func (s *Sketch) coldIn(buf *chunkBuf, chunks, nums bool) ([]chunk, []numberInContext) {
+	c, n := s.chunks, s.numbers.Sample
 	if s.cold == nil {
-		return s.chunks
+		return c, n
+	}
+	_, nn := coldCounts(s.coldAt)
+	chunks = chunks && s.coldAt&coldLenMask > 0
+	nums = nums && nn > 0
+	if !chunks && !nums {
+		return c, n // a sample too long to spill stays in memory
 	}
 	if buf == nil {
 		buf = new(chunkBuf)
 	}
-	return s.cold.read(buf, s.coldAt)
+	rc, rn := s.cold.read(buf, s.coldAt, chunks, nums)
+	if chunks {
+		c = rc
+	}
+	if nums {
+		n = rn
+	}
+	return c, n
+}
+
+// numbersCold reports whether s's number sample lies in a spill.
+func (s *Sketch) numbersCold() bool {
+	return s.cold != nil && s.coldAt>>coldLenBits&coldNumMask > 0
 }
 
 // chunkBufs serves Compare and exact keys, which read two sketches'
-// chunks at once from a spill without allocating.
+// chunks or numbers at once from a spill without allocating.
 var chunkBufs = sync.Pool{New: func() any { return new([2]chunkBuf) }}
 
 // lineSpill holds the documents' lines between the first reading and
