@@ -194,10 +194,12 @@ func (c Config) clusterStage(ids []string, sk []Sketch, pairs []candidatePair) (
 			canon := &res.Docs[cl.Canonical]
 			canon.Canonical = true
 			for _, i := range cl.Members {
-				if i == cl.Canonical {
-					res.Docs[i].Similarity = 1
-				} else {
-					res.Docs[i].Similarity = c.Compare(res.Docs[i].Sketch, canon.Sketch).Jaccard
+				switch d := &res.Docs[i]; {
+				case i == cl.Canonical:
+					d.Similarity = 1
+				case d.Sketch.shingles > 0 && canon.Sketch.shingles > 0:
+					// Compare's Jaccard, without its other rules.
+					d.Similarity = compareJaccard(d.Sketch, canon.Sketch)
 				}
 			}
 		}

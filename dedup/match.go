@@ -232,7 +232,7 @@ func (c Config) compare(a, b *Sketch) Match {
 		small, large = large, small
 	}
 	inter := estimateIntersection(a.sig, b.sig, int(a.shingles), int(b.shingles))
-	m.Jaccard = inter / (float64(a.shingles+b.shingles) - inter)
+	m.Jaccard = jaccardOf(inter, a, b)
 	m.Containment = inter / float64(small.shingles)
 	ratio := float64(small.shingles) / float64(large.shingles)
 	m.why.ratio = ratio
@@ -276,6 +276,19 @@ func (c Config) compare(a, b *Sketch) Match {
 		}
 	}
 	return m
+}
+
+// compareJaccard returns the Jaccard similarity that Compare estimates for a
+// and b, which must have content, without deciding anything else: no
+// number sample or chunk is read.
+func compareJaccard(a, b *Sketch) float64 {
+	return jaccardOf(estimateIntersection(a.sig, b.sig, int(a.shingles), int(b.shingles)), a, b)
+}
+
+// jaccardOf returns the Jaccard similarity of a and b from the estimate
+// of their intersection.
+func jaccardOf(inter float64, a, b *Sketch) float64 {
+	return inter / (float64(a.shingles+b.shingles) - inter)
 }
 
 // otherEdition reports whether two headlines (Sketch.Headline) have the
