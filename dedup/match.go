@@ -171,9 +171,9 @@ func (c Config) aligns(m *Match, small, large *Sketch) bool {
 	if small.cold == nil && large.cold == nil {
 		m.Aligned = align(small.chunks, large.chunks, c.ShingleSize)
 	} else {
-		bufs := chunkBufs.Get().(*[2]chunkBuf)
-		m.Aligned = align(small.chunksIn(&bufs[0]), large.chunksIn(&bufs[1]), c.ShingleSize)
-		chunkBufs.Put(bufs)
+		withChunkBufs(func(bufs *[2]chunkBuf) {
+			m.Aligned = align(small.chunksIn(&bufs[0]), large.chunksIn(&bufs[1]), c.ShingleSize)
+		})
 	}
 	return m.Aligned.Coverage >= minAlignedCoverage
 }
@@ -264,11 +264,11 @@ func (c Config) compare(a, b *Sketch) Match {
 		if !a.numbersCold() && !b.numbersCold() {
 			m.NumberAgreement, contradictions = numberAgreement(&a.numbers, &b.numbers)
 		} else {
-			bufs := chunkBufs.Get().(*[2]chunkBuf)
-			an, bn := a.numbers, b.numbers
-			an.Sample, bn.Sample = a.numbersIn(&bufs[0]), b.numbersIn(&bufs[1])
-			m.NumberAgreement, contradictions = numberAgreement(&an, &bn)
-			chunkBufs.Put(bufs)
+			withChunkBufs(func(bufs *[2]chunkBuf) {
+				an, bn := a.numbers, b.numbers
+				an.Sample, bn.Sample = a.numbersIn(&bufs[0]), b.numbersIn(&bufs[1])
+				m.NumberAgreement, contradictions = numberAgreement(&an, &bn)
+			})
 		}
 		if contradictions >= minContradictions && m.NumberAgreement < minNumberAgreement {
 			m.Duplicate, m.DifferentNumbers = false, true

@@ -497,17 +497,18 @@ func (s *Sketch) exactKey() uint64 {
 		}
 		h = mix(h ^ v)
 	}
-	chunks, sample := s.chunks, s.numbers.Sample
-	if s.cold != nil {
-		bufs := chunkBufs.Get().(*[2]chunkBuf)
-		defer chunkBufs.Put(bufs)
-		chunks, sample = s.coldIn(&bufs[0], true, true)
+	rest := func(chunks []chunk, sample []numberInContext) {
+		for _, e := range sample {
+			h = mix(h ^ uint64(e.Context)<<16 ^ uint64(e.Value))
+		}
+		for _, c := range chunks {
+			h = mix(h ^ uint64(c))
+		}
 	}
-	for _, e := range sample {
-		h = mix(h ^ uint64(e.Context)<<16 ^ uint64(e.Value))
-	}
-	for _, c := range chunks {
-		h = mix(h ^ uint64(c))
+	if s.cold == nil {
+		rest(s.chunks, s.numbers.Sample)
+	} else {
+		withChunkBufs(func(bufs *[2]chunkBuf) { rest(s.coldIn(&bufs[0], true, true)) })
 	}
 	return h
 }
@@ -522,9 +523,11 @@ func (s *Sketch) sameAs(t *Sketch) bool {
 	if s.cold == nil && t.cold == nil {
 		return slices.Equal(s.numbers.Sample, t.numbers.Sample) && slices.Equal(s.chunks, t.chunks)
 	}
-	bufs := chunkBufs.Get().(*[2]chunkBuf)
-	defer chunkBufs.Put(bufs)
-	sc, sn := s.coldIn(&bufs[0], true, true)
-	tc, tn := t.coldIn(&bufs[1], true, true)
-	return slices.Equal(sn, tn) && slices.Equal(sc, tc)
+	same := false
+	withChunkBufs(func(bufs *[2]chunkBuf) {
+		sc, sn := s.coldIn(&bufs[0], true, true)
+		tc, tn := t.coldIn(&bufs[1], true, true)
+		same = slices.Equal(sn, tn) && slices.Equal(sc, tc)
+	})
+	return same
 }
