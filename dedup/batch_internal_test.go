@@ -643,3 +643,9 @@ func TestMergePairs(t *testing.T) {
 		}
 	}
 }
+
+// learnBoilerplate is learnFrom on lines held in memory.
+func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
+	set, _, _ := c.learnFrom(sk, func() ([][]docLine, error) { return lines, nil })
+	return set
+}

@@ -32,7 +32,7 @@ const (
 	paragraphWords = engine.ParagraphWords
 )
 
-// learnBoilerplate returns the lines carried by at least
+// learnFrom returns the lines carried by at least
 // BoilerplateArticles articles, and the short lines carried by at least
 // two: a headline-sized line that two unrelated articles share is a link
 // to one of them, or a caption or credit, not their content.
@@ -51,15 +51,11 @@ const (
 // documents of some of them but not all, is a link: it stays content
 // where it is a document's first content line, the headline of the
 // article linked to, and is boilerplate elsewhere.
-func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
-	set, _, _ := c.learnFrom(sk, func() ([][]docLine, error) { return lines, nil })
-	return set
-}
-
-// learnFrom is learnBoilerplate with lines called for the lines once the
-// preliminary clusters are found: the lines read back from a spill file
-// (see lineSpill) take no memory while the clustering, the stage's peak,
-// runs. It also returns the lines, and lines' error.
+//
+// It calls loadLines for the documents' lines, in input order, only once
+// the preliminary clusters are found: lines read back from a spill file
+// (see lineSpill) then take no memory while that clustering, the stage's
+// peak, runs. It also returns the lines, and loadLines' error.
 func (c Config) learnFrom(sk []Sketch, loadLines func() ([][]docLine, error)) (lineSet, [][]docLine, error) {
 	order := groupOrder(sk)
 	rep := exactCopies(sk, order)
@@ -190,7 +186,7 @@ func (c Config) learnFrom(sk []Sketch, loadLines func() ([][]docLine, error)) (l
 
 // recurringLines returns the first n documents' lines in p, of which
 // each document keeps those that recur in another document, and the
-// first, by place, of those that do not; p is emptied. learnBoilerplate
+// first, by place, of those that do not; p is emptied. learnFrom
 // gives the same result for them as for all: a line of one document is
 // carried by one article, so it is neither boilerplate nor a paragraph
 // that joins articles, and it counts only as a document's possible first
@@ -267,7 +263,7 @@ func recurring(n, total int, each func(f func(i int, l []docLine)) error) ([][]d
 	return out, err
 }
 
-// occ is an occurrence of a line in an article, for learnBoilerplate.
+// occ is an occurrence of a line in an article, for learnFrom.
 type occ struct {
 	hash    uint64
 	article int32
