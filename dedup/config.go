@@ -48,15 +48,16 @@ type Config struct {
 	// A negative value turns boilerplate learning off.
 	BoilerplateArticles int
 	// SpillDir, when not empty, makes Cluster and ClusterReader keep the
-	// chunks of their sketches (the pieces alignment reads, about a third
-	// of what a sketch holds) and, until boilerplate is learned, the
-	// documents' line hashes in temporary files in that directory rather
-	// than in memory; the result is the same. The files have no name
-	// while the run lasts where the system allows it; the lines' goes
-	// once learned, the chunks' once the Clustering's sketches are
-	// collected. It costs a read from the file for each pair that only
-	// alignment decides, and a pass over the files a stage. Other entry
-	// points ignore it.
+	// chunks and number samples of their sketches (the pieces alignment
+	// and the number check read, nearly half of what a sketch holds) and,
+	// until boilerplate is learned, the documents' line hashes in
+	// temporary files in that directory rather than in memory; the
+	// result is the same. The files have no name while the run lasts
+	// where the system allows it; the lines' goes once learned, the
+	// sketches' once the Clustering's sketches are collected. It costs a
+	// read from the file for each pair that the signatures match (for
+	// its numbers) or that only alignment decides, and a pass over the
+	// files a stage. Other entry points ignore it.
 	SpillDir string
 }
 
