@@ -94,13 +94,14 @@ func (s *Sketch) fields() engine.Fields {
 		NumberCount:      int(s.numbers.Count), RealNumbers: int(s.numbers.Real), NumberContexts: int(s.numbers.Contexts),
 		Lead: s.lead, Headline: s.headline,
 	}
-	if sample := s.numbersIn(nil); len(sample) > 0 {
+	chunks, sample := s.coldIn(nil, true, true)
+	if len(sample) > 0 {
 		f.NumberSample = make([]uint32, len(sample))
 		for i, e := range sample {
 			f.NumberSample[i] = uint32(e.Context)<<16 | uint32(e.Value)
 		}
 	}
-	if chunks := s.chunksIn(nil); len(chunks) > 0 {
+	if len(chunks) > 0 {
 		f.Chunks = make([]uint32, len(chunks))
 		for i, c := range chunks {
 			f.Chunks[i] = uint32(c)
