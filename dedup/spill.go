@@ -238,7 +238,8 @@ func (sp *spill) read(buf *chunkBuf, at uint64, chunks, nums bool) ([]chunk, []n
 // chunkCount returns the number of s's chunks.
 func (s *Sketch) chunkCount() int {
 	if s.cold != nil {
-		return int(s.coldAt & coldLenMask)
+		nc, _ := coldCounts(s.coldAt)
+		return nc
 	}
 	return len(s.chunks)
 }
@@ -265,8 +266,8 @@ func (s *Sketch) coldIn(buf *chunkBuf, chunks, nums bool) ([]chunk, []numberInCo
 	if s.cold == nil {
 		return c, n
 	}
-	_, nn := coldCounts(s.coldAt)
-	chunks = chunks && s.coldAt&coldLenMask > 0
+	nc, nn := coldCounts(s.coldAt)
+	chunks = chunks && nc > 0
 	nums = nums && nn > 0
 	if !chunks && !nums {
 		return c, n // a sample too long to spill stays in memory
@@ -286,7 +287,11 @@ func (s *Sketch) coldIn(buf *chunkBuf, chunks, nums bool) ([]chunk, []numberInCo
 
 // numbersCold reports whether s's number sample lies in a spill.
 func (s *Sketch) numbersCold() bool {
-	return s.cold != nil && s.coldAt>>coldLenBits&coldNumMask > 0
+	if s.cold == nil {
+		return false
+	}
+	_, nn := coldCounts(s.coldAt)
+	return nn > 0
 }
 
 // chunkBufs serves Compare and exact keys, which read two sketches'
