@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -266,6 +267,29 @@ func TestSpillLongSample(t *testing.T) {
 	}
 	if diff := cmp.Diff(short, n, allFields); diff != "" {
 		t.Errorf("replaced numbers (-want +got):\n%s", diff)
+	}
+}
+
+// An Index keeps a number sample of any length: one longer than 255
+// entries (a text built so that its context hashes collide) came back
+// cut to its length modulo 256.
+func TestIndexLongSample(t *testing.T) {
+	ix, err := NewIndex(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := make([]numberInContext, 300)
+	for i := range long {
+		long[i] = numberInContext{Context: uint16(i / 8), Value: uint16(i)}
+	}
+	s := Config{}.Sketch([]byte("một văn bản ngắn có 12 con số"))
+	s.numbers.Sample = long
+	got := ix.sketch(ix.append("a", &s))
+	if diff := cmp.Diff(long, got.numbers.Sample, allFields); diff != "" {
+		t.Errorf("number sample through an Index (-want +got):\n%s", diff)
+	}
+	if size := unsafe.Sizeof(docMeta{}); size > 40 {
+		t.Errorf("docMeta is %d bytes, want at most 40", size)
 	}
 }
 

@@ -60,10 +60,14 @@ type docMeta struct {
 	contexts uint32
 	chunkOff uint32
 	headline uint32
-	chunks   uint16
-	unfiled  bool // an exact copy of a filed document, under no key
-	numLen   uint8
-	numKind  uint8 // Numbers.kind
+	// numLen is the length of the number sample: a count of at most
+	// numberSketchSize contexts, with more entries only where a text's
+	// 16-bit context hashes collide, which a text can be built to do. 32
+	// bits cost nothing here (the struct has room up to 40 bytes).
+	numLen  uint32
+	chunks  uint16
+	unfiled bool  // an exact copy of a filed document, under no key
+	numKind uint8 // Numbers.kind
 }
 
 // NewIndex returns an empty index using cfg, or cfg's Validate error.
@@ -337,7 +341,7 @@ func (ix *Index) append(id string, s *Sketch) uint32 {
 	chunks, sample := s.coldIn(nil, true, true)
 	ix.meta = append(ix.meta, docMeta{
 		lead: s.lead, shingles: uint32(s.shingles), numOff: uint32(len(ix.nums)),
-		contexts: uint32(n.Contexts), numLen: uint8(len(sample)), numKind: n.kind(),
+		contexts: uint32(n.Contexts), numLen: uint32(len(sample)), numKind: n.kind(),
 		chunkOff: uint32(len(ix.chks)), chunks: uint16(len(chunks)), headline: s.headline,
 	})
 	ix.nums = append(ix.nums, sample...)
@@ -352,7 +356,7 @@ func (ix *Index) sketch(seq uint32) Sketch {
 	s.chunks = ix.chks[m.chunkOff : m.chunkOff+uint32(m.chunks) : m.chunkOff+uint32(m.chunks)]
 	s.numbers.Contexts = int32(m.contexts)
 	s.numbers.setKind(m.numKind)
-	s.numbers.Sample = ix.nums[m.numOff : m.numOff+uint32(m.numLen) : m.numOff+uint32(m.numLen)]
+	s.numbers.Sample = ix.nums[m.numOff : m.numOff+m.numLen : m.numOff+m.numLen]
 	return s
 }
 
