@@ -150,10 +150,11 @@
 //	                   memory stays close to what the run keeps alive, which
 //	                   must fit below it (see Larger corpora); implies -spill
 //	                   in the system's temporary directory
-//	-spill DIR         keep the sketches' alignment chunks and the first
-//	                   reading's lines in temporary files in DIR rather than
-//	                   in memory (dedup.Config.SpillDir): about a third less
-//	                   memory, the same output
+//	-spill DIR         keep the sketches' alignment chunks and number
+//	                   samples and the first reading's lines in temporary
+//	                   files in DIR rather than in memory
+//	                   (dedup.Config.SpillDir): about 40% less memory, the
+//	                   same output
 //	-timings           print the wall time of each stage to standard error:
 //	                   reading and sketching, learning boilerplate (with the
 //	                   preliminary clustering), re-reading the documents that
@@ -380,18 +381,20 @@
 // clustering 8.8 s, learning boilerplate 8.5 s, of 78.4 s in 40.9 s.
 //
 // -spill (and -mem, which implies it) keeps the sketches' alignment
-// chunks and, until boilerplate is learned, every line's hash in unnamed
-// temporary files, and buckets the run keys through one while they are
-// sorted (dedup.Config.SpillDir): in memory stay the signature, the
-// sketch's fields and number sample, about 460 bytes a document. The
-// output is the same. On a slower day of the VM (10^6 without flags in
-// 61 to 76 s), 10^6 documents took 0.99 to 1.02 GB with -spill (1.40 to
-// 1.58 GB without) in as much time (57 to 80 s), and 0.79 GB with -mem
-// 700MB; 10^7 documents with -eval -mem 7GB took 14 min 46 s and 8.28 GB
-// (one run; stages 432, 138, 113 and 159 s, writing and scoring 45 s),
-// with the scores of the default run. What remains in memory at 10^7 peaks at
-// the end of clustering: the signatures and sketches (4.6 GB) and the
-// results (168 bytes a document and each cluster's scores).
+// chunks and number samples and, until boilerplate is learned, every
+// line's hash in unnamed temporary files, and buckets the run keys
+// through one while they are sorted (dedup.Config.SpillDir): in memory
+// stay the signature and the sketch's fields, about 390 bytes a
+// document. The output is the same. On a slower day of the VM (10^6
+// without flags in 63 to 67 s and 1.57 to 1.58 GB), 10^6 documents took
+// 0.90 to 0.95 GB with -spill (3 runs) in as much time (61 to 76 s);
+// 10^7 documents with -eval -mem 7GB took 17 min 22 s and 7.54 GB, and
+// 17 min 27 s and 7.52 GB (2 runs; stages 507 to 523, 180 to 199, 129
+// to 147 and 146 to 162 s, writing and scoring 43 to 52 s), with the
+// scores of the default run. What remains in memory at 10^7 peaks at
+// the end of clustering and the start of writing: the signatures and
+// sketches (3.9 GB) and the results (168 bytes a document and each
+// cluster's scores).
 //
 // A soft limit trades time for memory, and holds only when what the run
 // keeps alive fits well below it: the live heap of 10^6 documents peaks
