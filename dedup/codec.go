@@ -184,10 +184,6 @@ func decodeSketchBody(d *decoder, hashes int) Sketch {
 		d.fail("number kind")
 	}
 	if ns := d.count(4, "number sample"); ns > 0 {
-		if ns > 255 {
-			d.fail("number sample length")
-			return sk
-		}
 		n.Sample = make([]numberInContext, ns)
 		for i := range n.Sample {
 			n.Sample[i] = numberInContext{d.u16("context"), d.u16("value")}

@@ -57,7 +57,8 @@ type Config struct {
 	// sketches' once the Clustering's sketches are collected. It costs a
 	// read from the file for each pair that the signatures match (for
 	// its numbers) or that only alignment decides, and a pass over the
-	// files a stage. Other entry points ignore it.
+	// files a stage. stage.SketchCorpus spills the same way; other entry
+	// points ignore it.
 	SpillDir string
 }
 

@@ -181,9 +181,10 @@ func TestClusterIndependentOfGOMAXPROCS(t *testing.T) {
 	}
 }
 
-// Chunks, lines and run keys kept in spill files give the result kept in
-// memory, sketches included, and Compare reads the chunks back from the
-// result's sketches.
+// Chunks, number samples, lines and run keys kept in spill files give
+// the result kept in memory, sketches included; Compare reads chunks and
+// numbers back from the result's sketches; and each member's Similarity
+// is Compare's Jaccard with its canonical.
 func TestClusterSpill(t *testing.T) {
 	docs := familiesCorpus(t)
 	want := cluster(t, Config{}, docs)
@@ -205,7 +206,7 @@ func TestClusterSpill(t *testing.T) {
 		t.Errorf("spilled result differs (-memory +spill):\n%s", diff)
 	}
 	var c Config
-	aligned := 0
+	aligned, numbered := 0, 0
 	for k := range want.Docs {
 		for _, j := range []int{k / 2, len(want.Docs) - 1 - k} {
 			m, mc := c.Compare(want.Docs[k].Sketch, want.Docs[j].Sketch), c.Compare(got.Docs[k].Sketch, got.Docs[j].Sketch)
@@ -215,10 +216,27 @@ func TestClusterSpill(t *testing.T) {
 			if m.Aligned.Coverage > 0 {
 				aligned++
 			}
+			if m.NumberAgreement >= 0 {
+				numbered++
+			}
 		}
 	}
 	if aligned == 0 {
 		t.Error("no pair was aligned: the spilled chunks went unread")
+	}
+	if numbered == 0 {
+		t.Error("no pair reached the number check: the spilled numbers went unread")
+	}
+	for _, res := range []*Clustering{want, got} {
+		for i, d := range res.Docs {
+			canon := res.Clusters[d.ClusterIndex].Canonical
+			if i == canon {
+				continue
+			}
+			if j := c.Compare(d.Sketch, res.Docs[canon].Sketch).Jaccard; d.Similarity != j {
+				t.Fatalf("document %d: Similarity %v, Compare's Jaccard with its canonical %v", i, d.Similarity, j)
+			}
+		}
 	}
 	if _, err := (Config{SpillDir: filepath.Join(t.TempDir(), "absent")}).Cluster(docs); err == nil {
 		t.Error("a spill directory that does not exist gave no error")
@@ -240,6 +258,10 @@ func TestSpillLongSample(t *testing.T) {
 	}
 	chunks := []chunk{7, 8, 9}
 	s := arena.keep(Sketch{chunks: chunks, numbers: numberSketch{Sample: long}})
+	// The record after s's, which a replacement overflowing s's room
+	// would overwrite.
+	nextChunks, nextNumbers := []chunk{1, 2, 3, 4}, long[:3]
+	next := arena.keep(Sketch{chunks: nextChunks, numbers: numberSketch{Sample: nextNumbers}})
 	if err := sp.flush(); err != nil {
 		t.Fatal(err)
 	}
@@ -267,6 +289,72 @@ func TestSpillLongSample(t *testing.T) {
 	}
 	if diff := cmp.Diff(short, n, allFields); diff != "" {
 		t.Errorf("replaced numbers (-want +got):\n%s", diff)
+	}
+	c, n = next.coldIn(nil, true, true)
+	if diff := cmp.Diff(nextChunks, c); diff != "" {
+		t.Errorf("the next record's chunks after the replacement (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(nextNumbers, n, allFields); diff != "" {
+		t.Errorf("the next record's numbers after the replacement (-want +got):\n%s", diff)
+	}
+	// The codec keeps a long sample too.
+	b, err := (&Sketch{sig: make(compact, 4), shingles: 1, numbers: numberSketch{Contexts: 40, Sample: long}}).AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Sketch
+	if err := back.UnmarshalBinary(b); err != nil {
+		t.Fatalf("a sketch with a %d-entry number sample does not decode: %v", len(long), err)
+	}
+	if diff := cmp.Diff(long, back.numbers.Sample, allFields); diff != "" {
+		t.Errorf("decoded numbers (-want +got):\n%s", diff)
+	}
+}
+
+// sameAs and exactKey read a spilled sketch's numbers: two sketches that
+// differ only in a number's value are not the same, spilled or not, and
+// a spilled sketch has its in-memory twin's key.
+func TestSameAsSpilled(t *testing.T) {
+	sp, err := newSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	arena := sketchArena{spill: sp}
+	x := Config{}.Sketch([]byte("Giá vàng hôm nay tăng 12 nghìn đồng, lên 85,5 triệu đồng một lượng vào lúc 9 giờ sáng."))
+	if len(x.numbers.Sample) == 0 {
+		t.Fatal("the text has no number sample")
+	}
+	y := x
+	y.numbers.Sample = slices.Clone(x.numbers.Sample)
+	y.numbers.Sample[0].Value++
+	cx, cx2, cy := arena.keep(x), arena.keep(x), arena.keep(y)
+	if err := sp.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !cx.numbersCold() {
+		t.Fatal("numbers not spilled")
+	}
+	for _, tt := range []struct {
+		name string
+		a, b *Sketch
+		want bool
+	}{
+		{"in memory, same", &x, &x, true},
+		{"in memory, other value", &x, &y, false},
+		{"spilled, same", &cx, &cx2, true},
+		{"spilled, other value", &cx, &cy, false},
+		{"spilled and in memory, same", &cx, &x, true},
+		{"spilled and in memory, other value", &cx, &y, false},
+	} {
+		if got := tt.a.sameAs(tt.b); got != tt.want {
+			t.Errorf("%s: sameAs = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if cx.exactKey() != x.exactKey() || cy.exactKey() != y.exactKey() {
+		t.Error("a spilled sketch's exact key differs from its in-memory twin's")
+	}
+	if x.exactKey() == y.exactKey() {
+		t.Error("sketches that differ in a number share an exact key")
 	}
 }
 

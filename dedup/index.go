@@ -60,10 +60,11 @@ type docMeta struct {
 	contexts uint32
 	chunkOff uint32
 	headline uint32
-	// numLen is the length of the number sample: a count of at most
-	// numberSketchSize contexts, with more entries only where a text's
-	// 16-bit context hashes collide, which a text can be built to do. 32
-	// bits cost nothing here (the struct has room up to 40 bytes).
+	// numLen is the length of the number sample: at most
+	// numberSketchSize entries unless occurrences' 16-bit context hashes
+	// collide, which a table of several hundred thousand numbers makes
+	// them do (see coldNumBits). 32 bits cost nothing here (the struct
+	// has room up to 40 bytes).
 	numLen  uint32
 	chunks  uint16
 	unfiled bool  // an exact copy of a filed document, under no key

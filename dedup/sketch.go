@@ -23,8 +23,8 @@ import (
 // of 168, in the batch path's flat array and in the pages it is gathered
 // in. A count saturates at math.MaxInt32 (see sat32), which only a text
 // of several gigabytes could reach. A sketch of Cluster or ClusterReader
-// run with Config.SpillDir keeps its chunks in a file (see spill) and
-// reads them from it when they are needed.
+// run with Config.SpillDir keeps its chunks and number sample in a file
+// (see spill) and reads them from it when they are needed.
 type Sketch struct {
 	// sig is the MinHash signature of the document's content shingles, in
 	// compact form.

@@ -32,7 +32,7 @@ import (
 type spill struct {
 	f   *os.File
 	w   *bufio.Writer // appends at end
-	end int64         // chunks written or buffered
+	end int64         // 4-byte words (chunks, numbers) written or buffered
 	buf []byte        // encoding scratch for writes
 	firstError
 }
@@ -41,10 +41,12 @@ type spill struct {
 // the index of its first chunk in the file (chunks and numbers are 4
 // bytes each), shifted above the length of its number sample
 // (coldNumBits bits) and its chunk count (at most maxChunks, so
-// coldLenBits bits). A number sample holds an entry for each of at most
-// numberSketchSize contexts, and a context more only where two of a
-// text's 16-bit context hashes collide, so 8 bits count it for any text
-// but one built to collide: such a sample stays in memory.
+// coldLenBits bits). A number sample holds the entries of at most
+// numberSketchSize 16-bit context hashes, one each unless occurrences'
+// hashes collide: a text of N numbers puts about N/65,536 entries on each
+// of its smallest hashes, so 8 bits count the sample of any text of up to
+// about half a million numbers. A longer sample (a table of a million
+// rows) stays in memory.
 const (
 	coldLenBits = 11
 	coldLenMask = 1<<coldLenBits - 1
@@ -73,7 +75,7 @@ func coldNumbers(n []numberInContext) []numberInContext {
 }
 
 // spillBuffer is the write buffer of a spill: a few hundred sketches'
-// chunks a system call.
+// chunks and numbers a system call.
 const spillBuffer = 1 << 20
 
 func newSpill(dir string) (*spill, error) {
