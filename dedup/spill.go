@@ -209,10 +209,17 @@ func (sp *spill) read(buf *chunkBuf, at uint64, chunks, nums bool) ([]chunk, []n
 	if nums {
 		words += nn
 	}
+	// Sized to the record, not to the largest: a pooled buffer grows to
+	// the largest it meets once, and a buffer made for one read (a
+	// sketch's fields, its encoding) takes what that read needs.
 	if cap(buf.raw) < 4*words {
-		buf.raw = make([]byte, 4*(maxChunks+coldNumMask))
-		buf.c = make([]chunk, maxChunks)
-		buf.n = make([]numberInContext, coldNumMask)
+		buf.raw = make([]byte, 4*words)
+	}
+	if chunks && cap(buf.c) < nc {
+		buf.c = make([]chunk, nc)
+	}
+	if nums && cap(buf.n) < nn {
+		buf.n = make([]numberInContext, nn)
 	}
 	raw := buf.raw[:4*words]
 	if _, err := sp.f.ReadAt(raw, off*4); err != nil {
