@@ -194,11 +194,9 @@ func (c Config) clusterStage(ids []string, sk []Sketch, pairs []candidatePair) (
 			canon := &res.Docs[cl.Canonical]
 			canon.Canonical = true
 			for _, i := range cl.Members {
-				switch d := &res.Docs[i]; {
-				case i == cl.Canonical:
+				if d := &res.Docs[i]; i == cl.Canonical {
 					d.Similarity = 1
-				case d.Sketch.shingles > 0 && canon.Sketch.shingles > 0:
-					// Compare's Jaccard, without its other rules.
+				} else {
 					d.Similarity = compareJaccard(d.Sketch, canon.Sketch)
 				}
 			}

@@ -279,9 +279,12 @@ func (c Config) compare(a, b *Sketch) Match {
 }
 
 // compareJaccard returns the Jaccard similarity that Compare estimates for a
-// and b, which must have content, without deciding anything else: no
+// and b (0 if either has no content), without deciding anything else: no
 // number sample or chunk is read.
 func compareJaccard(a, b *Sketch) float64 {
+	if a.shingles == 0 || b.shingles == 0 {
+		return 0
+	}
 	return jaccardOf(estimateIntersection(a.sig, b.sig, int(a.shingles), int(b.shingles)), a, b)
 }
 
