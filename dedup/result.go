@@ -54,8 +54,8 @@ type DocResult struct {
 	// point into, rather than in copies: a DocResult is 168 bytes, not
 	// 296, and a corpus's result takes its sketches over without holding
 	// them twice on the way (136 MB at 10^6 documents). With
-	// Config.SpillDir, its chunks lie in a file that lasts as long as
-	// the sketches; Compare reads them from it.
+	// Config.SpillDir, its chunks and number sample lie in a file that
+	// lasts as long as the sketches; Compare reads them from it.
 	Sketch *Sketch
 }
 
