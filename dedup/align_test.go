@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/neardup/neardup/shingle"
 )
 
 // words returns n distinct made-up words drawn from rng.
@@ -139,6 +140,53 @@ func TestHasReal(t *testing.T) {
 		if n.hasReal() != tt.real || int(n.Count) != tt.count || n.masked() != (tt.count > 0 && !tt.real) {
 			t.Errorf("%q: Count %d, Real %d (HasReal %v, Masked %v); want count %d, real %v", tt.text, n.Count, n.Real, n.hasReal(), n.masked(), tt.count, tt.real)
 		}
+	}
+}
+
+// English number words are figures to the number check, in the context
+// a figure in digits would have, and nothing else: not number tokens (a
+// masked copy stays masked), not the headline's numbers, and never a
+// word written with a diacritic.
+func TestNumberWords(t *testing.T) {
+	for _, w := range numberWords {
+		if got, want := numberWord(shingle.TokenHash([]byte(w.word))), numberHash([]byte(w.digits)); got != want || got == 0 {
+			t.Errorf("numberWord(%q) = %x, want numberHash(%q) = %x", w.word, got, w.digits, want)
+		}
+	}
+	for _, w := range []string{"billion", "tên", "tien", "hundred", "twentyfive", "a", ""} {
+		if v := numberWord(shingle.TokenHash([]byte(w))); v != 0 {
+			t.Errorf("numberWord(%q) = %x, want 0", w, v)
+		}
+	}
+	var cfg Config
+	numbers := func(text string) numberSketch { return cfg.Sketch([]byte(text)).numbers }
+	// "two" and "2" in one context agree; "two" and "1.5" do not.
+	words, digits, other := numbers("NEW YORK, March 30 - it added two billion dlrs"), numbers("NEW YORK, March 30 - it added 2 billion dlrs"), numbers("NEW YORK, March 30 - it added 1.5 billion dlrs")
+	if words.Count != 1 || words.Contexts != 2 {
+		t.Errorf("number word: Count %d, Contexts %d; want 1 (the digits' 30) and 2", words.Count, words.Contexts)
+	}
+	if agree, _ := numberAgreement(&words, &digits); agree != 1 {
+		t.Errorf("two and 2 in one context: agreement %.2f, want 1", agree)
+	}
+	if agree, contradictions := numberAgreement(&words, &other); contradictions != 1 || agree != 0.5 {
+		t.Errorf("two and 1.5 in one context: agreement %.2f with %d contradictions, want 0.50 and 1", agree, contradictions)
+	}
+	// A masked copy keeps its number words and stays masked.
+	if n := numbers("NEW YORK, March 4 4 - it added two billion dlrs at 4-4/4 pct"); !n.masked() || n.Count != 5 {
+		t.Errorf("masked copy with a number word: Count %d, Real %d; want 5 number tokens, masked", n.Count, n.Real)
+	}
+	// Vietnamese tên (a name) is no figure, and the accent-free copy's
+	// ten, which is, leaves its headline as the original's.
+	orig := cfg.Sketch([]byte("Triều Tiên che giấu 20 căn cứ tên lửa\nCác căn cứ tên lửa này chưa được công bố."))
+	bare := cfg.Sketch([]byte("Trieu Tien che giau 20 can cu ten lua\nCac can cu ten lua nay chua duoc cong bo."))
+	if orig.numbers.Contexts != 1 || bare.numbers.Contexts != 3 {
+		t.Errorf("tên: %d contexts, accent-free ten: %d; want 1 (the 20) and 3", orig.numbers.Contexts, bare.numbers.Contexts)
+	}
+	if orig.headline != bare.headline {
+		t.Errorf("headline of the accent-free copy %x, want the original's %x", bare.headline, orig.headline)
+	}
+	if m := cfg.Compare(&orig, &bare); !m.Duplicate {
+		t.Errorf("accent-free copy with ten: %s", m.Reason())
 	}
 }
 

@@ -56,10 +56,20 @@ func TestSketchBinaryKnownAnswer(t *testing.T) {
 	cfg := Config{Hashes: 8}
 	sk := cfg.Sketch([]byte("ASEAN ủng hộ VN ứng cử vào Hội đồng Bảo an LHQ ngày 12/9"))
 	b, _ := sk.MarshalBinary()
-	// "NDSK" 03 | 8 hashes | 9 shingles | lead | 8 codes | 2 contexts |
+	// "NDSK" 04 | 8 hashes | 9 shingles | lead | 8 codes | 2 contexts |
 	// real 1 | 2 sample entries | headline | 2 chunks (6 and 7 words)
-	if got, want := fmt.Sprintf("%x", b), "4e44534b0308096de67f8cf60590a2889984897bdd6597a72fe07a2e60c4be020102db526054e8db351d58cc85c9020654954f07769050"; got != want {
+	if got, want := fmt.Sprintf("%x", b), "4e44534b0408096de67f8cf60590a2889984897bdd6597a72fe07a2e60c4be020102db526054e8db351d58cc85c9020654954f07769050"; got != want {
 		t.Errorf("encoding\n got %s\nwant %s", got, want)
+	}
+	// A number word in the sample: 4 contexts, "two" and the three
+	// places of 6-3/8; 3 number tokens, the digits.
+	en := cfg.Sketch([]byte("The Fed added two billion dlrs at 6-3/8 pct"))
+	if en.numbers.Count != 3 || en.numbers.Contexts != 4 {
+		t.Errorf("number words: Count %d, Contexts %d; want 3 and 4", en.numbers.Count, en.numbers.Contexts)
+	}
+	b, _ = en.MarshalBinary()
+	if got, want := fmt.Sprintf("%x", b), "4e44534b040804433001e90a3aa1f82de8c1e4d6d3fa5ed1d91153858e94d90401040c1d16260a4446adcd4f2160d0ac2e12dca0fe5d0108845c2d"; got != want {
+		t.Errorf("encoding with a number word\n got %s\nwant %s", got, want)
 	}
 	keys, _ := cfg.appendIndexKeys(nil, &sk)
 	want := []indexKey{{Band: 0, Hash: 3557992453861202631}, {Band: 1, Hash: 1073197361994112243}, {Band: 2, Hash: 7036762237250740649}, {Band: 3, Hash: 55571554500789318}, {Band: 4, Hash: 12196945297149880581}, {Band: 5, Hash: 3554612868140327184}, {Band: 6, Hash: 6031907258123211883}}

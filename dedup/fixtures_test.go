@@ -114,6 +114,12 @@ func TestFixtures(t *testing.T) {
 			pairs: []pair{{"repo_a", "repo_b", false}},
 		},
 		{
+			name:  "a day of the report that spells its figures out stays apart from one in digits; a copy in digits joins it",
+			docs:  []string{"repo_a", "repo_words", "repo_words_copy"},
+			want:  map[string][]string{"repo_a": {"repo_a"}, "repo_words": {"repo_words", "repo_words_copy"}},
+			pairs: []pair{{"repo_a", "repo_words", false}, {"repo_a", "repo_words_copy", false}, {"repo_words", "repo_words_copy", true}},
+		},
+		{
 			name:  "a report's next edition, its headline's figures changed, stays apart",
 			docs:  []string{"futures_a", "futures_b"},
 			want:  map[string][]string{"futures_a": {"futures_a"}, "futures_b": {"futures_b"}},

@@ -14,7 +14,8 @@ import (
 // longer compare with a new one: the shingle rules (shingle.Version), the
 // hash functions below, what a sketch holds (version 2 added chunks and
 // the headline, and tells real numbers by their writing; version 3 reads
-// text by shingle.Version 2's rules), or the binary layout.
+// text by shingle.Version 2's rules; version 4 reads English number words
+// as figures in the number sample), or the binary layout.
 const signatureVersion = engine.SignatureVersion
 
 // DefaultHashes is the signature length used when Config.Hashes is zero.

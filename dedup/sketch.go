@@ -89,7 +89,8 @@ type numberSketch struct {
 	// Contexts is the number of distinct number contexts: the two words
 	// before a number, the word after it and its place in a run of numbers
 	// ("họp ngày 12/9 tại" gives 12 and 9 the context "họp ngày … tại" at
-	// places 0 and 1).
+	// places 0 and 1). Number words (numberWord) have contexts too; they
+	// do not count in Count or Real.
 	Contexts int32
 	// Sample holds the numbers of the numberSketchSize smallest context
 	// hashes, sorted by context then value.
@@ -156,6 +157,7 @@ type scratch struct {
 	shingles []uint64
 	set      []uint64 // for distinct
 	nums     []uint64
+	wordNums []uint64
 	sig      signature
 	chunks   []chunk
 	occ      []ctxAt
@@ -215,6 +217,9 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
 	words, nums := sc.words[:0], sc.nums[:0]
+	// Number words' (context, value) pairs, apart from nums until the
+	// end: the headline's numbers and the counts are the digits'.
+	wordNums, wordPending := sc.wordNums[:0], 0
 	var out Sketch
 	norm := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}
 	links, _ := filter.(headlineFilter)
@@ -256,6 +261,15 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 				nums[k] = mix(nums[k] ^ h)
 			}
 			pending = len(nums)
+			for k := wordPending; k < len(wordNums); k += 2 {
+				wordNums[k] = mix(wordNums[k] ^ h)
+			}
+			wordPending = len(wordNums)
+			if v := numberWord(h); v != 0 && !sc.sc.Marked() {
+				// The context a figure written in digits here would have.
+				ctx := mix(prev1 ^ mix(prev2^0x9e3779b97f4a7c15) ^ run*0xc2b2ae3d27d4eb4f)
+				wordNums = append(wordNums, ctx, v)
+			}
 			prev2, prev1, run = prev1, h, 0
 			words = append(words, h)
 			if sc.sc.Marked() {
@@ -323,13 +337,15 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	n := len(buf.sig)
 	buf.sig = sc.sig.appendCompact(slices.Grow(buf.sig, c.Hashes))
 	out.sig = buf.sig[n:len(buf.sig):len(buf.sig)]
+	nums = append(nums, wordNums...)
 	sc.summarizeNumbers(&out.numbers, nums, &buf.numbers)
-	sc.words, sc.nums, sc.shingles = words, nums, shingles
+	sc.words, sc.nums, sc.wordNums, sc.shingles = words, nums, wordNums, shingles
 	return out, lines
 }
 
 // headline returns Sketch.Headline for a line with word hash lh and
-// numbers nums (context, value pairs, as sketch collects them).
+// numbers nums (context, value pairs, as sketch collects them), which
+// are its digits': a headline's number words are words (numberWords).
 func headline(lh uint64, nums []uint64) uint32 {
 	h := uint32(lh>>48) << 16
 	if len(nums) == 0 {
@@ -370,6 +386,57 @@ func numberHash(digits []byte) uint64 {
 		digits = digits[1:]
 	}
 	return xxhash.Sum64(digits)
+}
+
+// numberWords are the English words for zero to twenty and the tens to
+// ninety, with the digits of the figure each names. Wire and report
+// styles spell small figures out ("two billion dlrs", "six pct"), so the
+// editions of a daily report alternate between a word and digits: "two
+// billion" one day, "1.5 billion" the next. Read as figures in their
+// contexts, the words let the number check see those changed amounts and
+// rates, and a copy that writes "2" where its original wrote "two" agrees
+// with it. They stay words for everything else: shingles, lines, the
+// counts (a masked copy keeps its number words, and is still told masked
+// by its digits) and the headline's numbers (see headline). Only English:
+// other languages' number words are ordinary words too (Vietnamese năm
+// is five and year, ba three and father), and a word written with a
+// diacritic is never read as one, so that the Vietnamese tên (a name),
+// which an accent-free copy writes ten, is not ten in the original. The
+// cost is a table lookup a word.
+var numberWords = [...]struct{ word, digits string }{
+	{"zero", "0"}, {"one", "1"}, {"two", "2"}, {"three", "3"}, {"four", "4"},
+	{"five", "5"}, {"six", "6"}, {"seven", "7"}, {"eight", "8"}, {"nine", "9"},
+	{"ten", "10"}, {"eleven", "11"}, {"twelve", "12"}, {"thirteen", "13"},
+	{"fourteen", "14"}, {"fifteen", "15"}, {"sixteen", "16"}, {"seventeen", "17"},
+	{"eighteen", "18"}, {"nineteen", "19"}, {"twenty", "20"}, {"thirty", "30"},
+	{"forty", "40"}, {"fifty", "50"}, {"sixty", "60"}, {"seventy", "70"},
+	{"eighty", "80"}, {"ninety", "90"},
+}
+
+// numberWordTable is an open-addressing table of numberWords by token
+// hash, placed by the hash's top byte: with 28 words in 256 slots, nine
+// words in ten that are not number words find an empty slot at once.
+var numberWordTable = func() (t [256]struct{ hash, value uint64 }) {
+	for _, w := range numberWords {
+		h := shingle.TokenHash([]byte(w.word))
+		i := h >> 56
+		for t[i].value != 0 {
+			i = (i + 1) % uint64(len(t))
+		}
+		t[i].hash, t[i].value = h, numberHash([]byte(w.digits))
+	}
+	return t
+}()
+
+// numberWord returns the numberHash of the figure that the word with
+// token hash h names, or 0 if it is not a number word (numberWords).
+func numberWord(h uint64) uint64 {
+	for i := h >> 56; ; i = (i + 1) % uint64(len(numberWordTable)) {
+		e := &numberWordTable[i]
+		if e.value == 0 || e.hash == h {
+			return e.value
+		}
+	}
 }
 
 // summarizeNumbers fills in the context sample of n from the text's

@@ -106,7 +106,7 @@ var ErrClosed = errors.New("dedup: store is closed")
 // old log removed too early fails it. TestStoreIOError fails each of those
 // operations once instead; TestStoreKill kills a real writer with SIGKILL
 // after its first acknowledgements and at each stage of a snapshot. The
-// files are a versioned format, frozen against testdata/store-v3.
+// files are a versioned format, frozen against testdata/store-v4.
 //
 // Cost (BenchmarkStoreAdd, 3 KiB documents, 8 writers, a 2-core VM whose
 // fsync takes about 250 µs): 82–96 µs an Add in a Stream, 98–109 µs with

@@ -568,15 +568,15 @@ func FuzzStoreOpen(f *testing.F) {
 	})
 }
 
-var updateStore = flag.Bool("update", false, "rewrite the store written by this format version in testdata/store-v3")
+var updateStore = flag.Bool("update", false, "rewrite the store written by this format version in testdata/store-v4")
 
 // The store's files are a stored format: a store written by this build
-// from the seeds is byte for byte the one in testdata/store-v3, and that
+// from the seeds is byte for byte the one in testdata/store-v4, and that
 // one opens with the same answers. A change that fails here must bump
 // signatureVersion (or the file magics), keep the old golden directory
 // for TestStoreOldFormat and write a new one with -update.
 func TestStoreFormatFrozen(t *testing.T) {
-	golden := filepath.Join("testdata", "store-v3")
+	golden := filepath.Join("testdata", "store-v4")
 	dir := t.TempDir()
 	opt := StoreOptions{Sync: SyncNone, SnapshotEvery: 3, Logf: t.Logf}
 	s := openTestStore(t, dir, opt)
@@ -612,10 +612,11 @@ func TestStoreFormatFrozen(t *testing.T) {
 }
 
 // A store written by an earlier format version is refused with ErrFormat,
-// never read as if its sketches were this version's: version 1, and
-// version 2, whose sketches read text by shingle.Version 1's rules.
+// never read as if its sketches were this version's: version 1; version
+// 2, whose sketches read text by shingle.Version 1's rules; and version 3,
+// whose number samples lack English number words.
 func TestStoreOldFormat(t *testing.T) {
-	for _, v := range []string{"store-v1", "store-v2"} {
+	for _, v := range []string{"store-v1", "store-v2", "store-v3"} {
 		_, err := OpenStore(copyDir(t, filepath.Join("testdata", v)), StoreOptions{Logf: t.Logf})
 		if !errors.Is(err, ErrFormat) {
 			t.Errorf("OpenStore on %s: %v, want ErrFormat", v, err)

@@ -34,7 +34,7 @@ import (
 // signatures: the signature values, the sketch encoding
 // (dedup.Sketch.AppendBinary), the index keys and Fingerprint. Engines
 // that keep any of them keep the version with them.
-const SignatureVersion = 3
+const SignatureVersion = 4
 
 // The one version (a constant index out of range fails the build).
 var _ = [1]struct{}{}[SignatureVersion-engine.SignatureVersion]

@@ -22,7 +22,7 @@ import (
 // SignatureVersion is the version of the stored formats built on
 // signatures: the signature values, the sketch encoding, the index keys
 // and the Config fingerprint. A change to any of them changes it.
-const SignatureVersion = 3
+const SignatureVersion = 4
 
 // Line is a distinct line of a document as boilerplate learning counts
 // it: its hash, its number of words, and its place among the document's
