@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 	"unicode/utf8"
 
 	"github.com/neardup/neardup/shingle"
@@ -122,6 +124,7 @@ func BenchmarkScan(b *testing.B) {
 	}{
 		{"vi", vi, shingle.Normalizer{}},
 		{"vi-fold", vi, shingle.Normalizer{FoldDiacritics: true}},
+		{"vi-nfd-fold", norm.NFD.Bytes(vi), shingle.Normalizer{FoldDiacritics: true}},
 		{"en", en, shingle.Normalizer{}},
 		{"vi-shuffled", shuffled, shingle.Normalizer{}},
 		{"vi-shuffled-fold", shuffled, shingle.Normalizer{FoldDiacritics: true}},

@@ -68,3 +68,46 @@ func TestSmallRun(t *testing.T) {
 		}
 	}
 }
+
+// scan's fast path for combining marks gives the tokens its general path
+// gives, for every mark of the block, in every place a mark can take in a
+// word, after a number or alone, diacritics kept and folded.
+func TestPlainMarksFastPath(t *testing.T) {
+	type tok struct {
+		Key             string
+		Start, End      int
+		Kind            Kind
+		Marked, Retyped bool
+	}
+	scanAll := func(text []byte, n Normalizer) []tok {
+		var sc Scanner
+		sc.Reset(text, n)
+		var out []tok
+		for sc.Scan() {
+			k := sc.Token()
+			out = append(out, tok{string(k.Key), k.Start, k.End, k.Kind, k.Marked, k.Retyped})
+		}
+		return out
+	}
+	saved := plainMarks
+	defer func() { plainMarks = saved }()
+	for i := range saved {
+		m := string(rune(combiningLo + i))
+		for _, text := range []string{"a" + m, "A" + m + "b", "ươ" + m + "c d", "12" + m + "3", m, m + m + "x", "Ð" + m, "e\u0302" + m + "\u0323n"} {
+			for _, n := range []Normalizer{{}, {FoldDiacritics: true}} {
+				plainMarks = saved
+				fast := scanAll([]byte(text), n)
+				plainMarks = [len(saved)]bool{}
+				general := scanAll([]byte(text), n)
+				if len(fast) != len(general) {
+					t.Fatalf("%q (%+v): fast path %v, general path %v", text, n, fast, general)
+				}
+				for j := range fast {
+					if fast[j] != general[j] {
+						t.Fatalf("%q (%+v): fast path %+v, general path %+v", text, n, fast, general)
+					}
+				}
+			}
+		}
+	}
+}

@@ -307,6 +307,19 @@ func (s *Scanner) scan() bool {
 			s.pos += size
 			continue
 		}
+		if uint(r-combiningLo) < uint(len(plainMarks)) && plainMarks[r-combiningLo] {
+			// Fast path: a combining diacritic (NFD text), as the
+			// general path below handles it.
+			if b.kind == Number {
+				return s.emit(&b)
+			}
+			if b.kind == 0 {
+				b.kind, b.start = Word, s.pos
+			}
+			s.addDecomposed(&b, r)
+			s.pos += size
+			continue
+		}
 		if r == utf8.RuneError && size == 1 {
 			// Invalid UTF-8: a separator.
 			if b.kind != 0 {
@@ -467,6 +480,27 @@ var latinTable = func() (t [latin1Hi - latin1Lo + 1 + latin2Hi - latin2Lo + 1]*l
 	}
 	for r := rune(latin2Lo); r <= latin2Hi; r++ {
 		add(int(r-latin2Lo)+latin1Hi-latin1Lo+1, r)
+	}
+	return t
+}()
+
+// combiningLo is the first code point of the Combining Diacritical
+// Marks block, U+0300 to U+036F: the marks of NFD Vietnamese, and of NFD
+// Latin, Greek and Cyrillic text.
+const combiningLo = 0x0300
+
+// plainMarks tells the marks of the Combining Diacritical Marks block that
+// scan's general path would add to a word as they are: those that are not
+// ignorable and have no decomposition (U+0340 and U+0341, say, decompose
+// to U+0300 and U+0301). It is computed from the predicates that path
+// tests, in its order, so the fast path that reads it cannot disagree.
+var plainMarks = func() (t [0x036F - combiningLo + 1]bool) {
+	for i := range t {
+		r := rune(combiningLo + i)
+		enc := utf8.AppendRune(nil, r)
+		t[i] = !isIgnorable(r) && !unicode.IsDigit(r) && !unicode.IsLetter(r) &&
+			!isRunLetter(r) && !isHyphen(r) && isMark(r) && !unicode.IsUpper(r) &&
+			norm.NFKD.Properties(enc).Decomposition() == nil
 	}
 	return t
 }()
