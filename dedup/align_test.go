@@ -171,6 +171,19 @@ func TestNumberWords(t *testing.T) {
 	if agree, contradictions := numberAgreement(&words, &other); contradictions != 1 || agree != 0.5 {
 		t.Errorf("two and 1.5 in one context: agreement %.2f with %d contradictions, want 0.50 and 1", agree, contradictions)
 	}
+	// Contexts that recur are numbered in text order, number words among
+	// the digits: a copy that writes the first of two such figures in
+	// digits numbers them as its original does.
+	spelled := numbers("The cash rate rose two pct in the week to May 14. The cash rate rose 3 pct in the week to May 21.")
+	inDigits := numbers("The cash rate rose 2 pct in the week to May 14. The cash rate rose 3 pct in the week to May 21.")
+	if agree, contradictions := numberAgreement(&spelled, &inDigits); agree != 1 || contradictions != 0 {
+		t.Errorf("a recurring context, two then 3 against 2 then 3: agreement %.2f with %d contradictions, want 1 and 0", agree, contradictions)
+	}
+	// After a digit, a number word takes the digit's next place in the run.
+	after, afterDigits := numbers("it added 5 two billion dlrs"), numbers("it added 5 2 billion dlrs")
+	if agree, _ := numberAgreement(&after, &afterDigits); agree != 1 {
+		t.Errorf("5 two against 5 2: agreement %.2f, want 1 (the second place of the run shared)", agree)
+	}
 	// A masked copy keeps its number words and stays masked.
 	if n := numbers("NEW YORK, March 4 4 - it added two billion dlrs at 4-4/4 pct"); !n.masked() || n.Count != 5 {
 		t.Errorf("masked copy with a number word: Count %d, Real %d; want 5 number tokens, masked", n.Count, n.Real)

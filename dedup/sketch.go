@@ -75,10 +75,11 @@ const leadWords = 8
 // sample by context hash): all of them up to 32, a uniform sample beyond.
 const numberSketchSize = 32
 
-// numberSketch summarizes the number tokens of a document. Its contexts and
-// sample come from every line, boilerplate included (a report's figures
-// may stand on lines that recur across its family); Count and Real from
-// the content.
+// numberSketch summarizes the numbers of a document: its number tokens and
+// its number words (see numberWords). Its contexts and sample come from
+// every line, boilerplate included (a report's figures may stand on lines
+// that recur across its family); Count and Real from the content's number
+// tokens.
 type numberSketch struct {
 	// Count is the number of number tokens; Real of them are written as
 	// only real numbers are: with two different digits ("2016", "12"), or
@@ -152,16 +153,16 @@ type headlineFilter interface {
 
 // scratch buffers for sketching, pooled.
 type scratch struct {
-	sc       shingle.Scanner
-	words    []uint64
-	shingles []uint64
-	set      []uint64 // for distinct
-	nums     []uint64
-	wordNums []uint64
-	sig      signature
-	chunks   []chunk
-	occ      []ctxAt
-	ents     []numberInContext
+	sc         shingle.Scanner
+	words      []uint64
+	shingles   []uint64
+	set        []uint64 // for distinct
+	nums       []uint64
+	headValues []uint64
+	sig        signature
+	chunks     []chunk
+	occ        []ctxAt
+	ents       []numberInContext
 }
 
 // sketchBuf holds the slices of a batch's sketches one after another, so
@@ -217,9 +218,9 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
 	words, nums := sc.words[:0], sc.nums[:0]
-	// Number words' (context, value) pairs, apart from nums until the
-	// end: the headline's numbers and the counts are the digits'.
-	wordNums, wordPending := sc.wordNums[:0], 0
+	// The values of the digit numbers on the first line with words, for
+	// its headline: number words are not among them (see numberWords).
+	headValues := sc.headValues[:0]
 	var out Sketch
 	norm := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}
 	links, _ := filter.(headlineFilter)
@@ -236,8 +237,9 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		// end stays whole.
 		n, line, _ := shingle.ScanLines(text, true)
 		text = text[n:]
-		w0, n0 := len(words), len(nums)
-		marked, retyped, realNums := 0, 0, 0
+		w0 := len(words)
+		marked, retyped, digits, realNums := 0, 0, 0, 0
+		headValues = headValues[:0]
 		numEnd := -1 // end of the number just before, -1 after a word
 		var numHash uint64
 		sc.sc.Reset(line, norm)
@@ -248,6 +250,10 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 				run++
 				h := numberHash(key)
 				nums = append(nums, ctx, h)
+				digits++
+				if !headSeen {
+					headValues = append(headValues, h)
+				}
 				tok := sc.sc.Token()
 				if twoDigits(key) || numEnd >= 0 && tok.Start == numEnd+1 && isNumberJoiner(line[numEnd]) && h != numHash {
 					realNums++
@@ -261,14 +267,13 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 				nums[k] = mix(nums[k] ^ h)
 			}
 			pending = len(nums)
-			for k := wordPending; k < len(wordNums); k += 2 {
-				wordNums[k] = mix(wordNums[k] ^ h)
-			}
-			wordPending = len(wordNums)
 			if v := numberWord(h); v != 0 && !sc.sc.Marked() {
-				// The context a figure written in digits here would have.
+				// The context a figure written in digits here would
+				// have, the word after it still to come (pending); in
+				// text order among the digits, which summarizeNumbers
+				// numbers repeated contexts by.
 				ctx := mix(prev1 ^ mix(prev2^0x9e3779b97f4a7c15) ^ run*0xc2b2ae3d27d4eb4f)
-				wordNums = append(wordNums, ctx, v)
+				nums = append(nums, ctx, v)
 			}
 			prev2, prev1, run = prev1, h, 0
 			words = append(words, h)
@@ -282,14 +287,14 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		nw := len(words) - w0
 		if nw == 0 {
 			nReal += realNums
-			nCount += (len(nums) - n0) / 2
+			nCount += digits
 			continue
 		}
 		lh := shingle.HashTokens(words[w0:])
 		if !headSeen {
 			headSeen = true
 			if nw <= shortLineWords {
-				out.headline = headline(lh, nums[n0:])
+				out.headline = headline(lh, headValues)
 			}
 		}
 		if lines != nil {
@@ -311,7 +316,7 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		nMarked += marked
 		nRetyped += retyped
 		nReal += realNums
-		nCount += (len(nums) - n0) / 2
+		nCount += digits
 	}
 	out.words, out.marked, out.retyped, out.boilerplateWords = sat32(nWords), sat32(nMarked), sat32(nRetyped), sat32(nBoiler)
 	out.numbers.Count, out.numbers.Real = sat32(nCount), sat32(nReal)
@@ -337,23 +342,22 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	n := len(buf.sig)
 	buf.sig = sc.sig.appendCompact(slices.Grow(buf.sig, c.Hashes))
 	out.sig = buf.sig[n:len(buf.sig):len(buf.sig)]
-	nums = append(nums, wordNums...)
 	sc.summarizeNumbers(&out.numbers, nums, &buf.numbers)
-	sc.words, sc.nums, sc.wordNums, sc.shingles = words, nums, wordNums, shingles
+	sc.words, sc.nums, sc.headValues, sc.shingles = words, nums, headValues, shingles
 	return out, lines
 }
 
-// headline returns Sketch.Headline for a line with word hash lh and
-// numbers nums (context, value pairs, as sketch collects them), which
-// are its digits': a headline's number words are words (numberWords).
-func headline(lh uint64, nums []uint64) uint32 {
+// headline returns Sketch.Headline for a line with word hash lh whose
+// numbers written in digits have the value hashes values (numberHash): a
+// headline's number words are words (numberWords).
+func headline(lh uint64, values []uint64) uint32 {
 	h := uint32(lh>>48) << 16
-	if len(nums) == 0 {
+	if len(values) == 0 {
 		return h
 	}
 	v := uint64(0x9e3779b97f4a7c15)
-	for i := 1; i < len(nums); i += 2 {
-		v = mix(v ^ nums[i])
+	for _, x := range values {
+		v = mix(v ^ x)
 	}
 	return h | max(uint32(v>>48), 1)
 }
@@ -392,17 +396,22 @@ func numberHash(digits []byte) uint64 {
 // ninety, with the digits of the figure each names. Wire and report
 // styles spell small figures out ("two billion dlrs", "six pct"), so the
 // editions of a daily report alternate between a word and digits: "two
-// billion" one day, "1.5 billion" the next. Read as figures in their
-// contexts, the words let the number check see those changed amounts and
-// rates, and a copy that writes "2" where its original wrote "two" agrees
-// with it. They stay words for everything else: shingles, lines, the
-// counts (a masked copy keeps its number words, and is still told masked
-// by its digits) and the headline's numbers (see headline). Only English:
-// other languages' number words are ordinary words too (Vietnamese năm
-// is five and year, ba three and father), and a word written with a
-// diacritic is never read as one, so that the Vietnamese tên (a name),
-// which an accent-free copy writes ten, is not ten in the original. The
-// cost is a table lookup a word.
+// billion" one day, "1.5 billion" the next. Read as figures, each in the
+// context a figure in digits would have in its place and in text order
+// among them, the words let the number check see those changed amounts
+// and rates, and a copy that writes "2" where its original wrote "two"
+// agrees with it. They stay words for everything else: shingles, lines,
+// the counts (a masked copy keeps its number words, and is still told
+// masked by its digits) and the headline's numbers (see headline). To the
+// figures next to it a number word is a word too: the one before it takes
+// it as the word after, the one after it as one of the two before, so
+// "six pct, 7" and "6 pct, 7" share the six's context but not the 7's,
+// which goes unshared rather than contradicted. Only English: other
+// languages' number words are ordinary words as well (Vietnamese năm is
+// five and year, ba three and father). A word written with a diacritic is
+// never one, so that the Vietnamese tên (a name), which an accent-free
+// copy writes ten, is not ten in the original. The cost is a table lookup
+// a word.
 var numberWords = [...]struct{ word, digits string }{
 	{"zero", "0"}, {"one", "1"}, {"two", "2"}, {"three", "3"}, {"four", "4"},
 	{"five", "5"}, {"six", "6"}, {"seven", "7"}, {"eight", "8"}, {"nine", "9"},
