@@ -15,7 +15,8 @@ import (
 // hash functions below, what a sketch holds (version 2 added chunks and
 // the headline, and tells real numbers by their writing; version 3 reads
 // text by shingle.Version 2's rules; version 4 reads English number words
-// as figures in the number sample), or the binary layout.
+// as figures in the number sample, and text by shingle.Version 3's), or
+// the binary layout.
 const signatureVersion = engine.SignatureVersion
 
 // DefaultHashes is the signature length used when Config.Hashes is zero.

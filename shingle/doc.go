@@ -14,9 +14,9 @@
 //     five Vietnamese tone marks (U+0300, U+0301, U+0303, U+0309, U+0323) are
 //     moved to the end of their token;
 //   - letter case;
-//   - format characters (U+200B, U+00AD, U+FEFF, U+200E, ...) and
-//     variation selectors, which are deleted rather than treated as
-//     separators;
+//   - format characters (U+200B, U+00AD, U+FEFF, U+200E, ...), variation
+//     selectors and the combining grapheme joiner (U+034F), which are
+//     deleted rather than treated as separators;
 //   - compatibility forms: every letter is read by its compatibility
 //     decomposition (NFKD), so ligatures from PDF extraction (ﬁ, ﬀ), the
 //     full-width and half-width forms of CJK-sourced pages (ＡＳＥＡＮ, ｶﾞ)
@@ -97,5 +97,6 @@
 package shingle
 
 // Version identifies the normalization rules and hash functions. Hashes
-// produced under different versions must not be compared.
-const Version = 2
+// produced under different versions must not be compared. Version 3
+// deletes the combining grapheme joiner, which version 2 kept as a mark.
+const Version = 3

@@ -20,13 +20,15 @@ const softHyphen = 0x00AD
 
 // isIgnorable reports characters deleted from the text: format characters
 // (Cf), variation selectors, which choose a glyph and not a letter, and the
-// combining grapheme joiner.
+// combining grapheme joiner, which only keeps marks from being reordered.
 func isIgnorable(r rune) bool {
 	switch {
+	case r == 0x034F: // the combining grapheme joiner, in the range below
+		return true
 	case r > 0x00AD && r < 0x0600, r >= 0x2070 && r < 0xFE00:
 		return false // no format characters there: most scripts, fast
 	case r >= 0xFE00 && r <= 0xFE0F, r >= 0xE0100 && r <= 0xE01EF,
-		r >= 0x180B && r <= 0x180D, r == 0x180F, r == 0x034F:
+		r >= 0x180B && r <= 0x180D, r == 0x180F:
 		return true
 	}
 	return unicode.Is(unicode.Cf, r)

@@ -235,7 +235,7 @@ func TestInspectAssemble(t *testing.T) {
 // default's text is frozen: shared indexes store it.
 func TestFingerprint(t *testing.T) {
 	got, err := stage.Fingerprint(dedup.Config{})
-	if want := "signature 4 shingle 2 hashes 128 size 5 diacritics false bands 42 rows 3"; err != nil || got != want {
+	if want := "signature 4 shingle 3 hashes 128 size 5 diacritics false bands 42 rows 3"; err != nil || got != want {
 		t.Errorf("Fingerprint(Config{}) = %q, %v; want %q", got, err, want)
 	}
 	same, _ := stage.Fingerprint(dedup.Config{Threshold: 0.5, Containment: 0.8, NoNumberCheck: true})
