@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
-	"unicode/utf8"
 
 	"github.com/neardup/neardup/shingle"
 )

@@ -197,7 +197,7 @@
 //   - Signatures. 128-hash MinHash signatures with go-minhash's MinWise
 //     hash functions (computed by neardup's own kernels and held equal to
 //     go-minhash by a test), versioned with the sketch format
-//     (dedup.SignatureVersion, 4). Sketches keep 16 bits per minimum: the
+//     (stage.SignatureVersion, 4). Sketches keep 16 bits per minimum: the
 //     top bits of the mixed minimum (b-bit minwise hashing), so two
 //     different minimums share a code with probability 1/65,535 whatever
 //     their values, and the estimates subtract those chance agreements.
