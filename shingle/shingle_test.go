@@ -173,6 +173,8 @@ func TestKnownAnswers(t *testing.T) {
 		{"ประเทศไทยเป็นสมาชิก", 3, []uint64{0x7a3d621f32a25e7e, 0x5887aefc8b88d4d9, 0x7fefc9d287011746, 0x28ce4ae7fc67145a, 0x1ea977669093957f}},
 		{"한국 정부는 발표했다", 4, []uint64{0x7da5f083b948bb26, 0xeb64fa5173925076, 0x85ce70c32f3b8b2, 0x5098d245c71a110e, 0x21f0a9d9f85649d9, 0x8747f53874412b4}},
 		{"inte-\ngration of ＡＳＥＡＮ", 2, []uint64{0x2b58eed592d8be6b, 0x830de9105c3a0620}},
+		// version 3: the combining grapheme joiner deleted ("Hội đồng")
+		{"Hô\u034f\u0323i đồ\u034fng", 0, []uint64{0x2de0d898a5d3d9f7}},
 	}
 	for _, tt := range shingles {
 		got := shingle.Shingler{Size: tt.size}.AppendHashes(nil, []byte(tt.text))
