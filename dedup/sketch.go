@@ -246,7 +246,7 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		for sc.sc.Scan() {
 			key := sc.sc.Key()
 			if sc.sc.Kind() == shingle.Number {
-				ctx := mix(prev1 ^ mix(prev2^0x9e3779b97f4a7c15) ^ run*0xc2b2ae3d27d4eb4f)
+				ctx := numberContext(prev1, prev2, run)
 				run++
 				h := numberHash(key)
 				nums = append(nums, ctx, h)
@@ -272,8 +272,7 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 				// have, the word after it still to come (pending); in
 				// text order among the digits, which summarizeNumbers
 				// numbers repeated contexts by.
-				ctx := mix(prev1 ^ mix(prev2^0x9e3779b97f4a7c15) ^ run*0xc2b2ae3d27d4eb4f)
-				nums = append(nums, ctx, v)
+				nums = append(nums, numberContext(prev1, prev2, run), v)
 			}
 			prev2, prev1, run = prev1, h, 0
 			words = append(words, h)
@@ -381,6 +380,14 @@ func isNumberJoiner(b byte) bool {
 		return true
 	}
 	return false
+}
+
+// numberContext is the context of a number, before the word after it is
+// mixed in: prev1 and prev2 are the token hashes of the two words before
+// it, run its place in a run of numbers. A number word's is a figure's in
+// digits at its place (numberWords).
+func numberContext(prev1, prev2, run uint64) uint64 {
+	return mix(prev1 ^ mix(prev2^0x9e3779b97f4a7c15) ^ run*0xc2b2ae3d27d4eb4f)
 }
 
 // numberHash keys a number by its digits without leading zeros, so that
