@@ -1,6 +1,7 @@
 package shingle
 
 import (
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -99,13 +100,8 @@ func TestPlainMarksFastPath(t *testing.T) {
 				fast := scanAll([]byte(text), n)
 				plainMarks = [len(saved)]bool{}
 				general := scanAll([]byte(text), n)
-				if len(fast) != len(general) {
-					t.Fatalf("%q (%+v): fast path %v, general path %v", text, n, fast, general)
-				}
-				for j := range fast {
-					if fast[j] != general[j] {
-						t.Fatalf("%q (%+v): fast path %+v, general path %+v", text, n, fast, general)
-					}
+				if !slices.Equal(fast, general) {
+					t.Fatalf("%q (%+v): fast path %+v, general path %+v", text, n, fast, general)
 				}
 			}
 		}

@@ -493,8 +493,8 @@ const combiningLo = 0x0300
 // scan's general path would add to a word as they are: 107 of the 112,
 // those that are not ignorable (U+034F, the grapheme joiner, is) and have
 // no decomposition (U+0340 and U+0341, say, decompose to U+0300 and
-// U+0301). It is computed from the predicates that path
-// tests, in its order, so the fast path that reads it cannot disagree.
+// U+0301). It is computed from the predicates that path tests, in its
+// order, so the fast path that reads it cannot disagree.
 var plainMarks = func() (t [0x036F - combiningLo + 1]bool) {
 	for i := range t {
 		r := rune(combiningLo + i)
