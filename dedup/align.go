@@ -15,7 +15,8 @@ import (
 //
 // A passage two documents share gives them the same chunks except the
 // two at its ends, which run into text the other does not have: a shared
-// run of n words yields about n - 2·chunkWords words of equal chunks.
+// run of n words yields about n - (2·chunkWords+ShingleSize-3) words of
+// equal chunks, n - 18 at the defaults (see Alignment.Coverage).
 // Chunks thus see long verbatim runs, the mark of a copy, and are blind to
 // the names, figures and short quotations that independent reports of
 // one event share.

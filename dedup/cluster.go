@@ -22,11 +22,12 @@ import (
 
 // Cluster groups docs into clusters of copies and picks each cluster's
 // canonical document. It learns boilerplate lines from the batch first:
-// lines carried by at least BoilerplateArticles preliminary clusters are
-// left out of every document's content. The result is deterministic: it
-// depends on the documents and their order, not on timing or the number of
-// CPUs. The only error is c's Validate error. Cluster is safe for
-// concurrent use.
+// lines carried by at least BoilerplateArticles preliminary clusters, and
+// headline-sized lines carried by at least two, are left out of every
+// document's content (a link's line is kept where it is the headline of
+// the article it names). The result is deterministic: it depends on the
+// documents and their order, not on timing or the number of CPUs. The
+// only error is c's Validate error. Cluster is safe for concurrent use.
 func (c Config) Cluster(docs []Doc) (*Clustering, error) {
 	return c.ClusterReader(func(_ func(int) bool, yield func(Doc) bool) error {
 		for _, d := range docs {

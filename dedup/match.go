@@ -151,8 +151,8 @@ const leadContainment = 0.85
 // longer page. Such a copy shares less than Threshold or Containment
 // asks, but what it shares lies in long verbatim runs, in the original's
 // order: at least half of the smaller text's shingles lie in the larger
-// (minAlignedContainment) and at least half of its words lie in chunks
-// (see chunk) that the larger has in the same order
+// (minAlignedContainment) and at least seven in ten of its words lie in
+// chunks (see chunk) that the larger has in the same order
 // (minAlignedCoverage). Chunks count a shared passage from about 20 words
 // on, so the names, figures and quoted phrases that two independent
 // reports of one event share add little to the coverage; a shared press

@@ -72,8 +72,9 @@ type Cluster struct {
 
 // Score explains how complete a member of a cluster is. Total is the
 // product of the factors; the member with the highest Total is canonical,
-// ties going to more content words, then to more numbers (a price table
-// re-filed with more rows), then to the first in input order.
+// ties going to fewer look-alike letters (the same text, typed more
+// cleanly), then to more content words, then to more numbers (a price
+// table re-filed with more rows), then to the first in input order.
 type Score struct {
 	Doc   int // input index
 	Total float64

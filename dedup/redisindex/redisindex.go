@@ -70,10 +70,12 @@
 //
 // About 1.4 KB of Redis memory per document, from Redis's used_memory: a
 // record of 450 to 520 bytes (256 of them the compact signature), and the
-// rest bucket entries: 42 bands and a lead, each a 12-byte entry under a
-// 4-byte field, grouped in listpack hashes. An exact copy of a stored
-// document (the same sketch) is recorded but keeps no bucket entries, so a
-// page seen ten thousand times costs one set of them.
+// rest bucket entries: one for each of the document's index keys
+// (stage.AppendIndexKeys: 42 bands, a lead and its run keys), each a
+// 12-byte entry under a 4-byte field, grouped in listpack hashes. An
+// exact copy of a stored document (the same sketch) is recorded but keeps
+// no bucket entries, so a page seen ten thousand times costs one set of
+// them.
 //
 // # Measured
 //

@@ -99,10 +99,11 @@ var (
 func SketchLines(c dedup.Config, text []byte) (dedup.Sketch, []Line) { return sketchLines(c, text) }
 
 // Boilerplate is a corpus's learned boilerplate: the lines carried by at
-// least Config.BoilerplateArticles distinct articles, each marked when it
-// is a link (a headline-sized line that is the first content line of the
-// article it names, and so kept there). The zero Boilerplate is an empty
-// set.
+// least Config.BoilerplateArticles distinct articles, and the
+// headline-sized lines carried by at least two. Such a line carried by
+// fewer than BoilerplateArticles is marked when it is a link (the first
+// content line of the article it names, and so kept there). The zero
+// Boilerplate is an empty set.
 type Boilerplate struct{ set map[uint64]bool }
 
 // LearnBoilerplate learns the boilerplate of a corpus from every

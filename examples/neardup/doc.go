@@ -292,9 +292,10 @@
 //     estimated pairwise, against an even sample of 64 members in larger
 //     clusters) × numbers (0.9 if masked while others have real ones) ×
 //     diacritics (0.8 if accent-free while others are accented) × content
-//     share (words not on boilerplate lines). Ties go to more words, then
-//     to more numbers, then to the first in input order. -explain shows the
-//     components.
+//     share (words not on boilerplate lines). Ties go to the copy with fewer
+//     look-alike letters (the same text, typed more cleanly), then to more
+//     words, then to more numbers, then to the first in input order.
+//     -explain shows the components.
 //
 // # Measured
 //
@@ -340,8 +341,8 @@
 // only difference is the date in the dateline, as in an item re-filed or
 // stamped with another outlet's date, which the text cannot tell apart.
 //
-// Each run, on either set, took 0.16 to 0.30 s wall and 23 to 27 MB peak
-// RSS:
+// Each run, on either set, took 0.16 to 0.36 s wall and 23 to 31 MB peak
+// RSS, over the sessions that measured them:
 //
 //	/usr/bin/time -v neardup -q natural_dev.jsonl > pred.jsonl
 //	python3 score.py natural_dev.jsonl pred.jsonl
@@ -418,8 +419,8 @@
 // about 1 KB per document, not the text.
 // Batch grouping finds candidate pairs by sorting each band's keys and
 // verifies them in parallel. The streaming dedup.Index holds about 1,030
-// bytes per 400-word document at the defaults (TestIndexBytesPerDoc;
-// Index.BytesPerDoc), 370 of them for alignment chunks and run keys.
+// bytes per 400-word document at the defaults (TestIndexBytesPerDoc),
+// 370 of them for alignment chunks and run keys.
 //
 // From 10^5 to 10^6 documents, 10× the documents cost about 10× the
 // time, median against median; from 10^6 to 10^7, about 13× (565 s
@@ -446,8 +447,8 @@
 //	Sketch/3072B (normalize, shingle, sign, chunk:          23.0 µs ± 2%                          127 MiB/s
 //	  the signing stage)
 //	Sketch/16384B                                           113 µs ± 3%                           139 MiB/s
-//	MinWisePush (go-minhash Push alone, the same distinct   29.2 µs ± 4%
-//	  shingles as 3 KiB, Signature's hash functions)
+//	MinWisePush (go-minhash Push alone, the same distinct   29.2 µs ± 4% (same session; run in
+//	  shingles as 3 KiB, Signature's hash functions)        the oracle module, see below)
 //	AppendSignature (neardup's kernel, same shingles,       3.46 µs ± 2% (AVX-512);
 //	  same values)                                          24.3 µs ± 3% (-tags purego)
 //	shingle AppendHashes/3072B (normalize and shingle)      21.6 µs ± 6%                          136 MiB/s
@@ -505,8 +506,9 @@
 // # Scaling out
 //
 // One process is the first choice: this command clusters a million 3 KB
-// articles in 44 to 45 s on 2 cores (see Larger corpora). Three other
-// modes cover what one process cannot:
+// articles in 42 to 44 s on 2 cores, about a minute on the VM's slower
+// days (see Larger corpora). Three other modes cover what one process
+// cannot:
 //
 //   - A shared index on Redis (package dedup/redisindex, standalone or
 //     Redis Cluster): a fleet of crawler processes on many hosts that must
@@ -526,7 +528,7 @@
 //
 // In one process, dedup.Stream and dedup.Store serve one crawler or a
 // curation job that fits one machine (10^5 documents with this command:
-// 5.97 to 7.10 s, 359 to 377 MB; see Larger corpora).
+// 3.97 to 4.06 s, 176 to 179 MB; see Larger corpora).
 //
 // A shared index on Redis. redisindex.New(ctx, client, redisindex.Options{...})
 // returns a dedup.Backend; dedup.NewStream(cfg, ix) puts a Stream on it,
@@ -552,9 +554,10 @@
 //
 // A Beam pipeline. examples/beam (its own module: Beam's dependencies stay
 // out of neardup's go.mod) reads JSONL in byte ranges, sketches on the
-// workers, learns boilerplate and groups with the same stages this command
-// runs (package dedup/stage: SketchLines, LearnBoilerplate, FinalSketch,
-// ClusterSketches), and writes the same JSONL:
+// workers with the same stages this command runs (package dedup/stage:
+// SketchLines, FinalSketch, AppendIndexKeys, ClusterSketches), learns
+// boilerplate by LearnBoilerplate's rules with combiners keyed by line,
+// and writes the same JSONL:
 //
 //	cd examples/beam && GOWORK=off go run ./cmd/neardup-beam --input corpus.jsonl --output result.jsonl   # --runner=direct|dataflow|flink|spark
 //
