@@ -12,7 +12,8 @@
 // one per megabyte of input (Options.Buckets), each sorted by key in the
 // worker: a runner's cost per group key (Prism keeps a trigger state and a
 // pending heap for each) would otherwise come a hundred times per
-// document, and a bucket's size stays the same as the corpus grows.
+// document, and a bucket's size stays the same as the corpus grows, but
+// for a key carried by a fixed share of the documents (below).
 //
 //	input files ─ ranges ──────┬─ read, sketch, lines ─ group (below) ─ articles ─ learn boilerplate (below) ─┐
 //	                           └─ read again, sketch again, with the boilerplate as a side input ◄──────────┘
@@ -48,11 +49,16 @@
 // with combiners keyed by the line's hash, and broadcasts the learned set,
 // which stays small, as a side input.
 //
-// Memory per step grows with the largest group of its key, not with the
-// corpus: the copies of one text (exact copies), the documents under one
-// index key and the job of its postings (a template's band keys), the
-// jobs a document is in (at most one per index key), a component of
-// verified copies. Verifying by job rather than by pair ships a sketch
+// Memory per step grows with the largest group of its key: the copies of
+// one text (exact copies), the documents under one index key and the job
+// of its postings, the jobs a document is in (at most one per index key),
+// a component of verified copies. Most of these do not grow with the
+// corpus; the documents under one index key and their job do when a
+// fixed share of the documents carries the key (a site's template line
+// as the lead in the first pass, before boilerplate is learned): a key is
+// grouped whole, to pick its postings, and its later documents make one
+// job with them. They take 40 bytes a document in the key's group and a
+// sketch a document in the job. Verifying by job rather than by pair ships a sketch
 // once per job, not once per pair: a key's later documents meet up to
 // Banding.Postings postings each, and a family of near copies, whose
 // members share most keys with slightly different postings, makes
