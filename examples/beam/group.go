@@ -202,7 +202,7 @@ func (s *shards) of(pos int64) int64 {
 // document (position and lines) keyed by its article, the position of its
 // cluster's canonical; otherwise each document's result line keyed by its
 // output shard.
-func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets int64, out *shards) beam.PCollection {
+func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets, keyGroup int64, out *shards) beam.PCollection {
 	pass := "preliminary" // the step names of --timings
 	if out != nil {
 		pass = "final"
@@ -214,7 +214,9 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 
 	// Candidate pairs, by index key: one verification job per set of
 	// postings.
+	filings, huge := splitHugeKeys(s, cfg, filings, keyGroup, pass)
 	meetings := beam.ParDo(s, &pairsFn{Config: cfg, Pass: pass}, beam.GroupByKey(s, filings))
+	meetings = beam.Flatten(s, meetings, huge)
 	jobs, members := beam.ParDo2(s, &meetFn{Pass: pass}, beam.GroupByKey(s, meetings))
 
 	// Verification: each job gets the sketches of its documents, each

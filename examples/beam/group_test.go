@@ -1,8 +1,11 @@
 package pipeline
 
 import (
+	"context"
 	"encoding/binary"
+	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -63,4 +66,158 @@ func TestKeyBucketSpreads(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A huge key's shards (splitHugeKeys) make the candidate pairs that
+// pairsFn makes for the key whole, whatever the shards and however the
+// combiners' partial results are merged: postings with each other, and
+// each later document with each posting when the key is open; exact
+// copies (the same content) stand for nothing, and no document of a
+// posting's content is a later one.
+func TestSplitHugeKeysSamePairs(t *testing.T) {
+	cfgJSON, err := json.Marshal(dedup.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bands := stage.LSH(dedup.Config{})
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, band := range []int{0, bands.Bands, bands.Bands + 1} {
+		for _, n := range []int{5, 70, 300} {
+			// n documents under one key; a third are copies of another's
+			// content, and shingle counts tie often.
+			var packed []byte
+			for i := range n {
+				e := filed{Band: int64(band), Hash: 0xabcd << 32, posting: posting{Pos: int64(i) * 1000, Shingles: int64(rng.IntN(20))}}
+				e.Exact, e.Content = uint64(i), uint64(i)*7
+				if i > 0 && rng.IntN(3) == 0 {
+					c := rng.IntN(i)
+					e.Exact, e.Content = uint64(c), uint64(c)*7
+				}
+				packed = e.append(packed)
+			}
+			want := candidatePairs(t, []meeting{pairsWhole(t, cfgJSON, packed)})
+			for _, maxDocs := range []int64{1, 4, 16} {
+				got := candidatePairs(t, pairsSplit(t, cfgJSON, packed, maxDocs, rng))
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("band %d, %d documents, KeyGroup %d: pairs (-whole +split):\n%s", band, n, maxDocs, diff)
+				}
+			}
+		}
+	}
+}
+
+type candidate struct {
+	Later, Earlier int64
+	Stored         bool
+}
+
+// candidatePairs returns the distinct candidate pairs of meetings.
+func candidatePairs(t *testing.T, ms []meeting) map[candidate]bool {
+	t.Helper()
+	out := map[candidate]bool{}
+	for _, m := range ms {
+		m.pairs(func(later, earlier int64, stored bool) error {
+			out[candidate{later, earlier, stored}] = true
+			return nil
+		})
+	}
+	return out
+}
+
+// pairsWhole is pairsFn's meeting for one key's packed documents.
+func pairsWhole(t *testing.T, cfg, packed []byte) meeting {
+	t.Helper()
+	var got meeting
+	done := false
+	err := (&pairsFn{Config: cfg}).ProcessElement(context.Background(), 0, func(b *[]byte) bool {
+		if done {
+			return false
+		}
+		*b, done = packed, true
+		return true
+	}, func(_ uint64, m meeting) { got = m })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// pairsSplit is splitHugeKeys's meetings for one key's packed documents,
+// filed in parts (input ranges), counted, routed, combined in random
+// partial orders and paired shard by shard.
+func pairsSplit(t *testing.T, cfg, packed []byte, maxDocs int64, rng *rand.Rand) []meeting {
+	t.Helper()
+	var parts [][]byte
+	for b := packed; len(b) > 0; {
+		k := min(len(b), filedSize*(1+rng.IntN(40)))
+		parts = append(parts, b[:k])
+		b = b[k:]
+	}
+	kc := &keyCountFn{}
+	acc := kc.CreateAccumulator()
+	for _, p := range parts {
+		acc = kc.MergeAccumulators(acc, kc.AddInput(kc.CreateAccumulator(), p))
+	}
+	var huge [][]byte
+	(&hugeFn{Max: maxDocs}).ProcessElement(0, kc.ExtractOutput(acc), func(b []byte) { huge = append(huge, b) })
+	side := func() func(*[]byte) bool {
+		i := 0
+		return func(b *[]byte) bool {
+			if i == len(huge) {
+				return false
+			}
+			*b = huge[i]
+			i++
+			return true
+		}
+	}
+	byKey := map[string][][]byte{}
+	byShard := map[string][][]byte{}
+	route := &routeFn{Max: maxDocs}
+	var rest []byte
+	for _, p := range parts {
+		route.ProcessElement(context.Background(), 0, p, side(), func(_ int64, b []byte) { rest = append(rest, b...) },
+			func(k string, b []byte) { byKey[k] = append(byKey[k], b) },
+			func(k string, b []byte) { byShard[k] = append(byShard[k], b) })
+	}
+	var ms []meeting
+	if len(rest) > 0 {
+		ms = append(ms, pairsWhole(t, cfg, rest))
+	}
+	top := &topFn{Keep: 64}
+	fan := &fanFn{Max: maxDocs}
+	for key, bs := range byKey {
+		// Partial results, merged in a random order.
+		accs := make([][]byte, len(bs))
+		for i, b := range bs {
+			accs[i] = top.AddInput(top.CreateAccumulator(), b)
+		}
+		for len(accs) > 1 {
+			i := rng.IntN(len(accs) - 1)
+			accs[i] = top.MergeAccumulators(accs[i], accs[i+1])
+			accs = slices.Delete(accs, i+1, i+2)
+		}
+		out := top.ExtractOutput(accs[0])
+		fan.ProcessElement(key, out, side(), func(shard string, tp []byte) {
+			var b []byte
+			for _, x := range byShard[shard] {
+				b = append(b, x...)
+			}
+			done := false
+			err := (&shardPairsFn{Config: cfg}).ProcessElement(context.Background(), shard, func(p *[]byte) bool {
+				*p = tp
+				return true
+			}, func(p *[]byte) bool {
+				if done {
+					return false
+				}
+				*p, done = b, true
+				return true
+			}, func(_ uint64, m meeting) { ms = append(ms, m) })
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	return ms
 }

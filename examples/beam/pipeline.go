@@ -12,8 +12,11 @@
 // one per megabyte of input (Options.Buckets), each sorted by key in the
 // worker: a runner's cost per group key (Prism keeps a trigger state and a
 // pending heap for each) would otherwise come a hundred times per
-// document, and a bucket's size stays the same as the corpus grows, but
-// for a key carried by a fixed share of the documents (below).
+// document, and a bucket's size stays the same as the corpus grows. An
+// index key that more than Options.KeyGroup documents carry (a site's
+// template line as the lead, before boilerplate is learned, carried by a
+// fixed share of any corpus) leaves its bucket and is split in shards of
+// about KeyGroup documents each (hugekeys.go).
 //
 //	input files ─ ranges ──────┬─ read, sketch, lines ─ group (below) ─ articles ─ learn boilerplate (below) ─┐
 //	                           └─ read again, sketch again, with the boilerplate as a side input ◄──────────┘
@@ -34,7 +37,9 @@
 //	                 group order, under the command's caps
 //	                 (stage.Banding.Postings), and the later documents
 //	                 that meet them; the keys with the same postings make
-//	                 one verification job
+//	                 one verification job (a huge key's postings by a
+//	                 combiner, its later documents in shards by content,
+//	                 a job a shard)
 //	verification     each document's sketch shipped once to each job it
 //	                 is in; a job verifies its pairs (the postings with
 //	                 each other, the later documents with the postings)
@@ -49,17 +54,13 @@
 // with combiners keyed by the line's hash, and broadcasts the learned set,
 // which stays small, as a side input.
 //
-// Memory per step grows with the largest group of its key: the copies of
-// one text (exact copies), the documents under one index key and the job
-// of its postings, the jobs a document is in (at most one per index key),
-// a component of verified copies. Most of these do not grow with the
-// corpus; the documents under one index key and their job do when a
-// fixed share of the documents carries the key (a site's template line
-// as the lead in the first pass, before boilerplate is learned): a key is
-// grouped whole, to pick its postings, and its later documents make one
-// job with them. They take 40 bytes a document in the key's group and a
-// sketch a document in the job. Verifying by job rather than by pair ships a sketch
-// once per job, not once per pair: a key's later documents meet up to
+// Memory per step grows with the largest group of its key, not with the
+// corpus: the copies of one text (exact copies), the documents under one
+// index key or a shard of one (at most about KeyGroup), the job of a set
+// of postings (their later documents of one shard of each key), the jobs
+// a document is in (at most one per index key), a component of verified
+// copies. Verifying by job rather than by pair ships a sketch once per
+// job, not once per pair: a key's later documents meet up to
 // Banding.Postings postings each, and a family of near copies, whose
 // members share most keys with slightly different postings, makes
 // hundreds of pairs per member but a few jobs. A large family is neither
@@ -122,11 +123,20 @@ func init() {
 
 	register.DoFn3x1[context.Context, int64, func(*outLine) bool, error](&writeShardFn{})
 
+	register.Combiner3[[]byte, []byte, []byte](&keyCountFn{})
+	register.DoFn3x0[int64, []byte, func([]byte)](&hugeFn{})
+	register.DoFn7x0[context.Context, int64, []byte, func(*[]byte) bool, func(int64, []byte), func(string, []byte), func(string, []byte)](&routeFn{})
+	register.Combiner3[[]byte, []byte, []byte](&topFn{})
+	register.DoFn4x0[string, []byte, func(*[]byte) bool, func(string, []byte)](&fanFn{})
+	register.DoFn5x1[context.Context, string, func(*[]byte) bool, func(*[]byte) bool, func(uint64, meeting), error](&shardPairsFn{})
+
 	register.Emitter1[span]()
 	register.Emitter1[doc]()
 	register.Emitter2[uint64, doc]()
 	register.Emitter2[int64, doc]()
 	register.Emitter2[int64, []byte]()
+	register.Emitter1[[]byte]()
+	register.Emitter2[string, []byte]()
 	register.Emitter2[uint64, meeting]()
 	register.Iter1[meeting]()
 	register.Emitter2[uint64, jobSketch]()
@@ -176,6 +186,10 @@ type Options struct {
 	// 4 times its size), so that a group's size does not grow with the
 	// corpus.
 	Buckets int64
+	// KeyGroup is the most documents an index key is grouped with whole;
+	// a key that more carry is split in shards of about as many (see
+	// splitHugeKeys). 0 means 4,096.
+	KeyGroup int64
 }
 
 // bucketBytes is the input that one bucket of index keys serves: about
@@ -233,11 +247,14 @@ func Build(s beam.Scope, opt Options) {
 	}
 	first, firstKeys := beam.ParDo2(s.Scope("sketch"), &sketchFn{Config: cfg, Buckets: buckets}, spans)
 	checkIDs(s.Scope("ids"), first)
-	articles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, nil)
+	if opt.KeyGroup <= 0 {
+		opt.KeyGroup = defaultKeyGroup
+	}
+	articles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, opt.KeyGroup, nil)
 	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, opt.Rounds, buckets)
 
 	final, finalKeys := beam.ParDo2(s.Scope("resketch"), &resketchFn{Config: cfg, Buckets: buckets}, spans, beam.SideInput{Input: boiler})
-	out := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, &shards{Span: opt.RangeBytes})
+	out := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, opt.KeyGroup, &shards{Span: opt.RangeBytes})
 	writeShards(s.Scope("write"), opt.Output, out)
 }
 

@@ -83,6 +83,35 @@ func TestPipelineMatchesCLI(t *testing.T) {
 	}
 }
 
+// Index keys carried by more documents than Options.KeyGroup are split
+// in shards (splitHugeKeys), with the same result: with KeyGroup 2, most
+// keys that pair documents take that way.
+func TestPipelineSplitsHugeKeys(t *testing.T) {
+	in := corpus(t)
+	want := runCLI(t, buildCLI(t), "-q", in)
+	out := filepath.Join(t.TempDir(), "result.jsonl")
+	opt := Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, KeyGroup: 2}
+	var res beam.PipelineResult
+	err := Run(context.Background(), opt, func(ctx context.Context, p *beam.Pipeline) (err error) {
+		res, err = direct.Execute(ctx, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	split := int64(0)
+	for _, c := range res.Metrics().AllMetrics().Counters() {
+		if c.Key.Namespace == "neardup.split" {
+			split += c.Result()
+		}
+	}
+	if split == 0 {
+		t.Fatal("no document of a huge key: the split was not exercised")
+	}
+	t.Logf("%d documents of huge keys", split)
+	sameLines(t, want, out)
+}
+
 // buildCLI builds the neardup command and returns its path.
 func buildCLI(t *testing.T) string {
 	t.Helper()

@@ -1,0 +1,378 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"maps"
+	"math/bits"
+	"slices"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"github.com/neardup/neardup/dedup/stage"
+)
+
+// An index key that a fixed share of the documents carries (a site's
+// template line as the lead, before boilerplate is learned) has that
+// share of any corpus. Grouped whole, in its bucket, to pick its postings,
+// with its later documents in one verification job, it would make the
+// largest group of those steps grow with the corpus. Such a key, one with
+// more than Options.KeyGroup filed documents, takes another way
+// (splitHugeKeys):
+//
+//   - keyCountFn counts each key's documents, by bucket (a combiner whose
+//     accumulator holds a bucket's keys once each, however many documents
+//     carry them); the keys over KeyGroup, few, are a side input;
+//   - routeFn takes their documents out of the buckets, and files each
+//     under its key, and under its key and a shard: one of
+//     hugeShards(count) by its content, so that the copies of one
+//     content, of which only the first in group order counts, meet in
+//     one shard;
+//   - topFn picks each huge key's postings by combining: the first 64
+//     distinct contents in group order (64, the largest postings limit)
+//     of a set of documents are among the first 64 of its parts';
+//   - shardPairsFn makes, for each shard, the meeting pairsFn would make
+//     for the key, but with the shard's later documents only, under the
+//     postings' hash and the shard: meetFn merges the keys of one set of
+//     postings shard by shard, so a job holds at most about KeyGroup
+//     later documents of a key.
+//
+// The candidate pairs are those of pairsFn; a pair of postings is
+// verified in each shard's job, and its repeats are merged as those of
+// any pair in several jobs.
+
+// defaultKeyGroup is the default Options.KeyGroup: a key's group of 4,096
+// documents takes 160 KB, and its job 4,096 sketches, a few megabytes.
+const defaultKeyGroup = 4096
+
+// keyCountSize is the size of a packed key count: band, hash, count.
+const keyCountSize = 20
+
+// keyCount is a count of the documents filed under an index key.
+type keyCount struct {
+	band uint32
+	hash uint64
+	n    uint64
+}
+
+func compareKeyCount(a, b keyCount) int {
+	return cmp.Or(cmp.Compare(a.band, b.band), cmp.Compare(a.hash, b.hash))
+}
+
+func appendKeyCount(b []byte, k keyCount) []byte {
+	b = binary.LittleEndian.AppendUint32(b, k.band)
+	b = binary.LittleEndian.AppendUint64(b, k.hash)
+	return binary.LittleEndian.AppendUint64(b, k.n)
+}
+
+func readKeyCount(b []byte) keyCount {
+	return keyCount{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint64(b[4:]), binary.LittleEndian.Uint64(b[12:])}
+}
+
+// keyCountFn counts the documents of each index key of a bucket. Its
+// accumulator is an 8-byte count of the keys it held when last compacted,
+// then packed key counts, in order after compaction; it compacts when it
+// has doubled, so that it holds a bucket's keys a few times at most.
+type keyCountFn struct{}
+
+func (f *keyCountFn) CreateAccumulator() []byte { return make([]byte, 8) }
+
+func (f *keyCountFn) AddInput(acc, filings []byte) []byte {
+	for ; len(filings) >= filedSize; filings = filings[filedSize:] {
+		acc = appendKeyCount(acc, keyCount{binary.LittleEndian.Uint32(filings), binary.LittleEndian.Uint64(filings[8:]), 1})
+	}
+	return compactKeyCounts(acc, false)
+}
+
+func (f *keyCountFn) MergeAccumulators(a, b []byte) []byte {
+	return compactKeyCounts(append(a, b[8:]...), false)
+}
+
+func (f *keyCountFn) ExtractOutput(acc []byte) []byte { return compactKeyCounts(acc, true)[8:] }
+
+func compactKeyCounts(acc []byte, force bool) []byte {
+	n := (len(acc) - 8) / keyCountSize
+	if last := int(binary.LittleEndian.Uint64(acc)); !force && n <= 2*last+1024 {
+		return acc
+	}
+	ks := make([]keyCount, n)
+	for i := range ks {
+		ks[i] = readKeyCount(acc[8+i*keyCountSize:])
+	}
+	slices.SortFunc(ks, compareKeyCount)
+	out := ks[:0]
+	for _, k := range ks {
+		if m := len(out); m > 0 && compareKeyCount(out[m-1], k) == 0 {
+			out[m-1].n += k.n
+			continue
+		}
+		out = append(out, k)
+	}
+	acc = binary.LittleEndian.AppendUint64(acc[:0], uint64(len(out)))
+	for _, k := range out {
+		acc = appendKeyCount(acc, k)
+	}
+	return acc
+}
+
+// hugeFn emits a bucket's keys with more than Max documents, packed.
+type hugeFn struct{ Max int64 }
+
+func (f *hugeFn) ProcessElement(_ int64, counts []byte, emit func([]byte)) {
+	var out []byte
+	for ; len(counts) >= keyCountSize; counts = counts[keyCountSize:] {
+		if k := readKeyCount(counts); k.n > uint64(f.Max) {
+			out = appendKeyCount(out, k)
+		}
+	}
+	if out != nil {
+		emit(out)
+	}
+}
+
+// hugeShards is the number of shards of a key with n documents: the
+// least power of two that brings them under per a shard. A power of two, so
+// that the keys of one family, whose counts differ a little, mostly
+// shard its documents alike, and meetFn merges their meetings.
+func hugeShards(n, per uint64) uint64 {
+	s := (n + per - 1) / per
+	return 1 << bits.Len64(s-1)
+}
+
+// contentShard is the shard, of shards (a power of two), of a document
+// with this content.
+func contentShard(exact, content uint64, shards uint64) uint64 {
+	h := (exact ^ bits.RotateLeft64(content, 29)) * 0x9e3779b97f4a7c15
+	return (h >> 32) & (shards - 1)
+}
+
+// keyName is an index key as a group key: band and hash, 12 bytes.
+func keyName(band uint32, hash uint64) string {
+	var b [12]byte
+	binary.LittleEndian.PutUint32(b[:], band)
+	binary.LittleEndian.PutUint64(b[4:], hash)
+	return string(b[:])
+}
+
+// shardName is a shard of a key as a group key: its keyName and shard.
+func shardName(key string, shard uint64) string {
+	return key + string(binary.LittleEndian.AppendUint32(nil, uint32(shard)))
+}
+
+// hugeTable reads the huge keys (hugeFn's output, a side input) into a
+// map from key to its number of shards.
+func hugeTable(iter func(*[]byte) bool, maxDocs int64) map[[12]byte]uint64 {
+	t := make(map[[12]byte]uint64)
+	var b []byte
+	for iter(&b) {
+		for ; len(b) >= keyCountSize; b = b[keyCountSize:] {
+			t[[12]byte(b[:12])] = hugeShards(readKeyCount(b).n, uint64(maxDocs))
+		}
+	}
+	return t
+}
+
+// routeFn takes the documents of huge keys (the side input) out of a
+// bucket's filings: it emits the others under the bucket, as they came,
+// and each huge key's under its keyName and under its shard's shardName.
+type routeFn struct {
+	Max  int64
+	huge map[[12]byte]uint64 // huge key -> shards
+}
+
+func (f *routeFn) ProcessElement(ctx context.Context, bucket int64, filings []byte, huge func(*[]byte) bool, normal func(int64, []byte), byKey func(string, []byte), byShard func(string, []byte)) {
+	if f.huge == nil {
+		f.huge = hugeTable(huge, f.Max)
+	}
+	var rest []byte // the others, once a huge key's document is met
+	moved := 0
+	keys := make(map[string][]byte)
+	shards := make(map[string][]byte)
+	for off := 0; off+filedSize <= len(filings); off += filedSize {
+		b := filings[off : off+filedSize]
+		var id [12]byte
+		copy(id[:4], b[:4])
+		copy(id[4:], b[8:16])
+		s, ok := f.huge[id]
+		if !ok {
+			if moved > 0 {
+				rest = append(rest, b...)
+			}
+			continue
+		}
+		if moved == 0 {
+			rest = append([]byte(nil), filings[:off]...)
+		}
+		moved++
+		key := string(id[:])
+		keys[key] = append(keys[key], b...)
+		exact, content := binary.LittleEndian.Uint64(b[24:]), binary.LittleEndian.Uint64(b[32:])
+		sh := shardName(key, contentShard(exact, content, s))
+		shards[sh] = append(shards[sh], b...)
+	}
+	if moved == 0 {
+		normal(bucket, filings)
+		return
+	}
+	if len(rest) > 0 {
+		normal(bucket, rest)
+	}
+	beam.NewCounter("neardup.split", "documents of huge keys").Inc(ctx, int64(moved))
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		byKey(k, keys[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(shards)) {
+		byShard(k, shards[k])
+	}
+}
+
+// topFn combines the documents of a huge key into its first Keep
+// distinct contents in group order (the postings, and more), packed
+// filed: a content's first document in group order stands for it, as
+// pairsFn drops the exact copies. The first Keep of a set are among the
+// first Keep of its parts, so partial results combine.
+type topFn struct{ Keep int }
+
+func (f *topFn) CreateAccumulator() []byte { return nil }
+
+func (f *topFn) AddInput(acc, filings []byte) []byte {
+	return f.compact(append(acc, filings...), false)
+}
+
+func (f *topFn) MergeAccumulators(a, b []byte) []byte {
+	return f.compact(append(a, b...), false)
+}
+
+func (f *topFn) ExtractOutput(acc []byte) []byte { return f.compact(acc, true) }
+
+func (f *topFn) compact(acc []byte, force bool) []byte {
+	if !force && len(acc) <= 4*f.Keep*filedSize {
+		return acc
+	}
+	fs := firstContents(appendFiled(nil, acc))
+	fs = fs[:min(len(fs), f.Keep)]
+	acc = acc[:0]
+	for _, e := range fs {
+		acc = e.append(acc)
+	}
+	return acc
+}
+
+// firstContents sorts fs in group order and keeps the first document of
+// each content.
+func firstContents(fs []filed) []filed {
+	slices.SortFunc(fs, func(a, b filed) int { return byGroupOrder(a.posting, b.posting) })
+	type content struct{ exact, hash uint64 }
+	seen := make(map[content]bool, len(fs))
+	return slices.DeleteFunc(fs, func(e filed) bool {
+		c := content{e.Exact, e.Content}
+		if seen[c] {
+			return true
+		}
+		seen[c] = true
+		return false
+	})
+}
+
+// fanFn hands a huge key's top to each of its shards (the side input
+// gives their number).
+type fanFn struct {
+	Max  int64
+	huge map[[12]byte]uint64
+}
+
+func (f *fanFn) ProcessElement(key string, top []byte, huge func(*[]byte) bool, emit func(string, []byte)) {
+	if f.huge == nil {
+		f.huge = hugeTable(huge, f.Max)
+	}
+	for s := range f.huge[[12]byte([]byte(key))] {
+		emit(shardName(key, s), top)
+	}
+}
+
+// shardPairsFn makes a shard's meeting: the key's postings, from its
+// top, and the shard's later documents, the first of their content in
+// group order that are not postings, when the key is open. It emits the
+// meeting under the postings' hash mixed with the shard, as pairsFn emits
+// a key's.
+type shardPairsFn struct {
+	Config []byte
+	Pass   string
+	bands  *stage.Banding
+}
+
+func (f *shardPairsFn) ProcessElement(ctx context.Context, name string, tops func(*[]byte) bool, shards func(*[]byte) bool, meet func(uint64, meeting)) error {
+	defer timed(ctx, f.Pass+"/candidate pairs", time.Now())
+	if f.bands == nil {
+		cfg, err := config(f.Config)
+		if err != nil {
+			return err
+		}
+		b := stage.LSH(cfg)
+		f.bands = &b
+	}
+	var top, b []byte
+	tops(&top)
+	var fs []filed
+	for shards(&b) {
+		fs = appendFiled(fs, b)
+	}
+	groupSize(ctx, "index keys", len(fs), filedSize*len(fs))
+	band := int(binary.LittleEndian.Uint32([]byte(name)))
+	shard := uint64(binary.LittleEndian.Uint32([]byte(name[12:])))
+	limit, open := f.bands.Postings(band)
+	postings := appendFiled(nil, top)
+	postings = postings[:min(len(postings), limit)]
+	var later []filed
+	if open {
+		type content struct{ exact, hash uint64 }
+		taken := make(map[content]bool, len(postings))
+		for _, p := range postings {
+			taken[content{p.Exact, p.Content}] = true
+		}
+		for _, e := range firstContents(fs) {
+			if !taken[content{e.Exact, e.Content}] {
+				later = append(later, e)
+			}
+		}
+	}
+	if len(postings) < 2 && len(later) == 0 {
+		return nil
+	}
+	m := meeting{Postings: make([]int64, len(postings)), Later: make([]int64, len(later))}
+	h := uint64(0x9e3779b97f4a7c15)
+	for j, p := range postings {
+		m.Postings[j] = p.Pos
+		h = (h ^ uint64(p.Pos)) * 0x100000001b3
+	}
+	for j, p := range later {
+		m.Later[j] = p.Pos
+	}
+	meet(h^(shard+1)*0xbf58476d1ce4e5b9, m)
+	return nil
+}
+
+// splitHugeKeys takes the keys with more than maxDocs documents out of
+// filings (see the comment above keyCountFn): it returns the filings of
+// the others, by bucket, for pairsFn, and the meetings of the huge keys'
+// shards.
+func splitHugeKeys(s beam.Scope, cfg []byte, filings beam.PCollection, maxDocs int64, pass string) (beam.PCollection, beam.PCollection) {
+	s = s.Scope("huge keys")
+	keep := 0 // the largest postings limit: a band key's
+	if c, err := config(cfg); err == nil {
+		b := stage.LSH(c)
+		for _, band := range []int{0, b.Bands, b.Bands + 1} {
+			limit, _ := b.Postings(band)
+			keep = max(keep, limit)
+		}
+	}
+	counts := beam.CombinePerKey(s, &keyCountFn{}, filings)
+	huge := beam.ParDo(s, &hugeFn{Max: maxDocs}, counts)
+	normal, byKey, byShard := beam.ParDo3(s, &routeFn{Max: maxDocs}, filings, beam.SideInput{Input: huge})
+	tops := beam.CombinePerKey(s, &topFn{Keep: keep}, byKey)
+	fanned := beam.ParDo(s, &fanFn{Max: maxDocs}, tops, beam.SideInput{Input: huge})
+	meetings := beam.ParDo(s, &shardPairsFn{Config: cfg, Pass: pass}, beam.CoGroupByKey(s, fanned, byShard))
+	return normal, meetings
+}
