@@ -320,13 +320,8 @@ type pairsFn struct {
 
 func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte) bool, meet func(uint64, meeting)) error {
 	defer timed(ctx, f.Pass+"/candidate pairs", time.Now())
-	if f.bands == nil {
-		cfg, err := config(f.Config)
-		if err != nil {
-			return err
-		}
-		b := stage.LSH(cfg)
-		f.bands = &b
+	if err := banding(f.Config, &f.bands); err != nil {
+		return err
 	}
 	var fs []filed
 	var b []byte
@@ -365,18 +360,38 @@ func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte
 		if len(postings) < 2 && len(later) == 0 {
 			continue // no pair
 		}
-		m := meeting{Postings: make([]int64, len(postings)), Later: make([]int64, len(later))}
-		h := uint64(0x9e3779b97f4a7c15)
-		for j, p := range postings {
-			m.Postings[j] = p.Pos
-			h = (h ^ uint64(p.Pos)) * 0x100000001b3
-		}
-		for j, p := range later {
-			m.Later[j] = p.Pos
-		}
-		meet(h, m)
+		meet(newMeeting(postings, later))
 	}
 	return nil
+}
+
+// banding sets *b, once, to the banding of the encoded Config cfg.
+func banding(cfg []byte, b **stage.Banding) error {
+	if *b != nil {
+		return nil
+	}
+	c, err := config(cfg)
+	if err != nil {
+		return err
+	}
+	lsh := stage.LSH(c)
+	*b = &lsh
+	return nil
+}
+
+// newMeeting returns the meeting of postings and later documents, and
+// its key: a hash of the postings' positions.
+func newMeeting(postings, later []filed) (uint64, meeting) {
+	m := meeting{Postings: make([]int64, len(postings)), Later: make([]int64, len(later))}
+	h := uint64(0x9e3779b97f4a7c15)
+	for j, p := range postings {
+		m.Postings[j] = p.Pos
+		h = (h ^ uint64(p.Pos)) * 0x100000001b3
+	}
+	for j, p := range later {
+		m.Later[j] = p.Pos
+	}
+	return h, m
 }
 
 // meeting is a key's postings, in group order, and the later documents

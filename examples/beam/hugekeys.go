@@ -305,13 +305,8 @@ type shardPairsFn struct {
 
 func (f *shardPairsFn) ProcessElement(ctx context.Context, name string, tops func(*[]byte) bool, shards func(*[]byte) bool, meet func(uint64, meeting)) error {
 	defer timed(ctx, f.Pass+"/candidate pairs", time.Now())
-	if f.bands == nil {
-		cfg, err := config(f.Config)
-		if err != nil {
-			return err
-		}
-		b := stage.LSH(cfg)
-		f.bands = &b
+	if err := banding(f.Config, &f.bands); err != nil {
+		return err
 	}
 	var top, b []byte
 	tops(&top)
@@ -341,15 +336,7 @@ func (f *shardPairsFn) ProcessElement(ctx context.Context, name string, tops fun
 	if len(postings) < 2 && len(later) == 0 {
 		return nil
 	}
-	m := meeting{Postings: make([]int64, len(postings)), Later: make([]int64, len(later))}
-	h := uint64(0x9e3779b97f4a7c15)
-	for j, p := range postings {
-		m.Postings[j] = p.Pos
-		h = (h ^ uint64(p.Pos)) * 0x100000001b3
-	}
-	for j, p := range later {
-		m.Later[j] = p.Pos
-	}
+	h, m := newMeeting(postings, later)
 	meet(h^(shard+1)*0xbf58476d1ce4e5b9, m)
 	return nil
 }

@@ -65,15 +65,7 @@ func TestPipelineMatchesCLI(t *testing.T) {
 			want := runCLI(t, bin, args...)
 			out := filepath.Join(t.TempDir(), "result.jsonl")
 			start := time.Now()
-			opt := Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, Config: dedup.Config{BoilerplateArticles: articles}}
-			var res beam.PipelineResult
-			err := Run(context.Background(), opt, func(ctx context.Context, p *beam.Pipeline) (err error) {
-				res, err = direct.Execute(ctx, p)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, Config: dedup.Config{BoilerplateArticles: articles}})
 			if articles == 0 {
 				checkTimings(t, res, start)
 			}
@@ -90,15 +82,7 @@ func TestPipelineSplitsHugeKeys(t *testing.T) {
 	in := corpus(t)
 	want := runCLI(t, buildCLI(t), "-q", in)
 	out := filepath.Join(t.TempDir(), "result.jsonl")
-	opt := Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, KeyGroup: 2}
-	var res beam.PipelineResult
-	err := Run(context.Background(), opt, func(ctx context.Context, p *beam.Pipeline) (err error) {
-		res, err = direct.Execute(ctx, p)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, KeyGroup: 2})
 	split := int64(0)
 	for _, c := range res.Metrics().AllMetrics().Counters() {
 		if c.Key.Namespace == "neardup.split" {
@@ -110,6 +94,20 @@ func TestPipelineSplitsHugeKeys(t *testing.T) {
 	}
 	t.Logf("%d documents of huge keys", split)
 	sameLines(t, want, out)
+}
+
+// runDirect runs the pipeline with opt on the direct runner.
+func runDirect(t *testing.T, opt Options) beam.PipelineResult {
+	t.Helper()
+	var res beam.PipelineResult
+	err := Run(context.Background(), opt, func(ctx context.Context, p *beam.Pipeline) (err error) {
+		res, err = direct.Execute(ctx, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // buildCLI builds the neardup command and returns its path.
