@@ -43,6 +43,25 @@ type filed struct {
 	Exact, Content uint64
 }
 
+// content identifies a filed document's content: its exact key and the
+// second hash of it.
+type content struct{ exact, hash uint64 }
+
+func (f filed) content() content { return content{f.Exact, f.Content} }
+
+// dropCopies drops from fs, in group order, each document whose content
+// an earlier one has (or seen holds), and adds the contents to seen.
+func dropCopies(fs []filed, seen map[content]bool) []filed {
+	return slices.DeleteFunc(fs, func(e filed) bool {
+		c := e.content()
+		if seen[c] {
+			return true
+		}
+		seen[c] = true
+		return false
+	})
+}
+
 func compareFiled(a, b filed) int {
 	return cmp.Or(cmp.Compare(a.Band, b.Band), cmp.Compare(a.Hash, b.Hash), byGroupOrder(a.posting, b.posting))
 }
@@ -329,7 +348,6 @@ func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte
 		fs = appendFiled(fs, b)
 	}
 	groupSize(ctx, "index key buckets", len(fs), filedSize*len(fs))
-	type content struct{ exact, hash uint64 }
 	seen := make(map[content]bool)
 	slices.SortFunc(fs, compareFiled)
 	for lo := 0; lo < len(fs); {
@@ -341,14 +359,7 @@ func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte
 		lo = hi
 		if len(ps) > 1 { // drop the exact copies
 			clear(seen)
-			ps = slices.DeleteFunc(ps, func(e filed) bool {
-				c := content{e.Exact, e.Content}
-				if seen[c] {
-					return true
-				}
-				seen[c] = true
-				return false
-			})
+			ps = dropCopies(ps, seen)
 		}
 		groupSize(ctx, "index keys", len(ps), filedSize*len(ps))
 		limit, open := f.bands.Postings(int(ps[0].Band))

@@ -128,14 +128,7 @@ func candidatePairs(t *testing.T, ms []meeting) map[candidate]bool {
 func pairsWhole(t *testing.T, cfg, packed []byte) meeting {
 	t.Helper()
 	var got meeting
-	done := false
-	err := (&pairsFn{Config: cfg}).ProcessElement(context.Background(), 0, func(b *[]byte) bool {
-		if done {
-			return false
-		}
-		*b, done = packed, true
-		return true
-	}, func(_ uint64, m meeting) { got = m })
+	err := (&pairsFn{Config: cfg}).ProcessElement(context.Background(), 0, iterOf(packed), func(_ uint64, m meeting) { got = m })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,23 +153,12 @@ func pairsSplit(t *testing.T, cfg, packed []byte, maxDocs int64, rng *rand.Rand)
 	}
 	var huge [][]byte
 	(&hugeFn{Max: maxDocs}).ProcessElement(0, kc.ExtractOutput(acc), func(b []byte) { huge = append(huge, b) })
-	side := func() func(*[]byte) bool {
-		i := 0
-		return func(b *[]byte) bool {
-			if i == len(huge) {
-				return false
-			}
-			*b = huge[i]
-			i++
-			return true
-		}
-	}
 	byKey := map[string][][]byte{}
 	byShard := map[string][][]byte{}
 	route := &routeFn{Max: maxDocs}
 	var rest []byte
 	for _, p := range parts {
-		route.ProcessElement(context.Background(), 0, p, side(), func(_ int64, b []byte) { rest = append(rest, b...) },
+		route.ProcessElement(context.Background(), 0, p, iterOf(huge...), func(_ int64, b []byte) { rest = append(rest, b...) },
 			func(k string, b []byte) { byKey[k] = append(byKey[k], b) },
 			func(k string, b []byte) { byShard[k] = append(byShard[k], b) })
 	}
@@ -198,26 +180,25 @@ func pairsSplit(t *testing.T, cfg, packed []byte, maxDocs int64, rng *rand.Rand)
 			accs = slices.Delete(accs, i+1, i+2)
 		}
 		out := top.ExtractOutput(accs[0])
-		fan.ProcessElement(key, out, side(), func(shard string, tp []byte) {
-			var b []byte
-			for _, x := range byShard[shard] {
-				b = append(b, x...)
-			}
-			done := false
-			err := (&shardPairsFn{Config: cfg}).ProcessElement(context.Background(), shard, func(p *[]byte) bool {
-				*p = tp
-				return true
-			}, func(p *[]byte) bool {
-				if done {
-					return false
-				}
-				*p, done = b, true
-				return true
-			}, func(_ uint64, m meeting) { ms = append(ms, m) })
+		fan.ProcessElement(key, out, iterOf(huge...), func(shard string, tp []byte) {
+			err := (&shardPairsFn{Config: cfg}).ProcessElement(context.Background(), shard, iterOf(tp), iterOf(byShard[shard]...),
+				func(_ uint64, m meeting) { ms = append(ms, m) })
 			if err != nil {
 				t.Fatal(err)
 			}
 		})
 	}
 	return ms
+}
+
+// iterOf iterates over bs, as a runner hands a step its grouped values or
+// a side input.
+func iterOf(bs ...[]byte) func(*[]byte) bool {
+	return func(b *[]byte) bool {
+		if len(bs) == 0 {
+			return false
+		}
+		*b, bs = bs[0], bs[1:]
+		return true
+	}
 }

@@ -148,27 +148,32 @@ func contentShard(exact, content uint64, shards uint64) uint64 {
 	return (h >> 32) & (shards - 1)
 }
 
-// keyName is an index key as a group key: band and hash, 12 bytes.
-func keyName(band uint32, hash uint64) string {
-	var b [12]byte
-	binary.LittleEndian.PutUint32(b[:], band)
-	binary.LittleEndian.PutUint64(b[4:], hash)
-	return string(b[:])
+// keyID is an index key as band (4 bytes) then hash (8 bytes), little
+// endian: the start of a packed keyCount, and, as a string, a huge key's
+// group key.
+type keyID [12]byte
+
+// filedKey returns the keyID of a packed filed.
+func filedKey(b []byte) keyID {
+	var id keyID
+	copy(id[:4], b[:4])
+	copy(id[4:], b[8:16])
+	return id
 }
 
-// shardName is a shard of a key as a group key: its keyName and shard.
+// shardName is a shard of a key as a group key: its keyID and shard.
 func shardName(key string, shard uint64) string {
 	return key + string(binary.LittleEndian.AppendUint32(nil, uint32(shard)))
 }
 
 // hugeTable reads the huge keys (hugeFn's output, a side input) into a
 // map from key to its number of shards.
-func hugeTable(iter func(*[]byte) bool, maxDocs int64) map[[12]byte]uint64 {
-	t := make(map[[12]byte]uint64)
+func hugeTable(iter func(*[]byte) bool, maxDocs int64) map[keyID]uint64 {
+	t := make(map[keyID]uint64)
 	var b []byte
 	for iter(&b) {
 		for ; len(b) >= keyCountSize; b = b[keyCountSize:] {
-			t[[12]byte(b[:12])] = hugeShards(readKeyCount(b).n, uint64(maxDocs))
+			t[keyID(b[:12])] = hugeShards(readKeyCount(b).n, uint64(maxDocs))
 		}
 	}
 	return t
@@ -176,25 +181,26 @@ func hugeTable(iter func(*[]byte) bool, maxDocs int64) map[[12]byte]uint64 {
 
 // routeFn takes the documents of huge keys (the side input) out of a
 // bucket's filings: it emits the others under the bucket, as they came,
-// and each huge key's under its keyName and under its shard's shardName.
+// and each huge key's under its keyID and under its shard's shardName.
 type routeFn struct {
 	Max  int64
-	huge map[[12]byte]uint64 // huge key -> shards
+	huge map[keyID]uint64 // huge key -> shards
 }
 
 func (f *routeFn) ProcessElement(ctx context.Context, bucket int64, filings []byte, huge func(*[]byte) bool, normal func(int64, []byte), byKey func(string, []byte), byShard func(string, []byte)) {
 	if f.huge == nil {
 		f.huge = hugeTable(huge, f.Max)
 	}
+	if len(f.huge) == 0 {
+		normal(bucket, filings)
+		return
+	}
 	var rest []byte // the others, once a huge key's document is met
 	moved := 0
-	keys := make(map[string][]byte)
-	shards := make(map[string][]byte)
+	var keys, shards map[string][]byte
 	for off := 0; off+filedSize <= len(filings); off += filedSize {
 		b := filings[off : off+filedSize]
-		var id [12]byte
-		copy(id[:4], b[:4])
-		copy(id[4:], b[8:16])
+		id := filedKey(b)
 		s, ok := f.huge[id]
 		if !ok {
 			if moved > 0 {
@@ -204,6 +210,7 @@ func (f *routeFn) ProcessElement(ctx context.Context, bucket int64, filings []by
 		}
 		if moved == 0 {
 			rest = append([]byte(nil), filings[:off]...)
+			keys, shards = make(map[string][]byte), make(map[string][]byte)
 		}
 		moved++
 		key := string(id[:])
@@ -264,30 +271,21 @@ func (f *topFn) compact(acc []byte, force bool) []byte {
 // each content.
 func firstContents(fs []filed) []filed {
 	slices.SortFunc(fs, func(a, b filed) int { return byGroupOrder(a.posting, b.posting) })
-	type content struct{ exact, hash uint64 }
-	seen := make(map[content]bool, len(fs))
-	return slices.DeleteFunc(fs, func(e filed) bool {
-		c := content{e.Exact, e.Content}
-		if seen[c] {
-			return true
-		}
-		seen[c] = true
-		return false
-	})
+	return dropCopies(fs, make(map[content]bool, len(fs)))
 }
 
 // fanFn hands a huge key's top to each of its shards (the side input
 // gives their number).
 type fanFn struct {
 	Max  int64
-	huge map[[12]byte]uint64
+	huge map[keyID]uint64
 }
 
 func (f *fanFn) ProcessElement(key string, top []byte, huge func(*[]byte) bool, emit func(string, []byte)) {
 	if f.huge == nil {
 		f.huge = hugeTable(huge, f.Max)
 	}
-	for s := range f.huge[[12]byte([]byte(key))] {
+	for s := range f.huge[keyID([]byte(key))] {
 		emit(shardName(key, s), top)
 	}
 }
@@ -322,13 +320,12 @@ func (f *shardPairsFn) ProcessElement(ctx context.Context, name string, tops fun
 	postings = postings[:min(len(postings), limit)]
 	var later []filed
 	if open {
-		type content struct{ exact, hash uint64 }
 		taken := make(map[content]bool, len(postings))
 		for _, p := range postings {
-			taken[content{p.Exact, p.Content}] = true
+			taken[p.content()] = true
 		}
 		for _, e := range firstContents(fs) {
-			if !taken[content{e.Exact, e.Content}] {
+			if !taken[e.content()] {
 				later = append(later, e)
 			}
 		}
