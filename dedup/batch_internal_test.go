@@ -226,41 +226,64 @@ func TestExactCopiesCollapse(t *testing.T) {
 
 // BenchmarkCandidatePairs is the grouping stage's candidate generation
 // over 20,000 sketches of made-up 400-word articles drawn from one
-// vocabulary, a tenth of them edited copies of another: band and lead
-// keys sorted band by band, run keys part by part.
+// vocabulary: band and lead keys sorted band by band, run keys part by
+// part. In "edited", a tenth of them are copies of another with a
+// sentence appended; in "family", a third are such copies of one
+// article, each with a sentence of its own, as syndication or a site's
+// template makes them.
 func BenchmarkCandidatePairs(b *testing.B) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	vocab := make([]string, 5000)
-	for i := range vocab {
-		vocab[i] = string([]rune{'a' + rune(i%26), 'a' + rune(i/26%26), 'ơ', 'a' + rune(i/676%26)})
-	}
-	c := Config{}.withDefaults()
-	var sk []Sketch
-	var texts [][]byte
-	for i := range 20000 {
-		var text []byte
-		if i%10 == 9 {
-			text = slices.Clone(texts[rng.IntN(len(texts))])
-			text = append(text, " thêm một câu"...)
-		} else {
-			for w := range 400 {
-				text = append(text, vocab[rng.IntN(len(vocab))]...)
-				text = append(text, " \n"[min(1, w%40/39)])
+	for _, bc := range []struct {
+		name   string
+		copyOf func(rng *rand.Rand, i int) int // -1: an article of its own
+	}{
+		{"edited", func(rng *rand.Rand, i int) int {
+			if i%10 == 9 {
+				return rng.IntN(i)
 			}
-		}
-		texts = append(texts, text)
-		s, _ := c.sketch(text, nil, nil, nil)
-		sk = append(sk, s)
+			return -1
+		}},
+		{"family", func(rng *rand.Rand, i int) int {
+			if i%3 == 2 {
+				return 0
+			}
+			return -1
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(7, 8))
+			vocab := make([]string, 5000)
+			for i := range vocab {
+				vocab[i] = string([]rune{'a' + rune(i%26), 'a' + rune(i/26%26), 'ơ', 'a' + rune(i/676%26)})
+			}
+			c := Config{}.withDefaults()
+			var sk []Sketch
+			var texts [][]byte
+			for i := range 20000 {
+				var text []byte
+				if j := bc.copyOf(rng, i); j >= 0 {
+					text = slices.Clone(texts[j])
+					text = fmt.Appendf(text, " thêm một câu %s %s", vocab[rng.IntN(len(vocab))], vocab[rng.IntN(len(vocab))])
+				} else {
+					for w := range 400 {
+						text = append(text, vocab[rng.IntN(len(vocab))]...)
+						text = append(text, " \n"[min(1, w%40/39)])
+					}
+				}
+				texts = append(texts, text)
+				s, _ := c.sketch(text, nil, nil, nil)
+				sk = append(sk, s)
+			}
+			order := groupOrder(sk)
+			rep := exactCopies(sk, order)
+			b.ReportAllocs()
+			var pairs int
+			for b.Loop() {
+				p, _ := c.candidatePairs(sk, order, rep)
+				pairs = len(p)
+			}
+			b.ReportMetric(float64(pairs), "pairs")
+		})
 	}
-	order := groupOrder(sk)
-	rep := exactCopies(sk, order)
-	b.ReportAllocs()
-	var pairs int
-	for b.Loop() {
-		p, _ := c.candidatePairs(sk, order, rep)
-		pairs = len(p)
-	}
-	b.ReportMetric(float64(pairs), "pairs")
 }
 
 // firstOfKey gives what a map from key to first document gives, taking
@@ -648,4 +671,82 @@ func TestMergePairs(t *testing.T) {
 func (c Config) learnBoilerplate(sk []Sketch, lines [][]docLine) lineSet {
 	set, _, _ := c.learnFrom(sk, func() ([][]docLine, error) { return lines, nil })
 	return set
+}
+
+// appendPairs with a postingSets makes the pairs it makes without one:
+// the later documents of a family, meeting postings that differ from
+// band to band, and of keys shared by chance.
+func TestAppendPairsPostingSets(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n = 3000
+	type band struct {
+		limit int
+		open  bool
+		ents  []uint64
+	}
+	var bands []band
+	for b := range 30 {
+		limit, open := 64, true
+		switch b % 10 {
+		case 8:
+			limit = 8
+		case 9:
+			limit, open = 4, false
+		}
+		var ents []uint64
+		for i := range n {
+			key := uint64(rng.IntN(400)) // shared by chance
+			if i < 2000 && rng.IntN(10) != 0 {
+				key = 1000 + uint64(i%3) // a family's key, most members
+			}
+			ents = append(ents, entry(mix(key^uint64(b)<<40), uint32(i)))
+		}
+		slices.Sort(ents)
+		bands = append(bands, band{limit, open, ents})
+	}
+	var want, out, meets []uint64
+	var sets postingSets
+	metA, metB := make([]uint64, n), make([]uint64, n)
+	for _, b := range bands {
+		want, _ = appendPairs(want, nil, b.ents, b.limit, b.open, metA, nil)
+		out, meets = appendPairs(out, meets, b.ents, b.limit, b.open, metB, &sets)
+	}
+	want = compactPairs(want)
+	clear(metB)
+	got := mergePairs([][]uint64{compactPairs(out), sets.appendPairs(nil, compactMeetings(meets), metB)})
+	if len(meets) == 0 || len(sets.start) < 10 {
+		t.Fatalf("%d meetings of %d sets: the test makes no families", len(meets), len(sets.start)-1)
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("pairs (-one by one +by sets):\n%s", diff)
+	}
+}
+
+// intern refuses a set whose hash another set has, so that its pairs are
+// appended one by one.
+func TestPostingSetsCollision(t *testing.T) {
+	var sets postingSets
+	a := []uint64{entry(1, 3), entry(1, 5)}
+	b := []uint64{entry(2, 3), entry(2, 6)}
+	if id, ok := sets.intern(42, a); !ok || id != 0 {
+		t.Fatalf("intern(a) = %d, %v; want 0, true", id, ok)
+	}
+	if id, ok := sets.intern(42, a); !ok || id != 0 {
+		t.Fatalf("intern(a) again = %d, %v; want 0, true", id, ok)
+	}
+	if _, ok := sets.intern(42, b); ok {
+		t.Fatal("intern(b) with a's hash: accepted")
+	}
+	if _, ok := sets.intern(42, a[:1]); ok {
+		t.Fatal("intern(a[:1]) with a's hash: accepted")
+	}
+	if id, ok := sets.intern(43, b); !ok || id != 1 {
+		t.Fatalf("intern(b) = %d, %v; want 1, true", id, ok)
+	}
+	stamp := make([]uint64, 8)
+	got := sets.appendPairs(nil, compactMeetings([]uint64{7<<32 | 1, 7<<32 | 0, 4<<32 | 0, 7<<32 | 1}), stamp)
+	want := []uint64{pair(4, 3, false), pair(4, 5, false), pair(7, 3, false), pair(7, 5, false), pair(7, 6, false)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pairs (-want +got):\n%s", diff)
+	}
 }
