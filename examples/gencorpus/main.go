@@ -7,6 +7,14 @@
 //
 //	go run ./examples/gencorpus -n 100000 > /tmp/corpus.jsonl
 //	/usr/bin/time -v neardup -q /tmp/corpus.jsonl > /tmp/pred.jsonl
+//
+// -families F makes a corpus with a few huge families of copies, as
+// syndication, a crawl's error pages or a site's template make them: a
+// share F of the documents after the first familyStart become copies of
+// the first three articles, half of them exact, a quarter with a sentence
+// of their own appended, a quarter with one word replaced by a word of
+// their own. The other documents are those the same flags without
+// -families write.
 package main
 
 import (
@@ -29,6 +37,7 @@ func main() {
 	dup := flag.Float64("dup", 0.3, "share of documents that are near-duplicates of an earlier one")
 	size := flag.Int("size", 3000, "approximate article size in bytes")
 	seed := flag.Uint64("seed", 1, "random seed")
+	families := flag.Float64("families", 0, "share of documents after the first 5,000 that become copies of the first three articles (half exact, half with a sentence appended or a word replaced)")
 	flag.Parse()
 	sents, err := sentences(*src)
 	if err != nil {
@@ -36,7 +45,8 @@ func main() {
 		os.Exit(1)
 	}
 	w := bufio.NewWriterSize(os.Stdout, 1<<20)
-	g := &gen{r: rand.New(rand.NewPCG(*seed, 0x9e3779b97f4a7c15)), sents: sents, size: *size}
+	g := &gen{r: rand.New(rand.NewPCG(*seed, 0x9e3779b97f4a7c15)), sents: sents, size: *size,
+		families: *families, fr: rand.New(rand.NewPCG(*seed, 0xf1e2d3c4b5a69788))}
 	if err := g.write(w, *n, *dup); err != nil {
 		fmt.Fprintln(os.Stderr, "gencorpus:", err)
 		os.Exit(1)
@@ -106,15 +116,28 @@ type gen struct {
 	sents []string
 	size  int
 	bases []article // the last few thousand originals, copied from
+
+	// families is -families; fr draws the family copies, apart from r so
+	// that the other documents stay those of a corpus without them;
+	// heads are the first three articles.
+	families float64
+	fr       *rand.Rand
+	heads    []article
 }
+
+// familyStart is how many documents come before the first family copy:
+// the heads and an ordinary corpus's start.
+const familyStart = 5000
 
 // sentence joins the first half of one real sentence to the second half
 // of another: real words and phrasing, but (with tens of thousands of
 // source sentences) each made sentence is new, as in a real corpus, where
 // different articles rarely share a sentence.
-func (g *gen) sentence() string {
-	a := strings.Fields(g.sents[g.r.IntN(len(g.sents))])
-	b := strings.Fields(g.sents[g.r.IntN(len(g.sents))])
+func (g *gen) sentence() string { return g.sentenceFrom(g.r) }
+
+func (g *gen) sentenceFrom(r *rand.Rand) string {
+	a := strings.Fields(g.sents[r.IntN(len(g.sents))])
+	b := strings.Fields(g.sents[r.IntN(len(g.sents))])
 	return strings.Join(append(a[:len(a)/2:len(a)/2], b[len(b)/2:]...), " ")
 }
 
@@ -184,12 +207,37 @@ func (g *gen) write(w io.Writer, n int, dup float64) error {
 			} else {
 				g.bases[g.r.IntN(len(g.bases))] = a
 			}
+			if len(g.heads) < 3 {
+				g.heads = append(g.heads, a)
+			}
+		}
+		if g.families > 0 && i >= familyStart && g.fr.Float64() < g.families {
+			rec = g.familyCopy(id)
 		}
 		if err := enc.Encode(rec); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// familyCopy is document id made a copy of one of the heads.
+func (g *gen) familyCopy(id string) record {
+	a := g.heads[g.fr.IntN(len(g.heads))]
+	rec := record{ID: id, Cluster: a.id, CanonicalOK: true, Text: a.text()}
+	switch r := g.fr.Float64(); {
+	case r < 0.5:
+		rec.Kind = "family_exact"
+	case r < 0.75:
+		rec.Kind = "family_appended"
+		rec.Text += "\n" + g.sentenceFrom(g.fr)
+	default:
+		rec.Kind, rec.CanonicalOK = "family_edited", false
+		w := strings.Split(rec.Text, " ")
+		w[g.fr.IntN(len(w))] = strings.Fields(g.sentenceFrom(g.fr))[0]
+		rec.Text = strings.Join(w, " ")
+	}
+	return rec
 }
 
 func (g *gen) variant(a article, kind string) string {
