@@ -106,8 +106,11 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) ([]uint64,
 					compactedMeets = len(meets)
 				}
 			}
-			clear(met) // now the stamps of sets.appendPairs
-			found[w] = mergePairs([][]uint64{compactPairs(out), sets.appendPairs(nil, compactMeetings(meets), met)})
+			found[w] = compactPairs(out)
+			if len(meets) > 0 {
+				clear(met) // now the stamps of sets.appendPairs
+				found[w] = mergePairs([][]uint64{found[w], sets.appendPairs(nil, compactMeetings(meets), met)})
+			}
 		})
 	}
 	wg.Wait()
