@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"runtime"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/neardup/neardup/dedup/internal/engine"
@@ -54,8 +53,9 @@ func (c Config) verifyPairs(sk []Sketch, order []int, pairs []uint64) *neighbors
 		wg.Go(func() {
 			// A chunk's matches gather in one buffer and are kept at
 			// their size: in a family of near copies most candidates
-			// match, and growing each chunk's list took a tenth of the
-			// grouping's time.
+			// match, and growing each chunk's list from nothing took
+			// 4.7 s of the clustering stage's 63 s of CPU at 10^6
+			// documents with families.
 			var out []match
 			for k := range next {
 				out = out[:0]
@@ -97,24 +97,15 @@ func (c Config) verifyPairs(sk []Sketch, order []int, pairs []uint64) *neighbors
 			fill[m.earlier]++
 		}
 	}
-	// Each list sorted, on every core, in shares of about as many edges:
-	// a family's members, which have most of them, lie together in
-	// order.
-	lo := 0
-	for w := range workers {
-		hi := n
-		if w < workers-1 {
-			at := uint32(uint64(nb.start[n]) * uint64(w+1) / uint64(workers))
-			hi = max(lo, sort.Search(n, func(p int) bool { return nb.start[p] >= at }))
+	// Each list sorted, on every core, in shares of the edges, each
+	// sorting the lists that start in it: a family's members, which have
+	// most of the edges, lie together in order, so that shares of
+	// positions would leave their lists to one core.
+	inShares(int(nb.start[n]), func(lo, hi int) {
+		p, _ := slices.BinarySearch(nb.start[:n], uint32(lo))
+		for ; p < n && int(nb.start[p]) < hi; p++ {
+			slices.SortFunc(nb.of(p), func(x, y neighbor) int { return engine.ByJaccard(x.jaccard, y.jaccard, cmp.Compare(x.pos, y.pos)) })
 		}
-		from := lo
-		wg.Go(func() {
-			for p := from; p < hi; p++ {
-				slices.SortFunc(nb.of(p), func(x, y neighbor) int { return engine.ByJaccard(x.jaccard, y.jaccard, cmp.Compare(x.pos, y.pos)) })
-			}
-		})
-		lo = hi
-	}
-	wg.Wait()
+	})
 	return nb
 }
