@@ -3,6 +3,7 @@ package shingle
 import (
 	"bytes"
 	"iter"
+	"slices"
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
@@ -165,7 +166,15 @@ func AppendShingles(dst []uint64, tokens []uint64, size int) []uint64 {
 	if len(tokens) > 0 && len(tokens) < size {
 		size = len(tokens)
 	}
-	for i := 0; i+size <= len(tokens); i++ {
+	i := 0
+	if n := len(tokens) - size + 1; hasAVX512 && size >= 4 && n >= 8 {
+		blocks := n / 8
+		dst = slices.Grow(dst, n)
+		out := dst[len(dst) : len(dst)+8*blocks]
+		hashWindowsAVX512(&out[0], &tokens[0], blocks, size)
+		dst, i = dst[:len(dst)+8*blocks], 8*blocks
+	}
+	for ; i+size <= len(tokens); i++ {
 		dst = append(dst, HashTokens(tokens[i:i+size]))
 	}
 	return dst
