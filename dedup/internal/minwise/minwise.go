@@ -32,7 +32,8 @@ func Mix(x uint64) uint64 {
 // concurrent use.
 //
 // With 128 hashes on a CPU with AVX-512 the values are computed 8 at a
-// time with the minimums held in registers; otherwise four shingles at a
+// time with the minimums held in registers, and the steps Mix(s)|1 eight
+// shingles at a time before them; otherwise four shingles at a
 // time, h_i(s) one addition from h_{i-1}(s), each element loaded and
 // stored once per four shingles.
 func Append(dst []uint64, shingles []uint64, hashes int) []uint64 {
@@ -46,8 +47,11 @@ func Append(dst []uint64, shingles []uint64, hashes int) []uint64 {
 		var h2 [256]uint64
 		for sh := shingles; len(sh) > 0; {
 			n := min(len(sh), len(h2))
-			for k, s := range sh[:n] {
-				h2[k] = Mix(s) | 1
+			if b := n / 8; b > 0 {
+				mixAVX512(&h2[0], &sh[0], b)
+			}
+			for k := n &^ 7; k < n; k++ {
+				h2[k] = Mix(sh[k]) | 1
 			}
 			signAVX512((*[128]uint64)(mins), sh[:n], h2[:n])
 			sh = sh[n:]

@@ -17,4 +17,10 @@ var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ
 //go:noescape
 func signAVX512(mins *[128]uint64, h1, h2 []uint64)
 
+// mixAVX512 sets h2[k] = Mix(h1[k]) | 1 for k in [0, 8*blocks), eight a
+// step.
+//
+//go:noescape
+func mixAVX512(h2, h1 *uint64, blocks int)
+
 func setAVX512(on bool) { hasAVX512 = on && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ }

@@ -105,3 +105,42 @@ done:
 	VMOVDQU64 Z31, 960(DI)
 	VZEROUPPER
 	RET
+
+// The SplitMix64 finalizer's multipliers, and the low bit.
+DATA mixc<>+0(SB)/8, $0xbf58476d1ce4e5b9
+DATA mixc<>+8(SB)/8, $0x94d049bb133111eb
+DATA mixc<>+16(SB)/8, $1
+GLOBL mixc<>(SB), RODATA|NOPTR, $24
+
+// func mixAVX512(h2, h1 *uint64, blocks int)
+TEXT ·mixAVX512(SB), NOSPLIT, $0-24
+	MOVQ h2+0(FP), DI
+	MOVQ h1+8(FP), SI
+	MOVQ blocks+16(FP), CX
+	VPBROADCASTQ mixc<>+0(SB), Z1
+	VPBROADCASTQ mixc<>+8(SB), Z2
+	VPBROADCASTQ mixc<>+16(SB), Z3
+	TESTQ CX, CX
+	JZ    mixdone
+
+mixloop:
+	// x ^= x>>30; x *= c1; x ^= x>>27; x *= c2; x ^= x>>31; x |= 1
+	VMOVDQU64 0(SI), Z0
+	VPSRLQ    $30, Z0, Z4
+	VPXORQ    Z4, Z0, Z0
+	VPMULLQ   Z1, Z0, Z0
+	VPSRLQ    $27, Z0, Z4
+	VPXORQ    Z4, Z0, Z0
+	VPMULLQ   Z2, Z0, Z0
+	VPSRLQ    $31, Z0, Z4
+	VPXORQ    Z4, Z0, Z0
+	VPORQ     Z3, Z0, Z0
+	VMOVDQU64 Z0, 0(DI)
+	ADDQ      $64, SI
+	ADDQ      $64, DI
+	DECQ      CX
+	JNZ       mixloop
+
+mixdone:
+	VZEROUPPER
+	RET
