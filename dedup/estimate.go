@@ -1,5 +1,11 @@
 package dedup
 
+import (
+	"encoding/binary"
+	"math/bits"
+	"unsafe"
+)
+
 // estimateIntersection estimates |A∩B| from the signatures (signature or
 // compact) of two shingle sets A and B and their exact sizes na and nb
 // (Sketch.Shingles).
@@ -34,8 +40,12 @@ func collision[E uint16 | uint64]() float64 {
 }
 
 // countEqual counts the positions where a and b agree, the empty minimum
-// excepted.
+// excepted. len(b) must be at least len(a).
 func countEqual[S ~[]E, E uint16 | uint64](a, b S) int {
+	if unsafe.Sizeof(E(0)) == 2 && len(b) >= len(a) {
+		return countEqualCodes(unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(a))), len(a)),
+			unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(b))), len(a)))
+	}
 	eq := 0
 	for i := range a {
 		if a[i] == b[i] && a[i] != ^E(0) {
@@ -43,6 +53,48 @@ func countEqual[S ~[]E, E uint16 | uint64](a, b S) int {
 		}
 	}
 	return eq
+}
+
+// countEqualCodes is countEqual for compact codes, four in a word: a
+// lane of a^b that is zero agrees, and one of ^a that is zero holds the
+// empty code. Comparing code by code, a branch on each, mispredicts on
+// about every other code of a pair that verification looks at (half
+// their minimums agree), which made countEqual 2.1 s of the 77 s of CPU
+// of a 10^6 run. The words are read through a byte view, so lanes never
+// straddle codes whatever the alignment or byte order.
+func countEqualCodes(a, b []uint16) int {
+	n := len(a) &^ 15
+	ab := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(a))), 2*n)
+	bb := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(b))), 2*n)
+	eq := 0
+	for len(ab) >= 32 && len(bb) >= 32 {
+		// The four words' flags, each a lane's high bit, shifted apart
+		// into one word: one population count for sixteen codes.
+		x0, y0 := binary.LittleEndian.Uint64(ab[0:]), binary.LittleEndian.Uint64(bb[0:])
+		x1, y1 := binary.LittleEndian.Uint64(ab[8:]), binary.LittleEndian.Uint64(bb[8:])
+		x2, y2 := binary.LittleEndian.Uint64(ab[16:]), binary.LittleEndian.Uint64(bb[16:])
+		x3, y3 := binary.LittleEndian.Uint64(ab[24:]), binary.LittleEndian.Uint64(bb[24:])
+		m := zeroLanes(x0^y0)&^zeroLanes(^x0) |
+			(zeroLanes(x1^y1)&^zeroLanes(^x1))>>1 |
+			(zeroLanes(x2^y2)&^zeroLanes(^x2))>>2 |
+			(zeroLanes(x3^y3)&^zeroLanes(^x3))>>3
+		eq += bits.OnesCount64(m)
+		ab, bb = ab[32:], bb[32:]
+	}
+	for i := n; i < len(a); i++ {
+		if a[i] == b[i] && a[i] != emptyCode {
+			eq++
+		}
+	}
+	return eq
+}
+
+// zeroLanes sets the high bit of each 16-bit lane of x that is zero, and
+// no other bit: adding 0x7FFF to a lane's low 15 bits carries into its
+// high bit exactly when they are not all zero, and never out of the lane.
+func zeroLanes(x uint64) uint64 {
+	const low15 = 0x7FFF7FFF7FFF7FFF
+	return ^((x&low15 + low15) | x | low15)
 }
 
 // jaccard is the estimate Ĵ from eq equal positions of k, with collision

@@ -74,3 +74,70 @@ func TestEstimateIntersectionError(t *testing.T) {
 		}
 	}
 }
+
+// countEqual on codes counts, four codes a word, what a code-by-code
+// comparison counts: lengths around the words, slices that start at any
+// code, codes that differ in one bit (the lanes' high and low bits), and
+// empty codes on one side or both.
+func TestCountEqualCodes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	pick := []uint16{0, 1, 0x7FFF, 0x8000, 0x8001, 0xFFFE, emptyCode}
+	code := func() uint16 {
+		if r.IntN(2) == 0 {
+			return pick[r.IntN(len(pick))]
+		}
+		return uint16(r.Uint32())
+	}
+	for range 2000 {
+		n, off := r.IntN(140), r.IntN(4)
+		a, b := make([]uint16, off+n), make([]uint16, off+n)
+		for i := range a {
+			a[i] = code()
+			switch r.IntN(3) {
+			case 0:
+				b[i] = a[i]
+			case 1:
+				b[i] = a[i] ^ 1<<r.IntN(16)
+			default:
+				b[i] = code()
+			}
+		}
+		a, b = a[off:], b[off:]
+		want := 0
+		for i := range a {
+			if a[i] == b[i] && a[i] != emptyCode {
+				want++
+			}
+		}
+		if got := countEqual(a, b); got != want {
+			t.Fatalf("countEqual(%v, %v) = %d, want %d", a, b, got, want)
+		}
+	}
+}
+
+// BenchmarkCountEqual compares 128-code signatures of which about half
+// the codes agree, as in the pairs verification looks at: 256 pairs in
+// turn, so that a branch predictor cannot learn one pair's pattern.
+func BenchmarkCountEqual(b *testing.B) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var xs, ys [256][]uint16
+	for p := range xs {
+		x, y := make([]uint16, 128), make([]uint16, 128)
+		for i := range x {
+			x[i], y[i] = uint16(r.Uint32()), uint16(r.Uint32())
+			if r.IntN(2) == 0 {
+				y[i] = x[i]
+			}
+		}
+		xs[p], ys[p] = x, y
+	}
+	b.SetBytes(2 * 128)
+	n, p := 0, 0
+	for b.Loop() {
+		n += countEqual(xs[p], ys[p])
+		p = (p + 1) % len(xs)
+	}
+	if n < 0 {
+		b.Fatal(n)
+	}
+}
