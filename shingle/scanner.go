@@ -87,6 +87,8 @@ type Scanner struct {
 	runs, run uint32
 	// look-alike letters of the word being built (see unconfuse)
 	conf [maxConfusables]confusable
+	// token hashes, for Shingler.AppendHashes
+	words []uint64
 }
 
 // Reset starts scanning src with the rules of n.

@@ -127,26 +127,17 @@ func (s Shingler) AppendHashes(dst []uint64, src []byte) []uint64 {
 	size := s.size()
 	sc := getScanner(src, s.Normalizer)
 	defer scanners.Put(sc)
-	// Each token hash is kept twice, at j and j+size, so that the last
-	// size tokens are always the contiguous ring[j+1 : j+1+size].
-	var ring [2 * MaxSize]uint64
-	count, j := 0, size-1
+	// The token hashes first, then the shingles at once, so that
+	// AppendShingles hashes eight of them at a time where it can.
+	words := sc.words[:0]
 	for sc.Scan() {
-		if sc.kind != Word {
-			continue
-		}
-		if j++; j == size {
-			j = 0
-		}
-		h := TokenHash(sc.key)
-		ring[j], ring[j+size] = h, h
-		count++
-		if count >= size {
-			dst = append(dst, HashTokens(ring[j+1:j+1+size]))
+		if sc.kind == Word {
+			words = append(words, TokenHash(sc.key))
 		}
 	}
-	if count > 0 && count < size {
-		dst = append(dst, HashTokens(ring[:count]))
+	dst = AppendShingles(dst, words, size)
+	if cap(words) <= 1<<16 { // do not pin the buffer of one huge text
+		sc.words = words
 	}
 	return dst
 }
