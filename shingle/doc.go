@@ -92,10 +92,11 @@
 // two letters when XXH64 of their keys' bytes is 0 modulo 3. Known-answer tests freeze them; any change to
 // normalization or hashing bumps [Version].
 //
-// [AppendShingles] hashes eight windows at once with AVX-512 where the CPU
-// has it (amd64, unless built with the purego tag): the same XXH64, one
-// window a vector lane, about six times the portable loop's speed
-// (BenchmarkAppendShingles). Tests hold both to [HashTokens].
+// [AppendShingles], and so [Shingler.AppendHashes], hashes eight windows
+// at once with AVX-512 where the CPU has it (amd64, unless built with the
+// purego tag): the same XXH64, one window a vector lane, about six times
+// the portable loop's speed (BenchmarkAppendShingles). Tests hold both to
+// [HashTokens].
 //
 // All functions and methods of the package's value types (Normalizer,
 // Shingler) are safe for concurrent use. A [Scanner] is not.

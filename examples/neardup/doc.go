@@ -363,28 +363,29 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         317 MB  3.97 to 4.06 s (5 runs)   176 to 179 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  41.9 to 44.2 s (5 runs)   1.46 to 1.56 GB  1.0000 / 1.0000
-//	10,000,000      32 GB   9 min 50 s (1 run)        16.4 GB          1.0000 / 1.0000
+//	100,000         317 MB  3.27 to 4.29 s (5 runs)   175 to 182 MB    1.0000 / 1.0000
+//	1,000,000       3.2 GB  34.7 to 37.2 s (3 runs)   1.40 to 1.56 GB  1.0000 / 1.0000
+//	10,000,000      32 GB   8 min 56 s, 9 min 20 s    7.81, 7.49 GB    1.0000 / 1.0000
+//	                        (-eval -mem 7GB, 2 runs)
 //
-// The 5 runs of 10^5 alternated with the start of a series of changes;
-// 3 more alternated with the ekzhu/minhash-lsh peer of the README (33 to
-// 35 s). The VM's speed drifts by 15% and more within an hour, so runs
-// far apart in time compare poorly: runs of the same build of 10^6 have
-// taken from 40 to 56 s, with peak RSS from 1.44 to 1.64 GB. The run of
-// 10^7 documents, with the default settings and -eval, had a canonical
-// accuracy of 0.967 (0.967 at 10^6 too); its stages took 302, 105, 67
-// and 91 s, and writing with -eval's scoring 23 s.
+// The 5 runs of 10^5 alternated with the ekzhu/minhash-lsh peer of the
+// README (35.0 to 39.6 s), the 3 runs of 10^6 with a build that hashed
+// shingles and MinHash steps without AVX-512 (37.2 to 41.1 s). The VM's speed
+// drifts by 15% and more within an hour, and by up to 1.8× from one day
+// to another, so runs far apart in time compare poorly. The two runs of
+// 10^7 documents wrote the same output, with a canonical accuracy of
+// 0.967 (0.967 at 10^6 too); their stages took 253 and 279, 94 and 100,
+// 60 and 62, 88 and 93 s, and writing with -eval's scoring 29 and 36 s.
 //
 //	stage (-timings, medians)          10^5     10^6
-//	reading and sketching              2.56 s   24.8 s
-//	learning boilerplate               0.46 s   6.4 s
-//	re-reading documents with it       0.51 s   5.0 s
-//	clustering                         0.37 s   4.8 s
+//	reading and sketching              2.24 s   22.3 s
+//	learning boilerplate               0.39 s   4.3 s
+//	re-reading documents with it       0.48 s   4.8 s
+//	clustering                         0.27 s   3.4 s
 //
 // Each stage's CPU time is in a -cpuprofile's labels (go tool pprof
-// -tags): at 10^6, one run, sketching 47.5 s, re-sketching 9.1 s,
-// clustering 8.8 s, learning boilerplate 8.5 s, of 78.4 s in 40.9 s.
+// -tags): at 10^6, one run, sketching 42.7 s, re-sketching 8.2 s,
+// learning boilerplate 6.3 s, clustering 5.9 s, of 65.7 s in 34.1 s.
 //
 // -spill (and -mem, which implies it) keeps the sketches' alignment
 // chunks and number samples and, until boilerplate is learned, every
@@ -397,7 +398,9 @@
 // 10^7 documents with -eval -mem 7GB took 17 min 22 s and 7.54 GB, and
 // 17 min 27 s and 7.52 GB (2 runs; stages 507 to 523, 180 to 199, 129
 // to 147 and 146 to 162 s, writing and scoring 43 to 52 s), with the
-// scores of the default run. What remains in memory at 10^7 peaks at
+// scores of a run without flags (9 min 50 s and 16.4 GB on another
+// day); on a faster day, 9 min 20 s and 8 min 56 s
+// (the table above). What remains in memory at 10^7 peaks at
 // the end of clustering and the start of writing: the signatures and
 // sketches (3.9 GB) and the results (168 bytes a document and each
 // cluster's scores).
@@ -457,21 +460,24 @@
 // (± is benchstat's interval on this noisy VM):
 //
 //	benchmark                                               time                                  throughput
-//	Sketch/3072B (normalize, shingle, sign, chunk:          23.0 µs ± 2%                          127 MiB/s
+//	Sketch/3072B (normalize, shingle, sign, chunk:          23.9 µs ± 14%                         123 MiB/s
 //	  the signing stage)
-//	Sketch/16384B                                           113 µs ± 3%                           139 MiB/s
-//	MinWisePush (go-minhash Push alone, the same distinct   29.2 µs ± 4% (same session; run in
+//	Sketch/16384B                                           112 µs ± 42%                          140 MiB/s
+//	MinWisePush (go-minhash Push alone, the same distinct   35.7 µs ± 5% (same hour; run in
 //	  shingles as 3 KiB, Signature's hash functions)        the oracle module, see below)
-//	AppendSignature (neardup's kernel, same shingles,       3.46 µs ± 2% (AVX-512);
-//	  same values)                                          24.3 µs ± 3% (-tags purego)
-//	shingle AppendHashes/3072B (normalize and shingle)      21.6 µs ± 6%                          136 MiB/s
-//	Compare (teaser against article)                        446 ns ± 4%
-//	CompareAligned (abridged copy against article:          2.6 µs
+//	AppendSignature (neardup's kernel, same shingles,       3.05 µs ± 1% (AVX-512);
+//	  same values)                                          20.7 µs ± 10% (-tags purego, same hour)
+//	shingle AppendHashes/3072B (normalize and shingle)      15.9 µs ± 4%                          185 MiB/s
+//	shingle AppendShingles (600 token hashes, 5-word        1.03 µs ± 7% (AVX-512);
+//	  windows)                                              7.17 µs ± 16% (portable loop)
+//	Compare (teaser against article)                        239 ns ± 13%
+//	CompareAligned (abridged copy against article:          1.76 µs ± 21%
 //	  containment and alignment, reason formatted)
-//	EstimateIntersection                                    121 ns ± 3%
+//	EstimateIntersection                                    78.2 ns ± 11%
+//	CountEqual (two 128-code signatures)                    64.1 ns ± 29%
 //	eval Score (10^5 labelled documents; -eval's scoring,   32.4 ms (5 runs, a separate session)
 //	  go test ./dedup/eval -bench Score)
-//	IndexAdd / IndexQuery (1,000 docs, a fresh index        12.4 µs ± 6% / 6.6 µs ± 3%
+//	IndexAdd / IndexQuery (1,000 docs, a fresh index        9.74 µs ± 18% / 7.48 µs ± 22%
 //	  each time)
 //	StoreAdd 3 KiB, 8 writers (2 runs each, a separate      82–96 / 98–109 / 242–250 / 340–355 µs
 //	  session): in-memory Stream / SyncNone / SyncGroup /
@@ -482,14 +488,17 @@
 // go-minhash; MinWisePush runs there too), computed by neardup's own
 // kernels:
 // with AVX-512 the 128 minimums stay in 16 registers, 8 hashes an
-// instruction; elsewhere four shingles at a time in plain Go. The signing
-// stage costs 1.16× Push alone with the AVX-512 kernel (the table's run).
+// instruction, and shingle hashes and MinHash steps are computed 8 at a
+// time too; elsewhere four shingles at a time in plain Go. The signing
+// stage costs 0.67× Push alone with the AVX-512 kernels (the table's run).
 // With the portable one, ten alternating runs of the two test binaries
 // (go test -c -tags purego, -bench 'Sketch/3072B' in ./dedup and
 // 'MinWisePush' in the oracle module) gave 36.8 µs ± 2% against 24.9 µs
 // ± 1%: 1.48× (1.44× to 1.56× run by run); eight such runs on another
 // day gave 35.0 µs ± 2% against 29 to 41 µs, Push alone running at one of
-// two speeds there (0.85× to 1.13× run by run). Of the portable stage, the
+// two speeds there (0.85× to 1.13× run by run); four on a third day, 47.5
+// to 58.3 µs against 29.9 to 34.3 µs (1.42× to 1.70× run by run, 1.62×
+// the median). Of the portable stage, the
 // kernel takes about 45%; the rest (normalization, tokenization, shingle
 // and line hashes, numbers) costs about 0.8× Push alone. An
 // fsync costs about 250 µs on this machine; with concurrent writers group
@@ -519,7 +528,7 @@
 // # Scaling out
 //
 // One process is the first choice: this command clusters a million 3 KB
-// articles in 42 to 44 s on 2 cores, about a minute on the VM's slower
+// articles in 35 to 37 s on 2 cores, about a minute on the VM's slower
 // days (see Larger corpora). Three other modes cover what one process
 // cannot:
 //
@@ -541,7 +550,7 @@
 //
 // In one process, dedup.Stream and dedup.Store serve one crawler or a
 // curation job that fits one machine (10^5 documents with this command:
-// 3.97 to 4.06 s, 176 to 179 MB; see Larger corpora).
+// 3.27 to 4.29 s, 175 to 182 MB; see Larger corpora).
 //
 // A shared index on Redis. redisindex.New(ctx, client, redisindex.Options{...})
 // returns a dedup.Backend; dedup.NewStream(cfg, ix) puts a Stream on it,
