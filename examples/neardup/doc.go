@@ -370,9 +370,9 @@
 //
 // The 5 runs of 10^5 alternated with the ekzhu/minhash-lsh peer of the
 // README (35.0 to 39.6 s), the 3 runs of 10^6 with a build that hashed
-// shingles and MinHash steps without AVX-512 (37.2 to 41.1 s). The VM's speed
-// drifts by 15% and more within an hour, and by up to 1.8× from one day
-// to another, so runs far apart in time compare poorly. The two runs of
+// shingles and MinHash steps without AVX-512 (37.2 to 41.1 s). The VM's
+// speed drifts by 15% and more within an hour, and by up to 1.8× from one
+// day to another, so runs far apart in time compare poorly. The two runs of
 // 10^7 documents wrote the same output, with a canonical accuracy of
 // 0.967 (0.967 at 10^6 too); their stages took 253 and 279, 94 and 100,
 // 60 and 62, 88 and 93 s, and writing with -eval's scoring 29 and 36 s.
@@ -399,11 +399,10 @@
 // 17 min 27 s and 7.52 GB (2 runs; stages 507 to 523, 180 to 199, 129
 // to 147 and 146 to 162 s, writing and scoring 43 to 52 s), with the
 // scores of a run without flags (9 min 50 s and 16.4 GB on another
-// day); on a faster day, 9 min 20 s and 8 min 56 s
-// (the table above). What remains in memory at 10^7 peaks at
-// the end of clustering and the start of writing: the signatures and
-// sketches (3.9 GB) and the results (168 bytes a document and each
-// cluster's scores).
+// day); on a faster day, 9 min 20 s and 8 min 56 s (the table above).
+// What remains in memory at 10^7 peaks at the end of clustering and the
+// start of writing: the signatures and sketches (3.9 GB) and the results
+// (168 bytes a document and each cluster's scores).
 //
 // A soft limit trades time for memory, and holds only when what the run
 // keeps alive fits well below it: the live heap of 10^6 documents peaks
@@ -498,14 +497,13 @@
 // day gave 35.0 µs ± 2% against 29 to 41 µs, Push alone running at one of
 // two speeds there (0.85× to 1.13× run by run); four on a third day, 47.5
 // to 58.3 µs against 29.9 to 34.3 µs (1.42× to 1.70× run by run, 1.62×
-// the median). Of the portable stage, the
-// kernel takes about 45%; the rest (normalization, tokenization, shingle
-// and line hashes, numbers) costs about 0.8× Push alone. An
-// fsync costs about 250 µs on this machine; with concurrent writers group
-// commit shares some of them (about 245 µs per add against 345 µs for
-// SyncEach). It shares fewer than the number of waiting writers suggests;
-// the cause is not established (possibly appends waiting for the page
-// under writeback).
+// the median). Of the portable stage, the kernel takes about 45%; the
+// rest (normalization, tokenization, shingle and line hashes, numbers)
+// costs about 0.8× Push alone. An fsync costs about 250 µs on this
+// machine; with concurrent writers group commit shares some of them
+// (about 245 µs per add against 345 µs for SyncEach). It shares fewer
+// than the number of waiting writers suggests; the cause is not
+// established (possibly appends waiting for the page under writeback).
 //
 // # Evaluating on your own data
 //
