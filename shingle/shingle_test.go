@@ -367,6 +367,18 @@ func FuzzShingles(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text []byte, size uint8) {
 		sh := shingle.Shingler{Size: int(size%shingle.MaxSize) + 1}
 		want := sh.AppendHashes(nil, text)
+		// Each shingle is HashTokens of its window of token hashes, as
+		// the portable loop computes it: the AVX-512 kernel, where it
+		// runs, must agree.
+		tokens := sh.AppendTokenHashes(nil, text)
+		k := min(sh.Size, len(tokens))
+		var windows []uint64
+		for i := 0; k > 0 && i+k <= len(tokens); i++ {
+			windows = append(windows, shingle.HashTokens(tokens[i:i+k]))
+		}
+		if !slices.Equal(want, windows) {
+			t.Fatalf("shingles of %q (size %d) differ from HashTokens of their windows:\n %x\n %x", text, sh.Size, want, windows)
+		}
 		// Replacing spaces with '_' changes no shingle.
 		joined := bytes.ReplaceAll(text, []byte(" "), []byte("_"))
 		if got := sh.AppendHashes(nil, joined); !slices.Equal(want, got) {
