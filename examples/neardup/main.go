@@ -203,6 +203,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		// Only the first reading checks ids: what it needed goes before
 		// boilerplate learning, the run's peak of memory.
 		rd.where, rd.lineOf, rd.fileOf = nil, nil, nil
+		if rd.pass == 1 {
+			// And what the reading freed goes back to the system: the
+			// peak's large arrays need fresh spans, which the reading's
+			// small freed ones cannot serve, and the runtime would return
+			// those only slowly. At 10^6 documents this took the peak RSS
+			// from 1.59 to 1.43-1.51 GB, at the cost of one collection.
+			debug.FreeOSMemory()
+		}
 		if rd.pass == 1 && cfg.BoilerplateArticles > 0 {
 			prog.setStage("learning boilerplate")
 		} else {
