@@ -363,29 +363,30 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         317 MB  3.27 to 4.29 s (5 runs)   175 to 182 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  34.7 to 37.2 s (3 runs)   1.40 to 1.56 GB  1.0000 / 1.0000
+//	100,000         317 MB  3.89 to 4.66 s (5 runs)   166 to 178 MB    1.0000 / 1.0000
+//	1,000,000       3.2 GB  37.0 to 38.9 s (3 runs)   1.44 to 1.47 GB  1.0000 / 1.0000
 //	10,000,000      32 GB   8 min 56 s, 9 min 20 s    7.81, 7.49 GB    1.0000 / 1.0000
 //	                        (-eval -mem 7GB, 2 runs)
 //
 // The 5 runs of 10^5 alternated with the ekzhu/minhash-lsh peer of the
-// README (35.0 to 39.6 s), the 3 runs of 10^6 with a build that hashed
-// shingles and MinHash steps without AVX-512 (37.2 to 41.1 s). The VM's
-// speed drifts by 15% and more within an hour, and by up to 1.8× from one
-// day to another, so runs far apart in time compare poorly. The two runs of
-// 10^7 documents wrote the same output, with a canonical accuracy of
-// 0.967 (0.967 at 10^6 too); their stages took 253 and 279, 94 and 100,
-// 60 and 62, 88 and 93 s, and writing with -eval's scoring 29 and 36 s.
+// README (44.3 to 50.1 s), the 3 runs of 10^6 with a build that hashed
+// shingles and MinHash steps without AVX-512 and kept the first reading's
+// freed memory (42.3 to 43.0 s, 1.56 to 1.59 GB). The VM's speed drifts
+// by 15% and more within an hour, and by up to 1.8× from one day to
+// another, so runs far apart in time compare poorly. The two runs of 10^7
+// documents wrote the same output, with a canonical accuracy of 0.967
+// (0.967 at 10^6 too); their stages took 253 and 279, 94 and 100, 60 and
+// 62, 88 and 93 s, and writing with -eval's scoring 29 and 36 s.
 //
 //	stage (-timings, medians)          10^5     10^6
-//	reading and sketching              2.24 s   22.3 s
-//	learning boilerplate               0.39 s   4.3 s
-//	re-reading documents with it       0.48 s   4.8 s
-//	clustering                         0.27 s   3.4 s
+//	reading and sketching              2.57 s   23.2 s
+//	learning boilerplate               0.38 s   4.9 s
+//	re-reading documents with it       0.57 s   4.9 s
+//	clustering                         0.37 s   4.3 s
 //
 // Each stage's CPU time is in a -cpuprofile's labels (go tool pprof
-// -tags): at 10^6, one run, sketching 42.7 s, re-sketching 8.2 s,
-// learning boilerplate 6.3 s, clustering 5.9 s, of 65.7 s in 34.1 s.
+// -tags): at 10^6, one run, sketching 50.8 s, re-sketching 9.1 s,
+// learning boilerplate 7.1 s, clustering 7.0 s, of 77.4 s in 41.0 s.
 //
 // -spill (and -mem, which implies it) keeps the sketches' alignment
 // chunks and number samples and, until boilerplate is learned, every
@@ -412,7 +413,11 @@
 // the clustering stage's heap objects at about 1.14 GB (the sketches and
 // each document's result, 168 bytes that point at its sketch). Peak RSS
 // runs above the live heap by the free memory the runtime keeps mapped:
-// 200 to 600 MB at the peaks. On 10^6 documents, -mem 1400MB took 51 s
+// 200 to 600 MB at the peaks. The command returns what the first reading
+// freed to the system before boilerplate learning (debug.FreeOSMemory):
+// the learning's large arrays need fresh spans, which the reading's small
+// freed ones cannot serve, and that took 10^6 documents from 1.59 to 1.43
+// to 1.51 GB (3 runs each, alternating). On 10^6 documents, -mem 1400MB took 51 s
 // (in the slower hour) with a peak RSS of 1.38 GB (one run).
 //
 // The command streams files and directories: it reads them once to sketch
@@ -526,7 +531,7 @@
 // # Scaling out
 //
 // One process is the first choice: this command clusters a million 3 KB
-// articles in 35 to 37 s on 2 cores, about a minute on the VM's slower
+// articles in 37 to 39 s on 2 cores, about a minute on the VM's slower
 // days (see Larger corpora). Three other modes cover what one process
 // cannot:
 //
@@ -548,7 +553,7 @@
 //
 // In one process, dedup.Stream and dedup.Store serve one crawler or a
 // curation job that fits one machine (10^5 documents with this command:
-// 3.27 to 4.29 s, 175 to 182 MB; see Larger corpora).
+// 3.89 to 4.66 s, 166 to 178 MB; see Larger corpora).
 //
 // A shared index on Redis. redisindex.New(ctx, client, redisindex.Options{...})
 // returns a dedup.Backend; dedup.NewStream(cfg, ix) puts a Stream on it,
