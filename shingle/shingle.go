@@ -78,6 +78,12 @@ func (n Normalizer) AppendNormalized(dst, src []byte) []byte {
 func (n Normalizer) AppendTokenHashes(dst []uint64, src []byte) []uint64 {
 	sc := getScanner(src, n)
 	defer scanners.Put(sc)
+	return sc.appendWordHashes(dst)
+}
+
+// appendWordHashes appends the hash of every word token left in the
+// scanner's text to dst.
+func (sc *Scanner) appendWordHashes(dst []uint64) []uint64 {
 	for sc.Scan() {
 		if sc.kind == Word {
 			dst = append(dst, TokenHash(sc.key))
@@ -129,12 +135,7 @@ func (s Shingler) AppendHashes(dst []uint64, src []byte) []uint64 {
 	defer scanners.Put(sc)
 	// The token hashes first, then the shingles at once, so that
 	// AppendShingles hashes eight of them at a time where it can.
-	words := sc.words[:0]
-	for sc.Scan() {
-		if sc.kind == Word {
-			words = append(words, TokenHash(sc.key))
-		}
-	}
+	words := sc.appendWordHashes(sc.words[:0])
 	dst = AppendShingles(dst, words, size)
 	if cap(words) <= 1<<16 { // do not pin the buffer of one huge text
 		sc.words = words
