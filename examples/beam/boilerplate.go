@@ -2,10 +2,12 @@ package pipeline
 
 import (
 	"context"
+	"encoding/binary"
 	"slices"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/stats"
 
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/stage"
@@ -30,9 +32,10 @@ import (
 //     document's opening is its first line that is not boilerplate of the
 //     first kind, which every worker knows from a side input of those.
 //
-// Each group is a line's article set (at most BoilerplateArticles) or one
-// article's documents.
-func learnBoilerplate(s beam.Scope, cfg []byte, articles beam.PCollection, rounds int, buckets int64) beam.PCollection {
+// Each group is a line's article set (at most BoilerplateArticles), an
+// article's document count, or at most about maxDocs documents of one
+// article (joinArticles).
+func learnBoilerplate(s beam.Scope, cfg []byte, articles beam.PCollection, rounds int, buckets, maxDocs int64) beam.PCollection {
 	c, err := config(cfg)
 	if err != nil {
 		panic(err)
@@ -47,7 +50,7 @@ func learnBoilerplate(s beam.Scope, cfg []byte, articles beam.PCollection, round
 	roots := components(s.Scope("joined"), links, rounds, buckets, "boilerplate")
 
 	// Lines by joined article.
-	occs, opened := beam.ParDo2(s, &joinArticleFn{}, beam.CoGroupByKey(s, articles, roots))
+	occs, opened := joinArticles(s, articles, roots, maxDocs)
 	// Counted up to k articles, and at least 2: the rules tell lines of
 	// one article from lines of two even when k is 1.
 	counts := beam.ParDo(s, shared, beam.CombinePerKey(s, &distinctFn{Cap: max(k, 2)}, occs))
@@ -126,12 +129,118 @@ func (f *paragraphLinksFn) ProcessElement(_ uint64, a arts, emit func(int64, int
 	}
 }
 
+// joinArticles gives each document of articles (KV<article, doc>) its
+// joined article from roots (KV<article, root>, the joined articles
+// only), and returns its line occurrences (KV<line hash, occ>) and the
+// documents under their joined article (KV<root, doc>).
+//
+// An article is one cluster of the preliminary grouping, and a family of
+// copies is one article however large it grows: joined whole, its
+// documents would make one group that grows with the family. So an
+// article of more than maxDocs documents, few (a combiner counts each
+// article's documents; those over maxDocs are a side input), is split
+// like a huge index key: its documents go to hugeShards(count) shards by
+// position, and its root, if it has one, to every shard. The join is the
+// same; no group holds more than about maxDocs of an article's
+// documents.
+func joinArticles(s beam.Scope, articles, roots beam.PCollection, maxDocs int64) (occs, opened beam.PCollection) {
+	counts := stats.SumPerKey(s, beam.ParDo(s, articleOne, articles))
+	huge := beam.ParDo(s, &hugeArticleFn{Max: maxDocs}, counts)
+	docs, shardDocs := beam.ParDo2(s, &routeArticleFn{Max: maxDocs}, articles, beam.SideInput{Input: huge})
+	rootsOf, shardRoots := beam.ParDo2(s, &routeRootFn{Max: maxDocs}, roots, beam.SideInput{Input: huge})
+	occs, opened = beam.ParDo2(s, &joinArticleFn{}, beam.CoGroupByKey(s, docs, rootsOf))
+	occs2, opened2 := beam.ParDo2(s, &joinShardFn{}, beam.CoGroupByKey(s, shardDocs, shardRoots))
+	return beam.Flatten(s, occs, occs2), beam.Flatten(s, opened, opened2)
+}
+
+// articleOne counts a document for its article.
+func articleOne(art int64, _ doc) (int64, int64) { return art, 1 }
+
+// hugeArticleFn keeps the articles of more than Max documents.
+type hugeArticleFn struct{ Max int64 }
+
+func (f *hugeArticleFn) ProcessElement(art, n int64, emit func(int64, int64)) {
+	if n > f.Max {
+		emit(art, n)
+	}
+}
+
+// hugeArticles reads the huge articles (a side input of hugeArticleFn's
+// output) into a map from article to its number of shards.
+func hugeArticles(iter func(*int64, *int64) bool, maxDocs int64) map[int64]uint64 {
+	t := make(map[int64]uint64)
+	var art, n int64
+	for iter(&art, &n) {
+		t[art] = hugeShards(uint64(n), uint64(maxDocs))
+	}
+	return t
+}
+
+// articleShard is the group key of a shard of a huge article.
+func articleShard(art int64, shard uint64) string {
+	return shardName(string(binary.LittleEndian.AppendUint64(nil, uint64(art))), shard)
+}
+
+// routeArticleFn files a document under its article, or, if the article
+// is huge, under one of its shards, by position.
+type routeArticleFn struct {
+	Max  int64
+	huge map[int64]uint64
+}
+
+func (f *routeArticleFn) ProcessElement(ctx context.Context, art int64, d doc, huge func(*int64, *int64) bool, normal func(int64, doc), byShard func(string, doc)) {
+	if f.huge == nil {
+		f.huge = hugeArticles(huge, f.Max)
+	}
+	shards, ok := f.huge[art]
+	if !ok {
+		normal(art, d)
+		return
+	}
+	beam.NewCounter("neardup.split", "documents of huge articles").Inc(ctx, 1)
+	byShard(articleShard(art, contentShard(uint64(d.Pos), 0, shards)), d)
+}
+
+// routeRootFn files an article's root under the article, or, if the
+// article is huge, under every one of its shards.
+type routeRootFn struct {
+	Max  int64
+	huge map[int64]uint64
+}
+
+func (f *routeRootFn) ProcessElement(art, root int64, huge func(*int64, *int64) bool, normal func(int64, int64), byShard func(string, int64)) {
+	if f.huge == nil {
+		f.huge = hugeArticles(huge, f.Max)
+	}
+	shards, ok := f.huge[art]
+	if !ok {
+		normal(art, root)
+		return
+	}
+	for k := range shards {
+		byShard(articleShard(art, k), root)
+	}
+}
+
 // joinArticleFn takes an article's documents and its joined article (if
 // it was joined) and emits the documents' line occurrences and the
 // documents under the joined article.
 type joinArticleFn struct{}
 
 func (f *joinArticleFn) ProcessElement(ctx context.Context, art int64, docs func(*doc) bool, roots func(*int64) bool, emitOcc func(uint64, occ), emitDoc func(int64, doc)) {
+	joinArticle(ctx, art, docs, roots, emitOcc, emitDoc)
+}
+
+// joinShardFn is joinArticleFn for a shard of a huge article.
+type joinShardFn struct{}
+
+func (f *joinShardFn) ProcessElement(ctx context.Context, key string, docs func(*doc) bool, roots func(*int64) bool, emitOcc func(uint64, occ), emitDoc func(int64, doc)) {
+	joinArticle(ctx, int64(binary.LittleEndian.Uint64([]byte(key[:8]))), docs, roots, emitOcc, emitDoc)
+}
+
+// joinArticle is the join of joinArticleFn and joinShardFn: art's
+// documents (or a shard's) and its root, if it was joined.
+func joinArticle(ctx context.Context, art int64, docs func(*doc) bool, roots func(*int64) bool, emitOcc func(uint64, occ), emitDoc func(int64, doc)) {
 	defer timed(ctx, "boilerplate/articles", time.Now())
 	root := art
 	roots(&root)

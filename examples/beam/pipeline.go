@@ -52,11 +52,15 @@
 //
 // Boilerplate learning (boilerplate.go) counts each line once per article
 // with combiners keyed by the line's hash, and broadcasts the learned set,
-// which stays small, as a side input.
+// which stays small, as a side input. Each document learns its joined
+// article (articles that share a rare paragraph are one) by a join keyed
+// by its article, or, for an article of more than KeyGroup documents (a
+// family of copies), by a shard of it (joinArticles).
 //
 // Memory per step grows with the largest group of its key, not with the
 // corpus: the copies of one text (exact copies), the documents under one
-// index key or a shard of one (at most about KeyGroup), the job of a set
+// index key or a shard of one (at most about KeyGroup), the documents of
+// one article or a shard of one (at most about KeyGroup), the job of a set
 // of postings (their later documents of one shard of each key), the jobs
 // a document is in (at most one per index key), a component of verified
 // copies. Verifying by job rather than by pair ships a sketch once per
@@ -115,7 +119,12 @@ func init() {
 	register.Combiner3[arts, occ, arts](&distinctFn{})
 	register.DoFn3x0[int64, doc, func(uint64, occ)](&occurrencesFn{})
 	register.DoFn3x0[uint64, arts, func(int64, int64)](&paragraphLinksFn{})
+	register.Function2x2(articleOne)
+	register.DoFn3x0[int64, int64, func(int64, int64)](&hugeArticleFn{})
+	register.DoFn6x0[context.Context, int64, doc, func(*int64, *int64) bool, func(int64, doc), func(string, doc)](&routeArticleFn{})
+	register.DoFn5x0[int64, int64, func(*int64, *int64) bool, func(int64, int64), func(string, int64)](&routeRootFn{})
 	register.DoFn6x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(uint64, occ), func(int64, doc)](&joinArticleFn{})
+	register.DoFn6x0[context.Context, string, func(*doc) bool, func(*int64) bool, func(uint64, occ), func(int64, doc)](&joinShardFn{})
 	register.Function3x0(shared)
 	register.DoFn3x0[uint64, arts, func(uint64)](&commonFn{})
 	register.DoFn4x0[int64, doc, func(*uint64) bool, func(uint64, occ)](&openingFn{})
@@ -137,6 +146,9 @@ func init() {
 	register.Emitter2[int64, []byte]()
 	register.Emitter1[[]byte]()
 	register.Emitter2[string, []byte]()
+	register.Emitter2[string, doc]()
+	register.Emitter2[string, int64]()
+	register.Iter2[int64, int64]()
 	register.Emitter2[uint64, meeting]()
 	register.Iter1[meeting]()
 	register.Emitter2[uint64, jobSketch]()
@@ -186,9 +198,10 @@ type Options struct {
 	// 4 times its size), so that a group's size does not grow with the
 	// corpus.
 	Buckets int64
-	// KeyGroup is the most documents an index key is grouped with whole;
-	// a key that more carry is split in shards of about as many (see
-	// splitHugeKeys). 0 means 4,096.
+	// KeyGroup is the most documents an index key, or an article in
+	// boilerplate learning, is grouped with whole; a key that more carry,
+	// or an article of more, is split in shards of about as many (see
+	// splitHugeKeys and joinArticles). 0 means 4,096.
 	KeyGroup int64
 }
 
@@ -251,7 +264,7 @@ func Build(s beam.Scope, opt Options) {
 		opt.KeyGroup = defaultKeyGroup
 	}
 	articles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, opt.KeyGroup, nil)
-	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, opt.Rounds, buckets)
+	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, opt.Rounds, buckets, opt.KeyGroup)
 
 	final, finalKeys := beam.ParDo2(s.Scope("resketch"), &resketchFn{Config: cfg, Buckets: buckets}, spans, beam.SideInput{Input: boiler})
 	out := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, opt.KeyGroup, &shards{Span: opt.RangeBytes})

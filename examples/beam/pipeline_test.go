@@ -76,23 +76,27 @@ func TestPipelineMatchesCLI(t *testing.T) {
 }
 
 // Index keys carried by more documents than Options.KeyGroup are split
-// in shards (splitHugeKeys), with the same result: with KeyGroup 2, most
-// keys that pair documents take that way.
+// in shards (splitHugeKeys), and so are articles of more documents
+// (joinArticles), with the same result: with KeyGroup 2, most keys that
+// pair documents, and every article of three copies or more, take that
+// way.
 func TestPipelineSplitsHugeKeys(t *testing.T) {
 	in := corpus(t)
 	want := runCLI(t, buildCLI(t), "-q", in)
 	out := filepath.Join(t.TempDir(), "result.jsonl")
 	res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, KeyGroup: 2})
-	split := int64(0)
+	split := map[string]int64{}
 	for _, c := range res.Metrics().AllMetrics().Counters() {
 		if c.Key.Namespace == "neardup.split" {
-			split += c.Result()
+			split[c.Key.Name] += c.Result()
 		}
 	}
-	if split == 0 {
-		t.Fatal("no document of a huge key: the split was not exercised")
+	for _, name := range []string{"documents of huge keys", "documents of huge articles"} {
+		if split[name] == 0 {
+			t.Fatalf("no %s: the split was not exercised (%v)", name, split)
+		}
 	}
-	t.Logf("%d documents of huge keys", split)
+	t.Logf("split: %v", split)
 	sameLines(t, want, out)
 }
 
