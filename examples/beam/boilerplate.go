@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/stats"
 
 	"github.com/neardup/neardup/dedup"
 	"github.com/neardup/neardup/dedup/stage"
@@ -32,10 +31,10 @@ import (
 //     document's opening is its first line that is not boilerplate of the
 //     first kind, which every worker knows from a side input of those.
 //
-// Each group is a line's article set (at most BoilerplateArticles), an
-// article's document count, or at most about maxDocs documents of one
-// article (joinArticles).
-func learnBoilerplate(s beam.Scope, cfg []byte, articles beam.PCollection, rounds int, buckets, maxDocs int64) beam.PCollection {
+// Each group is a line's article set (at most BoilerplateArticles) or at
+// most about maxDocs documents of one article (joinArticles; huge holds
+// the articles of more, KV<article, documents>).
+func learnBoilerplate(s beam.Scope, cfg []byte, articles, huge beam.PCollection, rounds int, buckets, maxDocs int64) beam.PCollection {
 	c, err := config(cfg)
 	if err != nil {
 		panic(err)
@@ -50,7 +49,7 @@ func learnBoilerplate(s beam.Scope, cfg []byte, articles beam.PCollection, round
 	roots := components(s.Scope("joined"), links, rounds, buckets, "boilerplate")
 
 	// Lines by joined article.
-	occs, opened := joinArticles(s, articles, roots, maxDocs)
+	occs, opened := joinArticles(s, articles, roots, huge, maxDocs)
 	// Counted up to k articles, and at least 2: the rules tell lines of
 	// one article from lines of two even when k is 1.
 	counts := beam.ParDo(s, shared, beam.CombinePerKey(s, &distinctFn{Cap: max(k, 2)}, occs))
@@ -137,15 +136,13 @@ func (f *paragraphLinksFn) ProcessElement(_ uint64, a arts, emit func(int64, int
 // An article is one cluster of the preliminary grouping, and a family of
 // copies is one article however large it grows: joined whole, its
 // documents would make one group that grows with the family. So an
-// article of more than maxDocs documents, few (a combiner counts each
-// article's documents; those over maxDocs are a side input), is split
-// like a huge index key: its documents go to hugeShards(count) shards by
+// article of more than maxDocs documents, few, which the grouping
+// reports in huge (KV<article, documents>, a side input), is split like a
+// huge index key: its documents go to hugeShards(documents) shards by
 // position, and its root, if it has one, to every shard. The join is the
 // same; no group holds more than about maxDocs of an article's
 // documents.
-func joinArticles(s beam.Scope, articles, roots beam.PCollection, maxDocs int64) (occs, opened beam.PCollection) {
-	counts := stats.SumPerKey(s, beam.ParDo(s, articleOne, articles))
-	huge := beam.ParDo(s, &hugeArticleFn{Max: maxDocs}, counts)
+func joinArticles(s beam.Scope, articles, roots, huge beam.PCollection, maxDocs int64) (occs, opened beam.PCollection) {
 	docs, shardDocs := beam.ParDo2(s, &routeArticleFn{Max: maxDocs}, articles, beam.SideInput{Input: huge})
 	rootsOf, shardRoots := beam.ParDo2(s, &routeRootFn{Max: maxDocs}, roots, beam.SideInput{Input: huge})
 	occs, opened = beam.ParDo2(s, &joinArticleFn{}, beam.CoGroupByKey(s, docs, rootsOf))
@@ -153,20 +150,8 @@ func joinArticles(s beam.Scope, articles, roots beam.PCollection, maxDocs int64)
 	return beam.Flatten(s, occs, occs2), beam.Flatten(s, opened, opened2)
 }
 
-// articleOne counts a document for its article.
-func articleOne(art int64, _ doc) (int64, int64) { return art, 1 }
-
-// hugeArticleFn keeps the articles of more than Max documents.
-type hugeArticleFn struct{ Max int64 }
-
-func (f *hugeArticleFn) ProcessElement(art, n int64, emit func(int64, int64)) {
-	if n > f.Max {
-		emit(art, n)
-	}
-}
-
-// hugeArticles reads the huge articles (a side input of hugeArticleFn's
-// output) into a map from article to its number of shards.
+// hugeArticles reads the huge articles (a side input) into a map from
+// article to its number of shards.
 func hugeArticles(iter func(*int64, *int64) bool, maxDocs int64) map[int64]uint64 {
 	t := make(map[int64]uint64)
 	var art, n int64

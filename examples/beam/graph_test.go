@@ -33,7 +33,6 @@ var keyedBy = map[string]string{
 	"occurrencesFn":    "line",
 	"joinArticleFn":    "line",
 	"joinShardFn":      "line",
-	"articleOne":       "article (its documents counted)",
 	"routeArticleFn":   "article, or a shard of a huge article",
 	"routeRootFn":      "article, or a shard of a huge article",
 	"openingFn":        "line",

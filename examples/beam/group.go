@@ -221,7 +221,7 @@ func (s *shards) of(pos int64) int64 {
 // document (position and lines) keyed by its article, the position of its
 // cluster's canonical; otherwise each document's result line keyed by its
 // output shard.
-func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets, keyGroup int64, out *shards) beam.PCollection {
+func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets, keyGroup int64, out *shards) (result, hugeArticles beam.PCollection) {
 	pass := "preliminary" // the step names of --timings
 	if out != nil {
 		pass = "final"
@@ -248,11 +248,11 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 	// root.
 	roots := components(s.Scope("components"), links, rounds, buckets, pass)
 	docsByRoot, edgesByRoot := beam.ParDo2(s, &labelFn{Pass: pass}, beam.CoGroupByKey(s, byRep, roots, partners))
-	articles, lines := beam.ParDo2(s, &componentFn{Config: cfg, Out: out, Pass: pass}, beam.CoGroupByKey(s, docsByRoot, edgesByRoot))
+	articles, lines, hugeArticles := beam.ParDo3(s, &componentFn{Config: cfg, Out: out, Pass: pass, MaxArticle: keyGroup}, beam.CoGroupByKey(s, docsByRoot, edgesByRoot))
 	if out == nil {
-		return articles
+		return articles, hugeArticles
 	}
-	return lines
+	return lines, hugeArticles
 }
 
 // groupSize records the size of a group a step formed, in elements and
@@ -621,15 +621,20 @@ func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc)
 
 // componentFn groups one component of verified pairs with
 // stage.ClusterSketches, which gives what it gives for the whole corpus
-// (grouping reads only verified pairs), and emits its documents' results.
+// (grouping reads only verified pairs), and emits its documents' results:
+// in the preliminary grouping (Out nil) each document under its cluster's
+// canonical, its article, and the articles of more than MaxArticle
+// documents with their sizes (see joinArticles); in the final one, each
+// document's line of the result.
 type componentFn struct {
-	Config []byte
-	Pass   string
-	Out    *shards
-	cfg    *dedup.Config
+	Config     []byte
+	Pass       string
+	Out        *shards
+	MaxArticle int64
+	cfg        *dedup.Config
 }
 
-func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*doc) bool, edges func(*[]byte) bool, emitArticle func(int64, doc), emitLine func(int64, outLine)) error {
+func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*doc) bool, edges func(*[]byte) bool, emitArticle func(int64, doc), emitLine func(int64, outLine), emitHuge func(int64, int64)) error {
 	defer timed(ctx, f.Pass+"/cluster", time.Now())
 	if f.cfg == nil {
 		cfg, err := config(f.Config)
@@ -690,6 +695,11 @@ func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*do
 		for i, d := range ds {
 			canon := res.Clusters[res.Docs[i].ClusterIndex].Canonical
 			emitArticle(ds[canon].Pos, doc{Pos: d.Pos, Lines: d.Lines})
+		}
+		for _, cl := range res.Clusters {
+			if n := int64(len(cl.Members)); n > f.MaxArticle {
+				emitHuge(ds[cl.Canonical].Pos, n)
+			}
 		}
 		return nil
 	}

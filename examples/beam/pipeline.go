@@ -109,7 +109,7 @@ func init() {
 	register.DoFn5x0[context.Context, int64, func(*[]byte) bool, func(*uint64) bool, func(uint64, jobSketch)](&shipFn{})
 	register.DoFn6x1[context.Context, uint64, func(*meeting) bool, func(*jobSketch) bool, func(int64, []byte), func(int64, int64), error](&verifyFn{})
 	register.DoFn7x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(*[]byte) bool, func(int64, doc), func(int64, []byte)](&labelFn{})
-	register.DoFn6x1[context.Context, int64, func(*doc) bool, func(*[]byte) bool, func(int64, doc), func(int64, outLine), error](&componentFn{})
+	register.DoFn7x1[context.Context, int64, func(*doc) bool, func(*[]byte) bool, func(int64, doc), func(int64, outLine), func(int64, int64), error](&componentFn{})
 
 	register.DoFn3x0[int64, int64, func(int64, nodeLink)](&bothWaysFn{})
 	register.DoFn3x0[int64, int64, func(int64, nodeLink)](&downwardFn{})
@@ -119,8 +119,6 @@ func init() {
 	register.Combiner3[arts, occ, arts](&distinctFn{})
 	register.DoFn3x0[int64, doc, func(uint64, occ)](&occurrencesFn{})
 	register.DoFn3x0[uint64, arts, func(int64, int64)](&paragraphLinksFn{})
-	register.Function2x2(articleOne)
-	register.DoFn3x0[int64, int64, func(int64, int64)](&hugeArticleFn{})
 	register.DoFn6x0[context.Context, int64, doc, func(*int64, *int64) bool, func(int64, doc), func(string, doc)](&routeArticleFn{})
 	register.DoFn5x0[int64, int64, func(*int64, *int64) bool, func(int64, int64), func(string, int64)](&routeRootFn{})
 	register.DoFn6x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(uint64, occ), func(int64, doc)](&joinArticleFn{})
@@ -263,11 +261,11 @@ func Build(s beam.Scope, opt Options) {
 	if opt.KeyGroup <= 0 {
 		opt.KeyGroup = defaultKeyGroup
 	}
-	articles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, opt.KeyGroup, nil)
-	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, opt.Rounds, buckets, opt.KeyGroup)
+	articles, hugeArticles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, opt.KeyGroup, nil)
+	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, hugeArticles, opt.Rounds, buckets, opt.KeyGroup)
 
 	final, finalKeys := beam.ParDo2(s.Scope("resketch"), &resketchFn{Config: cfg, Buckets: buckets}, spans, beam.SideInput{Input: boiler})
-	out := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, opt.KeyGroup, &shards{Span: opt.RangeBytes})
+	out, _ := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, opt.KeyGroup, &shards{Span: opt.RangeBytes})
 	writeShards(s.Scope("write"), opt.Output, out)
 }
 
