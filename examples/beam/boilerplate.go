@@ -150,15 +150,19 @@ func joinArticles(s beam.Scope, articles, roots, huge beam.PCollection, maxDocs 
 	return beam.Flatten(s, occs, occs2), beam.Flatten(s, opened, opened2)
 }
 
-// hugeArticles reads the huge articles (a side input) into a map from
-// article to its number of shards.
-func hugeArticles(iter func(*int64, *int64) bool, maxDocs int64) map[int64]uint64 {
-	t := make(map[int64]uint64)
-	var art, n int64
-	for iter(&art, &n) {
-		t[art] = hugeShards(uint64(n), uint64(maxDocs))
+// hugeArticle reports whether art is a huge article, and its number of
+// shards; *t holds the huge articles' shard counts, read from the side
+// input iter on first use.
+func hugeArticle(t *map[int64]uint64, iter func(*int64, *int64) bool, maxDocs, art int64) (uint64, bool) {
+	if *t == nil {
+		*t = make(map[int64]uint64)
+		var a, n int64
+		for iter(&a, &n) {
+			(*t)[a] = hugeShards(uint64(n), uint64(maxDocs))
+		}
 	}
-	return t
+	shards, ok := (*t)[art]
+	return shards, ok
 }
 
 // articleShard is the group key of a shard of a huge article.
@@ -174,10 +178,7 @@ type routeArticleFn struct {
 }
 
 func (f *routeArticleFn) ProcessElement(ctx context.Context, art int64, d doc, huge func(*int64, *int64) bool, normal func(int64, doc), byShard func(string, doc)) {
-	if f.huge == nil {
-		f.huge = hugeArticles(huge, f.Max)
-	}
-	shards, ok := f.huge[art]
+	shards, ok := hugeArticle(&f.huge, huge, f.Max, art)
 	if !ok {
 		normal(art, d)
 		return
@@ -194,10 +195,7 @@ type routeRootFn struct {
 }
 
 func (f *routeRootFn) ProcessElement(art, root int64, huge func(*int64, *int64) bool, normal func(int64, int64), byShard func(string, int64)) {
-	if f.huge == nil {
-		f.huge = hugeArticles(huge, f.Max)
-	}
-	shards, ok := f.huge[art]
+	shards, ok := hugeArticle(&f.huge, huge, f.Max, art)
 	if !ok {
 		normal(art, root)
 		return
