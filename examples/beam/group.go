@@ -219,8 +219,9 @@ func (s *shards) of(pos int64) int64 {
 // group groups docs as stage.ClusterSketches does (see the package
 // comment). With out nil it returns, for boilerplate learning, each
 // document (position and lines) keyed by its article, the position of its
-// cluster's canonical; otherwise each document's result line keyed by its
-// output shard.
+// cluster's canonical, and the articles of more than keyGroup documents
+// with their sizes (KV<article, documents>, for joinArticles); otherwise
+// each document's result line keyed by its output shard (and no articles).
 func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets, keyGroup int64, out *shards) (result, hugeArticles beam.PCollection) {
 	pass := "preliminary" // the step names of --timings
 	if out != nil {
