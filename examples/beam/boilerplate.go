@@ -134,7 +134,7 @@ func (f *paragraphLinksFn) ProcessElement(_ uint64, a arts, emit func(int64, int
 // documents under their joined article (KV<root, doc>).
 //
 // An article is one cluster of the preliminary grouping, and a family of
-// copies is one article however large it grows: joined whole, its
+// copies is mostly one article, however large it grows: joined whole, its
 // documents would make one group that grows with the family. So an
 // article of more than maxDocs documents, few, which the grouping
 // reports in huge (KV<article, documents>, a side input), is split like a
@@ -218,14 +218,18 @@ func (f *joinArticleFn) ProcessElement(ctx context.Context, art int64, docs func
 type joinShardFn struct{}
 
 func (f *joinShardFn) ProcessElement(ctx context.Context, key string, docs func(*doc) bool, roots func(*int64) bool, emitOcc func(uint64, occ), emitDoc func(int64, doc)) {
-	joinArticle(ctx, int64(binary.LittleEndian.Uint64([]byte(key[:8]))), docs, roots, emitOcc, emitDoc)
+	art := int64(binary.LittleEndian.Uint64([]byte(key[:8])))
+	if joinArticle(ctx, art, docs, roots, emitOcc, emitDoc) != art {
+		beam.NewCounter("neardup.split", "shards of joined huge articles").Inc(ctx, 1)
+	}
 }
 
 // joinArticle is the join of joinArticleFn and joinShardFn: art's
-// documents (or a shard's) and its root, if it was joined.
-func joinArticle(ctx context.Context, art int64, docs func(*doc) bool, roots func(*int64) bool, emitOcc func(uint64, occ), emitDoc func(int64, doc)) {
+// documents (or a shard's) and its root, if it was joined. It returns the
+// root the documents took.
+func joinArticle(ctx context.Context, art int64, docs func(*doc) bool, roots func(*int64) bool, emitOcc func(uint64, occ), emitDoc func(int64, doc)) (root int64) {
 	defer timed(ctx, "boilerplate/articles", time.Now())
-	root := art
+	root = art
 	roots(&root)
 	var d doc
 	n, size := 0, 0
@@ -236,6 +240,7 @@ func joinArticle(ctx context.Context, art int64, docs func(*doc) bool, roots fun
 		size += len(d.Lines)
 	}
 	groupSize(ctx, "articles", n, size)
+	return root
 }
 
 // shared keeps the lines of two articles or more.

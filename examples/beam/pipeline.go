@@ -6,8 +6,10 @@
 // Every grouping step is keyed by something that stays small as the
 // corpus grows: a byte range of an input file, a document, an exact
 // content, a bucket of index keys, a set of postings (a verification
-// job), a bucket of nodes of the components step, a line, a connected
-// component of verified copies, a range of output positions. None is keyed by a constant (TestNoConstantKeys).
+// job), a bucket of nodes of the components step, a line, an article of
+// boilerplate learning or a shard of one, a connected component of
+// verified copies, a range of output positions. None is keyed by a
+// constant (TestNoConstantKeys).
 // Index keys (about 85 a document) and component nodes go to hash buckets,
 // one per megabyte of input (Options.Buckets), each sorted by key in the
 // worker: a runner's cost per group key (Prism keeps a trigger state and a
@@ -67,9 +69,10 @@
 // job, not once per pair: a key's later documents meet up to
 // Banding.Postings postings each, and a family of near copies, whose
 // members share most keys with slightly different postings, makes
-// hundreds of pairs per member but a few jobs. A large family is neither
-// split nor capped, so that the result stays the command's: its component
-// holds all its members with their verified pairs on one worker. The
+// hundreds of pairs per member but a few jobs. A large family's
+// component is neither split nor capped, so that the result stays the
+// command's: it holds all the family's members with their verified pairs
+// on one worker. The
 // README's "Scaling out" gives the sizes measured.
 //
 // It is a module of its own so that Beam's dependencies stay out of

@@ -79,7 +79,7 @@ func TestPipelineMatchesCLI(t *testing.T) {
 // in shards (splitHugeKeys), and so are articles of more documents
 // (joinArticles), with the same result: with KeyGroup 2, most keys that
 // pair documents, and every article of three copies or more, take that
-// way.
+// way, some of those articles joined to others by a shared paragraph.
 func TestPipelineSplitsHugeKeys(t *testing.T) {
 	in := corpus(t)
 	want := runCLI(t, buildCLI(t), "-q", in)
@@ -91,7 +91,7 @@ func TestPipelineSplitsHugeKeys(t *testing.T) {
 			split[c.Key.Name] += c.Result()
 		}
 	}
-	for _, name := range []string{"documents of huge keys", "documents of huge articles"} {
+	for _, name := range []string{"documents of huge keys", "documents of huge articles", "shards of joined huge articles"} {
 		if split[name] == 0 {
 			t.Fatalf("no %s: the split was not exercised (%v)", name, split)
 		}
