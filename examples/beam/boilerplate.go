@@ -32,9 +32,9 @@ import (
 //     first kind, which every worker knows from a side input of those.
 //
 // Each group is a line's article set (at most BoilerplateArticles) or at
-// most about maxDocs documents of one article (joinArticles; huge holds
-// the articles of more, KV<article, documents>).
-func learnBoilerplate(s beam.Scope, cfg []byte, articles, huge beam.PCollection, rounds int, buckets, maxDocs int64) beam.PCollection {
+// most about Options.KeyGroup documents of one article (joinArticles;
+// huge holds the articles of more, KV<article, shards>).
+func learnBoilerplate(s beam.Scope, cfg []byte, articles, huge beam.PCollection, rounds int, buckets int64) beam.PCollection {
 	c, err := config(cfg)
 	if err != nil {
 		panic(err)
@@ -49,7 +49,7 @@ func learnBoilerplate(s beam.Scope, cfg []byte, articles, huge beam.PCollection,
 	roots := components(s.Scope("joined"), links, rounds, buckets, "boilerplate")
 
 	// Lines by joined article.
-	occs, opened := joinArticles(s, articles, roots, huge, maxDocs)
+	occs, opened := joinArticles(s, articles, roots, huge)
 	// Counted up to k articles, and at least 2: the rules tell lines of
 	// one article from lines of two even when k is 1.
 	counts := beam.ParDo(s, shared, beam.CombinePerKey(s, &distinctFn{Cap: max(k, 2)}, occs))
@@ -136,15 +136,15 @@ func (f *paragraphLinksFn) ProcessElement(_ uint64, a arts, emit func(int64, int
 // An article is one cluster of the preliminary grouping, and a family of
 // copies is mostly one article, however large it grows: joined whole, its
 // documents would make one group that grows with the family. So an
-// article of more than maxDocs documents, few, which the grouping
-// reports in huge (KV<article, documents>, a side input), is split like a
-// huge index key: its documents go to hugeShards(documents) shards by
-// position, and its root, if it has one, to every shard. The join is the
-// same; no group holds more than about maxDocs of an article's
-// documents.
-func joinArticles(s beam.Scope, articles, roots, huge beam.PCollection, maxDocs int64) (occs, opened beam.PCollection) {
-	docs, shardDocs := beam.ParDo2(s, &routeArticleFn{Max: maxDocs}, articles, beam.SideInput{Input: huge})
-	rootsOf, shardRoots := beam.ParDo2(s, &routeRootFn{Max: maxDocs}, roots, beam.SideInput{Input: huge})
+// article of more than Options.KeyGroup documents, few, which the
+// grouping reports in huge (KV<article, shards>, a side input, with the
+// shards hugeShards gives for its documents), is split like a huge index
+// key: its documents go to its shards by position, and its root, if it
+// has one, to every shard. The join is the same; no group holds more than
+// about KeyGroup of an article's documents.
+func joinArticles(s beam.Scope, articles, roots, huge beam.PCollection) (occs, opened beam.PCollection) {
+	docs, shardDocs := beam.ParDo2(s, &routeArticleFn{}, articles, beam.SideInput{Input: huge})
+	rootsOf, shardRoots := beam.ParDo2(s, &routeRootFn{}, roots, beam.SideInput{Input: huge})
 	occs, opened = beam.ParDo2(s, &joinArticleFn{}, beam.CoGroupByKey(s, docs, rootsOf))
 	occs2, opened2 := beam.ParDo2(s, &joinShardFn{}, beam.CoGroupByKey(s, shardDocs, shardRoots))
 	return beam.Flatten(s, occs, occs2), beam.Flatten(s, opened, opened2)
@@ -153,12 +153,12 @@ func joinArticles(s beam.Scope, articles, roots, huge beam.PCollection, maxDocs 
 // hugeArticle reports whether art is a huge article, and its number of
 // shards; *t holds the huge articles' shard counts, read from the side
 // input iter on first use.
-func hugeArticle(t *map[int64]uint64, iter func(*int64, *int64) bool, maxDocs, art int64) (uint64, bool) {
+func hugeArticle(t *map[int64]int64, iter func(*int64, *int64) bool, art int64) (int64, bool) {
 	if *t == nil {
-		*t = make(map[int64]uint64)
+		*t = make(map[int64]int64)
 		var a, n int64
 		for iter(&a, &n) {
-			(*t)[a] = hugeShards(uint64(n), uint64(maxDocs))
+			(*t)[a] = n
 		}
 	}
 	shards, ok := (*t)[art]
@@ -172,36 +172,30 @@ func articleShard(art int64, shard uint64) string {
 
 // routeArticleFn files a document under its article, or, if the article
 // is huge, under one of its shards, by position.
-type routeArticleFn struct {
-	Max  int64
-	huge map[int64]uint64
-}
+type routeArticleFn struct{ huge map[int64]int64 }
 
 func (f *routeArticleFn) ProcessElement(ctx context.Context, art int64, d doc, huge func(*int64, *int64) bool, normal func(int64, doc), byShard func(string, doc)) {
-	shards, ok := hugeArticle(&f.huge, huge, f.Max, art)
+	shards, ok := hugeArticle(&f.huge, huge, art)
 	if !ok {
 		normal(art, d)
 		return
 	}
 	beam.NewCounter("neardup.split", "documents of huge articles").Inc(ctx, 1)
-	byShard(articleShard(art, contentShard(uint64(d.Pos), 0, shards)), d)
+	byShard(articleShard(art, contentShard(uint64(d.Pos), 0, uint64(shards))), d)
 }
 
 // routeRootFn files an article's root under the article, or, if the
 // article is huge, under every one of its shards.
-type routeRootFn struct {
-	Max  int64
-	huge map[int64]uint64
-}
+type routeRootFn struct{ huge map[int64]int64 }
 
 func (f *routeRootFn) ProcessElement(art, root int64, huge func(*int64, *int64) bool, normal func(int64, int64), byShard func(string, int64)) {
-	shards, ok := hugeArticle(&f.huge, huge, f.Max, art)
+	shards, ok := hugeArticle(&f.huge, huge, art)
 	if !ok {
 		normal(art, root)
 		return
 	}
 	for k := range shards {
-		byShard(articleShard(art, k), root)
+		byShard(articleShard(art, uint64(k)), root)
 	}
 }
 

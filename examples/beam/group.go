@@ -220,7 +220,8 @@ func (s *shards) of(pos int64) int64 {
 // comment). With out nil it returns, for boilerplate learning, each
 // document (position and lines) keyed by its article, the position of its
 // cluster's canonical, and the articles of more than keyGroup documents
-// with their sizes (KV<article, documents>, for joinArticles); otherwise
+// with the shards each is split in (KV<article, shards>, for
+// joinArticles); otherwise
 // each document's result line keyed by its output shard (and no articles).
 func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets, keyGroup int64, out *shards) (result, hugeArticles beam.PCollection) {
 	pass := "preliminary" // the step names of --timings
@@ -625,8 +626,8 @@ func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc)
 // (grouping reads only verified pairs), and emits its documents' results:
 // in the preliminary grouping (Out nil) each document under its cluster's
 // canonical, its article, and the articles of more than MaxArticle
-// documents with their sizes (see joinArticles); in the final one, each
-// document's line of the result.
+// documents with their number of shards (see joinArticles); in the final
+// one, each document's line of the result.
 type componentFn struct {
 	Config     []byte
 	Pass       string
@@ -699,7 +700,7 @@ func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*do
 		}
 		for _, cl := range res.Clusters {
 			if n := int64(len(cl.Members)); n > f.MaxArticle {
-				emitHuge(ds[cl.Canonical].Pos, n)
+				emitHuge(ds[cl.Canonical].Pos, int64(hugeShards(uint64(n), uint64(f.MaxArticle))))
 			}
 		}
 		return nil

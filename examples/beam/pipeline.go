@@ -265,7 +265,7 @@ func Build(s beam.Scope, opt Options) {
 		opt.KeyGroup = defaultKeyGroup
 	}
 	articles, hugeArticles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, opt.KeyGroup, nil)
-	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, hugeArticles, opt.Rounds, buckets, opt.KeyGroup)
+	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, hugeArticles, opt.Rounds, buckets)
 
 	final, finalKeys := beam.ParDo2(s.Scope("resketch"), &resketchFn{Config: cfg, Buckets: buckets}, spans, beam.SideInput{Input: boiler})
 	out, _ := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, opt.KeyGroup, &shards{Span: opt.RangeBytes})
