@@ -223,7 +223,7 @@ func (s *shards) of(pos int64) int64 {
 // with the shards each is split in (KV<article, shards>, for
 // joinArticles); otherwise
 // each document's result line keyed by its output shard (and no articles).
-func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets, keyGroup int64, out *shards) (result, hugeArticles beam.PCollection) {
+func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int, buckets, keyGroup, maxComponent int64, out *shards) (result, hugeArticles beam.PCollection) {
 	pass := "preliminary" // the step names of --timings
 	if out != nil {
 		pass = "final"
@@ -249,8 +249,8 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 	// Components, and each document and edge list under its component's
 	// root.
 	roots := components(s.Scope("components"), links, rounds, buckets, pass)
-	docsByRoot, edgesByRoot := beam.ParDo2(s, &labelFn{Pass: pass}, beam.CoGroupByKey(s, byRep, roots, partners))
-	articles, lines, hugeArticles := beam.ParDo3(s, &componentFn{Config: cfg, Out: out, Pass: pass, MaxArticle: keyGroup}, beam.CoGroupByKey(s, docsByRoot, edgesByRoot))
+	docsByRoot, edgesByRoot, sizes := beam.ParDo3(s, &labelFn{Pass: pass, Buckets: buckets, Family: anchorsOf(maxComponent)}, beam.CoGroupByKey(s, byRep, roots, partners))
+	articles, lines, hugeArticles := splitComponents(s, cfg, docsByRoot, edgesByRoot, sizes, maxComponent, keyGroup, out, pass)
 	if out == nil {
 		return articles, hugeArticles
 	}
@@ -592,20 +592,53 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 // documents, the root of the representative's component if it has
 // verified pairs, and the lists of later partners the jobs verified for
 // it) and files the documents, and the representative's edge list with
-// the repeats merged, under the root.
-type labelFn struct{ Pass string }
+// the repeats merged, under the root; it counts the documents under the
+// root's bucket of nodes (keyCountFn's packing), for splitComponents, and
+// sets each document's Route.
+type labelFn struct {
+	Pass    string
+	Buckets int64
+	// Family is the most copies that follow their representative into
+	// one part of a split component; a larger family's copies are
+	// spread by position, with the representative in every part.
+	Family int
+}
 
-func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc) bool, roots func(*int64) bool, partners func(*[]byte) bool, emitDoc func(int64, doc), emitEdges func(int64, []byte)) {
+func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc) bool, roots func(*int64) bool, partners func(*[]byte) bool, emitDoc func(int64, doc), emitEdges func(int64, []byte), emitSize func(int64, []byte)) {
 	defer timed(ctx, f.Pass+"/label", time.Now())
 	root := rep
 	roots(&root)
 	var d doc
 	n, size := 0, 0
-	for docs(&d) {
+	var held []doc // the first Family documents, until the family is known to be larger
+	spread := func(d doc) {
+		d.Route = d.Pos
+		if d.Pos == rep {
+			d.Route = -1
+		}
 		emitDoc(root, d)
+	}
+	for docs(&d) {
 		n++
 		size += len(d.Sk) + len(d.Lines) + len(d.ID)
+		switch {
+		case n <= f.Family:
+			held = append(held, d)
+		case n == f.Family+1:
+			for _, h := range held {
+				spread(h)
+			}
+			held = nil
+			fallthrough
+		default:
+			spread(d)
+		}
 	}
+	for _, h := range held {
+		h.Route = rep
+		emitDoc(root, h)
+	}
+	emitSize(nodeBucket(root, f.Buckets), appendKeyCount(nil, keyCount{hash: uint64(root), n: uint64(n)}))
 	var ws []uint64
 	var list []byte
 	for partners(&list) {
@@ -638,61 +671,23 @@ type componentFn struct {
 
 func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*doc) bool, edges func(*[]byte) bool, emitArticle func(int64, doc), emitLine func(int64, outLine), emitHuge func(int64, int64)) error {
 	defer timed(ctx, f.Pass+"/cluster", time.Now())
-	if f.cfg == nil {
-		cfg, err := config(f.Config)
-		if err != nil {
-			return err
-		}
-		f.cfg = &cfg
+	if err := loadConfig(&f.cfg, f.Config); err != nil {
+		return err
 	}
-	var ds []doc
-	var d doc
-	size := 0
-	for docs(&d) {
-		ds = append(ds, d)
-		size += len(d.Sk) + len(d.Lines) + len(d.ID)
-	}
-	slices.SortFunc(ds, func(a, b doc) int { return cmp.Compare(a.Pos, b.Pos) })
-	ids := make([]string, len(ds))
-	sk := make([]dedup.Sketch, len(ds))
-	index := make(map[int64]int, len(ds))
-	for i, d := range ds {
-		s, err := decodeSketch(d.Sk)
-		if err != nil {
-			return err
-		}
-		ids[i], sk[i], index[d.Pos] = d.ID, s, i
-	}
-	order := stage.GroupOrder(sk)
-	at := make([]uint32, len(ds)) // document -> place in order
-	for k, i := range order {
-		at[i] = uint32(k)
-	}
-	pairs := []stage.Pair{} // not nil: these are the pairs
-	var list []byte
-	var ws []uint64
-	for edges(&list) {
-		if len(list) < 16 || len(list)%8 != 0 {
-			return fmt.Errorf("edge list of %d bytes", len(list))
-		}
-		posA := int64(binary.LittleEndian.Uint64(list))
-		a, okA := index[posA]
-		ws = appendPartners(ws[:0], list[8:])
-		for _, w := range ws {
-			posB := int64(w >> 1)
-			b, okB := index[posB]
-			if !okA || !okB || at[b] <= at[a] {
-				return fmt.Errorf("edge %s–%s does not fit its component", place(posA), place(posB))
-			}
-			pairs = append(pairs, stage.Pair{Later: at[b], Earlier: at[a], Stored: w&1 == 1})
-		}
-		size += len(list)
-	}
-	groupSize(ctx, "components", len(ds)+len(pairs), size)
-	res, err := stage.ClusterSketches(*f.cfg, ids, sk, pairs)
+	m, err := readMembers(docs)
 	if err != nil {
 		return err
 	}
+	es, size, err := m.edges(edges)
+	if err != nil {
+		return err
+	}
+	groupSize(ctx, "components", len(m.ds)+len(es), m.size+size)
+	res, err := m.cluster(*f.cfg, nil, es)
+	if err != nil {
+		return err
+	}
+	ds := m.ds
 	if f.Out == nil {
 		for i, d := range ds {
 			canon := res.Clusters[res.Docs[i].ClusterIndex].Canonical
@@ -705,12 +700,121 @@ func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*do
 		}
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := res.WriteJSONL(&buf); err != nil {
+	lines, err := resultLines(res)
+	if err != nil {
 		return err
 	}
-	for i, line := range bytes.SplitAfter(buf.Bytes(), []byte("\n"))[:len(ds)] {
+	for i, line := range lines {
 		emitLine(f.Out.of(ds[i].Pos), outLine{ds[i].Pos, line})
 	}
 	return nil
+}
+
+// loadConfig decodes b into *c on first use.
+func loadConfig(c **dedup.Config, b []byte) error {
+	if *c != nil {
+		return nil
+	}
+	cfg, err := config(b)
+	if err != nil {
+		return err
+	}
+	*c = &cfg
+	return nil
+}
+
+// members are the documents of a component, or of a part of one, in
+// input order, with their sketches.
+type members struct {
+	ds    []doc
+	sk    []dedup.Sketch
+	index map[int64]int // position -> index
+	size  int           // bytes
+}
+
+func readMembers(docs func(*doc) bool) (*members, error) {
+	m := &members{}
+	var d doc
+	for docs(&d) {
+		m.ds = append(m.ds, d)
+		m.size += len(d.Sk) + len(d.Lines) + len(d.ID)
+	}
+	slices.SortFunc(m.ds, func(a, b doc) int { return cmp.Compare(a.Pos, b.Pos) })
+	m.sk = make([]dedup.Sketch, len(m.ds))
+	m.index = make(map[int64]int, len(m.ds))
+	for i, d := range m.ds {
+		s, err := decodeSketch(d.Sk)
+		if err != nil {
+			return nil, err
+		}
+		m.sk[i], m.index[d.Pos] = s, i
+	}
+	return m, nil
+}
+
+// edge is a verified pair of members, by index.
+type edge struct {
+	a, b   int32
+	stored bool
+}
+
+// edges reads the edge lists of m's documents; size is their bytes.
+func (m *members) edges(lists func(*[]byte) bool) (es []edge, size int, err error) {
+	var list []byte
+	var ws []uint64
+	for lists(&list) {
+		if len(list) < 16 || len(list)%8 != 0 {
+			return nil, 0, fmt.Errorf("edge list of %d bytes", len(list))
+		}
+		posA := int64(binary.LittleEndian.Uint64(list))
+		a, okA := m.index[posA]
+		ws = appendPartners(ws[:0], list[8:])
+		for _, w := range ws {
+			posB := int64(w >> 1)
+			b, okB := m.index[posB]
+			if !okA || !okB {
+				return nil, 0, fmt.Errorf("edge %s–%s does not fit its component", place(posA), place(posB))
+			}
+			es = append(es, edge{int32(a), int32(b), w&1 == 1})
+		}
+		size += len(list)
+	}
+	return es, size, nil
+}
+
+// cluster groups the members sub (indexes, in input order; nil for all)
+// with the edges es between them (others are left out) with
+// stage.ClusterSketches, which gives what it gives for the whole corpus
+// (grouping reads only verified pairs): res.Docs[k] is sub[k]'s result.
+func (m *members) cluster(cfg dedup.Config, sub []int, es []edge) (*dedup.Clustering, error) {
+	local := make([]int32, len(m.ds)) // member -> 1 + its index in sub, or 0
+	if sub == nil {
+		sub = make([]int, len(m.ds))
+		for i := range sub {
+			sub[i] = i
+		}
+	}
+	ids := make([]string, len(sub))
+	sk := make([]dedup.Sketch, len(sub))
+	for k, i := range sub {
+		local[i] = int32(k + 1)
+		ids[k], sk[k] = m.ds[i].ID, m.sk[i]
+	}
+	order := stage.GroupOrder(sk)
+	at := make([]uint32, len(sk)) // document -> place in order
+	for k, i := range order {
+		at[i] = uint32(k)
+	}
+	pairs := []stage.Pair{} // not nil: these are the pairs
+	for _, e := range es {
+		a, b := local[e.a]-1, local[e.b]-1
+		if a < 0 || b < 0 {
+			continue
+		}
+		if at[b] <= at[a] {
+			return nil, fmt.Errorf("edge %s–%s out of group order", place(m.ds[e.a].Pos), place(m.ds[e.b].Pos))
+		}
+		pairs = append(pairs, stage.Pair{Later: at[b], Earlier: at[a], Stored: e.stored})
+	}
+	return stage.ClusterSketches(cfg, ids, sk, pairs)
 }

@@ -111,7 +111,7 @@ func init() {
 	register.Function1x2(sketchOf)
 	register.DoFn5x0[context.Context, int64, func(*[]byte) bool, func(*uint64) bool, func(uint64, jobSketch)](&shipFn{})
 	register.DoFn6x1[context.Context, uint64, func(*meeting) bool, func(*jobSketch) bool, func(int64, []byte), func(int64, int64), error](&verifyFn{})
-	register.DoFn7x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(*[]byte) bool, func(int64, doc), func(int64, []byte)](&labelFn{})
+	register.DoFn8x0[context.Context, int64, func(*doc) bool, func(*int64) bool, func(*[]byte) bool, func(int64, doc), func(int64, []byte), func(int64, []byte)](&labelFn{})
 	register.DoFn7x1[context.Context, int64, func(*doc) bool, func(*[]byte) bool, func(int64, doc), func(int64, outLine), func(int64, int64), error](&componentFn{})
 
 	register.DoFn3x0[int64, int64, func(int64, nodeLink)](&bothWaysFn{})
@@ -133,6 +133,15 @@ func init() {
 
 	register.DoFn3x1[context.Context, int64, func(*outLine) bool, error](&writeShardFn{})
 
+	register.Combiner3[[]byte, []byte, []byte](&sizeCountFn{})
+	register.Combiner3[[]byte, []byte, []byte](&anchorFn{})
+	register.DoFn6x1[int64, doc, func(*[]byte) bool, func(int64, doc), func(int64, doc), func(int64, []byte), error](&splitDocFn{})
+	register.DoFn6x0[context.Context, int64, doc, func(*[]byte) bool, func(*int64, *[]byte) bool, func(string, doc)](&partDocFn{})
+	register.DoFn7x0[context.Context, int64, []byte, func(*[]byte) bool, func(*int64, *[]byte) bool, func(int64, []byte), func(string, []byte)](&partEdgesFn{})
+	register.DoFn8x1[context.Context, string, func(*doc) bool, func(*[]byte) bool, func(*int64, *[]byte) bool, func(int64, doc), func(int64, outLine), func(int64, int64), error](&partFn{})
+	register.DoFn3x0[int64, int64, func(int64, int64)](&hugeArticleFn{})
+	register.Function2x1(sumCounts)
+
 	register.Combiner3[[]byte, []byte, []byte](&keyCountFn{})
 	register.DoFn3x0[int64, []byte, func([]byte)](&hugeFn{})
 	register.DoFn7x0[context.Context, int64, []byte, func(*[]byte) bool, func(int64, []byte), func(string, []byte), func(string, []byte)](&routeFn{})
@@ -150,6 +159,7 @@ func init() {
 	register.Emitter2[string, doc]()
 	register.Emitter2[string, int64]()
 	register.Iter2[int64, int64]()
+	register.Iter2[int64, []byte]()
 	register.Emitter2[uint64, meeting]()
 	register.Iter1[meeting]()
 	register.Emitter2[uint64, jobSketch]()
@@ -204,6 +214,11 @@ type Options struct {
 	// or an article of more, is split in shards of about as many (see
 	// splitHugeKeys and joinArticles). 0 means 4,096.
 	KeyGroup int64
+	// MaxComponent is the most documents a component of verified copies
+	// is clustered with whole; a larger one is split in parts of about as
+	// many, which changes its result a little (see splitComponents). 0
+	// means 65,536.
+	MaxComponent int64
 }
 
 // bucketBytes is the input that one bucket of index keys serves: about
@@ -264,11 +279,14 @@ func Build(s beam.Scope, opt Options) {
 	if opt.KeyGroup <= 0 {
 		opt.KeyGroup = defaultKeyGroup
 	}
-	articles, hugeArticles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, opt.KeyGroup, nil)
+	if opt.MaxComponent <= 0 {
+		opt.MaxComponent = defaultMaxComponent
+	}
+	articles, hugeArticles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, opt.KeyGroup, opt.MaxComponent, nil)
 	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, hugeArticles, opt.Rounds, buckets)
 
 	final, finalKeys := beam.ParDo2(s.Scope("resketch"), &resketchFn{Config: cfg, Buckets: buckets}, spans, beam.SideInput{Input: boiler})
-	out, _ := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, opt.KeyGroup, &shards{Span: opt.RangeBytes})
+	out, _ := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, opt.KeyGroup, opt.MaxComponent, &shards{Span: opt.RangeBytes})
 	writeShards(s.Scope("write"), opt.Output, out)
 }
 

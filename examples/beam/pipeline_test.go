@@ -100,6 +100,98 @@ func TestPipelineSplitsHugeKeys(t *testing.T) {
 	sameLines(t, want, out)
 }
 
+// Components of more than Options.MaxComponent documents are split in
+// parts (splitComponents). With MaxComponent 4 (two anchors, parts of
+// about two more), every component of five documents or more takes that
+// way on the dev set, and the result keeps the command's contract and
+// clusters; only canonicals may differ, chosen among the anchors.
+func TestPipelineSplitsGiantComponents(t *testing.T) {
+	in := corpus(t)
+	want := runCLI(t, buildCLI(t), "-q", in)
+	out := filepath.Join(t.TempDir(), "result.jsonl")
+	res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, MaxComponent: 4})
+	split := map[string]int64{}
+	for _, c := range res.Metrics().AllMetrics().Counters() {
+		if c.Key.Namespace == "neardup.split" {
+			split[c.Key.Name] += c.Result()
+		}
+	}
+	for _, name := range []string{"documents of split components", "parts of split components"} {
+		if split[name] == 0 {
+			t.Fatalf("no %s: the split was not exercised (%v)", name, split)
+		}
+	}
+	t.Logf("split: %v", split)
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, beam := readResult(t, []byte(want)), readResult(t, got)
+	if len(beam) != len(cli) {
+		t.Fatalf("the CLI wrote %d lines, the pipeline %d", len(cli), len(beam))
+	}
+	members := map[string][]string{}
+	for i, r := range beam {
+		if r.ID != cli[i].ID {
+			t.Fatalf("line %d: id %q, the CLI's %q", i+1, r.ID, cli[i].ID)
+		}
+		members[r.Cluster] = append(members[r.Cluster], r.ID)
+	}
+	byID := map[string]result{}
+	for _, r := range beam {
+		byID[r.ID] = r
+	}
+	changed := 0
+	for label, ids := range members {
+		if l, ok := byID[label]; !ok || l.Cluster != label || !l.Canonical {
+			t.Errorf("cluster %q: its label is not its canonical member (%+v)", label, l)
+		}
+		for _, id := range ids {
+			if byID[id].Canonical && id != label {
+				t.Errorf("cluster %q: %q is canonical too", label, id)
+			}
+		}
+	}
+	// The same clusters: documents together in one are together in the
+	// other.
+	first := map[string]string{} // the CLI's cluster -> the pipeline's
+	for i, r := range beam {
+		c := cli[i]
+		if f, ok := first[c.Cluster]; ok && f != r.Cluster {
+			t.Errorf("%q: in %q, apart from its CLI cluster %q's other members (in %q)", r.ID, r.Cluster, c.Cluster, f)
+		}
+		first[c.Cluster] = r.Cluster
+		if r != c {
+			changed++
+		}
+	}
+	if len(first) != len(members) {
+		t.Errorf("%d clusters, the CLI %d", len(members), len(first))
+	}
+	t.Logf("%d of %d lines differ from the CLI's (canonicals and similarities)", changed, len(beam))
+}
+
+// result is a line of the result.
+type result struct {
+	ID         string  `json:"id"`
+	Cluster    string  `json:"cluster"`
+	Canonical  bool    `json:"canonical"`
+	Similarity float64 `json:"similarity"`
+}
+
+func readResult(t *testing.T, b []byte) []result {
+	t.Helper()
+	var rs []result
+	for line := range bytes.Lines(b) {
+		var r result
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
 // runDirect runs the pipeline with opt on the direct runner.
 func runDirect(t *testing.T, opt Options) beam.PipelineResult {
 	t.Helper()

@@ -243,6 +243,12 @@ type doc struct {
 	// Lines are the document's distinct lines (first sketch only),
 	// packLines.
 	Lines []byte
+	// Route is where a giant component's split sends the document
+	// (splitComponents), set by labelFn: the position of the
+	// representative of its exact copies, its own for a copy in a family
+	// of more than its split's anchors, -1 for that family's
+	// representative.
+	Route int64
 }
 
 // encodeSketch encodes every field of s: a uvarint length, the encoding

@@ -40,6 +40,7 @@ func main() {
 	output := flag.String("output", "", "the JSONL result (the workers write it in shards under OUTPUT.shards)")
 	rangeBytes := flag.Int64("range_bytes", 0, "size of the byte ranges in which plain JSONL files are read, and of the runs of Parquet row groups (0: 64 MiB)")
 	rounds := flag.Int("rounds", 0, "rounds of the connected-components step (0: pipeline.DefaultRounds)")
+	maxComponent := flag.Int64("max_component", 0, "the most documents a component of verified copies is clustered with whole; a larger one is split in parts (0: 65,536)")
 	groups := flag.Bool("groups", false, "print the largest group each step formed")
 	timings := flag.Bool("timings", false, "print when each step was at work, and for how long")
 	flag.Parse()
@@ -47,7 +48,7 @@ func main() {
 	if *input == "" || *output == "" {
 		log.Fatal("--input and --output are required")
 	}
-	opt := pipeline.Options{Inputs: strings.Split(*input, ","), Output: *output, RangeBytes: *rangeBytes, Rounds: *rounds}
+	opt := pipeline.Options{Inputs: strings.Split(*input, ","), Output: *output, RangeBytes: *rangeBytes, Rounds: *rounds, MaxComponent: *maxComponent}
 	start := time.Now()
 	var ran time.Time
 	err := pipeline.Run(context.Background(), opt, func(ctx context.Context, p *beam.Pipeline) error {
