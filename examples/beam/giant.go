@@ -26,11 +26,11 @@ import (
 //   - labelFn counts each component's documents by bucket of roots (a
 //     combiner, as keyCountFn counts index keys); the components over
 //     MaxComponent, few, are a side input;
-//   - its anchors are its first documents in group order: the
-//     MaxComponent/16 with most content (the command's cluster centers
-//     are the first in group order of their clusters), and the
-//     representative of every exact-copy family of more than as many
-//     copies (anchorFn, a combiner);
+//   - its anchors are the first MaxComponent/16 representatives of exact
+//     copies in group order, those with most content (the command's
+//     cluster centers are the first in group order of their clusters),
+//     and the representative of every exact-copy family of more than as
+//     many copies (anchorFn, a combiner);
 //   - its other documents go to hugeShards(n, MaxComponent - anchors)
 //     parts by their representative's position, so that exact copies
 //     meet it, but for the copies of a family larger than the anchors,
@@ -43,8 +43,10 @@ import (
 //     anchor in group order, with that cluster's canonical; a cluster
 //     without one keeps its own.
 //
-// No worker holds more than about MaxComponent documents of a component,
-// and the result is the command's but in these ways, all confined to
+// A part holds about MaxComponent documents, and more when the component
+// has exact-copy families of more than MaxComponent/16 copies (their
+// representatives are in every part); the pairs between anchors are in
+// every part too. The result is the command's but in these ways, all confined to
 // components over MaxComponent: a canonical is chosen among the anchors
 // (the most complete copies) of its cluster rather than among all its
 // members; a document whose verified matches with its cluster all lie in
@@ -57,6 +59,12 @@ import (
 // of 65,536 documents is about 90 MB of sketches and pairs on its
 // worker, and its anchors 4,096 documents, 6 MB in each part.
 const defaultMaxComponent = 1 << 16
+
+// Routes of the documents of large exact-copy families (doc.Route).
+const (
+	routeEverywhere = -1 // the representative: to every part
+	routeOwn        = -2 // a copy: by its own position
+)
 
 // anchorsOf is the number of anchors, in group order, of a component
 // split with this MaxComponent (besides the representatives of large
@@ -173,7 +181,7 @@ func (f *anchorFn) compact(acc []byte, force bool) []byte {
 // splitDocFn takes the documents of huge components (the side input) out
 // of docsByRoot, with each one's anchor candidacy: a representative of
 // exact copies (Route its own position) by group order, and that of a
-// large family (Route -1) first.
+// large family (routeEverywhere) first; copies are not candidates.
 type splitDocFn struct {
 	Per  int64
 	huge map[int64]uint64
@@ -188,7 +196,7 @@ func (f *splitDocFn) ProcessElement(root int64, d doc, huge func(*[]byte) bool, 
 	split(root, d)
 	var rank uint64
 	switch d.Route {
-	case -1:
+	case routeEverywhere:
 	case d.Pos:
 		sk, err := decodeSketch(d.Sk)
 		if err != nil {
@@ -222,7 +230,11 @@ func (f *partDocFn) ProcessElement(ctx context.Context, root int64, d doc, huge 
 		return
 	}
 	beam.NewCounter("neardup.split", "documents of split components").Inc(ctx, 1)
-	emit(partName(root, partOf(d.Route, parts)), d)
+	route := d.Route
+	if route == routeOwn {
+		route = d.Pos
+	}
+	emit(partName(root, partOf(route, parts)), d)
 }
 
 // partEdgesFn takes the edge lists of huge components out of edgesByRoot
@@ -296,13 +308,13 @@ func (f *partFn) ProcessElement(ctx context.Context, key string, docs func(*doc)
 	groupSize(ctx, "components", len(m.ds)+len(es), m.size+size)
 	beam.NewCounter("neardup.split", "parts of split components").Inc(ctx, 1)
 	isAnchor := f.anchors[root]
-	var anchorIdx []int
+	anchorIdx := []int{}
 	for i, d := range m.ds {
 		if isAnchor[d.Pos] {
 			anchorIdx = append(anchorIdx, i)
 		}
 	}
-	all, err := m.cluster(*f.cfg, nil, es)
+	all, err := m.cluster(*f.cfg, m.all(), es)
 	if err != nil {
 		return err
 	}
@@ -329,7 +341,7 @@ func (f *partFn) ProcessElement(ctx context.Context, key string, docs func(*doc)
 		for _, j := range cl.Members {
 			d := &all.Docs[j]
 			d.Canonical, d.Similarity = j == l, 1
-			if j != l {
+			if j != l && f.Out != nil { // the preliminary pass reads no similarity
 				d.Similarity = f.cfg.Compare(&m.sk[j], &m.sk[l]).Jaccard
 			}
 		}

@@ -612,9 +612,9 @@ func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc)
 	n, size := 0, 0
 	var held []doc // the first Family documents, until the family is known to be larger
 	spread := func(d doc) {
-		d.Route = d.Pos
+		d.Route = routeOwn
 		if d.Pos == rep {
-			d.Route = -1
+			d.Route = routeEverywhere
 		}
 		emitDoc(root, d)
 	}
@@ -683,7 +683,7 @@ func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*do
 		return err
 	}
 	groupSize(ctx, "components", len(m.ds)+len(es), m.size+size)
-	res, err := m.cluster(*f.cfg, nil, es)
+	res, err := m.cluster(*f.cfg, m.all(), es)
 	if err != nil {
 		return err
 	}
@@ -782,18 +782,21 @@ func (m *members) edges(lists func(*[]byte) bool) (es []edge, size int, err erro
 	return es, size, nil
 }
 
-// cluster groups the members sub (indexes, in input order; nil for all)
-// with the edges es between them (others are left out) with
+// all returns the indexes of all of m's documents.
+func (m *members) all() []int {
+	sub := make([]int, len(m.ds))
+	for i := range sub {
+		sub[i] = i
+	}
+	return sub
+}
+
+// cluster groups the members sub (indexes, in input order) with the
+// edges es between them (others are left out) with
 // stage.ClusterSketches, which gives what it gives for the whole corpus
 // (grouping reads only verified pairs): res.Docs[k] is sub[k]'s result.
 func (m *members) cluster(cfg dedup.Config, sub []int, es []edge) (*dedup.Clustering, error) {
 	local := make([]int32, len(m.ds)) // member -> 1 + its index in sub, or 0
-	if sub == nil {
-		sub = make([]int, len(m.ds))
-		for i := range sub {
-			sub[i] = i
-		}
-	}
 	ids := make([]string, len(sub))
 	sk := make([]dedup.Sketch, len(sub))
 	for k, i := range sub {

@@ -8,7 +8,7 @@
 // content, a bucket of index keys, a set of postings (a verification
 // job), a bucket of nodes of the components step, a line, an article of
 // boilerplate learning or a shard of one, a connected component of
-// verified copies, a range of output positions. None is keyed by a
+// verified copies or a part of a huge one, a range of output positions. None is keyed by a
 // constant (TestNoConstantKeys).
 // Index keys (about 85 a document) and component nodes go to hash buckets,
 // one per megabyte of input (Options.Buckets), each sorted by key in the
@@ -50,7 +50,10 @@
 //	components       connected components of the verified pairs, from
 //	                 a spanning forest of each job's
 //	                 (large-star and small-star rounds, components.go)
-//	clusters         stage.ClusterSketches on each component, with its pairs
+//	clusters         stage.ClusterSketches on each component, with its
+//	                 pairs; a component of more than MaxComponent
+//	                 documents in parts that share its first documents
+//	                 in group order (giant.go)
 //
 // Boilerplate learning (boilerplate.go) counts each line once per article
 // with combiners keyed by the line's hash, and broadcasts the learned set,
@@ -65,14 +68,16 @@
 // one article or a shard of one (at most about KeyGroup), the job of a set
 // of postings (their later documents of one shard of each key), the jobs
 // a document is in (at most one per index key), a component of verified
-// copies. Verifying by job rather than by pair ships a sketch once per
+// copies or a part of a huge one (at most about MaxComponent documents).
+// Verifying by job rather than by pair ships a sketch once per
 // job, not once per pair: a key's later documents meet up to
 // Banding.Postings postings each, and a family of near copies, whose
 // members share most keys with slightly different postings, makes
-// hundreds of pairs per member but a few jobs. A large family's
-// component is neither split nor capped, so that the result stays the
-// command's: it holds all the family's members with their verified pairs
-// on one worker. The
+// hundreds of pairs per member but a few jobs. A component of more than
+// MaxComponent documents, a family of copies that fills a share of the
+// corpus, is split in parts, which can change its canonicals (giant.go).
+// Two groups still hold a large family whole: its exact copies of one
+// text, and the verification job of postings its members share. The
 // README's "Scaling out" gives the sizes measured.
 //
 // It is a module of its own so that Beam's dependencies stay out of

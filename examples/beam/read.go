@@ -245,9 +245,9 @@ type doc struct {
 	Lines []byte
 	// Route is where a giant component's split sends the document
 	// (splitComponents), set by labelFn: the position of the
-	// representative of its exact copies, its own for a copy in a family
-	// of more than its split's anchors, -1 for that family's
-	// representative.
+	// representative of its exact copies (its own, for a representative),
+	// or, in an exact-copy family of more than its split's anchors,
+	// routeOwn for a copy and routeEverywhere for the representative.
 	Route int64
 }
 
