@@ -8,8 +8,8 @@
 // content, a bucket of index keys, a set of postings (a verification
 // job), a bucket of nodes of the components step, a line, an article of
 // boilerplate learning or a shard of one, a connected component of
-// verified copies or a part of a huge one, a range of output positions. None is keyed by a
-// constant (TestNoConstantKeys).
+// verified copies or a part of a huge one, a range of output positions.
+// None is keyed by a constant (TestNoConstantKeys).
 // Index keys (about 85 a document) and component nodes go to hash buckets,
 // one per megabyte of input (Options.Buckets), each sorted by key in the
 // worker: a runner's cost per group key (Prism keeps a trigger state and a
@@ -76,9 +76,11 @@
 // hundreds of pairs per member but a few jobs. A component of more than
 // MaxComponent documents, a family of copies that fills a share of the
 // corpus, is split in parts, which can change its canonicals (giant.go).
-// Two groups still hold a large family whole: its exact copies of one
-// text, and the verification job of postings its members share. The
-// README's "Scaling out" gives the sizes measured.
+// Three groups still hold a large family's share whole: its exact copies
+// of one text (by content, then under their representative), the
+// verification job of postings its members share, and the bucket of
+// component nodes that holds its star's center. The README's "Scaling
+// out" gives the sizes measured.
 //
 // It is a module of its own so that Beam's dependencies stay out of
 // neardup's go.mod. cmd/neardup-beam runs it on any runner by flags.
