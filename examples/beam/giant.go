@@ -297,15 +297,10 @@ func (f *partFn) ProcessElement(ctx context.Context, key string, docs func(*doc)
 	anchorTable(&f.anchors, anchors)
 	root := int64(binary.LittleEndian.Uint64([]byte(key[:8])))
 	first := binary.LittleEndian.Uint32([]byte(key[8:])) == 0
-	m, err := readMembers(docs)
+	m, es, err := readComponent(ctx, docs, edges)
 	if err != nil {
 		return err
 	}
-	es, size, err := m.edges(edges)
-	if err != nil {
-		return err
-	}
-	groupSize(ctx, "components", len(m.ds)+len(es), m.size+size)
 	beam.NewCounter("neardup.split", "parts of split components").Inc(ctx, 1)
 	isAnchor := f.anchors[root]
 	anchorIdx := []int{}

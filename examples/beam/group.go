@@ -674,15 +674,10 @@ func (f *componentFn) ProcessElement(ctx context.Context, _ int64, docs func(*do
 	if err := loadConfig(&f.cfg, f.Config); err != nil {
 		return err
 	}
-	m, err := readMembers(docs)
+	m, es, err := readComponent(ctx, docs, edges)
 	if err != nil {
 		return err
 	}
-	es, size, err := m.edges(edges)
-	if err != nil {
-		return err
-	}
-	groupSize(ctx, "components", len(m.ds)+len(es), m.size+size)
 	res, err := m.cluster(*f.cfg, m.all(), es)
 	if err != nil {
 		return err
@@ -730,6 +725,21 @@ type members struct {
 	sk    []dedup.Sketch
 	index map[int64]int // position -> index
 	size  int           // bytes
+}
+
+// readComponent reads the documents and edge lists of a component, or
+// of a part of one, and records the group's size.
+func readComponent(ctx context.Context, docs func(*doc) bool, lists func(*[]byte) bool) (*members, []edge, error) {
+	m, err := readMembers(docs)
+	if err != nil {
+		return nil, nil, err
+	}
+	es, size, err := m.edges(lists)
+	if err != nil {
+		return nil, nil, err
+	}
+	groupSize(ctx, "components", len(m.ds)+len(es), m.size+size)
+	return m, es, nil
 }
 
 func readMembers(docs func(*doc) bool) (*members, error) {

@@ -85,18 +85,7 @@ func TestPipelineSplitsHugeKeys(t *testing.T) {
 	want := runCLI(t, buildCLI(t), "-q", in)
 	out := filepath.Join(t.TempDir(), "result.jsonl")
 	res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, KeyGroup: 2})
-	split := map[string]int64{}
-	for _, c := range res.Metrics().AllMetrics().Counters() {
-		if c.Key.Namespace == "neardup.split" {
-			split[c.Key.Name] += c.Result()
-		}
-	}
-	for _, name := range []string{"documents of huge keys", "documents of huge articles", "shards of joined huge articles"} {
-		if split[name] == 0 {
-			t.Fatalf("no %s: the split was not exercised (%v)", name, split)
-		}
-	}
-	t.Logf("split: %v", split)
+	checkSplit(t, res, "documents of huge keys", "documents of huge articles", "shards of joined huge articles")
 	sameLines(t, want, out)
 }
 
@@ -110,18 +99,7 @@ func TestPipelineSplitsGiantComponents(t *testing.T) {
 	want := runCLI(t, buildCLI(t), "-q", in)
 	out := filepath.Join(t.TempDir(), "result.jsonl")
 	res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, MaxComponent: 4})
-	split := map[string]int64{}
-	for _, c := range res.Metrics().AllMetrics().Counters() {
-		if c.Key.Namespace == "neardup.split" {
-			split[c.Key.Name] += c.Result()
-		}
-	}
-	for _, name := range []string{"documents of split components", "parts of split components"} {
-		if split[name] == 0 {
-			t.Fatalf("no %s: the split was not exercised (%v)", name, split)
-		}
-	}
-	t.Logf("split: %v", split)
+	checkSplit(t, res, "documents of split components", "parts of split components")
 	got, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -169,6 +147,24 @@ func TestPipelineSplitsGiantComponents(t *testing.T) {
 		t.Errorf("%d clusters, the CLI %d", len(members), len(first))
 	}
 	t.Logf("%d of %d lines differ from the CLI's (canonicals and similarities)", changed, len(beam))
+}
+
+// checkSplit checks that the run counted some of each of the neardup.split
+// counters names: the split was exercised.
+func checkSplit(t *testing.T, res beam.PipelineResult, names ...string) {
+	t.Helper()
+	split := map[string]int64{}
+	for _, c := range res.Metrics().AllMetrics().Counters() {
+		if c.Key.Namespace == "neardup.split" {
+			split[c.Key.Name] += c.Result()
+		}
+	}
+	for _, name := range names {
+		if split[name] == 0 {
+			t.Fatalf("no %s: the split was not exercised (%v)", name, split)
+		}
+	}
+	t.Logf("split: %v", split)
 }
 
 // result is a line of the result.
