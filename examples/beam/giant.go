@@ -74,18 +74,10 @@ func anchorsOf(maxComponent int64) int { return int(max(2, maxComponent/16)) }
 
 // componentTable reads the huge components (hugeFn's output over
 // labelFn's counts, a side input) into a map from root to its number of
-// parts.
+// parts, on first use.
 func componentTable(t *map[int64]uint64, iter func(*[]byte) bool, per int64) {
-	if *t != nil {
-		return
-	}
-	*t = make(map[int64]uint64)
-	var b []byte
-	for iter(&b) {
-		for ; len(b) >= keyCountSize; b = b[keyCountSize:] {
-			k := readKeyCount(b)
-			(*t)[int64(k.hash)] = hugeShards(k.n, uint64(per))
-		}
+	if *t == nil {
+		*t = hugeTable(iter, per, func(b []byte) int64 { return int64(readKeyCount(b).hash) })
 	}
 }
 
@@ -117,20 +109,12 @@ func partName(root int64, part uint64) string {
 }
 
 // sizeCountFn sums labelFn's counts of each component of a bucket of
-// roots, packed as keyCountFn packs index keys' counts.
-type sizeCountFn struct{}
-
-func (f *sizeCountFn) CreateAccumulator() []byte { return make([]byte, 8) }
+// roots: keyCountFn, with packed counts rather than filings as input.
+type sizeCountFn struct{ keyCountFn }
 
 func (f *sizeCountFn) AddInput(acc, counts []byte) []byte {
 	return compactKeyCounts(append(acc, counts...), false)
 }
-
-func (f *sizeCountFn) MergeAccumulators(a, b []byte) []byte {
-	return compactKeyCounts(append(a, b[8:]...), false)
-}
-
-func (f *sizeCountFn) ExtractOutput(acc []byte) []byte { return compactKeyCounts(acc, true)[8:] }
 
 // anchorSize is the size of a packed anchor candidate: its rank (0 for
 // the representative of a large exact-copy family, then 1 +

@@ -166,18 +166,22 @@ func shardName(key string, shard uint64) string {
 	return key + string(binary.LittleEndian.AppendUint32(nil, uint32(shard)))
 }
 
-// hugeTable reads the huge keys (hugeFn's output, a side input) into a
-// map from key to its number of shards.
-func hugeTable(iter func(*[]byte) bool, maxDocs int64) map[keyID]uint64 {
-	t := make(map[keyID]uint64)
+// hugeTable reads packed key counts over a limit (hugeFn's output, a side
+// input) into a map from each key, as key reads it from a packed count,
+// to its number of shards of about per documents.
+func hugeTable[K comparable](iter func(*[]byte) bool, per int64, key func(b []byte) K) map[K]uint64 {
+	t := make(map[K]uint64)
 	var b []byte
 	for iter(&b) {
 		for ; len(b) >= keyCountSize; b = b[keyCountSize:] {
-			t[keyID(b[:12])] = hugeShards(readKeyCount(b).n, uint64(maxDocs))
+			t[key(b)] = hugeShards(readKeyCount(b).n, uint64(per))
 		}
 	}
 	return t
 }
+
+// indexKey is the keyID of a packed key count.
+func indexKey(b []byte) keyID { return keyID(b[:12]) }
 
 // routeFn takes the documents of huge keys (the side input) out of a
 // bucket's filings: it emits the others under the bucket, as they came,
@@ -189,7 +193,7 @@ type routeFn struct {
 
 func (f *routeFn) ProcessElement(ctx context.Context, bucket int64, filings []byte, huge func(*[]byte) bool, normal func(int64, []byte), byKey func(string, []byte), byShard func(string, []byte)) {
 	if f.huge == nil {
-		f.huge = hugeTable(huge, f.Max)
+		f.huge = hugeTable(huge, f.Max, indexKey)
 	}
 	if len(f.huge) == 0 {
 		normal(bucket, filings)
@@ -283,7 +287,7 @@ type fanFn struct {
 
 func (f *fanFn) ProcessElement(key string, top []byte, huge func(*[]byte) bool, emit func(string, []byte)) {
 	if f.huge == nil {
-		f.huge = hugeTable(huge, f.Max)
+		f.huge = hugeTable(huge, f.Max, indexKey)
 	}
 	for s := range f.huge[keyID([]byte(key))] {
 		emit(shardName(key, s), top)
