@@ -165,9 +165,15 @@ func hugeArticle(t *map[int64]int64, iter func(*int64, *int64) bool, art int64) 
 	return shards, ok
 }
 
-// articleShard is the group key of a shard of a huge article.
-func articleShard(art int64, shard uint64) string {
-	return shardName(string(binary.LittleEndian.AppendUint64(nil, uint64(art))), shard)
+// posShard is the group key of a shard of a huge article, or of a part of
+// a huge component: the article's or root's position, then the shard.
+func posShard(pos int64, shard uint64) string {
+	return shardName(string(binary.LittleEndian.AppendUint64(nil, uint64(pos))), shard)
+}
+
+// shardOf returns the position and the shard of a posShard key.
+func shardOf(key string) (pos int64, shard uint32) {
+	return int64(binary.LittleEndian.Uint64([]byte(key[:8]))), binary.LittleEndian.Uint32([]byte(key[8:]))
 }
 
 // routeArticleFn files a document under its article, or, if the article
@@ -181,7 +187,7 @@ func (f *routeArticleFn) ProcessElement(ctx context.Context, art int64, d doc, h
 		return
 	}
 	beam.NewCounter("neardup.split", "documents of huge articles").Inc(ctx, 1)
-	byShard(articleShard(art, contentShard(uint64(d.Pos), 0, uint64(shards))), d)
+	byShard(posShard(art, contentShard(uint64(d.Pos), 0, uint64(shards))), d)
 }
 
 // routeRootFn files an article's root under the article, or, if the
@@ -195,7 +201,7 @@ func (f *routeRootFn) ProcessElement(art, root int64, huge func(*int64, *int64) 
 		return
 	}
 	for k := range shards {
-		byShard(articleShard(art, uint64(k)), root)
+		byShard(posShard(art, uint64(k)), root)
 	}
 }
 
@@ -212,7 +218,7 @@ func (f *joinArticleFn) ProcessElement(ctx context.Context, art int64, docs func
 type joinShardFn struct{}
 
 func (f *joinShardFn) ProcessElement(ctx context.Context, key string, docs func(*doc) bool, roots func(*int64) bool, emitOcc func(uint64, occ), emitDoc func(int64, doc)) {
-	art := int64(binary.LittleEndian.Uint64([]byte(key[:8])))
+	art, _ := shardOf(key)
 	if joinArticle(ctx, art, docs, roots, emitOcc, emitDoc) != art {
 		beam.NewCounter("neardup.split", "shards of joined huge articles").Inc(ctx, 1)
 	}

@@ -103,11 +103,6 @@ func anchorTable(t *map[int64]map[int64]bool, iter func(*int64, *[]byte) bool) {
 // by position route goes to.
 func partOf(route int64, parts uint64) uint64 { return contentShard(uint64(route), 0, parts) }
 
-// partName is the group key of a part of a split component.
-func partName(root int64, part uint64) string {
-	return shardName(string(binary.LittleEndian.AppendUint64(nil, uint64(root))), part)
-}
-
 // sizeCountFn sums labelFn's counts of each component of a bucket of
 // roots: keyCountFn, with packed counts rather than filings as input.
 type sizeCountFn struct{ keyCountFn }
@@ -209,7 +204,7 @@ func (f *partDocFn) ProcessElement(ctx context.Context, root int64, d doc, huge 
 	parts := f.huge[root]
 	if f.anchors[root][d.Pos] {
 		for p := range parts {
-			emit(partName(root, p), d)
+			emit(posShard(root, p), d)
 		}
 		return
 	}
@@ -218,7 +213,7 @@ func (f *partDocFn) ProcessElement(ctx context.Context, root int64, d doc, huge 
 	if route == routeOwn {
 		route = d.Pos
 	}
-	emit(partName(root, partOf(route, parts)), d)
+	emit(posShard(root, partOf(route, parts)), d)
 }
 
 // partEdgesFn takes the edge lists of huge components out of edgesByRoot
@@ -249,16 +244,18 @@ func (f *partEdgesFn) ProcessElement(ctx context.Context, root int64, list []byt
 				byPart[p] = append(byPart[p], w)
 			}
 		case isAnchor[a]:
-			byPart[partOf(b, parts)] = append(byPart[partOf(b, parts)], w)
+			pb := partOf(b, parts)
+			byPart[pb] = append(byPart[pb], w)
 		case isAnchor[b] || partOf(a, parts) == partOf(b, parts):
-			byPart[partOf(a, parts)] = append(byPart[partOf(a, parts)], w)
+			pa := partOf(a, parts)
+			byPart[pa] = append(byPart[pa], w)
 		default:
 			dropped++
 		}
 	}
 	beam.NewCounter("neardup.split", "pairs between parts").Inc(ctx, int64(dropped))
 	for p, ws := range byPart {
-		split(partName(root, p), edgeList(a, ws))
+		split(posShard(root, p), edgeList(a, ws))
 	}
 }
 
@@ -279,8 +276,8 @@ func (f *partFn) ProcessElement(ctx context.Context, key string, docs func(*doc)
 		return err
 	}
 	anchorTable(&f.anchors, anchors)
-	root := int64(binary.LittleEndian.Uint64([]byte(key[:8])))
-	first := binary.LittleEndian.Uint32([]byte(key[8:])) == 0
+	root, part := shardOf(key)
+	first := part == 0
 	m, es, err := readComponent(ctx, docs, edges)
 	if err != nil {
 		return err
