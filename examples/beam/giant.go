@@ -29,11 +29,11 @@ import (
 //   - its anchors are the first MaxComponent/16 representatives of exact
 //     copies in group order, those with most content (the command's
 //     cluster centers are the first in group order of their clusters),
-//     and the representative of every exact-copy family of more than as
-//     many copies (anchorFn, a combiner);
+//     and the first document of every exact key of more than
+//     Options.KeyGroup documents (anchorFn, a combiner);
 //   - its other documents go to hugeShards(n, MaxComponent - anchors)
 //     parts by their representative's position, so that exact copies
-//     meet it, but for the copies of a family larger than the anchors,
+//     meet it, but for the copies of such a huge exact key (families.go),
 //     which go by their own; the anchors go to every part, and a pair to
 //     every part that holds both its documents (a pair between two
 //     parts is dropped);
@@ -44,9 +44,9 @@ import (
 //     without one keeps its own.
 //
 // A part holds about MaxComponent documents, and more when the component
-// has exact-copy families of more than MaxComponent/16 copies (their
-// representatives are in every part); the pairs between anchors are in
-// every part too. The result is the command's but in these ways, all confined to
+// has exact keys of more than KeyGroup documents (their first documents
+// are in every part); the pairs between anchors are in every part too.
+// The result is the command's but in these ways, all confined to
 // components over MaxComponent: a canonical is chosen among the anchors
 // (the most complete copies) of its cluster rather than among all its
 // members; a document whose verified matches with its cluster all lie in

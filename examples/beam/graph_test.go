@@ -13,8 +13,11 @@ import (
 // with its key.
 var keyedBy = map[string]string{
 	"idOf":             "document id",
-	"exactKeyFn":       "exact key of the document's content",
+	"exactKeyFn":       "representative of itself (no content), or a bucket of exact keys (their counts)",
+	"routeFamilyFn":    "exact key of the document's content",
 	"exactFn":          "representative of an exact-copy family",
+	"familyFn":         "representative of an exact-copy family",
+	"copyFn":           "component, or a bucket of components (their sizes)",
 	"sketchFn":         "bucket of index keys",
 	"resketchFn":       "bucket of index keys",
 	"pairsFn":          "a key's postings",

@@ -228,10 +228,11 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 	if out != nil {
 		pass = "final"
 	}
-	// Exact copies, by content.
-	keyed, alone := beam.ParDo2(s, &exactKeyFn{}, docs)
-	byRep, reps := beam.ParDo2(s, &exactFn{Pass: pass}, beam.GroupByKey(s, keyed))
-	byRep = beam.Flatten(s, byRep, alone)
+	// Exact copies, by content, those of huge exact keys apart.
+	keyed, alone, exactCounts := beam.ParDo3(s, &exactKeyFn{Buckets: buckets}, docs)
+	fam := splitFamilies(s, keyed, exactCounts, keyGroup, pass)
+	byRep := beam.Flatten(s, fam.byRep, alone)
+	reps := fam.reps
 
 	// Candidate pairs, by index key: one verification job per set of
 	// postings.
@@ -249,7 +250,9 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 	// Components, and each document and edge list under its component's
 	// root.
 	roots := components(s.Scope("components"), links, rounds, buckets, pass)
-	docsByRoot, edgesByRoot, sizes := beam.ParDo3(s, &labelFn{Pass: pass, Buckets: buckets, Family: anchorsOf(maxComponent)}, beam.CoGroupByKey(s, byRep, roots, partners))
+	docsByRoot, edgesByRoot, sizes := beam.ParDo3(s, &labelFn{Pass: pass, Buckets: buckets}, beam.CoGroupByKey(s, byRep, roots, partners))
+	copies, copySizes := fam.labelCopies(s, roots, buckets)
+	docsByRoot, sizes = beam.Flatten(s, docsByRoot, copies), beam.Flatten(s, sizes, copySizes)
 	articles, lines, hugeArticles := splitComponents(s, cfg, docsByRoot, edgesByRoot, sizes, maxComponent, keyGroup, out, pass)
 	if out == nil {
 		return articles, hugeArticles
@@ -264,11 +267,12 @@ func groupSize(ctx context.Context, step string, n, size int) {
 	beam.NewDistribution("neardup.group.bytes", step).Update(ctx, int64(size))
 }
 
-// exactKeyFn keys a document by stage.ExactKey; a document without
-// content is alone, the representative of itself.
-type exactKeyFn struct{}
+// exactKeyFn keys a document by stage.ExactKey, and counts it under its
+// key's bucket (keyCountFn's packing, for splitFamilies); a document
+// without content is alone, the representative of itself.
+type exactKeyFn struct{ Buckets int64 }
 
-func (f *exactKeyFn) ProcessElement(d doc, keyed func(uint64, doc), alone func(int64, doc)) error {
+func (f *exactKeyFn) ProcessElement(d doc, keyed func(uint64, doc), alone func(int64, doc), count func(int64, []byte)) error {
 	sk, err := decodeSketch(d.Sk)
 	if err != nil {
 		return fmt.Errorf("%s: %w", place(d.Pos), err)
@@ -277,7 +281,9 @@ func (f *exactKeyFn) ProcessElement(d doc, keyed func(uint64, doc), alone func(i
 		alone(d.Pos, d)
 		return nil
 	}
-	keyed(stage.ExactKey(&sk), d)
+	key := stage.ExactKey(&sk)
+	keyed(key, d)
+	count(nodeBucket(int64(key), f.Buckets), appendKeyCount(nil, keyCount{hash: key, n: 1}))
 	return nil
 }
 
@@ -594,14 +600,13 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 // it) and files the documents, and the representative's edge list with
 // the repeats merged, under the root; it counts the documents under the
 // root's bucket of nodes (keyCountFn's packing), for splitComponents, and
-// sets each document's Route.
+// sets each document's Route to the representative's position, but for
+// the representative of a huge exact key (routeEverywhere). A family
+// here has at most Options.KeyGroup documents: a larger one's copies
+// take another way (splitFamilies).
 type labelFn struct {
 	Pass    string
 	Buckets int64
-	// Family is the most copies that follow their representative into
-	// one part of a split component; a larger family's copies are
-	// spread by position, with the representative in every part.
-	Family int
 }
 
 func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc) bool, roots func(*int64) bool, partners func(*[]byte) bool, emitDoc func(int64, doc), emitEdges func(int64, []byte), emitSize func(int64, []byte)) {
@@ -610,33 +615,13 @@ func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc)
 	roots(&root)
 	var d doc
 	n, size := 0, 0
-	var held []doc // the first Family documents, until the family is known to be larger
-	spread := func(d doc) {
-		d.Route = routeOwn
-		if d.Pos == rep {
-			d.Route = routeEverywhere
-		}
-		emitDoc(root, d)
-	}
 	for docs(&d) {
 		n++
 		size += len(d.Sk) + len(d.Lines) + len(d.ID)
-		switch {
-		case n <= f.Family:
-			held = append(held, d)
-		case n == f.Family+1:
-			for _, h := range held {
-				spread(h)
-			}
-			held = nil
-			fallthrough
-		default:
-			spread(d)
+		if d.Route != routeEverywhere {
+			d.Route = rep
 		}
-	}
-	for _, h := range held {
-		h.Route = rep
-		emitDoc(root, h)
+		emitDoc(root, d)
 	}
 	emitSize(nodeBucket(root, f.Buckets), appendKeyCount(nil, keyCount{hash: uint64(root), n: uint64(n)}))
 	var ws []uint64

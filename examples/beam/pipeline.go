@@ -33,7 +33,10 @@
 // boilerplate learning counts lines by, and on the final ones:
 //
 //	exact copies     by the sketch's exact key: the first in group order
-//	                 is the representative, the others follow it
+//	                 is the representative, the others follow it (the
+//	                 first of a key of more than KeyGroup documents by
+//	                 a combiner, its copies filed without a group,
+//	                 families.go)
 //	candidate pairs  by index key (band, lead, run key), filed in buckets
 //	                 by the sketching step: the postings of each key in
 //	                 group order, under the command's caps
@@ -63,7 +66,8 @@
 // family of copies), by a shard of it (joinArticles).
 //
 // Memory per step grows with the largest group of its key, not with the
-// corpus: the copies of one text (exact copies), the documents under one
+// corpus: the documents of one exact key (at most KeyGroup; a larger
+// key's are not grouped, families.go), the documents under one
 // index key or a shard of one (at most about KeyGroup), the documents of
 // one article or a shard of one (at most about KeyGroup), the job of a set
 // of postings (their later documents of one shard of each key), the jobs
@@ -76,10 +80,9 @@
 // hundreds of pairs per member but a few jobs. A component of more than
 // MaxComponent documents, a family of copies that fills a share of the
 // corpus, is split in parts, which can change its canonicals (giant.go).
-// Three groups still hold a large family's share whole: its exact copies
-// of one text (by content, then under their representative), the
-// verification job of postings its members share, and the bucket of
-// component nodes that holds its star's center. The README's "Scaling
+// Two groups still hold a large family's share whole: the verification
+// job of postings its members share, and the bucket of component nodes
+// that holds its star's center. The README's "Scaling
 // out" gives the sizes measured.
 //
 // It is a module of its own so that Beam's dependencies stay out of
@@ -111,7 +114,7 @@ func init() {
 	register.DoFn3x1[context.Context, string, func(*int64) bool, error](&uniqueFn{})
 	register.DoFn5x1[context.Context, span, func(*uint64, *bool) bool, func(doc), func(int64, []byte), error](&resketchFn{})
 
-	register.DoFn3x1[doc, func(uint64, doc), func(int64, doc), error](&exactKeyFn{})
+	register.DoFn4x1[doc, func(uint64, doc), func(int64, doc), func(int64, []byte), error](&exactKeyFn{})
 	register.DoFn5x1[context.Context, uint64, func(*doc) bool, func(int64, doc), func(doc), error](&exactFn{})
 	register.DoFn4x1[context.Context, int64, func(*[]byte) bool, func(uint64, meeting), error](&pairsFn{})
 	register.DoFn5x0[context.Context, uint64, func(*meeting) bool, func(uint64, meeting), func(int64, uint64)](&meetFn{})
@@ -149,6 +152,12 @@ func init() {
 	register.DoFn3x0[int64, int64, func(int64, int64)](&hugeArticleFn{})
 	register.Function2x1(sumCounts)
 
+	register.Combiner3[[]byte, []byte, []byte](&firstFn{})
+	register.DoFn6x1[uint64, doc, func(*[]byte) bool, func(uint64, doc), func(uint64, doc), func(uint64, []byte), error](&routeFamilyFn{})
+	register.DoFn7x0[context.Context, uint64, doc, func(*uint64, *[]byte) bool, func(int64, doc), func(doc), func(int64, doc)](&familyFn{})
+	register.DoFn4x0[int64, int64, func(*uint64, *[]byte) bool, func(int64, int64)](&repRootsFn{})
+	register.DoFn5x0[int64, doc, func(*int64, *int64) bool, func(int64, doc), func(int64, []byte)](&copyFn{})
+
 	register.Combiner3[[]byte, []byte, []byte](&keyCountFn{})
 	register.DoFn3x0[int64, []byte, func([]byte)](&hugeFn{})
 	register.DoFn7x0[context.Context, int64, []byte, func(*[]byte) bool, func(int64, []byte), func(string, []byte), func(string, []byte)](&routeFn{})
@@ -167,6 +176,8 @@ func init() {
 	register.Emitter2[string, int64]()
 	register.Iter2[int64, int64]()
 	register.Iter2[int64, []byte]()
+	register.Iter2[uint64, []byte]()
+	register.Emitter2[uint64, []byte]()
 	register.Emitter2[uint64, meeting]()
 	register.Iter1[meeting]()
 	register.Emitter2[uint64, jobSketch]()
@@ -216,10 +227,11 @@ type Options struct {
 	// 4 times its size), so that a group's size does not grow with the
 	// corpus.
 	Buckets int64
-	// KeyGroup is the most documents an index key, or an article in
-	// boilerplate learning, is grouped with whole; a key that more carry,
-	// or an article of more, is split in shards of about as many (see
-	// splitHugeKeys and joinArticles). 0 means 4,096.
+	// KeyGroup is the most documents an index key, an exact key, or an
+	// article in boilerplate learning, is grouped with whole; an index
+	// key that more carry, or an article of more, is split in shards of
+	// about as many, and an exact key's documents are not grouped at all
+	// (see splitHugeKeys, splitFamilies and joinArticles). 0 means 4,096.
 	KeyGroup int64
 	// MaxComponent is the most documents a component of verified copies
 	// is clustered with whole; a larger one is split in parts of about as

@@ -77,15 +77,17 @@ func TestPipelineMatchesCLI(t *testing.T) {
 
 // Index keys carried by more documents than Options.KeyGroup are split
 // in shards (splitHugeKeys), and so are articles of more documents
-// (joinArticles), with the same result: with KeyGroup 2, most keys that
-// pair documents, and every article of three copies or more, take that
-// way, some of those articles joined to others by a shared paragraph.
+// (joinArticles); the copies under an exact key of more are not grouped
+// (splitFamilies); all with the same result. With KeyGroup 2, most keys
+// that pair documents, every exact key and article of three copies or
+// more, take that way, some of those articles joined to others by a
+// shared paragraph.
 func TestPipelineSplitsHugeKeys(t *testing.T) {
 	in := corpus(t)
 	want := runCLI(t, buildCLI(t), "-q", in)
 	out := filepath.Join(t.TempDir(), "result.jsonl")
 	res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, KeyGroup: 2})
-	checkSplit(t, res, "documents of huge keys", "documents of huge articles", "shards of joined huge articles")
+	checkSplit(t, res, "documents of huge keys", "copies of huge exact keys", "documents of huge articles", "shards of joined huge articles")
 	sameLines(t, want, out)
 }
 
@@ -93,13 +95,16 @@ func TestPipelineSplitsHugeKeys(t *testing.T) {
 // parts (splitComponents). With MaxComponent 4 (two anchors, parts of
 // about two more), every component of five documents or more takes that
 // way on the dev set, and the result keeps the command's contract and
-// clusters; only canonicals may differ, chosen among the anchors.
+// clusters; only canonicals may differ, chosen among the anchors. With
+// KeyGroup 2, the copies of every exact key of three documents or more
+// are spread over the parts by their own positions, their first an
+// anchor (splitFamilies).
 func TestPipelineSplitsGiantComponents(t *testing.T) {
 	in := corpus(t)
 	want := runCLI(t, buildCLI(t), "-q", in)
 	out := filepath.Join(t.TempDir(), "result.jsonl")
-	res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, MaxComponent: 4})
-	checkSplit(t, res, "documents of split components", "parts of split components")
+	res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, MaxComponent: 4, KeyGroup: 2})
+	checkSplit(t, res, "documents of split components", "parts of split components", "copies of huge exact keys")
 	got, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)

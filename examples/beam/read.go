@@ -246,8 +246,9 @@ type doc struct {
 	// Route is where a giant component's split sends the document
 	// (splitComponents), set by labelFn: the position of the
 	// representative of its exact copies (its own, for a representative),
-	// or, in an exact-copy family of more than its split's anchors,
-	// routeOwn for a copy and routeEverywhere for the representative.
+	// or, under an exact key of more than Options.KeyGroup documents
+	// (families.go), routeOwn for a copy (set by copyFn) and
+	// routeEverywhere for the first.
 	Route int64
 }
 

@@ -1,0 +1,48 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// firstFn gives the first candidate in (rank, position) order, with its
+// content, however a runner splits its input among accumulators and
+// merges them.
+func TestFirstFnMerge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 37))
+	f := &firstFn{}
+	for round := range 200 {
+		var cands [][]byte
+		var want []byte
+		for range 1 + rng.IntN(300) {
+			rank, pos := uint64(rng.IntN(4)), uint64(rng.IntN(1000))
+			c := binary.LittleEndian.AppendUint64(nil, rank)
+			c = binary.LittleEndian.AppendUint64(c, pos)
+			c = fmt.Appendf(c, "content of %d", pos) // one document, one content
+			cands = append(cands, c)
+			if want == nil || compareFirst(c, want) < 0 {
+				want = c
+			}
+		}
+		var accs [][]byte
+		for len(cands) > 0 {
+			n := 1 + rng.IntN(len(cands))
+			acc := f.CreateAccumulator()
+			for _, c := range cands[:n] {
+				acc = f.AddInput(acc, c)
+			}
+			accs = append(accs, acc)
+			cands = cands[n:]
+		}
+		acc := f.CreateAccumulator()
+		for _, i := range rng.Perm(len(accs)) {
+			acc = f.MergeAccumulators(acc, accs[i])
+		}
+		if got := f.ExtractOutput(acc); !bytes.Equal(got, want) {
+			t.Fatalf("round %d: first %x, want %x", round, got, want)
+		}
+	}
+}
