@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -25,11 +24,11 @@ import (
 //     a combiner); the keys over the limit, few, are a side input;
 //   - routeFamilyFn takes their documents out of the grouping by content,
 //     and firstFn combines each such key's first document in group order
-//     (its position and the content verification reads), as exactFn
-//     would pick it;
+//     (its position and contentHash), as exactFn would pick it;
 //   - familyFn, with the firsts as a side input, makes each document of a
 //     huge key what exactFn would make it: a copy of the first when their
-//     contents are equal, the representative of itself otherwise. The
+//     contents are equal (their exact key and contentHash, as pairsFn
+//     tells contents apart), the representative of itself otherwise. The
 //     representatives go on to labelFn, the first marked routeEverywhere
 //     (see giant.go); the copies do not;
 //   - copyFn files each copy under the component of its representative
@@ -38,26 +37,27 @@ import (
 //     representative, with Route routeOwn.
 //
 // Every document takes the representative and the component it takes
-// through exactFn and labelFn. Only a split component (giant.go) can
-// tell the ways apart: the copies of a huge key are spread over its parts
-// by their own positions, and the first is an anchor in every part, where
-// the copies of a smaller family follow their representative into its
-// part.
+// through exactFn and labelFn (where exactFn compares contents byte for
+// byte, two different contents of one exact key would also need one
+// contentHash to be taken for one). Only a split component (giant.go)
+// can tell the ways apart: the copies of a huge key are spread over its
+// parts by their own positions, and the first is an anchor in every part,
+// where the copies of a smaller family follow their representative into
+// its part.
 
-// familySize is the size of a packed firstFn candidate before its
-// content: its rank (math.MaxUint32 - shingles, group order) and position.
-const familySize = 16
+// familySize is the size of a packed firstFn candidate: its rank
+// (math.MaxUint32 - shingles, group order), position and contentHash.
+const familySize = 24
 
 // firstFn keeps, of the documents of an exact key, the first in group
-// order: packed rank, position, then the content verification reads
-// (verifying). The first of a set is the first of its parts' firsts.
+// order. The first of a set is the first of its parts' firsts.
 type firstFn struct{}
 
 func (f *firstFn) CreateAccumulator() []byte { return nil }
 
 func (f *firstFn) AddInput(acc, c []byte) []byte {
 	if len(acc) < familySize || compareFirst(c, acc) < 0 {
-		return append(acc[:0], c...)
+		return append(acc[:0], c[:familySize]...)
 	}
 	return acc
 }
@@ -100,16 +100,16 @@ func (f *routeFamilyFn) ProcessElement(key uint64, d doc, huge func(*[]byte) boo
 		return fmt.Errorf("%s: %w", place(d.Pos), err)
 	}
 	split(key, d)
-	c := make([]byte, 0, familySize+len(d.Sk))
+	c := make([]byte, 0, familySize)
 	c = binary.LittleEndian.AppendUint64(c, math.MaxUint32-uint64(stage.Inspect(&sk).Shingles))
 	c = binary.LittleEndian.AppendUint64(c, uint64(d.Pos))
-	candidate(key, append(c, verifying(d.Sk)...))
+	candidate(key, binary.LittleEndian.AppendUint64(c, contentHash(d.Sk)))
 	return nil
 }
 
 // firsts are the first documents of the huge exact keys in group order
-// (firstFn's output, a side input): by key, their position and the
-// content verification reads; and the set of their positions.
+// (firstFn's output, a side input): by key, their position and
+// contentHash; and the set of their positions.
 type firsts struct {
 	byKey map[uint64]first
 	isRep map[int64]bool
@@ -117,7 +117,7 @@ type firsts struct {
 
 type first struct {
 	pos     int64
-	content []byte
+	content uint64
 }
 
 // read reads the side input, on first use.
@@ -130,7 +130,7 @@ func (t *firsts) read(iter func(*uint64, *[]byte) bool) {
 	var b []byte
 	for iter(&key, &b) {
 		pos := int64(binary.LittleEndian.Uint64(b[8:]))
-		t.byKey[key] = first{pos, b[familySize:]}
+		t.byKey[key] = first{pos, binary.LittleEndian.Uint64(b[16:])}
 		t.isRep[pos] = true
 	}
 }
@@ -147,7 +147,7 @@ func (f *familyFn) ProcessElement(ctx context.Context, key uint64, d doc, iter f
 	switch {
 	case d.Pos == fst.pos:
 		d.Route = routeEverywhere
-	case bytes.Equal(verifying(d.Sk), fst.content):
+	case contentHash(d.Sk) == fst.content:
 		beam.NewCounter("neardup.split", "copies of huge exact keys").Inc(ctx, 1)
 		copies(fst.pos, d)
 		return

@@ -47,6 +47,14 @@ type filed struct {
 // second hash of it.
 type content struct{ exact, hash uint64 }
 
+// contentHash is the second hash of the content of a sketch encoded as
+// enc (encodeSketch): FNV-1a of what verification reads.
+func contentHash(enc []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(verifying(enc))
+	return h.Sum64()
+}
+
 func (f filed) content() content { return content{f.Exact, f.Content} }
 
 // dropCopies drops from fs, in group order, each document whose content
@@ -115,9 +123,7 @@ func (f *filer) add(pos int64, sk *dedup.Sketch, enc []byte) error {
 	if err != nil || len(f.keys) == 0 {
 		return err
 	}
-	h := fnv.New64a()
-	h.Write(verifying(enc))
-	e := filed{posting: posting{pos, int64(stage.Inspect(sk).Shingles)}, Exact: stage.ExactKey(sk), Content: h.Sum64()}
+	e := filed{posting: posting{pos, int64(stage.Inspect(sk).Shingles)}, Exact: stage.ExactKey(sk), Content: contentHash(enc)}
 	for _, k := range f.keys {
 		k = f.bands.GroupingKey(k)
 		e.Band, e.Hash = int64(k.Band), k.Hash
