@@ -8,11 +8,10 @@ import (
 )
 
 // firstFn gives the first candidate in (rank, position) order, with its
-// content, however a runner splits its input among accumulators and
+// content hash, however a runner splits its input among accumulators and
 // merges them.
 func TestFirstFnMerge(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 37))
-	f := &firstFn{}
 	for round := range 200 {
 		var cands [][]byte
 		var want []byte
@@ -26,21 +25,7 @@ func TestFirstFnMerge(t *testing.T) {
 				want = c
 			}
 		}
-		var accs [][]byte
-		for len(cands) > 0 {
-			n := 1 + rng.IntN(len(cands))
-			acc := f.CreateAccumulator()
-			for _, c := range cands[:n] {
-				acc = f.AddInput(acc, c)
-			}
-			accs = append(accs, acc)
-			cands = cands[n:]
-		}
-		acc := f.CreateAccumulator()
-		for _, i := range rng.Perm(len(accs)) {
-			acc = f.MergeAccumulators(acc, accs[i])
-		}
-		if got := f.ExtractOutput(acc); !bytes.Equal(got, want) {
+		if got := combineShares(rng, &firstFn{}, cands); !bytes.Equal(got, want) {
 			t.Fatalf("round %d: first %x, want %x", round, got, want)
 		}
 	}

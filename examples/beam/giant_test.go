@@ -58,49 +58,21 @@ func TestGiantCombinersMerge(t *testing.T) {
 			want = append(want, c)
 		}
 
-		// The runner's way: accumulators over random shares, merged in
-		// random order.
-		f := &anchorFn{Keep: keep}
-		var accs [][]byte
-		for len(cands) > 0 {
-			n := 1 + rng.IntN(len(cands))
-			acc := f.CreateAccumulator()
-			for _, c := range cands[:n] {
-				b := binary.LittleEndian.AppendUint64(nil, c.rank)
-				acc = f.AddInput(acc, binary.LittleEndian.AppendUint64(b, c.pos))
-			}
-			accs = append(accs, acc)
-			cands = cands[n:]
-		}
-		acc := f.CreateAccumulator()
-		for _, i := range rng.Perm(len(accs)) {
-			acc = f.MergeAccumulators(acc, accs[i])
+		var ins [][]byte
+		for _, c := range cands {
+			b := binary.LittleEndian.AppendUint64(nil, c.rank)
+			ins = append(ins, binary.LittleEndian.AppendUint64(b, c.pos))
 		}
 		var got []cand
-		for b := f.ExtractOutput(acc); len(b) >= anchorSize; b = b[anchorSize:] {
+		for b := combineShares(rng, &anchorFn{Keep: keep}, ins); len(b) >= anchorSize; b = b[anchorSize:] {
 			got = append(got, cand{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])})
 		}
 		if diff := cmp.Diff(want, got, cmp.AllowUnexported(cand{})); diff != "" {
 			t.Fatalf("round %d, keep %d: anchors (-want +got):\n%s", round, keep, diff)
 		}
 
-		s := &sizeCountFn{}
-		var sizeAccs [][]byte
-		for len(sizes) > 0 {
-			n := 1 + rng.IntN(len(sizes))
-			a := s.CreateAccumulator()
-			for _, k := range sizes[:n] {
-				a = s.AddInput(a, k)
-			}
-			sizeAccs = append(sizeAccs, a)
-			sizes = sizes[n:]
-		}
-		sa := s.CreateAccumulator()
-		for _, i := range rng.Perm(len(sizeAccs)) {
-			sa = s.MergeAccumulators(sa, sizeAccs[i])
-		}
 		gotCounts := map[uint64]uint64{}
-		for b := s.ExtractOutput(sa); len(b) >= keyCountSize; b = b[keyCountSize:] {
+		for b := combineShares(rng, &sizeCountFn{}, sizes); len(b) >= keyCountSize; b = b[keyCountSize:] {
 			k := readKeyCount(b)
 			if _, dup := gotCounts[k.hash]; dup {
 				t.Fatalf("round %d: root %d counted twice", round, k.hash)
@@ -111,4 +83,32 @@ func TestGiantCombinersMerge(t *testing.T) {
 			t.Fatalf("round %d: sizes (-want +got):\n%s", round, diff)
 		}
 	}
+}
+
+// combiner is a combine function over packed bytes.
+type combiner interface {
+	CreateAccumulator() []byte
+	AddInput(acc, in []byte) []byte
+	MergeAccumulators(a, b []byte) []byte
+	ExtractOutput(acc []byte) []byte
+}
+
+// combineShares combines ins as a runner may: accumulators over random
+// shares of them, merged in random order.
+func combineShares(rng *rand.Rand, f combiner, ins [][]byte) []byte {
+	var accs [][]byte
+	for len(ins) > 0 {
+		n := 1 + rng.IntN(len(ins))
+		acc := f.CreateAccumulator()
+		for _, in := range ins[:n] {
+			acc = f.AddInput(acc, in)
+		}
+		accs = append(accs, acc)
+		ins = ins[n:]
+	}
+	acc := f.CreateAccumulator()
+	for _, i := range rng.Perm(len(accs)) {
+		acc = f.MergeAccumulators(acc, accs[i])
+	}
+	return f.ExtractOutput(acc)
 }
