@@ -150,10 +150,11 @@ func joinArticles(s beam.Scope, articles, roots, huge beam.PCollection) (occs, o
 	return beam.Flatten(s, occs, occs2), beam.Flatten(s, opened, opened2)
 }
 
-// hugeArticle reports whether art is a huge article, and its number of
-// shards; *t holds the huge articles' shard counts, read from the side
-// input iter on first use.
-func hugeArticle(t *map[int64]int64, iter func(*int64, *int64) bool, art int64) (int64, bool) {
+// sideValue returns k's value in a KV<int64, int64> side input, and
+// whether it has one: a huge article's number of shards, a
+// representative's root. *t holds the side input, read from iter on first
+// use.
+func sideValue(t *map[int64]int64, iter func(*int64, *int64) bool, k int64) (int64, bool) {
 	if *t == nil {
 		*t = make(map[int64]int64)
 		var a, n int64
@@ -161,8 +162,8 @@ func hugeArticle(t *map[int64]int64, iter func(*int64, *int64) bool, art int64) 
 			(*t)[a] = n
 		}
 	}
-	shards, ok := (*t)[art]
-	return shards, ok
+	v, ok := (*t)[k]
+	return v, ok
 }
 
 // posShard is the group key of a shard of a huge article, or of a part of
@@ -181,7 +182,7 @@ func shardOf(key string) (pos int64, shard uint32) {
 type routeArticleFn struct{ huge map[int64]int64 }
 
 func (f *routeArticleFn) ProcessElement(ctx context.Context, art int64, d doc, huge func(*int64, *int64) bool, normal func(int64, doc), byShard func(string, doc)) {
-	shards, ok := hugeArticle(&f.huge, huge, art)
+	shards, ok := sideValue(&f.huge, huge, art)
 	if !ok {
 		normal(art, d)
 		return
@@ -195,7 +196,7 @@ func (f *routeArticleFn) ProcessElement(ctx context.Context, art int64, d doc, h
 type routeRootFn struct{ huge map[int64]int64 }
 
 func (f *routeRootFn) ProcessElement(art, root int64, huge func(*int64, *int64) bool, normal func(int64, int64), byShard func(string, int64)) {
-	shards, ok := hugeArticle(&f.huge, huge, art)
+	shards, ok := sideValue(&f.huge, huge, art)
 	if !ok {
 		normal(art, root)
 		return

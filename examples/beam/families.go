@@ -4,12 +4,9 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"math"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
-
-	"github.com/neardup/neardup/dedup/stage"
 )
 
 // A family of exact copies (a site's error page, a wire story reprinted
@@ -95,13 +92,13 @@ func (f *routeFamilyFn) ProcessElement(key uint64, d doc, huge func(*[]byte) boo
 		normal(key, d)
 		return nil
 	}
-	sk, err := decodeSketch(d.Sk)
+	shingles, err := shinglesOf(d)
 	if err != nil {
-		return fmt.Errorf("%s: %w", place(d.Pos), err)
+		return err
 	}
 	split(key, d)
 	c := make([]byte, 0, familySize)
-	c = binary.LittleEndian.AppendUint64(c, math.MaxUint32-uint64(stage.Inspect(&sk).Shingles))
+	c = binary.LittleEndian.AppendUint64(c, math.MaxUint32-uint64(shingles))
 	c = binary.LittleEndian.AppendUint64(c, uint64(d.Pos))
 	candidate(key, binary.LittleEndian.AppendUint64(c, contentHash(d.Sk)))
 	return nil
@@ -177,14 +174,7 @@ type copyFn struct {
 }
 
 func (f *copyFn) ProcessElement(rep int64, d doc, iter func(*int64, *int64) bool, emitDoc func(int64, doc), emitSize func(int64, []byte)) {
-	if f.roots == nil {
-		f.roots = make(map[int64]int64)
-		var node, root int64
-		for iter(&node, &root) {
-			f.roots[node] = root
-		}
-	}
-	root, ok := f.roots[rep]
+	root, ok := sideValue(&f.roots, iter, rep)
 	if !ok {
 		root = rep
 	}

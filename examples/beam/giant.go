@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -177,11 +176,11 @@ func (f *splitDocFn) ProcessElement(root int64, d doc, huge func(*[]byte) bool, 
 	switch d.Route {
 	case routeEverywhere:
 	case d.Pos:
-		sk, err := decodeSketch(d.Sk)
+		shingles, err := shinglesOf(d)
 		if err != nil {
-			return fmt.Errorf("%s: %w", place(d.Pos), err)
+			return err
 		}
-		rank = 1 + math.MaxUint32 - uint64(stage.Inspect(&sk).Shingles)
+		rank = 1 + math.MaxUint32 - uint64(shingles)
 	default:
 		return nil // a copy
 	}

@@ -310,11 +310,11 @@ func (f *exactFn) ProcessElement(ctx context.Context, _ uint64, next func(*doc) 
 	var d doc
 	size := 0
 	for next(&d) {
-		sk, err := decodeSketch(d.Sk)
+		shingles, err := shinglesOf(d)
 		if err != nil {
 			return err
 		}
-		ms = append(ms, member{posting{d.Pos, int64(stage.Inspect(&sk).Shingles)}, d})
+		ms = append(ms, member{posting{d.Pos, shingles}, d})
 		size += len(d.Sk) + len(d.Lines) + len(d.ID)
 	}
 	groupSize(ctx, "exact copies", len(ms), size)

@@ -274,6 +274,16 @@ func verifying(b []byte) []byte {
 	return b[k : k+int(n)]
 }
 
+// shinglesOf returns the number of content shingles of d's sketch, which
+// gives d's place in group order.
+func shinglesOf(d doc) (int64, error) {
+	sk, err := decodeSketch(d.Sk)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", place(d.Pos), err)
+	}
+	return int64(stage.Inspect(&sk).Shingles), nil
+}
+
 // decodeSketch decodes what encodeSketch wrote.
 func decodeSketch(b []byte) (dedup.Sketch, error) {
 	n, k := binary.Uvarint(b)
