@@ -73,22 +73,14 @@ func compareFirst(a, b []byte) int {
 		cmp.Compare(binary.LittleEndian.Uint64(a[8:]), binary.LittleEndian.Uint64(b[8:])))
 }
 
-// exactKeyTable reads the huge exact keys (hugeFn's output over
-// exactKeyFn's counts, a side input) into a set, on first use.
-func exactKeyTable(t *map[uint64]uint64, iter func(*[]byte) bool) {
-	if *t == nil {
-		*t = hugeTable(iter, 1, func(b []byte) uint64 { return readKeyCount(b).hash })
-	}
-}
-
 // routeFamilyFn takes the documents of huge exact keys (the side input)
 // out of the grouping by content, each with its candidacy to be the
 // key's first.
-type routeFamilyFn struct{ huge map[uint64]uint64 }
+type routeFamilyFn struct{ huge map[int64]uint64 }
 
 func (f *routeFamilyFn) ProcessElement(key uint64, d doc, huge func(*[]byte) bool, normal func(uint64, doc), split func(uint64, doc), candidate func(uint64, []byte)) error {
-	exactKeyTable(&f.huge, huge)
-	if _, ok := f.huge[key]; !ok {
+	countTable(&f.huge, huge, 1)
+	if _, ok := f.huge[int64(key)]; !ok {
 		normal(key, d)
 		return nil
 	}

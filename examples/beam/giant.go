@@ -71,10 +71,11 @@ const (
 // at least 2.
 func anchorsOf(maxComponent int64) int { return int(max(2, maxComponent/16)) }
 
-// componentTable reads the huge components (hugeFn's output over
-// labelFn's counts, a side input) into a map from root to its number of
-// parts, on first use.
-func componentTable(t *map[int64]uint64, iter func(*[]byte) bool, per int64) {
+// countTable reads packed counts over a limit, keyed by a root or an
+// exact key (hugeFn's output over sizeCountFn's, a side input), into a
+// map from that key to its number of parts of about per documents, on
+// first use: the huge components, or the huge exact keys.
+func countTable(t *map[int64]uint64, iter func(*[]byte) bool, per int64) {
 	if *t == nil {
 		*t = hugeTable(iter, per, func(b []byte) int64 { return int64(readKeyCount(b).hash) })
 	}
@@ -166,7 +167,7 @@ type splitDocFn struct {
 }
 
 func (f *splitDocFn) ProcessElement(root int64, d doc, huge func(*[]byte) bool, normal func(int64, doc), split func(int64, doc), candidate func(int64, []byte)) error {
-	componentTable(&f.huge, huge, f.Per)
+	countTable(&f.huge, huge, f.Per)
 	if _, ok := f.huge[root]; !ok {
 		normal(root, d)
 		return nil
@@ -198,7 +199,7 @@ type partDocFn struct {
 }
 
 func (f *partDocFn) ProcessElement(ctx context.Context, root int64, d doc, huge func(*[]byte) bool, anchors func(*int64, *[]byte) bool, emit func(string, doc)) {
-	componentTable(&f.huge, huge, f.Per)
+	countTable(&f.huge, huge, f.Per)
 	anchorTable(&f.anchors, anchors)
 	parts := f.huge[root]
 	if f.anchors[root][d.Pos] {
@@ -224,7 +225,7 @@ type partEdgesFn struct {
 }
 
 func (f *partEdgesFn) ProcessElement(ctx context.Context, root int64, list []byte, huge func(*[]byte) bool, anchors func(*int64, *[]byte) bool, normal func(int64, []byte), split func(string, []byte)) {
-	componentTable(&f.huge, huge, f.Per)
+	countTable(&f.huge, huge, f.Per)
 	parts, ok := f.huge[root]
 	if !ok {
 		normal(root, list)
