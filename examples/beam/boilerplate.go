@@ -34,7 +34,7 @@ import (
 // Each group is a line's article set (at most BoilerplateArticles) or at
 // most about Options.KeyGroup documents of one article (joinArticles;
 // huge holds the articles of more, KV<article, shards>).
-func learnBoilerplate(s beam.Scope, cfg []byte, articles, huge beam.PCollection, rounds int, buckets int64) beam.PCollection {
+func learnBoilerplate(s beam.Scope, cfg []byte, articles, huge beam.PCollection, rounds int, buckets, keyGroup int64) beam.PCollection {
 	c, err := config(cfg)
 	if err != nil {
 		panic(err)
@@ -46,7 +46,7 @@ func learnBoilerplate(s beam.Scope, cfg []byte, articles, huge beam.PCollection,
 	// Articles joined by a shared rare paragraph.
 	long := beam.ParDo(s, &occurrencesFn{MinWords: stage.ParagraphWords + 1}, articles)
 	links := beam.ParDo(s, &paragraphLinksFn{Articles: k}, beam.CombinePerKey(s, &distinctFn{Cap: k}, long))
-	roots := components(s.Scope("joined"), links, rounds, buckets, "boilerplate")
+	roots := components(s.Scope("joined"), links, rounds, buckets, keyGroup, "boilerplate")
 
 	// Lines by joined article.
 	occs, opened := joinArticles(s, articles, roots, huge)

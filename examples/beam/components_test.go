@@ -9,6 +9,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/direct"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/passert"
+	"github.com/google/go-cmp/cmp"
 )
 
 // rounds runs the star rounds in memory, as components lays them out, and
@@ -42,7 +43,7 @@ func rounds(links [][2]int64, limit int) (int, map[int64]int64) {
 		roots := map[int64]int64{}
 		ok := true
 		for u, ns := range adjacency(links, true) {
-			root, err := rootOf(u, ns)
+			root, err := rootOf(nodeStat{u, int64(len(ns)), ns[0], ns[len(ns)-1]})
 			if err != nil {
 				ok = false
 				break
@@ -129,7 +130,9 @@ func TestComponentsConverge(t *testing.T) {
 }
 
 // The pipeline's components step gives each node its component's least
-// node, and fails, saying so, when the rounds are too few.
+// node, and fails, saying so, when the rounds are too few; with hubs (a
+// star of 200 around node 1000, and at hub 1 every node of two links or
+// more) as without.
 func TestComponentsPipeline(t *testing.T) {
 	links := [][2]int64{{5, 9}, {9, 2}, {2, 14}, {14, 20}, {20, 11}, {30, 31}, {40, 41}, {41, 42}}
 	want := []kv{{5, 2}, {9, 2}, {2, 2}, {14, 2}, {20, 2}, {11, 2}, {30, 30}, {31, 30}, {40, 40}, {41, 40}, {42, 40}}
@@ -138,19 +141,88 @@ func TestComponentsPipeline(t *testing.T) {
 		want = append(want, kv{i + 1, 100})
 	}
 	want = append(want, kv{100, 100})
-	run := func(r int) error {
+	for i := int64(1); i <= 200; i++ { // a star whose leaves link on to another node each
+		links = append(links, [2]int64{1000, 1000 + i}, [2]int64{1000 + i, 2000 + i})
+		want = append(want, kv{1000 + i, 1000}, kv{2000 + i, 1000})
+	}
+	links = append(links, [2]int64{2200, 999}) // and whose least is one of them
+	want = append(want, kv{1000, 999}, kv{999, 999})
+	for i := range want {
+		if want[i].Root >= 1000 {
+			want[i].Root = 999
+		}
+	}
+	run := func(r int, hub int64) (beam.PipelineResult, error) {
 		p, s := beam.NewPipelineWithRoot()
 		in := beam.ParDo(s, func(l [2]int64) (int64, int64) { return l[0], l[1] }, beam.CreateList(s, links))
-		got := beam.ParDo(s, func(u, r int64) kv { return kv{u, r} }, components(s, in, r, 3, "test"))
+		got := beam.ParDo(s, func(u, r int64) kv { return kv{u, r} }, components(s, in, r, 3, hub, "test"))
 		passert.EqualsList(s, got, want)
-		_, err := direct.Execute(context.Background(), p)
-		return err
+		return direct.Execute(context.Background(), p)
 	}
-	if err := run(DefaultRounds); err != nil {
-		t.Fatal(err)
+	for _, hub := range []int64{4096, 8, 1} {
+		res, err := run(DefaultRounds, hub)
+		if err != nil {
+			t.Fatalf("hub %d: %v", hub, err)
+		}
+		switch hub {
+		case 8:
+			checkSplit(t, res, "links of hub nodes, large-star")
+		case 1:
+			checkSplit(t, res, "links of hub nodes, large-star", "links of hub nodes, small-star")
+		}
+		if _, err := run(1, hub); err == nil {
+			t.Fatalf("hub %d: a path of 65 nodes became a star in one round pair", hub)
+		}
 	}
-	if err := run(1); err == nil {
-		t.Fatal("a path of 65 nodes became a star in one round pair")
+}
+
+// nodeStatFn gives the same stats however a runner splits and merges its
+// input, and rootOf reads a star from them.
+func TestNodeStatFnMerge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 20 {
+		var ls []nodeLink
+		want := map[int64]nodeStat{}
+		for range 1 + rng.IntN(5000) {
+			l := nodeLink{rng.Int64N(300), rng.Int64N(1000)}
+			if rng.IntN(2) == 0 {
+				l.Node = 7 // a hub
+			}
+			ls = append(ls, l)
+			s, ok := want[l.Node]
+			if !ok {
+				s = nodeStat{l.Node, 0, l.Other, l.Other}
+			}
+			s.n, s.lo, s.hi = s.n+1, min(s.lo, l.Other), max(s.hi, l.Other)
+			want[l.Node] = s
+		}
+		got := map[int64]nodeStat{}
+		last := int64(-1)
+		for b := combineShares(rng, &nodeStatFn{}, ls); len(b) > 0; b = b[nodeStatSize:] {
+			s := readNodeStat(b)
+			if s.node <= last {
+				t.Fatalf("round %d: node %d after %d", round, s.node, last)
+			}
+			got[s.node], last = s, s.node
+		}
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(nodeStat{})); diff != "" {
+			t.Fatalf("round %d: stats (-want +got):\n%s", round, diff)
+		}
+	}
+	for _, c := range []struct {
+		s    nodeStat
+		root int64
+		ok   bool
+	}{
+		{nodeStat{5, 3, 6, 9}, 5, true},  // a center
+		{nodeStat{5, 2, 2, 2}, 2, true},  // a leaf, one link repeated
+		{nodeStat{5, 2, 2, 3}, 0, false}, // two smaller neighbours
+		{nodeStat{5, 2, 2, 9}, 0, false}, // a smaller and a larger
+	} {
+		root, err := rootOf(c.s)
+		if root != c.root || (err == nil) != c.ok {
+			t.Errorf("rootOf(%+v) = %d, %v; want %d, ok %v", c.s, root, err, c.root, c.ok)
+		}
 	}
 }
 

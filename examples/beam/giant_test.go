@@ -85,17 +85,18 @@ func TestGiantCombinersMerge(t *testing.T) {
 	}
 }
 
-// combiner is a combine function over packed bytes.
-type combiner interface {
+// combiner is a combine function into packed bytes, over inputs of type
+// In.
+type combiner[In any] interface {
 	CreateAccumulator() []byte
-	AddInput(acc, in []byte) []byte
+	AddInput(acc []byte, in In) []byte
 	MergeAccumulators(a, b []byte) []byte
 	ExtractOutput(acc []byte) []byte
 }
 
 // combineShares combines ins as a runner may: accumulators over random
 // shares of them, merged in random order.
-func combineShares(rng *rand.Rand, f combiner, ins [][]byte) []byte {
+func combineShares[In any](rng *rand.Rand, f combiner[In], ins []In) []byte {
 	var accs [][]byte
 	for len(ins) > 0 {
 		n := 1 + rng.IntN(len(ins))

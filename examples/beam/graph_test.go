@@ -31,6 +31,7 @@ var keyedBy = map[string]string{
 	"rootFn":           "node of a component",
 	"bothWaysFn":       "bucket of nodes of a component",
 	"downwardFn":       "bucket of nodes of a component",
+	"routeLinkFn":      "bucket of nodes of a component",
 	"labelFn":          "component, or a bucket of components (their sizes)",
 	"componentFn":      "article, or output shard (an input range)",
 	"partFn":           "article, or output shard (an input range)",

@@ -255,7 +255,7 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 
 	// Components, and each document and edge list under its component's
 	// root.
-	roots := components(s.Scope("components"), links, rounds, buckets, pass)
+	roots := components(s.Scope("components"), links, rounds, buckets, keyGroup, pass)
 	docsByRoot, edgesByRoot, sizes := beam.ParDo3(s, &labelFn{Pass: pass, Buckets: buckets}, beam.CoGroupByKey(s, byRep, roots, partners))
 	copies, copySizes := fam.labelCopies(s, roots, buckets)
 	docsByRoot, sizes = beam.Flatten(s, docsByRoot, copies), beam.Flatten(s, sizes, copySizes)

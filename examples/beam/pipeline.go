@@ -127,7 +127,10 @@ func init() {
 	register.DoFn3x0[int64, int64, func(int64, nodeLink)](&bothWaysFn{})
 	register.DoFn3x0[int64, int64, func(int64, nodeLink)](&downwardFn{})
 	register.DoFn4x0[context.Context, int64, func(*nodeLink) bool, func(int64, int64)](&starFn{})
-	register.DoFn4x1[context.Context, int64, func(*nodeLink) bool, func(int64, int64), error](&rootFn{})
+	register.DoFn4x1[context.Context, int64, []byte, func(int64, int64), error](&rootFn{})
+	register.Combiner3[[]byte, nodeLink, []byte](&nodeStatFn{})
+	register.DoFn3x0[int64, []byte, func([]byte)](&hubsFn{})
+	register.DoFn6x0[context.Context, int64, nodeLink, func(*[]byte) bool, func(int64, nodeLink), func(int64, int64)](&routeLinkFn{})
 
 	register.Combiner3[arts, occ, arts](&distinctFn{})
 	register.DoFn3x0[int64, doc, func(uint64, occ)](&occurrencesFn{})
@@ -302,7 +305,7 @@ func Build(s beam.Scope, opt Options) {
 		opt.MaxComponent = defaultMaxComponent
 	}
 	articles, hugeArticles := group(s.Scope("preliminary"), cfg, first, firstKeys, opt.Rounds, buckets, opt.KeyGroup, opt.MaxComponent, nil)
-	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, hugeArticles, opt.Rounds, buckets)
+	boiler := learnBoilerplate(s.Scope("boilerplate"), cfg, articles, hugeArticles, opt.Rounds, buckets, opt.KeyGroup)
 
 	final, finalKeys := beam.ParDo2(s.Scope("resketch"), &resketchFn{Config: cfg, Buckets: buckets}, spans, beam.SideInput{Input: boiler})
 	out, _ := group(s.Scope("final"), cfg, final, finalKeys, opt.Rounds, buckets, opt.KeyGroup, opt.MaxComponent, &shards{Span: opt.RangeBytes})

@@ -11,7 +11,8 @@
 // The workers write the result in shards under OUTPUT.shards, one per
 // input range; when the job ends, the command joins them into OUTPUT in
 // input order (pipeline.Merge). --groups prints the largest group each
-// step formed, in elements and bytes, and --timings when each step was
+// step formed, in elements and bytes, and what was split to keep groups
+// small, and --timings when each step was
 // at work (its first and last element) and for how long in all;
 // --range_bytes sets the size of the ranges plain JSONL and Parquet input
 // are read in, --rounds the rounds of the connected-components step.
@@ -72,7 +73,9 @@ func main() {
 }
 
 // printGroups writes to standard error the largest group each step
-// formed, in elements and bytes, with the groups' count and mean.
+// formed, in elements and bytes, with the groups' count and mean, and
+// the counters of what was split or routed around a group because it
+// would have grown with the corpus (namespace neardup.split).
 func printGroups(res beam.PipelineResult) {
 	type size struct{ elems, bytes metrics.DistributionValue }
 	steps := map[string]*size{}
@@ -104,6 +107,20 @@ func printGroups(res beam.PipelineResult) {
 			mean = float64(s.elems.Sum) / float64(s.elems.Count)
 		}
 		fmt.Fprintf(os.Stderr, "%-18s %10d %12d %12d %12.1f\n", n, s.elems.Count, s.elems.Max, s.bytes.Max, mean)
+	}
+	split := map[string]int64{}
+	for _, c := range res.Metrics().AllMetrics().Counters() {
+		if c.Key.Namespace == "neardup.split" {
+			split[c.Key.Name] += max(c.Attempted, c.Committed)
+		}
+	}
+	names = names[:0]
+	for n := range split {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "split: %s: %d\n", n, split[n])
 	}
 }
 
