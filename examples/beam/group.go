@@ -256,7 +256,9 @@ func group(s beam.Scope, cfg []byte, docs, filings beam.PCollection, rounds int,
 	// Components, and each document and edge list under its component's
 	// root.
 	roots := components(s.Scope("components"), links, rounds, buckets, keyGroup, pass)
+	partners, hubEdges := hubPartners(s, partners, roots, buckets, keyGroup)
 	docsByRoot, edgesByRoot, sizes := beam.ParDo3(s, &labelFn{Pass: pass, Buckets: buckets}, beam.CoGroupByKey(s, byRep, roots, partners))
+	edgesByRoot = beam.Flatten(s, edgesByRoot, hubEdges)
 	copies, copySizes := fam.labelCopies(s, roots, buckets)
 	docsByRoot, sizes = beam.Flatten(s, docsByRoot, copies), beam.Flatten(s, sizes, copySizes)
 	articles, lines, hugeArticles := splitComponents(s, cfg, docsByRoot, edgesByRoot, sizes, maxComponent, keyGroup, out, pass)
@@ -609,7 +611,8 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 // sets each document's Route to the representative's position, but for
 // the representative of a huge exact key (routeEverywhere). A family
 // here has at most Options.KeyGroup documents: a larger one's copies
-// take another way (splitFamilies).
+// take another way (splitFamilies); and a representative's partners are
+// at most KeyGroup: a hub's take another way too (hubPartners).
 type labelFn struct {
 	Pass    string
 	Buckets int64
@@ -792,6 +795,25 @@ func (m *members) all() []int {
 	return sub
 }
 
+// mergePairs sorts pairs and merges the repeats of a pair, stored under
+// one key being stored: a hub's pair verified in several jobs comes in
+// several edge lists (hubPartners), and ClusterSketches takes each
+// candidate pair once.
+func mergePairs(pairs []stage.Pair) []stage.Pair {
+	slices.SortFunc(pairs, func(x, y stage.Pair) int {
+		return cmp.Or(cmp.Compare(x.Earlier, y.Earlier), cmp.Compare(x.Later, y.Later))
+	})
+	out := pairs[:0]
+	for _, p := range pairs {
+		if n := len(out); n > 0 && out[n-1].Earlier == p.Earlier && out[n-1].Later == p.Later {
+			out[n-1].Stored = out[n-1].Stored || p.Stored
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // cluster groups the members sub (indexes, in input order) with the
 // edges es between them (others are left out) with
 // stage.ClusterSketches, which gives what it gives for the whole corpus
@@ -820,5 +842,5 @@ func (m *members) cluster(cfg dedup.Config, sub []int, es []edge) (*dedup.Cluste
 		}
 		pairs = append(pairs, stage.Pair{Later: at[b], Earlier: at[a], Stored: e.stored})
 	}
-	return stage.ClusterSketches(cfg, ids, sk, pairs)
+	return stage.ClusterSketches(cfg, ids, sk, mergePairs(pairs))
 }

@@ -87,7 +87,7 @@ func TestPipelineSplitsHugeKeys(t *testing.T) {
 	want := runCLI(t, buildCLI(t), "-q", in)
 	out := filepath.Join(t.TempDir(), "result.jsonl")
 	res := runDirect(t, Options{Inputs: []string{in}, Output: out, RangeBytes: 1 << 20, KeyGroup: 2})
-	checkSplit(t, res, "documents of huge keys", "copies of huge exact keys", "documents of huge articles", "shards of joined huge articles", "links of hub nodes, large-star")
+	checkSplit(t, res, "documents of huge keys", "copies of huge exact keys", "documents of huge articles", "shards of joined huge articles", "partners of hub representatives", "links of hub nodes, large-star")
 	sameLines(t, want, out)
 }
 
