@@ -33,7 +33,7 @@ var keyedBy = map[string]string{
 	"downwardFn":       "bucket of nodes of a component",
 	"routeLinkFn":      "bucket of nodes of a component",
 	"partnerCountFn":   "bucket of representatives (their partner counts)",
-	"routePartnersFn":  "representative of an exact-copy family",
+	"routePartnersFn":  "representative of an exact-copy family, or a shard of a hub's partners",
 	"hubEdgesFn":       "component",
 	"labelFn":          "component, or a bucket of components (their sizes)",
 	"componentFn":      "article, or output shard (an input range)",

@@ -638,12 +638,9 @@ func (f *labelFn) ProcessElement(ctx context.Context, rep int64, docs func(*doc)
 	for partners(&list) {
 		ws = appendPartners(ws, list)
 	}
+	n, size = n+len(ws), size+8*len(ws) // the group holds the repeats
 	if len(ws) > 0 {
-		ws = mergePartners(ws)
-		list := edgeList(rep, ws)
-		emitEdges(root, list)
-		n += len(ws)
-		size += len(list)
+		emitEdges(root, edgeList(rep, mergePartners(ws)))
 	}
 	groupSize(ctx, "families", n, size)
 }
@@ -795,25 +792,6 @@ func (m *members) all() []int {
 	return sub
 }
 
-// mergePairs sorts pairs and merges the repeats of a pair, stored under
-// one key being stored: a hub's pair verified in several jobs comes in
-// several edge lists (hubPartners), and ClusterSketches takes each
-// candidate pair once.
-func mergePairs(pairs []stage.Pair) []stage.Pair {
-	slices.SortFunc(pairs, func(x, y stage.Pair) int {
-		return cmp.Or(cmp.Compare(x.Earlier, y.Earlier), cmp.Compare(x.Later, y.Later))
-	})
-	out := pairs[:0]
-	for _, p := range pairs {
-		if n := len(out); n > 0 && out[n-1].Earlier == p.Earlier && out[n-1].Later == p.Later {
-			out[n-1].Stored = out[n-1].Stored || p.Stored
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
 // cluster groups the members sub (indexes, in input order) with the
 // edges es between them (others are left out) with
 // stage.ClusterSketches, which gives what it gives for the whole corpus
@@ -842,5 +820,5 @@ func (m *members) cluster(cfg dedup.Config, sub []int, es []edge) (*dedup.Cluste
 		}
 		pairs = append(pairs, stage.Pair{Later: at[b], Earlier: at[a], Stored: e.stored})
 	}
-	return stage.ClusterSketches(cfg, ids, sk, mergePairs(pairs))
+	return stage.ClusterSketches(cfg, ids, sk, pairs)
 }

@@ -48,19 +48,6 @@ func TestMergePartners(t *testing.T) {
 	}
 }
 
-// A pair listed in several edge lists (a hub's, from several jobs) is
-// given to ClusterSketches once, stored if any list stored it.
-func TestMergePairs(t *testing.T) {
-	pairs := []stage.Pair{
-		{Later: 9, Earlier: 2}, {Later: 4, Earlier: 2, Stored: true}, {Later: 9, Earlier: 2, Stored: true},
-		{Later: 4, Earlier: 1}, {Later: 4, Earlier: 2}, {Later: 9, Earlier: 2},
-	}
-	want := []stage.Pair{{Later: 4, Earlier: 1}, {Later: 4, Earlier: 2, Stored: true}, {Later: 9, Earlier: 2, Stored: true}}
-	if diff := cmp.Diff(want, mergePairs(pairs)); diff != "" {
-		t.Errorf("merged pairs (-want +got):\n%s", diff)
-	}
-}
-
 // The keys of one band, filed as GroupingKey gives them (their low bits
 // cleared), spread over every bucket, whatever the number of buckets: a
 // power of two among them.

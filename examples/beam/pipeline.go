@@ -130,9 +130,9 @@ func init() {
 	register.DoFn4x1[context.Context, int64, []byte, func(int64, int64), error](&rootFn{})
 	register.Combiner3[[]byte, nodeLink, []byte](&nodeStatFn{})
 	register.DoFn3x0[int64, []byte, func(int64, []byte)](&partnerCountFn{})
-	register.DoFn6x0[context.Context, int64, []byte, func(*[]byte) bool, func(int64, []byte), func(int64, []byte)](&routePartnersFn{})
+	register.DoFn6x0[context.Context, int64, []byte, func(*[]byte) bool, func(int64, []byte), func(string, []byte)](&routePartnersFn{})
 	register.DoFn4x0[int64, int64, func(*[]byte) bool, func(int64, int64)](&hubRootsFn{})
-	register.DoFn4x0[int64, []byte, func(*int64, *int64) bool, func(int64, []byte)](&hubEdgesFn{})
+	register.DoFn5x0[context.Context, string, func(*[]byte) bool, func(*int64, *int64) bool, func(int64, []byte)](&hubEdgesFn{})
 	register.DoFn3x0[int64, []byte, func([]byte)](&hubsFn{})
 	register.DoFn6x0[context.Context, int64, nodeLink, func(*[]byte) bool, func(int64, nodeLink), func(int64, int64)](&routeLinkFn{})
 
