@@ -107,50 +107,28 @@ func readNodeStat(b []byte) nodeStat {
 	return nodeStat{r(0), r(1), r(2), r(3)}
 }
 
-// nodeStatFn combines the links of a bucket's nodes into a nodeStat each.
-// Its accumulator is an 8-byte count of the nodes it held when last
-// compacted, then packed nodeStats, by node after compaction; it compacts
-// when it has doubled (as keyCountFn), so that it holds a bucket's nodes
-// a few times at most, however many links one of them has.
+// nodeStatFn combines the links of a bucket's nodes into a nodeStat each;
+// its accumulator (packing.compact) holds a bucket's nodes a few times at
+// most, however many links one of them has.
 type nodeStatFn struct{}
 
 func (f *nodeStatFn) CreateAccumulator() []byte { return make([]byte, 8) }
 
 func (f *nodeStatFn) AddInput(acc []byte, l nodeLink) []byte {
-	return compactNodeStats(appendNodeStat(acc, nodeStat{l.Node, 1, l.Other, l.Other}), false)
+	return nodeStats.compact(appendNodeStat(acc, nodeStat{l.Node, 1, l.Other, l.Other}), false)
 }
 
 func (f *nodeStatFn) MergeAccumulators(a, b []byte) []byte {
-	return compactNodeStats(append(a, b[8:]...), false)
+	return nodeStats.compact(append(a, b[8:]...), false)
 }
 
-func (f *nodeStatFn) ExtractOutput(acc []byte) []byte { return compactNodeStats(acc, true)[8:] }
+func (f *nodeStatFn) ExtractOutput(acc []byte) []byte { return nodeStats.compact(acc, true)[8:] }
 
-func compactNodeStats(acc []byte, force bool) []byte {
-	n := (len(acc) - 8) / nodeStatSize
-	if last := int(binary.LittleEndian.Uint64(acc)); !force && n <= 2*last+1024 {
-		return acc
-	}
-	ss := make([]nodeStat, n)
-	for i := range ss {
-		ss[i] = readNodeStat(acc[8+i*nodeStatSize:])
-	}
-	slices.SortFunc(ss, func(a, b nodeStat) int { return cmp.Compare(a.node, b.node) })
-	out := ss[:0]
-	for _, s := range ss {
-		if m := len(out); m > 0 && out[m-1].node == s.node {
-			o := &out[m-1]
-			o.n, o.lo, o.hi = o.n+s.n, min(o.lo, s.lo), max(o.hi, s.hi)
-			continue
-		}
-		out = append(out, s)
-	}
-	acc = binary.LittleEndian.AppendUint64(acc[:0], uint64(len(out)))
-	for _, s := range out {
-		acc = appendNodeStat(acc, s)
-	}
-	return acc
-}
+// nodeStats packs nodeStats, merged by adding their counts and taking
+// the least and greatest neighbour.
+var nodeStats = packing[nodeStat]{nodeStatSize, readNodeStat, appendNodeStat,
+	func(a, b nodeStat) int { return cmp.Compare(a.node, b.node) },
+	func(o *nodeStat, s nodeStat) { o.n, o.lo, o.hi = o.n+s.n, min(o.lo, s.lo), max(o.hi, s.hi) }}
 
 // hubsFn emits a bucket's hubs, the nodes of more than Max links, as
 // packed nodeStats.

@@ -108,7 +108,7 @@ func partOf(route int64, parts uint64) uint64 { return contentShard(uint64(route
 type sizeCountFn struct{ keyCountFn }
 
 func (f *sizeCountFn) AddInput(acc, counts []byte) []byte {
-	return compactKeyCounts(append(acc, counts...), false)
+	return keyCounts.compact(append(acc, counts...), false)
 }
 
 // anchorSize is the size of a packed anchor candidate: its rank (0 for

@@ -71,10 +71,9 @@ func readKeyCount(b []byte) keyCount {
 	return keyCount{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint64(b[4:]), binary.LittleEndian.Uint64(b[12:])}
 }
 
-// keyCountFn counts the documents of each index key of a bucket. Its
-// accumulator is an 8-byte count of the keys it held when last compacted,
-// then packed key counts, in order after compaction; it compacts when it
-// has doubled, so that it holds a bucket's keys a few times at most.
+// keyCountFn counts the documents of each index key of a bucket; its
+// accumulator (packing.compact) holds a bucket's keys a few times at
+// most.
 type keyCountFn struct{}
 
 func (f *keyCountFn) CreateAccumulator() []byte { return make([]byte, 8) }
@@ -83,36 +82,55 @@ func (f *keyCountFn) AddInput(acc, filings []byte) []byte {
 	for ; len(filings) >= filedSize; filings = filings[filedSize:] {
 		acc = appendKeyCount(acc, keyCount{binary.LittleEndian.Uint32(filings), binary.LittleEndian.Uint64(filings[8:]), 1})
 	}
-	return compactKeyCounts(acc, false)
+	return keyCounts.compact(acc, false)
 }
 
 func (f *keyCountFn) MergeAccumulators(a, b []byte) []byte {
-	return compactKeyCounts(append(a, b[8:]...), false)
+	return keyCounts.compact(append(a, b[8:]...), false)
 }
 
-func (f *keyCountFn) ExtractOutput(acc []byte) []byte { return compactKeyCounts(acc, true)[8:] }
+func (f *keyCountFn) ExtractOutput(acc []byte) []byte { return keyCounts.compact(acc, true)[8:] }
 
-func compactKeyCounts(acc []byte, force bool) []byte {
-	n := (len(acc) - 8) / keyCountSize
+// keyCounts packs keyCounts, merged by summing.
+var keyCounts = packing[keyCount]{keyCountSize, readKeyCount, appendKeyCount, compareKeyCount, func(o *keyCount, k keyCount) { o.n += k.n }}
+
+// packing is a kind of packed record that combiners accumulate: its size,
+// how it is read and appended, ordered, and merged into the record of
+// the same key.
+type packing[T any] struct {
+	size   int
+	read   func([]byte) T
+	append func([]byte, T) []byte
+	cmp    func(a, b T) int
+	merge  func(into *T, r T)
+}
+
+// compact sorts an accumulator's records and merges those of one key, if
+// they have doubled since it last did or if force. The accumulator is an
+// 8-byte count of the records it held when last compacted, then the
+// packed records, in order after compaction: it holds a bucket's keys a
+// few times at most.
+func (p packing[T]) compact(acc []byte, force bool) []byte {
+	n := (len(acc) - 8) / p.size
 	if last := int(binary.LittleEndian.Uint64(acc)); !force && n <= 2*last+1024 {
 		return acc
 	}
-	ks := make([]keyCount, n)
-	for i := range ks {
-		ks[i] = readKeyCount(acc[8+i*keyCountSize:])
+	rs := make([]T, n)
+	for i := range rs {
+		rs[i] = p.read(acc[8+i*p.size:])
 	}
-	slices.SortFunc(ks, compareKeyCount)
-	out := ks[:0]
-	for _, k := range ks {
-		if m := len(out); m > 0 && compareKeyCount(out[m-1], k) == 0 {
-			out[m-1].n += k.n
+	slices.SortFunc(rs, p.cmp)
+	out := rs[:0]
+	for _, r := range rs {
+		if m := len(out); m > 0 && p.cmp(out[m-1], r) == 0 {
+			p.merge(&out[m-1], r)
 			continue
 		}
-		out = append(out, k)
+		out = append(out, r)
 	}
 	acc = binary.LittleEndian.AppendUint64(acc[:0], uint64(len(out)))
-	for _, k := range out {
-		acc = appendKeyCount(acc, k)
+	for _, r := range out {
+		acc = p.append(acc, r)
 	}
 	return acc
 }
