@@ -49,10 +49,14 @@
 //	                 is in; a job verifies its pairs (the postings with
 //	                 each other, the later documents with the postings)
 //	                 and emits them packed, a list per earlier document;
-//	                 repeats across jobs merged by that document
+//	                 repeats across jobs merged by that document (those
+//	                 of a document of more than KeyGroup partner words,
+//	                 a family's first, in shards by partner, partners.go)
 //	components       connected components of the verified pairs, from
 //	                 a spanning forest of each job's
-//	                 (large-star and small-star rounds, components.go)
+//	                 (large-star and small-star rounds, components.go;
+//	                 the links of a node of more than KeyGroup links, a
+//	                 star's center, rewritten without a group)
 //	clusters         stage.ClusterSketches on each component, with its
 //	                 pairs; a component of more than MaxComponent
 //	                 documents in parts that share its first documents
@@ -71,8 +75,11 @@
 // index key or a shard of one (at most about KeyGroup), the documents of
 // one article or a shard of one (at most about KeyGroup), the job of a set
 // of postings (their later documents of one shard of each key), the jobs
-// a document is in (at most one per index key), a component of verified
-// copies or a part of a huge one (at most about MaxComponent documents).
+// a document is in (at most one per index key), a bucket of component
+// nodes of at most KeyGroup links each, the partner words of one
+// representative or a shard of them (at most about KeyGroup), a
+// component of verified copies or a part of a huge one (at most about
+// MaxComponent documents).
 // Verifying by job rather than by pair ships a sketch once per
 // job, not once per pair: a key's later documents meet up to
 // Banding.Postings postings each, and a family of near copies, whose
@@ -80,10 +87,9 @@
 // hundreds of pairs per member but a few jobs. A component of more than
 // MaxComponent documents, a family of copies that fills a share of the
 // corpus, is split in parts, which can change its canonicals (giant.go).
-// Two groups still hold a large family's share whole: the verification
-// job of postings its members share, and the bucket of component nodes
-// that holds its star's center. The README's "Scaling
-// out" gives the sizes measured.
+// One group still grows with a large family, slowly: the verification
+// job of postings its members share. The README's "Scaling out" gives
+// the sizes measured.
 //
 // It is a module of its own so that Beam's dependencies stay out of
 // neardup's go.mod. cmd/neardup-beam runs it on any runner by flags.
@@ -235,10 +241,14 @@ type Options struct {
 	// corpus.
 	Buckets int64
 	// KeyGroup is the most documents an index key, an exact key, or an
-	// article in boilerplate learning, is grouped with whole; an index
-	// key that more carry, or an article of more, is split in shards of
-	// about as many, and an exact key's documents are not grouped at all
-	// (see splitHugeKeys, splitFamilies and joinArticles). 0 means 4,096.
+	// article in boilerplate learning, is grouped with whole, and the
+	// most links of a node of the components step, or partner words of
+	// a representative; an index key that more carry, an article of
+	// more, or a representative's words, are split in shards of about as
+	// many, an exact key's documents are not grouped at all, and a
+	// node's links are rewritten without a group (see splitHugeKeys,
+	// splitFamilies, joinArticles, hubPartners and components). 0 means
+	// 4,096.
 	KeyGroup int64
 	// MaxComponent is the most documents a component of verified copies
 	// is clustered with whole; a larger one is split in parts of about as

@@ -42,7 +42,7 @@ func main() {
 	rangeBytes := flag.Int64("range_bytes", 0, "size of the byte ranges in which plain JSONL files are read, and of the runs of Parquet row groups (0: 64 MiB)")
 	rounds := flag.Int("rounds", 0, "rounds of the connected-components step (0: pipeline.DefaultRounds)")
 	maxComponent := flag.Int64("max_component", 0, "the most documents a component of verified copies is clustered with whole; a larger one is split in parts (0: 65,536)")
-	keyGroup := flag.Int64("key_group", 0, "the most documents an index key, an exact key or an article of boilerplate learning is grouped with whole; a larger one is split (0: 4,096)")
+	keyGroup := flag.Int64("key_group", 0, "the most documents an index key, an exact key or an article of boilerplate learning is grouped with whole, and the most links of a component node or partners of a representative; a larger one is split (0: 4,096)")
 	groups := flag.Bool("groups", false, "print the largest group each step formed")
 	timings := flag.Bool("timings", false, "print when each step was at work, and for how long")
 	flag.Parse()
