@@ -135,15 +135,7 @@ var nodeStats = packing[nodeStat]{nodeStatSize, readNodeStat, appendNodeStat,
 type hubsFn struct{ Max int64 }
 
 func (f *hubsFn) ProcessElement(_ int64, stats []byte, emit func([]byte)) {
-	var out []byte
-	for ; len(stats) >= nodeStatSize; stats = stats[nodeStatSize:] {
-		if readNodeStat(stats).n > f.Max {
-			out = append(out, stats[:nodeStatSize]...)
-		}
-	}
-	if out != nil {
-		emit(out)
-	}
+	nodeStats.emitOver(stats, func(s nodeStat) bool { return s.n > f.Max }, emit)
 }
 
 // routeLinkFn passes a filed link on to its bucket's group, unless its

@@ -135,19 +135,26 @@ func (p packing[T]) compact(acc []byte, force bool) []byte {
 	return acc
 }
 
-// hugeFn emits a bucket's keys with more than Max documents, packed.
-type hugeFn struct{ Max int64 }
-
-func (f *hugeFn) ProcessElement(_ int64, counts []byte, emit func([]byte)) {
+// emitOver emits, packed in one element, the records of b that over
+// accepts, if there are any: a bucket's keys over a limit, for a side
+// input.
+func (p packing[T]) emitOver(b []byte, over func(T) bool, emit func([]byte)) {
 	var out []byte
-	for ; len(counts) >= keyCountSize; counts = counts[keyCountSize:] {
-		if k := readKeyCount(counts); k.n > uint64(f.Max) {
-			out = appendKeyCount(out, k)
+	for ; len(b) >= p.size; b = b[p.size:] {
+		if over(p.read(b)) {
+			out = append(out, b[:p.size]...)
 		}
 	}
 	if out != nil {
 		emit(out)
 	}
+}
+
+// hugeFn emits a bucket's keys with more than Max documents, packed.
+type hugeFn struct{ Max int64 }
+
+func (f *hugeFn) ProcessElement(_ int64, counts []byte, emit func([]byte)) {
+	keyCounts.emitOver(counts, func(k keyCount) bool { return k.n > uint64(f.Max) }, emit)
 }
 
 // hugeShards is the number of shards of a key with n documents: the
