@@ -164,11 +164,16 @@ func keyBucket(band int64, hash uint64, buckets int64) int64 {
 
 // appendPartner appends the partner b of a verified pair to a list.
 func appendPartner(list []byte, b int64, stored bool) []byte {
+	return binary.LittleEndian.AppendUint64(list, partnerWord(b, stored))
+}
+
+// partnerWord is the word of partner b in a packed list.
+func partnerWord(b int64, stored bool) uint64 {
 	w := uint64(b) << 1
 	if stored {
 		w |= 1
 	}
-	return binary.LittleEndian.AppendUint64(list, w)
+	return w
 }
 
 // appendPartners appends to ws the words of a packed list.
@@ -520,18 +525,113 @@ func (f *shipFn) ProcessElement(ctx context.Context, pos int64, sketches func(*[
 
 // verifyFn verifies the pairs of a job, each document's sketch shipped
 // once, as the grouping does: Config.Compare of the later with the
-// earlier. It emits the verified pairs packed by earlier document, one
-// list per document of the job that has later partners. A pair in several
-// jobs is verified in each, to the same answer; labelFn merges the
-// repeats. For the connected components it
-// also emits a spanning forest of the job's verified pairs, as links:
-// the components are those of all verified pairs, but the rounds move at
-// most one link per document of a job rather than every pair, and a
-// family of near copies verifies hundreds of pairs per member.
+// earlier. It emits the verified pairs packed by earlier document: a list
+// of later partners for each. For the connected components it also emits
+// a spanning forest of the verified pairs, as links: the components are
+// those of all verified pairs, but the rounds move at most one link per
+// document rather than every pair, and a family of near copies verifies
+// hundreds of pairs per member.
+//
+// A pair in several jobs is verified in each, to the same answer, and a
+// family's first documents are in every job of its keys. So the jobs of
+// a bundle share one verifiedPairs: the repeats of a pair are merged and
+// the links span the bundle's pairs, not each job's, before anything is
+// emitted (combining in the bundle, as a runner lifts a combiner). What
+// it holds is bounded (bundlePartnerWords, bundleNodes); labelFn and
+// hubEdgesFn merge what repeats across bundles.
 type verifyFn struct {
-	Config []byte
-	Pass   string
-	cfg    *dedup.Config
+	Config  []byte
+	Pass    string
+	cfg     *dedup.Config
+	pending verifiedPairs
+}
+
+// bundlePartnerWords and bundleNodes bound what verifyFn keeps across the
+// jobs of a bundle: partner words (8 bytes each), merged in place when
+// they fill it, and documents in the union-find of the links (about 40
+// bytes each in a map): at most about 130 and 10 MB. A family of near
+// copies repeats a pair in every job that verifies it, in no order, so
+// the bound must hold the family's distinct pairs for the merge to
+// work: the three families of a generated corpus of 10^5 documents (30%
+// of it) give their first documents 35 million partner words, merged to
+// 1.5 million by the one flush at the end of the direct runner's one
+// bundle (with a bound of 2^20, flushing whenever it filled, 24
+// million). A runner of small
+// bundles (Dataflow's) merges less; the hub routing bounds the groups
+// that follow all the same.
+const (
+	bundlePartnerWords = 1 << 24
+	bundleNodes        = 1 << 18
+)
+
+// verifiedPairs is what verifyFn verified in a bundle and has not emitted:
+// the partner words by earlier document, and the union-find of the links
+// it emitted (roots have no entry).
+type verifiedPairs struct {
+	partners map[int64][]uint64
+	words    int
+	parent   map[int64]int64
+}
+
+// find returns the root of x's tree, halving its path.
+func (v *verifiedPairs) find(x int64) int64 {
+	for {
+		p, ok := v.parent[x]
+		if !ok {
+			return x
+		}
+		gp, ok := v.parent[p]
+		if !ok {
+			return p
+		}
+		v.parent[x] = gp
+		x = gp
+	}
+}
+
+// add records the verified pair (later, earlier) and reports whether it
+// joins two trees, a link the components need.
+func (v *verifiedPairs) add(later, earlier int64, stored bool) bool {
+	if v.partners == nil {
+		v.partners, v.parent = make(map[int64][]uint64), make(map[int64]int64)
+	}
+	v.partners[earlier] = append(v.partners[earlier], partnerWord(later, stored))
+	v.words++
+	x, y := v.find(later), v.find(earlier)
+	if x == y {
+		return false
+	}
+	v.parent[x] = y
+	return true
+}
+
+// flush keeps the partner words while they fit in max: past it, it merges
+// each list's repeats, and if more than half of max remain, it emits the
+// lists in document order and forgets them; max < 0 emits them all. It
+// forgets the union-find if it holds more than maxNodes documents (links
+// emitted stay valid; a later one may repeat a connection, which the
+// components ignore).
+func (v *verifiedPairs) flush(max, maxNodes int, emit func(int64, []byte)) {
+	if len(v.parent) > maxNodes {
+		clear(v.parent)
+	}
+	if v.words <= max {
+		return
+	}
+	v.words = 0
+	for a, ws := range v.partners {
+		ws = mergePartners(ws)
+		v.partners[a] = ws
+		v.words += len(ws)
+	}
+	if max >= 0 && 2*v.words <= max {
+		return
+	}
+	for _, a := range slices.Sorted(maps.Keys(v.partners)) {
+		emit(a, edgeList(a, v.partners[a])[8:])
+	}
+	clear(v.partners)
+	v.words = 0
 }
 
 func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meeting) bool, sketches func(*jobSketch) bool, emit func(int64, []byte), link func(int64, int64)) error {
@@ -557,22 +657,6 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 		sk[js.Pos] = &s
 		size += len(js.Sk) + 8
 	}
-	parent := make(map[int64]int64) // union-find of the verified pairs; roots have no entry
-	find := func(x int64) int64 {
-		for {
-			p, ok := parent[x]
-			if !ok {
-				return x
-			}
-			gp, ok := parent[p]
-			if !ok {
-				return p
-			}
-			parent[x] = gp // path halving
-			x = gp
-		}
-	}
-	partners := make(map[int64][]byte) // earlier document -> packed later partners
 	var m meeting
 	pairs := 0
 	for jobs(&m) {
@@ -582,12 +666,8 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 				return fmt.Errorf("verification job without the sketch of %s or %s", place(later), place(earlier))
 			}
 			pairs++
-			if f.cfg.Compare(a, b).Duplicate {
-				partners[earlier] = appendPartner(partners[earlier], later, stored)
-				if x, y := find(later), find(earlier); x != y {
-					parent[x] = y
-					link(later, earlier)
-				}
+			if f.cfg.Compare(a, b).Duplicate && f.pending.add(later, earlier, stored) {
+				link(later, earlier)
 			}
 			return nil
 		})
@@ -595,11 +675,14 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 			return err
 		}
 	}
-	for _, a := range slices.Sorted(maps.Keys(partners)) {
-		emit(a, partners[a])
-	}
+	f.pending.flush(bundlePartnerWords, bundleNodes, emit)
 	groupSize(ctx, "verification jobs", len(sk)+pairs, size)
 	return nil
+}
+
+// FinishBundle emits the partner lists the bundle's jobs left.
+func (f *verifyFn) FinishBundle(emit func(int64, []byte), _ func(int64, int64)) {
+	f.pending.flush(-1, -1, emit)
 }
 
 // labelFn takes an exact-copy family (its representative's position, its

@@ -48,6 +48,87 @@ func TestMergePartners(t *testing.T) {
 	}
 }
 
+// The jobs of a bundle share their verified pairs: the links form one
+// spanning forest of all of them (a pair another job already connected
+// gives none), and the partner lists go out merged, one per earlier
+// document in position order, when they outgrow the bound even merged,
+// or the bundle ends. Forgetting the union-find may repeat a connection,
+// never lose one.
+func TestVerifiedPairs(t *testing.T) {
+	type pair struct {
+		Later, Earlier int64
+		Stored         bool
+	}
+	type list struct {
+		A        int64
+		Partners []pair
+	}
+	var v verifiedPairs
+	var got []list
+	emit := func(a int64, b []byte) {
+		l := list{A: a}
+		for _, w := range appendPartners(nil, b) {
+			l.Partners = append(l.Partners, pair{int64(w >> 1), a, w&1 == 1})
+		}
+		got = append(got, l)
+	}
+	jobs := [][]pair{
+		{{5, 1, false}, {6, 1, false}, {6, 5, false}},
+		{{5, 1, true}, {6, 5, false}, {7, 2, false}},
+		{{7, 1, false}, {9, 8, true}},
+	}
+	var links []pair
+	for _, job := range jobs {
+		for _, p := range job {
+			if v.add(p.Later, p.Earlier, p.Stored) {
+				links = append(links, p)
+			}
+		}
+		v.flush(100, 100, emit)
+	}
+	if got != nil {
+		t.Errorf("lists emitted under the bound: %v", got)
+	}
+	wantLinks := []pair{{5, 1, false}, {6, 1, false}, {7, 2, false}, {7, 1, false}, {9, 8, true}}
+	if diff := cmp.Diff(wantLinks, links); diff != "" {
+		t.Errorf("links (-want +got):\n%s", diff)
+	}
+	v.flush(-1, -1, emit)
+	want := []list{
+		{1, []pair{{5, 1, true}, {6, 1, false}, {7, 1, false}}},
+		{2, []pair{{7, 2, false}}},
+		{5, []pair{{6, 5, false}}},
+		{8, []pair{{9, 8, true}}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("partner lists (-want +got):\n%s", diff)
+	}
+	got = nil
+	if !v.add(6, 5, false) {
+		t.Error("a pair connected before the union-find was forgotten gives no link")
+	}
+	v.add(3, 2, false)
+	v.add(4, 2, false)
+	v.flush(1, 100, emit)
+	if diff := cmp.Diff([]list{{2, []pair{{3, 2, false}, {4, 2, false}}}, {5, []pair{{6, 5, false}}}}, got); diff != "" {
+		t.Errorf("lists past the bound (-want +got):\n%s", diff)
+	}
+	// Repeats that fill the bound merge in place, and stay while they
+	// leave room.
+	got = nil
+	for i := range 5 {
+		v.add(9, 8, i == 3)
+	}
+	v.flush(4, 100, emit)
+	if got != nil || v.words != 1 {
+		t.Errorf("repeats past the bound: emitted %v, %d words kept, want none and 1", got, v.words)
+	}
+	v.flush(-1, -1, emit)
+	if diff := cmp.Diff([]list{{8, []pair{{9, 8, true}}}}, got); diff != "" {
+		t.Errorf("merged repeats (-want +got):\n%s", diff)
+	}
+}
+
 // The keys of one band, filed as GroupingKey gives them (their low bits
 // cleared), spread over every bucket, whatever the number of buckets: a
 // power of two among them.

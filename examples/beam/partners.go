@@ -16,8 +16,10 @@ import (
 // it, and the first documents of a family of near copies are the
 // postings of its index keys: each is verified against every later
 // member, a share of the corpus, and once in each job that holds the
-// pair, so that its lists repeat each partner many times (at 10^5 with
-// families, 70 million partner words for 577 thousand pairs). So each
+// pair: at 10^5 with families, 35 million partner words for a largest
+// component of 577 thousand documents and pairs. verifyFn merges the
+// repeats of a bundle's jobs (to 1.5 million words on the direct
+// runner), but a runner of small bundles leaves most. So each
 // representative's words are counted with a combiner (sizeCountFn, by
 // bucket of representatives), and those of more than keyGroup words,
 // few, become a side input. Their words are spread by partner over

@@ -48,12 +48,13 @@
 //	verification     each document's sketch shipped once to each job it
 //	                 is in; a job verifies its pairs (the postings with
 //	                 each other, the later documents with the postings)
-//	                 and emits them packed, a list per earlier document;
-//	                 repeats across jobs merged by that document (those
+//	                 and emits them packed, a list per earlier document
+//	                 and bundle of jobs, the bundle's repeats merged;
+//	                 repeats across bundles merged by that document (those
 //	                 of a document of more than KeyGroup partner words,
 //	                 a family's first, in shards by partner, partners.go)
 //	components       connected components of the verified pairs, from
-//	                 a spanning forest of each job's
+//	                 a spanning forest of each bundle's
 //	                 (large-star and small-star rounds, components.go;
 //	                 the links of a node of more than KeyGroup links, a
 //	                 star's center, rewritten without a group)
