@@ -547,16 +547,16 @@ type verifyFn struct {
 }
 
 // bundlePartnerWords and bundleNodes bound what verifyFn keeps across the
-// jobs of a bundle: partner words (8 bytes each), merged in place when
-// they fill it, and documents in the union-find of the links (about 40
-// bytes each in a map): at most about 130 and 10 MB. A family of near
-// copies repeats a pair in every job that verifies it, in no order, so
-// the bound must hold the family's distinct pairs for the merge to
-// work: the three families of a generated corpus of 10^5 documents (30%
-// of it) give their first documents 35 million partner words, merged to
-// 1.5 million by the one flush at the end of the direct runner's one
-// bundle (with a bound of 2^20, flushing whenever it filled, 24
-// million). A runner of small
+// jobs of a bundle: partner words (8 bytes each, 128 MB, and as much
+// again at most in the lists' spare room), merged in place when they
+// fill it, and documents in the union-find of the links (about 40 bytes
+// each in a map, 10 MB). A family of near copies repeats a pair in every
+// job that verifies it, in no order, so the bound must hold the family's
+// distinct pairs for the merge to work: the three families of a
+// generated corpus of 10^5 documents (30% of it) give their first
+// documents 35 million partner words, merged to 1.5 million by the one
+// flush at the end of the direct runner's one bundle (with a bound of
+// 2^20, flushing whenever it filled, 24 million). A runner of small
 // bundles (Dataflow's) merges less; the hub routing bounds the groups
 // that follow all the same.
 const (
@@ -678,6 +678,11 @@ func (f *verifyFn) ProcessElement(ctx context.Context, _ uint64, jobs func(*meet
 	f.pending.flush(bundlePartnerWords, bundleNodes, emit)
 	groupSize(ctx, "verification jobs", len(sk)+pairs, size)
 	return nil
+}
+
+// StartBundle forgets what a failed bundle left.
+func (f *verifyFn) StartBundle(_ func(int64, []byte), _ func(int64, int64)) {
+	f.pending = verifiedPairs{}
 }
 
 // FinishBundle emits the partner lists the bundle's jobs left.
