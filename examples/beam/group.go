@@ -187,7 +187,11 @@ func appendPartners(ws []uint64, list []byte) []uint64 {
 // edgeList packs the edge list of a document at position a with its
 // partner words ws.
 func edgeList(a int64, ws []uint64) []byte {
-	list := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+8*len(ws)), uint64(a))
+	return appendWords(binary.LittleEndian.AppendUint64(make([]byte, 0, 8+8*len(ws)), uint64(a)), ws)
+}
+
+// appendWords appends the partner words ws to a packed list.
+func appendWords(list []byte, ws []uint64) []byte {
 	for _, w := range ws {
 		list = binary.LittleEndian.AppendUint64(list, w)
 	}
@@ -628,7 +632,8 @@ func (v *verifiedPairs) flush(max, maxNodes int, emit func(int64, []byte)) {
 		return
 	}
 	for _, a := range slices.Sorted(maps.Keys(v.partners)) {
-		emit(a, edgeList(a, v.partners[a])[8:])
+		ws := v.partners[a]
+		emit(a, appendWords(make([]byte, 0, 8*len(ws)), ws))
 	}
 	clear(v.partners)
 	v.words = 0
