@@ -1,20 +1,44 @@
 package main
 
-import "encoding/binary"
+import (
+	"encoding/binary"
 
-// validUTF8 is utf8.Valid, faster on text that mixes ASCII and other
+	sutf8 "github.com/segmentio/asm/utf8"
+	"golang.org/x/sys/cpu"
+)
+
+// validUTF8 is utf8.Valid, fast on text that mixes ASCII and other
 // letters at every few bytes (Vietnamese, or any accented language),
 // where utf8.Valid leaves its eight-bytes-at-a-time ASCII path for good
 // at the first non-ASCII byte and decodes byte by byte with a branch on
-// each.
-//
-// It runs a deterministic automaton over the bytes in which each byte's
-// transitions for all states are packed in one word, utf8DFA[b], with the
-// next state of state s at bit offset s (a shift-based DFA): one step is a
-// table load that does not wait for the state, and a shift that does.
-// Eight ASCII bytes at a time are skipped between sequences, and a string
-// of 64 bytes or more is read as two halves at once.
+// each. On x86 with AVX2, strings of simdMinLen bytes or more go to
+// segmentio/asm's vector validator, which checks 32 bytes at once with
+// table lookups in the manner of simdjson (BenchmarkValidUTF8, 4 KiB of
+// Vietnamese: 16 GB/s, against 2.3 GB/s for validDFA and 1.3 GB/s for
+// utf8.Valid); shorter ones, and other machines, to validDFA.
 func validUTF8(p []byte) bool {
+	if useSIMD && len(p) >= simdMinLen {
+		return sutf8.Valid(p)
+	}
+	return validDFA(p)
+}
+
+// useSIMD reports whether sutf8.Valid has its vector path here: without
+// AVX2 it is utf8.Valid.
+var useSIMD = cpu.X86.HasAVX2
+
+// simdMinLen is where the vector validator overtakes the automaton: at
+// 16 bytes it takes 19 ns against 13, at 32 bytes 6 ns against 26 (one
+// core of the AMD EPYC VM the README's figures come from).
+const simdMinLen = 32
+
+// validDFA is utf8.Valid by an automaton over the bytes in which each
+// byte's transitions for all states are packed in one word, utf8DFA[b],
+// with the next state of state s at bit offset s (a shift-based DFA): one
+// step is a table load that does not wait for the state, and a shift that
+// does. Eight ASCII bytes at a time are skipped between sequences, and a
+// string of 64 bytes or more is read as two halves at once.
+func validDFA(p []byte) bool {
 	if len(p) >= 64 {
 		// Two automata, one on each half, interleaved: each step waits
 		// for the shift of the step before it in its own half only, so

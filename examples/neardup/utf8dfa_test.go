@@ -8,15 +8,20 @@ import (
 	"unicode/utf8"
 )
 
-// validUTF8 agrees with utf8.Valid on every string of one to three bytes,
+// validUTF8, and validDFA, which it uses for short strings and on machines
+// without AVX2, agree with utf8.Valid on every string of one to three bytes,
 // on every four bytes that start with F0 to FF (each second and third
 // byte, the fourth at the edges of the continuation range), on random
 // mixes of valid and broken sequences of any length, and on long ones
 // with a broken sequence put near the middle, where the two halves meet.
 func TestValidUTF8(t *testing.T) {
 	check := func(b []byte) {
-		if got, want := validUTF8(b), utf8.Valid(b); got != want {
+		want := utf8.Valid(b)
+		if got := validUTF8(b); got != want {
 			t.Fatalf("% x: %v, utf8.Valid %v", b, got, want)
+		}
+		if got := validDFA(b); got != want {
+			t.Fatalf("% x: validDFA %v, utf8.Valid %v", b, got, want)
 		}
 	}
 	var b [4]byte
@@ -73,8 +78,12 @@ func FuzzValidUTF8(f *testing.F) {
 	f.Add([]byte("Hội đồng Bảo an"))
 	f.Add([]byte{0xf4, 0x8f, 0xbf, 0xbf, 'a'})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := validUTF8(b), utf8.Valid(b); got != want {
+		want := utf8.Valid(b)
+		if got := validUTF8(b); got != want {
 			t.Fatalf("% x: %v, utf8.Valid %v", b, got, want)
+		}
+		if got := validDFA(b); got != want {
+			t.Fatalf("% x: validDFA %v, utf8.Valid %v", b, got, want)
 		}
 	})
 }
@@ -93,7 +102,7 @@ func BenchmarkValidUTF8(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
 		valid func([]byte) bool
-	}{{"dfa", validUTF8}, {"utf8.Valid", utf8.Valid}} {
+	}{{"validUTF8", validUTF8}, {"dfa", validDFA}, {"utf8.Valid", utf8.Valid}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			for b.Loop() {
