@@ -161,7 +161,8 @@ type scratch struct {
 	headValues []uint64
 	sig        signature
 	chunks     []chunk
-	occ        []ctxAt
+	seen       []ctxSeen
+	packed     []uint32
 	ents       []numberInContext
 }
 
@@ -464,32 +465,46 @@ func numberWord(h uint64) uint64 {
 // compared with the k-th row's. Without that, every row's figures would
 // fall in one context, where any two tables of a series share some value.
 func (sc *scratch) summarizeNumbers(n *numberSketch, nums []uint64, sample *[]numberInContext) {
-	occ := sc.occ[:0]
+	// Each context's occurrences counted in text order, in an
+	// open-addressing table by context (a sort by context, then place,
+	// did the same at several times the cost).
+	size := 16
+	for size < len(nums) { // twice the numbers
+		size *= 2
+	}
+	if cap(sc.seen) < size {
+		sc.seen = make([]ctxSeen, size)
+	}
+	seen := sc.seen[:size]
+	clear(seen)
+	mask := uint64(size - 1)
 	for i := 0; i+1 < len(nums); i += 2 {
-		occ = append(occ, ctxAt{nums[i], int32(i)})
-	}
-	slices.SortFunc(occ, func(a, b ctxAt) int {
-		return cmp.Or(cmp.Compare(a.ctx, b.ctx), cmp.Compare(a.at, b.at))
-	})
-	for i, k := 1, uint64(0); i < len(occ); i++ {
-		if occ[i].ctx != occ[i-1].ctx {
-			k = 0
-			continue
+		ctx := nums[i]
+		for j := ctx & mask; ; j = (j + 1) & mask {
+			e := &seen[j]
+			if e.times == 0 {
+				e.ctx, e.times = ctx, 1
+				break
+			}
+			if e.ctx == ctx {
+				nums[i] = mix(ctx + uint64(e.times)*0x9e3779b97f4a7c15)
+				e.times++
+				break
+			}
 		}
-		k++
-		nums[occ[i].at] = mix(occ[i].ctx + k*0x9e3779b97f4a7c15)
 	}
+	// The entries as numbers, Context in the high half, sort as the
+	// pairs do.
+	packed := sc.packed[:0]
+	for i := 0; i+1 < len(nums); i += 2 {
+		packed = append(packed, uint32(nums[i]>>48)<<16|uint32(nums[i+1]>>48))
+	}
+	slices.Sort(packed)
+	packed = slices.Compact(packed)
 	ents := sc.ents[:0]
-	for i := 0; i+1 < len(nums); i += 2 {
-		ents = append(ents, numberInContext{uint16(nums[i] >> 48), uint16(nums[i+1] >> 48)})
+	for _, p := range packed {
+		ents = append(ents, numberInContext{uint16(p >> 16), uint16(p)})
 	}
-	slices.SortFunc(ents, func(a, b numberInContext) int {
-		if c := cmp.Compare(a.Context, b.Context); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Value, b.Value)
-	})
-	ents = slices.Compact(ents)
 	cut := len(ents) // ents[:cut] holds the numberSketchSize smallest contexts
 	for i := range ents {
 		if i == 0 || ents[i].Context != ents[i-1].Context {
@@ -502,17 +517,18 @@ func (sc *scratch) summarizeNumbers(n *numberSketch, nums []uint64, sample *[]nu
 	if cut > 0 {
 		n.Sample = keepIn(sample, ents[:cut]) // a copy: ents is scratch
 	}
-	sc.occ, sc.ents = occ, ents
+	sc.packed, sc.ents = packed, ents
 }
 
 // sat32 returns n as an int32, math.MaxInt32 if it is larger: the
 // counts of a Sketch (see Sketch).
 func sat32(n int) int32 { return int32(min(n, math.MaxInt32)) }
 
-// ctxAt is a number's context and its place in the sketch's number list.
-type ctxAt struct {
-	ctx uint64
-	at  int32
+// ctxSeen counts the occurrences of a number context, for
+// summarizeNumbers; times 0 is an empty slot.
+type ctxSeen struct {
+	ctx   uint64
+	times uint32
 }
 
 // lineHash returns the hash by which boilerplate lines are learned and
