@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 
 	sutf8 "github.com/segmentio/asm/utf8"
-	"golang.org/x/sys/cpu"
 )
 
 // validUTF8 is utf8.Valid, fast on text that mixes ASCII and other
@@ -22,10 +21,6 @@ func validUTF8(p []byte) bool {
 	}
 	return validDFA(p)
 }
-
-// useSIMD reports whether sutf8.Valid has its vector path here: without
-// AVX2 it is utf8.Valid.
-var useSIMD = cpu.X86.HasAVX2
 
 // simdMinLen is where the vector validator overtakes the automaton: at
 // 16 bytes it takes 19 ns against 13, at 32 bytes 6 ns against 26 (one
