@@ -3,6 +3,7 @@ package dedup
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -698,5 +699,46 @@ func TestIndexRefusesOtherSketches(t *testing.T) {
 	}
 	if _, err := (Config{}).clusterSketches([]string{"x"}, []Sketch{other}, nil); !errors.Is(err, ErrConfig) {
 		t.Errorf("ClusterSketches: %v, want ErrConfig", err)
+	}
+}
+
+// WriteJSONL writes what encoding/json writes for each document's record:
+// ids with characters it escapes (quotes, backslashes, control
+// characters, HTML's <, > and &, U+2028 and U+2029, invalid UTF-8) and
+// without, and similarities from 0 to 1, their roundings included.
+func TestWriteJSONLAsEncodingJSON(t *testing.T) {
+	ids := []string{"a", "reuters/10043", "vims/Cluster_025/162", "Hội đồng Bảo an.txt", "", `q"uote`, `back\slash`,
+		"tab\there", "nl\n", "\x00\x1f", "<b>&</b>", "a&b", "x<y", "x>y", "l\u2028", "p\u2029", "bad\xffutf8", "\xe1\xba", "😀", "\x7f", "/slash/"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	var r Clustering
+	for i := range 2000 {
+		id := ids[i%len(ids)]
+		if i >= len(ids) {
+			id += fmt.Sprint(i)
+		}
+		sim := []float64{0, 1, 0.0005, 0.0004999, 0.9995, 0.5, 1.0 / 3}[i%7]
+		if i%3 == 0 {
+			sim = rng.Float64()
+		}
+		r.Docs = append(r.Docs, DocResult{ID: id, ClusterIndex: i / 3, Canonical: i%3 == 0, Similarity: sim})
+		if i%3 == 0 {
+			r.Clusters = append(r.Clusters, Cluster{Canonical: i + rng.IntN(3)%(2000-i)})
+		}
+	}
+	var got, want bytes.Buffer
+	if err := r.WriteJSONL(&got); err != nil {
+		t.Fatal(err)
+	}
+	enc := json.NewEncoder(&want)
+	for _, d := range r.Docs {
+		enc.Encode(struct {
+			ID         string  `json:"id"`
+			Cluster    string  `json:"cluster"`
+			Canonical  bool    `json:"canonical"`
+			Similarity float64 `json:"similarity"`
+		}{d.ID, r.Docs[r.Clusters[d.ClusterIndex].Canonical].ID, d.Canonical, float64(int(d.Similarity*1000+0.5)) / 1000})
+	}
+	if diff := cmp.Diff(strings.Split(want.String(), "\n"), strings.Split(got.String(), "\n")); diff != "" {
+		t.Errorf("WriteJSONL against encoding/json (-want +got):\n%s", diff)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Doc is one document of a batch.
@@ -142,18 +144,49 @@ func (c *Cluster) Reason(docs []DocResult) string {
 //
 // with the similarity to the canonical rounded to 3 decimals.
 func (r *Clustering) WriteJSONL(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
 	for _, d := range r.Docs {
-		out := struct {
-			ID         string  `json:"id"`
-			Cluster    string  `json:"cluster"`
-			Canonical  bool    `json:"canonical"`
-			Similarity float64 `json:"similarity"`
-		}{d.ID, r.Docs[r.Clusters[d.ClusterIndex].Canonical].ID, d.Canonical, float64(int(d.Similarity*1000+0.5)) / 1000}
-		if err := enc.Encode(out); err != nil {
+		line = appendJSONString(append(line[:0], `{"id":`...), d.ID)
+		line = appendJSONString(append(line, `,"cluster":`...), r.Docs[r.Clusters[d.ClusterIndex].Canonical].ID)
+		line = strconv.AppendBool(append(line, `,"canonical":`...), d.Canonical)
+		// In [0, 1] and a multiple of 0.001: encoding/json's shortest
+		// 'f' form, which it uses from 1e-6 to 1e21.
+		line = strconv.AppendFloat(append(line, `,"similarity":`...), float64(int(d.Similarity*1000+0.5))/1000, 'f', -1, 64)
+		line = append(line, "}\n"...)
+		if _, err := bw.Write(line); err != nil {
 			return err
 		}
 	}
 	return bw.Flush()
+}
+
+// appendJSONString appends s as encoding/json writes a string: ids are
+// nearly always printable ASCII or valid UTF-8 with nothing to escape,
+// which are copied as they are; any other goes through json.Marshal (an
+// escape, HTML's <, > and &, U+2028 and U+2029, invalid UTF-8).
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return appendMarshaled(dst, s)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+			return appendMarshaled(dst, s)
+		}
+		i += n
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+func appendMarshaled(dst []byte, s string) []byte {
+	b, _ := json.Marshal(s) // a string always marshals
+	return append(dst, b...)
 }
