@@ -750,3 +750,51 @@ func TestPostingSetsCollision(t *testing.T) {
 		t.Errorf("pairs (-want +got):\n%s", diff)
 	}
 }
+
+// repeatedKeys keeps, in order, every entry whose key another entry has,
+// and drops most of the others.
+func TestRepeatedKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	var seen, again []uint64
+	for _, n := range []int{0, 1, 2, 100, 10000, 300000} {
+		var ents []uint64
+		for i := range n {
+			key := rng.Uint32()
+			if i > 0 && rng.IntN(10) == 0 {
+				key = uint32(ents[rng.IntN(i)] >> 32) // a repeat
+			}
+			ents = append(ents, entry(uint64(key)<<32, uint32(i)))
+		}
+		times := make(map[uint64]int)
+		for _, e := range ents {
+			times[e>>32]++
+		}
+		var kept []uint64
+		kept, seen, again = repeatedKeys(slices.Clone(ents), seen, again)
+		k, alone := 0, 0
+		for _, e := range ents {
+			if k < len(kept) && kept[k] == e {
+				k++
+				if times[e>>32] == 1 {
+					alone++
+				}
+				continue
+			}
+			if times[e>>32] > 1 {
+				t.Fatalf("%d entries: %x, whose key %d others have, was dropped", n, e, times[e>>32]-1)
+			}
+		}
+		if k != len(kept) {
+			t.Fatalf("%d entries: kept %d, not in input order", n, len(kept))
+		}
+		singles := 0
+		for _, c := range times {
+			if c == 1 {
+				singles++
+			}
+		}
+		if n >= 10000 && alone > singles/4 {
+			t.Errorf("%d entries: kept %d of %d keys that occur once", n, alone, singles)
+		}
+	}
+}

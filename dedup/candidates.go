@@ -56,7 +56,8 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) ([]uint64,
 		wg.Go(func() {
 			// One pair of buffers serves both kinds of entries.
 			var ents, tmp []uint64
-			var raw []byte // run keys read from rf
+			var seen, again []uint64 // for repeatedKeys
+			var raw []byte           // run keys read from rf
 			var counts []int32
 			var out, meets []uint64
 			var sets postingSets
@@ -80,6 +81,7 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) ([]uint64,
 						ents, raw = runs[w][t].appendTo(ents, rf, raw)
 						runs[w][t] = runPart{}
 					}
+					ents, seen, again = repeatedKeys(ents, seen, again)
 					ents, tmp, counts = sortPacked(ents, tmp, counts)
 					out, meets = appendPairs(out, meets, ents, limit, open, met, &sets)
 				} else {
@@ -91,6 +93,7 @@ func (c Config) candidatePairs(sk []Sketch, order []int, rep []int32) ([]uint64,
 							ents = append(ents, entry(tableKey(p, s.sig, s.lead, b), pos[i]))
 						}
 					}
+					ents, seen, again = repeatedKeys(ents, seen, again)
 					ents, tmp, counts = sortPacked(ents, tmp, counts)
 					out, meets = appendPairs(out, meets, ents, limit, open, met, &sets)
 				}
@@ -458,6 +461,44 @@ const (
 	firstRunBlock = 1 << 8
 	runBlock      = 1 << 16
 )
+
+// repeatedKeys keeps, in place, the entries whose key may occur in
+// another entry too, and returns them with the buffers seen and again
+// (grown as needed): a key that one document alone has makes no pair
+// (see appendPairs), and most band keys of a corpus are such, so
+// dropping them first leaves a fraction of the entries to sort. Two bit
+// sets indexed by the key's top bits, eight bits an entry, find them as
+// recurring finds lines: a key whose bit no other key set is alone; one
+// in about eight of those shares its bit and is kept, which changes
+// nothing but time. The bit sets (2 MB at 10^6 entries) stay in the
+// processor's caches where the sort's buckets (8 MB) did not.
+func repeatedKeys(ents, seen, again []uint64) (kept, _, _ []uint64) {
+	logBits := 6
+	for 1<<logBits < 8*len(ents) {
+		logBits++
+	}
+	words := 1 << logBits / 64
+	if cap(seen) < words {
+		seen, again = make([]uint64, words), make([]uint64, words)
+	}
+	seen, again = seen[:words], again[:words]
+	clear(seen)
+	clear(again)
+	shift := 64 - logBits
+	for _, e := range ents {
+		b := e >> shift
+		m := uint64(1) << (b % 64)
+		again[b/64] |= seen[b/64] & m
+		seen[b/64] |= m
+	}
+	n := 0
+	for _, e := range ents {
+		b := e >> shift
+		ents[n] = e
+		n += int(again[b/64] >> (b % 64) & 1)
+	}
+	return ents[:n], seen, again
+}
 
 // buckets returns how the bucket sort below splits entries of uniform
 // 64-bit keys: by the top 64-shift bits of the key, into n buckets of
