@@ -585,23 +585,36 @@ func distinct(v, tab []uint64) ([]uint64, []uint64) {
 // same content (exact copies, whatever their boilerplate) have the same
 // key.
 func (s *Sketch) exactKey() uint64 {
-	h := mix(uint64(s.shingles) ^ 0x9e3779b97f4a7c15)
-	h = mix(h ^ s.lead)
-	h = mix(h ^ uint64(s.headline)<<8 ^ uint64(s.numbers.kind()))
-	h = mix(h ^ uint64(s.numbers.Contexts))
+	// Four chains of mixes, each word going to the next chain in turn:
+	// one chain, a mix waiting on the one before, took 0.6 s of CPU a
+	// grouping at 10^6 documents (a sketch has about a hundred words,
+	// most of them alignment chunks); four run side by side. Equal
+	// sketches still get equal keys, which is all firstOfKey needs (it
+	// checks sameAs).
+	h := [4]uint64{
+		mix(uint64(s.shingles) ^ 0x9e3779b97f4a7c15),
+		mix(s.lead ^ 0xc2b2ae3d27d4eb4f),
+		mix(uint64(s.headline)<<8 ^ uint64(s.numbers.kind()) ^ 0x165667b19e3779f9),
+		mix(uint64(s.numbers.Contexts) ^ 0x85ebca77c2b2ae63),
+	}
+	k := 0
+	add := func(v uint64) {
+		h[k&3] = mix(h[k&3] ^ v)
+		k++
+	}
 	for i := 0; i < len(s.sig); i += 4 {
 		var v uint64
-		for k, c := range s.sig[i:min(i+4, len(s.sig))] {
-			v |= uint64(c) << (16 * k)
+		for j, c := range s.sig[i:min(i+4, len(s.sig))] {
+			v |= uint64(c) << (16 * j)
 		}
-		h = mix(h ^ v)
+		add(v)
 	}
 	rest := func(chunks []chunk, sample []numberInContext) {
 		for _, e := range sample {
-			h = mix(h ^ uint64(e.Context)<<16 ^ uint64(e.Value))
+			add(uint64(e.Context)<<16 ^ uint64(e.Value))
 		}
 		for _, c := range chunks {
-			h = mix(h ^ uint64(c))
+			add(uint64(c))
 		}
 	}
 	if s.cold == nil {
@@ -609,7 +622,7 @@ func (s *Sketch) exactKey() uint64 {
 	} else {
 		withChunkBufs(func(bufs *[2]chunkBuf) { rest(s.coldIn(&bufs[0], true, true)) })
 	}
-	return h
+	return mix(h[0] ^ mix(h[1]^mix(h[2]^mix(h[3]^uint64(k)))))
 }
 
 // sameAs reports whether s and t hold the same of what Compare reads.

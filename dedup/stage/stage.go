@@ -241,7 +241,10 @@ func Fingerprint(c dedup.Config) (string, error) { return fingerprint(c) }
 
 // ExactKey hashes what verification reads of a sketch: sketches of the
 // same content (exact copies, whatever their boilerplate) have the same
-// key, so an index can keep one entry per distinct content.
+// key, so an index can keep one entry per distinct content. Keys are for
+// one run's grouping, not a stored format: a version may compute them
+// otherwise (sketches and index keys are the stored format, see
+// Fingerprint).
 func ExactKey(s *dedup.Sketch) uint64 { return exactKey(s) }
 
 // Fields are a sketch's fields, for engines that store or inspect
