@@ -219,20 +219,10 @@ func recurringLines(p *pages[[]docLine], n int) [][]docLine {
 // recurring is recurringLines for the n documents that each lists, with
 // their total lines; each is called twice, and its first error returned.
 func recurring(n, total int, each func(f func(i int, l []docLine)) error) ([][]docLine, error) {
-	logBits := 6
-	for 1<<logBits < 8*total { // one line in eight shares a bit with another
-		logBits++
-	}
-	shift := 64 - logBits
-	seen, again := make([]uint64, 1<<logBits/64), make([]uint64, 1<<logBits/64)
+	seen, again, shift := repeatSets(total, nil, nil)
 	err := each(func(_ int, lines []docLine) {
 		for _, l := range lines {
-			b := l.Hash >> shift
-			if seen[b/64]&(1<<(b%64)) != 0 {
-				again[b/64] |= 1 << (b % 64)
-			} else {
-				seen[b/64] |= 1 << (b % 64)
-			}
+			addRepeat(seen, again, l.Hash>>shift)
 		}
 	})
 	if err != nil {

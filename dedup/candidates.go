@@ -463,33 +463,16 @@ const (
 )
 
 // repeatedKeys keeps, in place, the entries whose key may occur in
-// another entry too, and returns them with the buffers seen and again
-// (grown as needed): a key that one document alone has makes no pair
-// (see appendPairs), and most band keys of a corpus are such, so
-// dropping them first leaves a fraction of the entries to sort. Two bit
-// sets indexed by the key's top bits, eight bits an entry, find them as
-// recurring finds lines: a key whose bit no other key set is alone; one
-// in about eight of those shares its bit and is kept, which changes
-// nothing but time. The bit sets (2 MB at 10^6 entries) stay in the
-// processor's caches where the sort's buckets (8 MB) did not.
+// another entry too (see repeatSets), and returns them with the sets seen
+// and again (grown as needed): a key that one document alone has makes no
+// pair (see appendPairs), and most band keys of a corpus are such, so
+// dropping them first leaves a fraction of the entries to sort. The sets
+// (2 MB at 10^6 entries) stay in the processor's caches where the sort's
+// buckets (8 MB) did not.
 func repeatedKeys(ents, seen, again []uint64) (kept, _, _ []uint64) {
-	logBits := 6
-	for 1<<logBits < 8*len(ents) {
-		logBits++
-	}
-	words := 1 << logBits / 64
-	if cap(seen) < words {
-		seen, again = make([]uint64, words), make([]uint64, words)
-	}
-	seen, again = seen[:words], again[:words]
-	clear(seen)
-	clear(again)
-	shift := 64 - logBits
+	seen, again, shift := repeatSets(len(ents), seen, again)
 	for _, e := range ents {
-		b := e >> shift
-		m := uint64(1) << (b % 64)
-		again[b/64] |= seen[b/64] & m
-		seen[b/64] |= m
+		addRepeat(seen, again, e>>shift)
 	}
 	n := 0
 	for _, e := range ents {
@@ -498,6 +481,37 @@ func repeatedKeys(ents, seen, again []uint64) (kept, _, _ []uint64) {
 		n += int(again[b/64] >> (b % 64) & 1)
 	}
 	return ents[:n], seen, again
+}
+
+// repeatSets returns two cleared bit sets for telling which of n uniform
+// hashes may occur more than once, reusing seen and again when they are
+// large enough, and the shift that takes a hash to its bit: its top bits,
+// eight bits a hash. addRepeat sets a hash's bit in seen, and in again if
+// it was set already; a hash whose bit is clear in again occurs once.
+// About one in eight of the others shares its bit with another hash, which
+// costs the users (recurring lines, repeated keys) time or memory, never
+// an answer.
+func repeatSets(n int, seen, again []uint64) (_, _ []uint64, shift uint) {
+	logBits := 6
+	for 1<<logBits < 8*n {
+		logBits++
+	}
+	words := 1 << logBits / 64
+	if cap(seen) < words || cap(again) < words {
+		seen, again = make([]uint64, words), make([]uint64, words)
+	} else {
+		seen, again = seen[:words], again[:words]
+		clear(seen)
+		clear(again)
+	}
+	return seen, again, uint(64 - logBits)
+}
+
+// addRepeat records bit b (a hash shifted by repeatSets' shift).
+func addRepeat(seen, again []uint64, b uint64) {
+	m := uint64(1) << (b % 64)
+	again[b/64] |= seen[b/64] & m
+	seen[b/64] |= m
 }
 
 // buckets returns how the bucket sort below splits entries of uniform
