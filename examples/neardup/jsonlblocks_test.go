@@ -23,7 +23,7 @@ import (
 func readJSONLTest(t *testing.T, in io.Reader, blockSize int, need func(int) bool) ([]string, string) {
 	t.Helper()
 	var docs []string
-	r := &reader{where: make(map[string]int32), prog: newProgress(io.Discard, false, 0, 0), streams: make(map[string][]dedup.Doc),
+	r := &reader{prog: newProgress(io.Discard, false, 0, 0), streams: make(map[string][]dedup.Doc),
 		stderr: io.Discard, blockSize: blockSize, pass: 1, need: need}
 	r.fields.id, r.fields.text = fieldPath{"id"}, fieldPath{"text"}
 	// The texts are read when the reading is over, as sketching reads
@@ -166,7 +166,7 @@ func TestReadJSONLBlocksRelease(t *testing.T) {
 	}
 	want, _ := readJSONLTest(t, bytes.NewReader(in.Bytes()), -1, nil)
 	read := func(release bool) ([]string, uint64) {
-		r := &reader{where: make(map[string]int32), prog: newProgress(io.Discard, false, 0, 0), streams: make(map[string][]dedup.Doc),
+		r := &reader{prog: newProgress(io.Discard, false, 0, 0), streams: make(map[string][]dedup.Doc),
 			stderr: io.Discard, blockSize: 64 << 10, pass: 1}
 		r.fields.id, r.fields.text = fieldPath{"id"}, fieldPath{"text"}
 		got := make([]string, len(want))

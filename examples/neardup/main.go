@@ -189,7 +189,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		total = inputSize(paths)
 	}
 	prog := newProgress(stderr, show, total, 500*time.Millisecond)
-	rd := &reader{where: make(map[string]int32), evalLabels: *evaluate, prog: prog, streams: make(map[string][]dedup.Doc), stderr: stderr, fields: fields,
+	rd := &reader{evalLabels: *evaluate, prog: prog, streams: make(map[string][]dedup.Doc), stderr: stderr, fields: fields,
 		keepRaw: *keepOut != "", streamRaw: make(map[string][][]byte)}
 	read := func(need func(int) bool, yield func(dedup.Doc) bool) error {
 		rd.pass++
@@ -202,7 +202,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		err := rd.read(paths, stdin)
 		// Only the first reading checks ids: what it needed goes before
 		// boilerplate learning, the run's peak of memory.
-		rd.where, rd.lineOf, rd.fileOf = nil, nil, nil
+		rd.where, rd.lineOf, rd.fileOf = idSet{}, nil, nil
 		if rd.pass == 1 {
 			// And what the reading freed goes back to the system: the
 			// peak's large arrays need fresh spans, which the reading's
@@ -372,11 +372,11 @@ type reader struct {
 	need  func(n int) bool // nil, or which documents this reading needs
 	n     int              // documents read in this reading
 	gold  goldLabels       // with -eval, the gold labels of JSONL documents that carry them
-	// where maps each id of the first reading to its document's place in
-	// the input; lineOf and fileOf tell where that document is: its line
-	// (0 for a file of its own) and the file, by place of its first
-	// document. Each document costs 4 bytes and its map entry.
-	where      map[string]int32
+	// where holds each id of the first reading with its document's place
+	// in the input; lineOf and fileOf tell where that document is: its
+	// line (0 for a file of its own) and the file, by place of its first
+	// document. Each document costs 4 bytes here and about 32 in where.
+	where      idSet
 	lineOf     []int32
 	fileOf     []placeFile
 	evalLabels bool
@@ -447,11 +447,10 @@ func (r *reader) add(id string, text []byte, path string, line int) error {
 		return r.emit(id, text, r.raw)
 	}
 	if r.pass == 1 {
-		if prev, ok := r.where[id]; ok {
-			return fmt.Errorf("%s: duplicate id %q (first seen at %s)", place(path, line), id, r.place(int(prev)))
+		if prev, seen := r.where.add(id); seen {
+			return fmt.Errorf("%s: duplicate id %q (first seen at %s)", place(path, line), id, r.place(prev))
 		}
 		n := len(r.lineOf)
-		r.where[id] = int32(min(n, math.MaxInt32))
 		if len(r.fileOf) == 0 || r.fileOf[len(r.fileOf)-1].path != path {
 			r.fileOf = append(r.fileOf, placeFile{n, path})
 		}
