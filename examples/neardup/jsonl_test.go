@@ -82,7 +82,57 @@ func TestParseRecord(t *testing.T) {
 	}
 }
 
+// TestParseRecordLong holds parseRecord to encoding/json on texts long
+// enough for scanString's 32-byte path: a quote, backslash, control
+// character or invalid byte at every place across three blocks, and
+// non-ASCII text only in the part read 32 bytes at a time.
+func TestParseRecordLong(t *testing.T) {
+	base := strings.Repeat("Hội đồng Bảo an họp phiên thường kỳ. ", 4)[:100]
+	base = strings.ToValidUTF8(base, "x")
+	for i := range 100 {
+		for _, ins := range []string{`"`, `\`, `
+`, `é`, "", "", "ÿ", "Ã", `"`, ""} {
+			text := base[:i] + ins + base[i:]
+			checkRecord(t, []byte(`{"id": "a", "text": "`+text+`"}`))
+		}
+	}
+	ascii := strings.Repeat("a", 96)
+	checkRecord(t, []byte(`{"id": "a", "text": "é`+ascii+`"}`))
+	checkRecord(t, []byte(`{"id": "a", "text": "`+ascii+"é"+ascii+`"}`))
+	checkRecord(t, []byte(`{"id": "a", "text": "`+ascii+`\n`+ascii+"é"+`"}`))
+}
+
+// TestStringStop holds stringStopAVX2 to a byte loop: every byte value at
+// every place of the first three blocks of 32.
+func TestStringStop(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no AVX2 here")
+	}
+	for _, buf := range [][]byte{bytes.Repeat([]byte("aé"), 64)[:100], bytes.Repeat([]byte("a"), 100), []byte(strings.Repeat("a", 50) + strings.Repeat("é", 25))} {
+		for i := range buf {
+			for c := range 256 {
+				b := bytes.Clone(buf)
+				b[i] = byte(c)
+				want := len(b) &^ 31 // no whole block holds one
+				for k, x := range b {
+					if x == '"' || x == '\\' || x < 0x20 {
+						if k < len(b)&^31 {
+							want = k
+						}
+						break
+					}
+				}
+				wantHigh := bytes.IndexFunc(b[:want], func(r rune) bool { return r >= utf8.RuneSelf }) >= 0
+				if got, high := stringStopAVX2(b); got != want || high != wantHigh {
+					t.Fatalf("byte %#x at %d: stringStopAVX2 = %d, %v; want %d, %v", c, i, got, high, want, wantHigh)
+				}
+			}
+		}
+	}
+}
+
 func FuzzParseRecord(f *testing.F) {
+	f.Add([]byte(`{"id": "a", "text": "` + strings.Repeat("Hội đồng Bảo an ", 8) + `\n\u00e9 \"` + strings.Repeat("x", 70) + "\xff\"}"))
 	f.Add([]byte(`{"id": "a", "text": "Hội đồng\nBảo an \u00e9 \ud83d\ude00"}`))
 	f.Add([]byte(`{"id": "d1", "cluster": "g1", "canonical_ok": true, "kind": "k", "lang": "vi", "n": 1e5, "z": null, "text": "t"}`))
 	f.Add([]byte(`{"ID": "a", "meta": {"x": [1]}, "text": "\ud800"}`))
