@@ -6,17 +6,23 @@ import (
 	"unicode/utf8"
 )
 
-// decodeRune agrees with utf8.DecodeRune on every sequence led by a
-// non-ASCII byte: all 2- and 3-byte prefixes, cut to each length and
-// followed by a continuation byte (a 4-byte form, or one too many).
-func TestDecodeRune(t *testing.T) {
+// decodeLatin agrees with utf8.DecodeRune on every sequence led by a
+// non-ASCII byte that it decodes: all 2- and 3-byte prefixes, cut to each
+// length and followed by a continuation byte (a 4-byte form, or one too
+// many). It decodes every valid two-byte form and every one led by E1 in
+// a text of three bytes or more, and nothing else.
+func TestDecodeLatin(t *testing.T) {
 	var buf [4]byte
 	buf[3] = 0x80
 	check := func(b []byte) {
-		r, n := decodeRune(b)
+		r, n := decodeLatin(b)
 		wr, wn := utf8.DecodeRune(b)
-		if r != wr || n != wn {
-			t.Fatalf("decodeRune(% x) = U+%04X, %d; utf8.DecodeRune gives U+%04X, %d", b, r, n, wr, wn)
+		if n != 0 && (r != wr || n != wn) {
+			t.Fatalf("decodeLatin(% x) = U+%04X, %d; utf8.DecodeRune gives U+%04X, %d", b, r, n, wr, wn)
+		}
+		want := len(b) >= 3 && (b[0] < 0xE0 && wn == 2 || b[0] == 0xE1 && wn == 3)
+		if (n != 0) != want {
+			t.Fatalf("decodeLatin(% x) decodes %v, want %v", b, n != 0, want)
 		}
 	}
 	for b0 := 0x80; b0 <= 0xFF; b0++ {
