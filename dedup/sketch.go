@@ -154,6 +154,8 @@ type headlineFilter interface {
 // scratch buffers for sketching, pooled.
 type scratch struct {
 	sc         shingle.Scanner
+	runs       runCache
+	toks       tokenReader
 	words      []uint64
 	shingles   []uint64
 	set        []uint64 // for distinct
@@ -164,6 +166,151 @@ type scratch struct {
 	seen       []ctxSeen
 	packed     []uint32
 	ents       []numberInContext
+}
+
+// tokenReader takes a document's tokens in text order, line by line, and
+// keeps what sketch makes of them: its word hashes, its numbers in their
+// contexts, and the counts of the line being read.
+type tokenReader struct {
+	words      []uint64
+	nums       []uint64 // (context, value) pairs
+	headValues []uint64 // the digit numbers of the first line with words
+	prev1      uint64   // the last word
+	prev2      uint64   // the one before it
+	run        uint64   // numbers since the last word
+	pending    int      // nums[pending:] still lack the word after them
+	headSeen   bool     // the first line with words has been seen
+	// the line being read
+	line                              []byte
+	marked, retyped, digits, realNums int
+	numEnd                            int // end of the number just before, -1 after a word
+	numHash                           uint64
+}
+
+// startLine starts reading the tokens of line.
+func (t *tokenReader) startLine(line []byte) {
+	t.line = line
+	t.marked, t.retyped, t.digits, t.realNums = 0, 0, 0, 0
+	t.headValues = t.headValues[:0]
+	t.numEnd, t.numHash = -1, 0
+}
+
+// readLine reads the tokens of line with sc, run by run, from runs
+// where it holds them (see runCache).
+func (t *tokenReader) readLine(sc *shingle.Scanner, runs *runCache, line []byte, n shingle.Normalizer) {
+	t.startLine(line)
+	if runCacheOff {
+		t.scan(sc, line, 0, len(line), n)
+		return
+	}
+	for p := 0; p < len(line); {
+		if shingle.IsDelimiter(line[p]) {
+			p++
+			continue
+		}
+		q := shingle.RunEnd(line, p)
+		var b0, b1 uint64
+		if q-p <= runCacheLen {
+			var slot *runSlot
+			if slot, b0, b1 = runs.lookup(line, p, q); slot != nil {
+				// The bytes of a run read alone before.
+				if slot.word {
+					t.word(slot.hash, slot.marked, slot.retyp)
+				}
+				p = q
+				continue
+			}
+		}
+		if !shingle.RunAlone(line[p:q]) {
+			t.scan(sc, line, p, len(line), n) // the rest of the line
+			return
+		}
+		// Read it alone, and keep it if it is no token or one word.
+		sc.Reset(line[p:q], n)
+		switch {
+		case !sc.Scan():
+			if q-p <= runCacheLen {
+				runs.keep(b0, b1, q-p, false, 0, false, false)
+			}
+		case sc.Kind() != shingle.Word:
+			t.scanned(sc, p)
+		default:
+			h := shingle.TokenHash(sc.Key())
+			marked, retyped := sc.Marked(), sc.Retyped()
+			more := sc.Scan()
+			t.word(h, marked, retyped)
+			switch {
+			case more:
+				t.scanned(sc, p)
+			case q-p <= runCacheLen:
+				runs.keep(b0, b1, q-p, true, h, marked, retyped)
+			}
+		}
+		p = q
+	}
+}
+
+// word takes a word with token hash h.
+func (t *tokenReader) word(h uint64, marked, retyped bool) {
+	t.numEnd = -1
+	for k := t.pending; k < len(t.nums); k += 2 {
+		t.nums[k] = mix(t.nums[k] ^ h)
+	}
+	t.pending = len(t.nums)
+	if !marked {
+		if v := numberWord(h); v != 0 {
+			// The context a figure written in digits here would have,
+			// the word after it still to come (pending); in text order
+			// among the digits, which summarizeNumbers numbers repeated
+			// contexts by.
+			t.nums = append(t.nums, numberContext(t.prev1, t.prev2, t.run), v)
+		}
+	}
+	t.prev2, t.prev1, t.run = t.prev1, h, 0
+	t.words = append(t.words, h)
+	if marked {
+		t.marked++
+	}
+	if retyped {
+		t.retyped++
+	}
+}
+
+// number takes a number with digits key that lies at line[start:end].
+func (t *tokenReader) number(key []byte, start, end int) {
+	ctx := numberContext(t.prev1, t.prev2, t.run)
+	t.run++
+	h := numberHash(key)
+	t.nums = append(t.nums, ctx, h)
+	t.digits++
+	if !t.headSeen {
+		t.headValues = append(t.headValues, h)
+	}
+	if twoDigits(key) || t.numEnd >= 0 && start == t.numEnd+1 && isNumberJoiner(t.line[t.numEnd]) && h != t.numHash {
+		t.realNums++
+	}
+	t.numEnd, t.numHash = end, h
+}
+
+// scanned takes the token sc has just scanned and the ones after it, of
+// a text that starts at line[off].
+func (t *tokenReader) scanned(sc *shingle.Scanner, off int) {
+	for ok := true; ok; ok = sc.Scan() {
+		if sc.Kind() == shingle.Number {
+			tok := sc.Token()
+			t.number(tok.Key, off+tok.Start, off+tok.End)
+			continue
+		}
+		t.word(shingle.TokenHash(sc.Key()), sc.Marked(), sc.Retyped())
+	}
+}
+
+// scan takes the tokens of line[p:q], read by sc.
+func (t *tokenReader) scan(sc *shingle.Scanner, line []byte, p, q int, n shingle.Normalizer) {
+	sc.Reset(line[p:q], n)
+	if sc.Scan() {
+		t.scanned(sc, p)
+	}
 }
 
 // sketchBuf holds the slices of a batch's sketches one after another, so
@@ -218,18 +365,16 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	}
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
-	words, nums := sc.words[:0], sc.nums[:0]
 	// The values of the digit numbers on the first line with words, for
 	// its headline: number words are not among them (see numberWords).
-	headValues := sc.headValues[:0]
+	t := &sc.toks
+	t.words, t.nums, t.headValues = sc.words[:0], sc.nums[:0], sc.headValues[:0]
+	t.prev1, t.prev2, t.run, t.pending, t.headSeen = 0, 0, 0, 0, false
 	var out Sketch
 	norm := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}
+	sc.runs.reset(norm.FoldDiacritics)
 	links, _ := filter.(headlineFilter)
 	lineStart := len(lines)
-	var prev1, prev2 uint64 // the last two words
-	run := uint64(0)        // numbers since the last word
-	pending := 0            // nums[pending:] still lack the word after them
-	headSeen := false       // the first line with words has been seen
 	// The counts, in int until they are stored (sat32).
 	var nWords, nMarked, nRetyped, nBoiler, nCount, nReal int
 	for len(text) > 0 {
@@ -238,63 +383,20 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		// end stays whole.
 		n, line, _ := shingle.ScanLines(text, true)
 		text = text[n:]
-		w0 := len(words)
-		marked, retyped, digits, realNums := 0, 0, 0, 0
-		headValues = headValues[:0]
-		numEnd := -1 // end of the number just before, -1 after a word
-		var numHash uint64
-		sc.sc.Reset(line, norm)
-		for sc.sc.Scan() {
-			key := sc.sc.Key()
-			if sc.sc.Kind() == shingle.Number {
-				ctx := numberContext(prev1, prev2, run)
-				run++
-				h := numberHash(key)
-				nums = append(nums, ctx, h)
-				digits++
-				if !headSeen {
-					headValues = append(headValues, h)
-				}
-				tok := sc.sc.Token()
-				if twoDigits(key) || numEnd >= 0 && tok.Start == numEnd+1 && isNumberJoiner(line[numEnd]) && h != numHash {
-					realNums++
-				}
-				numEnd, numHash = tok.End, h
-				continue
-			}
-			numEnd = -1
-			h := shingle.TokenHash(key)
-			for k := pending; k < len(nums); k += 2 {
-				nums[k] = mix(nums[k] ^ h)
-			}
-			pending = len(nums)
-			if v := numberWord(h); v != 0 && !sc.sc.Marked() {
-				// The context a figure written in digits here would
-				// have, the word after it still to come (pending); in
-				// text order among the digits, which summarizeNumbers
-				// numbers repeated contexts by.
-				nums = append(nums, numberContext(prev1, prev2, run), v)
-			}
-			prev2, prev1, run = prev1, h, 0
-			words = append(words, h)
-			if sc.sc.Marked() {
-				marked++
-			}
-			if sc.sc.Retyped() {
-				retyped++
-			}
-		}
-		nw := len(words) - w0
+		w0 := len(t.words)
+		t.readLine(&sc.sc, &sc.runs, line, norm)
+		marked, retyped, digits, realNums := t.marked, t.retyped, t.digits, t.realNums
+		nw := len(t.words) - w0
 		if nw == 0 {
 			nReal += realNums
 			nCount += digits
 			continue
 		}
-		lh := shingle.HashTokens(words[w0:])
-		if !headSeen {
-			headSeen = true
+		lh := shingle.HashTokens(t.words[w0:])
+		if !t.headSeen {
+			t.headSeen = true
 			if nw <= shortLineWords {
-				out.headline = headline(lh, headValues)
+				out.headline = headline(lh, t.headValues)
 			}
 		}
 		if lines != nil {
@@ -306,11 +408,11 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 			// family of reports (a row of a daily price table, "MAY7 UP")
 			// is boilerplate by its words, but its figures are the
 			// report's own, and they tell one day's report from the next.
-			words = words[:w0]
+			t.words = t.words[:w0]
 			continue
 		}
 		if out.lead == 0 && nw >= leadWords {
-			out.lead = mix(bandKey(signature(words[w0:w0+leadWords]))) | 1
+			out.lead = mix(bandKey(signature(t.words[w0:w0+leadWords]))) | 1
 		}
 		nWords += nw
 		nMarked += marked
@@ -331,6 +433,7 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 		l = slices.CompactFunc(l, func(a, b docLine) bool { return a.Hash == b.Hash }) // keeps the first place
 		lines = lines[:lineStart+len(l)]
 	}
+	words, nums := t.words, t.nums
 	shingles := shingle.AppendShingles(sc.shingles[:0], words, c.ShingleSize)
 	sc.chunks = appendChunks(sc.chunks[:0], words, shingles, c.ShingleSize)
 	if len(sc.chunks) > 0 {
@@ -343,7 +446,8 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	buf.sig = sc.sig.appendCompact(slices.Grow(buf.sig, c.Hashes))
 	out.sig = buf.sig[n:len(buf.sig):len(buf.sig)]
 	sc.summarizeNumbers(&out.numbers, nums, &buf.numbers)
-	sc.words, sc.nums, sc.headValues, sc.shingles = words, nums, headValues, shingles
+	sc.words, sc.nums, sc.headValues, sc.shingles = words, nums, t.headValues, shingles
+	t.line = nil // not to keep the text from the collector
 	return out, lines
 }
 
