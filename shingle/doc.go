@@ -42,6 +42,13 @@
 //     a space on either side, or before a blank line, still separates.
 //     [ScanLines] splits lines so that a joined word stays whole.
 //
+// Tokens never cross a delimiter (an ASCII byte other than a letter, a
+// digit or '-') but in those two places and in the spaceless runs below,
+// so a text is also read run by run: [RunEnd] finds a run's end, and
+// [RunAlone] says whether a Scanner reading the run alone gives the
+// tokens it has in the text. A caller that sees the same runs again and
+// again (package dedup, on a corpus) keeps what a Scanner made of each.
+//
 // With [Normalizer.FoldDiacritics] set, all diacritics are dropped too and
 // đ becomes d, so an accent-free copy keys like its original. Diacritics
 // are the marks of the Combining Diacritical Marks blocks (every mark of

@@ -364,33 +364,34 @@
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
 //	100,000         317 MB  3.89 to 4.66 s (5 runs)   166 to 178 MB    1.0000 / 1.0000
-//	1,000,000       3.2 GB  31.3 to 32.6 s (3 runs)   1.40 to 1.48 GB  1.0000 / 1.0000
+//	1,000,000       3.2 GB  25.7 to 27.6 s (3 runs)   1.43 to 1.49 GB  1.0000 / 1.0000
 //	10,000,000      32 GB   8 min 56 s, 9 min 20 s    7.81, 7.49 GB    1.0000 / 1.0000
 //	                        (-eval -mem 7GB, 2 runs)
 //
 // The 5 runs of 10^5 alternated with the ekzhu/minhash-lsh peer of the
 // README (44.3 to 50.1 s); the 3 runs of 10^6, in another session and with
 // the file in the page cache (reading it from disk adds about 3 s), with
-// a build that checked UTF-8 without vectors, numbered repeated number
-// contexts by sorting, sorted every band key, verified without
-// prefetching, keyed exact copies in one chain of mixes and wrote its
-// records with encoding/json (35.5 to 36.0 s, 1.49 to 1.54 GB). The VM's
+// a build that scanned and hashed every token rather than keep its runs
+// (dedup's runCache), called a function to decode each letter, scanned
+// JSON strings 8 bytes at a time and checked ids with a map (30.8 to
+// 32.2 s, 1.45 to 1.49 GB). The VM's
 // speed drifts by 15% and more within an hour, and by up to 1.8× from one
 // day to another, so runs far apart in time compare poorly. The two runs of 10^7
 // documents wrote the same output, with a canonical accuracy of 0.967
 // (0.967 at 10^6 too); their stages took 253 and 279, 94 and 100, 60 and
 // 62, 88 and 93 s, and writing with -eval's scoring 29 and 36 s.
 //
-//	stage (-timings, medians)          10^5     10^6
-//	reading and sketching              2.57 s   20.5 s
-//	learning boilerplate               0.38 s   3.4 s
-//	re-reading documents with it       0.57 s   4.6 s
-//	clustering                         0.37 s   2.9 s
-//	writing                                     0.18 s
+//	stage (-timings, medians of 3 runs)   10^5     10^6
+//	reading and sketching                 1.65 s   16.1 s
+//	learning boilerplate                  0.26 s   3.5 s
+//	re-reading documents with it          0.35 s   3.8 s
+//	clustering                            0.21 s   2.7 s
+//	writing                               0.01 s   0.12 s
 //
-// Each stage's CPU time is in a -cpuprofile's labels (go tool pprof
-// -tags): at 10^6, one run, sketching 40.7 s, re-sketching 8.2 s,
-// learning boilerplate 4.7 s, clustering 5.2 s, of 61.1 s in 31.6 s.
+// (both in the session of the 10^6 runs above). Each stage's CPU time is
+// in a -cpuprofile's labels (go tool pprof -tags): at 10^6, one run,
+// sketching 31.5 s, re-sketching 6.8 s, learning boilerplate 4.7 s,
+// clustering 5.1 s, of 50.2 s in 26.1 s.
 //
 // -spill (and -mem, which implies it) keeps the sketches' alignment
 // chunks and number samples and, until boilerplate is learned, every
