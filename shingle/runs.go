@@ -32,21 +32,13 @@ var delimiter = func() (t [256]bool) {
 }()
 
 // delimiters returns the bytes of w that are delimiters, as the high bit
-// of each. Each byte is taken below 0x80 before it is compared, so that no
-// addition carries into the next, and the non-ASCII ones are masked out
-// at the end.
+// of each. Each byte is taken below 0x80 to be compared (see inRange),
+// and the non-ASCII ones are masked out at the end.
 func delimiters(w uint64) uint64 {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	y := w &^ high
-	l := y | 0x20*ones // a capital as its small letter
-	letter := (l + (0x80-'a')*ones) &^ (l + (0x80-'z'-1)*ones)
-	digit := (y + (0x80-'0')*ones) &^ (y + (0x80-'9'-1)*ones)
-	v := y ^ '-'*ones
-	hyphen := ^(v + 0x7f*ones | v) // high bit set where v is 0
-	return ^(letter | digit | hyphen | w) & high
+	y := w &^ highBits
+	v := y ^ '-'*onesBits // 0 in a hyphen's byte, the one v+0x7f leaves below 0x80
+	// A capital is taken as its small letter.
+	return (v + 0x7f*onesBits) &^ (inRange(y|0x20*onesBits, 'a', 'z') | inRange(y, '0', '9') | w) & highBits
 }
 
 // RunEnd returns the end of the run that starts at text[start], which

@@ -531,17 +531,24 @@ func smallRun(b []byte) int {
 }
 
 // notSmall returns the bytes of w that are not ASCII small letters, as
-// the high bit of each such byte. Each byte is taken below 0x80 before it
-// is compared, so that no addition carries into the next.
+// the high bit of each such byte.
 func notSmall(w uint64) uint64 {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	y := w &^ high
-	geA := y + (0x80-'a')*ones   // high bit set: y >= 'a'
-	gtZ := y + (0x80-'z'-1)*ones // high bit set: y > 'z'
-	return (^geA | gtZ | w) & high
+	return (^inRange(w&^highBits, 'a', 'z') | w) & highBits
+}
+
+// onesBits and highBits are a byte's lowest and highest bit in every byte
+// of a word.
+const (
+	onesBits = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// inRange returns the bytes of y, each below 0x80, that lie in lo..hi, as
+// the high bit of each (other bits are garbage): one addition sets a
+// byte's high bit from lo on, the other from past hi on, and neither
+// carries into the next byte, as a byte stays below 0x100.
+func inRange(y uint64, lo, hi byte) uint64 {
+	return (y + (0x80-uint64(lo))*onesBits) &^ (y + (0x80-uint64(hi)-1)*onesBits)
 }
 
 // decodeLatin decodes the two forms in which every precomposed Latin

@@ -42,10 +42,7 @@ func TestIDSet(t *testing.T) {
 // BenchmarkIDSet adds 10^6 distinct ids to an empty set, as the first
 // reading of 10^6 documents does.
 func BenchmarkIDSet(b *testing.B) {
-	ids := make([]string, 1_000_000)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("g%08d", i)
-	}
+	ids := benchIDs()
 	b.ReportAllocs()
 	for b.Loop() {
 		var s idSet
@@ -57,10 +54,7 @@ func BenchmarkIDSet(b *testing.B) {
 
 // BenchmarkIDMap is BenchmarkIDSet with the map it replaced.
 func BenchmarkIDMap(b *testing.B) {
-	ids := make([]string, 1_000_000)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("g%08d", i)
-	}
+	ids := benchIDs()
 	b.ReportAllocs()
 	for b.Loop() {
 		m := make(map[string]int32)
@@ -70,4 +64,13 @@ func BenchmarkIDMap(b *testing.B) {
 			}
 		}
 	}
+}
+
+// benchIDs returns 10^6 distinct ids of the generated corpus's form.
+func benchIDs() []string {
+	ids := make([]string, 1_000_000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("g%08d", i)
+	}
+	return ids
 }
