@@ -363,23 +363,23 @@
 // each stage (medians):
 //
 //	generated docs  input   wall                      peak RSS         P / R (-eval)
-//	100,000         317 MB  3.89 to 4.66 s (5 runs)   166 to 178 MB    1.0000 / 1.0000
+//	100,000         317 MB  2.58 to 2.96 s (5 runs)   166 to 181 MB    1.0000 / 1.0000
 //	1,000,000       3.2 GB  25.7 to 27.6 s (3 runs)   1.43 to 1.49 GB  1.0000 / 1.0000
-//	10,000,000      32 GB   8 min 56 s, 9 min 20 s    7.81, 7.49 GB    1.0000 / 1.0000
-//	                        (-eval -mem 7GB, 2 runs)
+//	10,000,000      32 GB   6 min 33 s                7.61 GB          1.0000 / 1.0000
+//	                        (-eval -mem 7GB, 1 run)
 //
 // The 5 runs of 10^5 alternated with the ekzhu/minhash-lsh peer of the
-// README (44.3 to 50.1 s); the 3 runs of 10^6, in another session and with
+// README (34.3 to 38.3 s); the 3 runs of 10^6, with
 // the file in the page cache (reading it from disk adds about 3 s), with
 // a build that scanned and hashed every token rather than keep its runs
 // (dedup's runCache), called a function to decode each letter, scanned
 // JSON strings 8 bytes at a time and checked ids with a map (30.8 to
 // 32.2 s, 1.45 to 1.49 GB). The VM's
 // speed drifts by 15% and more within an hour, and by up to 1.8× from one
-// day to another, so runs far apart in time compare poorly. The two runs of 10^7
-// documents wrote the same output, with a canonical accuracy of 0.967
-// (0.967 at 10^6 too); their stages took 253 and 279, 94 and 100, 60 and
-// 62, 88 and 93 s, and writing with -eval's scoring 29 and 36 s.
+// day to another, so runs far apart in time compare poorly. The run of
+// 10^7 documents, read from disk (the file outgrows the page cache), had
+// a canonical accuracy of 0.967 (0.967 at 10^6 too); its stages took 173,
+// 82, 46 and 70 s, and writing with -eval's scoring 22 s.
 //
 //	stage (-timings, medians of 3 runs)   10^5     10^6
 //	reading and sketching                 1.65 s   16.1 s
@@ -405,7 +405,8 @@
 // 17 min 27 s and 7.52 GB (2 runs; stages 507 to 523, 180 to 199, 129
 // to 147 and 146 to 162 s, writing and scoring 43 to 52 s), with the
 // scores of a run without flags (9 min 50 s and 16.4 GB on another
-// day); on a faster day, 9 min 20 s and 8 min 56 s (the table above).
+// day); on a faster day, 9 min 20 s and 8 min 56 s, and 6 min 33 s with
+// the run cache of dedup's sketching (the table above).
 // What remains in memory at 10^7 peaks at the end of clustering and the
 // start of writing: the signatures and sketches (3.9 GB) and the results
 // (168 bytes a document and each cluster's scores).
@@ -448,9 +449,9 @@
 // 370 of them for alignment chunks and run keys.
 //
 // From 10^5 to 10^6 documents, 10× the documents cost about 10× the
-// time, median against median; from 10^6 to 10^7, about 13× (565 s
-// without -eval's scoring, against about 43 s; reading and sketching
-// alone, 12×). The machine's speed drifts by 15% and more within minutes, so
+// time, median against median; from 10^6 to 10^7, about 14× (371 s to
+// the end of clustering, the file read from disk, against about 26 s;
+// reading and sketching alone, 11×). The machine's speed drifts by 15% and more within minutes, so
 // the ratios are rough. What grows faster than the corpus: the candidate pair sort
 // (n log n; band, run and boilerplate keys go through linear bucket
 // sorts), chance candidate pairs (this generated corpus draws every
@@ -558,7 +559,7 @@
 //
 // In one process, dedup.Stream and dedup.Store serve one crawler or a
 // curation job that fits one machine (10^5 documents with this command:
-// 3.89 to 4.66 s, 166 to 178 MB; see Larger corpora).
+// 2.58 to 2.96 s, 166 to 181 MB; see Larger corpora).
 //
 // A shared index on Redis. redisindex.New(ctx, client, redisindex.Options{...})
 // returns a dedup.Backend; dedup.NewStream(cfg, ix) puts a Stream on it,
