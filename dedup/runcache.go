@@ -86,18 +86,34 @@ func (c *runCache) reset(fold bool) {
 	c.fold = fold
 }
 
-// lookup returns the slot of line[p:q] if the cache holds it.
-func (c *runCache) lookup(line []byte, p, q int) (*runSlot, uint64, uint64) {
-	b0, b1 := runKey(line, p, q-p)
-	s := c.slot(b0, b1, q-p)
-	if int(s.n) == q-p && s.b0 == b0 && s.b1 == b1 {
-		return s, b0, b1
+// lookup returns the slot of line[p:q] if the cache holds it, and the
+// run's key for keep (n 0 for a run longer than runCacheLen, which the
+// cache does not keep).
+func (c *runCache) lookup(line []byte, p, q int) (*runSlot, runKeyed) {
+	n := q - p
+	if n > runCacheLen {
+		return nil, runKeyed{}
 	}
-	return nil, b0, b1
+	b0, b1 := runKey(line, p, n)
+	s := c.slot(b0, b1, n)
+	if int(s.n) == n && s.b0 == b0 && s.b1 == b1 {
+		return s, runKeyed{}
+	}
+	return nil, runKeyed{b0, b1, n}
 }
 
-// keep records the tokens of a run of n bytes b0, b1: no word, or one
-// word (word) with token hash h and its flags.
-func (c *runCache) keep(b0, b1 uint64, n int, word bool, h uint64, marked, retyped bool) {
-	*c.slot(b0, b1, n) = runSlot{b0: b0, b1: b1, hash: h, n: uint8(n), word: word, marked: marked, retyp: retyped}
+// runKeyed is a run's bytes and length, as runKey gives them.
+type runKeyed struct {
+	b0, b1 uint64
+	n      int
+}
+
+// keep records what a run with key (from lookup) gave: no word, or one
+// word (tokens.word) with its hash and flags.
+func (c *runCache) keep(key runKeyed, tokens runSlot) {
+	if key.n == 0 {
+		return // too long to keep
+	}
+	tokens.b0, tokens.b1, tokens.n = key.b0, key.b1, uint8(key.n)
+	*c.slot(key.b0, key.b1, key.n) = tokens
 }

@@ -128,10 +128,10 @@ func TestRunCacheCompares(t *testing.T) {
 		a0, a1 := runKey(line, tc.asked[0], tc.asked[1]-tc.asked[0])
 		// The kept run's slot holds it where the asked one looks.
 		*runs.slot(a0, a1, tc.asked[1]-tc.asked[0]) = runSlot{b0: k0, b1: k1, n: uint8(tc.kept[1] - tc.kept[0]), word: true}
-		if s, _, _ := runs.lookup(line, tc.asked[0], tc.asked[1]); s != nil {
+		if s, _ := runs.lookup(line, tc.asked[0], tc.asked[1]); s != nil {
 			t.Errorf("%q served from the slot of %q", line[tc.asked[0]:tc.asked[1]], line[tc.kept[0]:tc.kept[1]])
 		}
-		if s, _, _ := runs.lookup(line, tc.kept[0], tc.kept[1]); s != nil && tc.asked[1]-tc.asked[0] == tc.kept[1]-tc.kept[0] {
+		if s, _ := runs.lookup(line, tc.kept[0], tc.kept[1]); s != nil && tc.asked[1]-tc.asked[0] == tc.kept[1]-tc.kept[0] {
 			t.Errorf("%q found in another run's slot", line[tc.kept[0]:tc.kept[1]])
 		}
 	}

@@ -153,38 +153,43 @@ type headlineFilter interface {
 
 // scratch buffers for sketching, pooled.
 type scratch struct {
-	sc         shingle.Scanner
-	runs       runCache
-	toks       tokenReader
-	words      []uint64
-	shingles   []uint64
-	set        []uint64 // for distinct
-	nums       []uint64
-	headValues []uint64
-	sig        signature
-	chunks     []chunk
-	seen       []ctxSeen
-	packed     []uint32
-	ents       []numberInContext
+	sc       shingle.Scanner
+	runs     runCache
+	toks     tokenReader // and the document's words and numbers
+	shingles []uint64
+	set      []uint64 // for distinct
+	sig      signature
+	chunks   []chunk
+	seen     []ctxSeen
+	packed   []uint32
+	ents     []numberInContext
 }
 
 // tokenReader takes a document's tokens in text order, line by line, and
 // keeps what sketch makes of them: its word hashes, its numbers in their
 // contexts, and the counts of the line being read.
 type tokenReader struct {
-	words      []uint64
-	nums       []uint64 // (context, value) pairs
-	headValues []uint64 // the digit numbers of the first line with words
-	prev1      uint64   // the last word
-	prev2      uint64   // the one before it
-	run        uint64   // numbers since the last word
-	pending    int      // nums[pending:] still lack the word after them
-	headSeen   bool     // the first line with words has been seen
+	words []uint64
+	nums  []uint64 // (context, value) pairs
+	// the digit values of the first line with words, for its headline
+	// (number words are not among them: see numberWords)
+	headValues []uint64
+	prev1      uint64 // the last word
+	prev2      uint64 // the one before it
+	run        uint64 // numbers since the last word
+	pending    int    // nums[pending:] still lack the word after them
+	headSeen   bool   // the first line with words has been seen
 	// the line being read
 	line                              []byte
 	marked, retyped, digits, realNums int
 	numEnd                            int // end of the number just before, -1 after a word
 	numHash                           uint64
+}
+
+// startDoc starts reading a document, reusing the slices of the last.
+func (t *tokenReader) startDoc() {
+	t.words, t.nums, t.headValues = t.words[:0], t.nums[:0], t.headValues[:0]
+	t.prev1, t.prev2, t.run, t.pending, t.headSeen = 0, 0, 0, 0, false
 }
 
 // startLine starts reading the tokens of line.
@@ -200,7 +205,7 @@ func (t *tokenReader) startLine(line []byte) {
 func (t *tokenReader) readLine(sc *shingle.Scanner, runs *runCache, line []byte, n shingle.Normalizer) {
 	t.startLine(line)
 	if runCacheOff {
-		t.scan(sc, line, 0, len(line), n)
+		t.scanRest(sc, line, 0, n)
 		return
 	}
 	for p := 0; p < len(line); {
@@ -209,41 +214,34 @@ func (t *tokenReader) readLine(sc *shingle.Scanner, runs *runCache, line []byte,
 			continue
 		}
 		q := shingle.RunEnd(line, p)
-		var b0, b1 uint64
-		if q-p <= runCacheLen {
-			var slot *runSlot
-			if slot, b0, b1 = runs.lookup(line, p, q); slot != nil {
-				// The bytes of a run read alone before.
-				if slot.word {
-					t.word(slot.hash, slot.marked, slot.retyp)
-				}
-				p = q
-				continue
+		slot, key := runs.lookup(line, p, q)
+		if slot != nil {
+			// The bytes of a run read alone before.
+			if slot.word {
+				t.word(slot.hash, slot.marked, slot.retyp)
 			}
+			p = q
+			continue
 		}
 		if !shingle.RunAlone(line[p:q]) {
-			t.scan(sc, line, p, len(line), n) // the rest of the line
+			t.scanRest(sc, line, p, n)
 			return
 		}
 		// Read it alone, and keep it if it is no token or one word.
 		sc.Reset(line[p:q], n)
 		switch {
 		case !sc.Scan():
-			if q-p <= runCacheLen {
-				runs.keep(b0, b1, q-p, false, 0, false, false)
-			}
+			runs.keep(key, runSlot{})
 		case sc.Kind() != shingle.Word:
 			t.scanned(sc, p)
 		default:
-			h := shingle.TokenHash(sc.Key())
-			marked, retyped := sc.Marked(), sc.Retyped()
+			w := runSlot{word: true, hash: shingle.TokenHash(sc.Key()), marked: sc.Marked(), retyp: sc.Retyped()}
 			more := sc.Scan()
-			t.word(h, marked, retyped)
-			switch {
-			case more:
+			t.word(w.hash, w.marked, w.retyp)
+			if more {
 				t.scanned(sc, p)
-			case q-p <= runCacheLen:
-				runs.keep(b0, b1, q-p, true, h, marked, retyped)
+			} else {
+				runs.keep(key, w)
 			}
 		}
 		p = q
@@ -305,9 +303,9 @@ func (t *tokenReader) scanned(sc *shingle.Scanner, off int) {
 	}
 }
 
-// scan takes the tokens of line[p:q], read by sc.
-func (t *tokenReader) scan(sc *shingle.Scanner, line []byte, p, q int, n shingle.Normalizer) {
-	sc.Reset(line[p:q], n)
+// scanRest takes the tokens of line[p:], read by sc.
+func (t *tokenReader) scanRest(sc *shingle.Scanner, line []byte, p int, n shingle.Normalizer) {
+	sc.Reset(line[p:], n)
 	if sc.Scan() {
 		t.scanned(sc, p)
 	}
@@ -365,11 +363,8 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	}
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
-	// The values of the digit numbers on the first line with words, for
-	// its headline: number words are not among them (see numberWords).
 	t := &sc.toks
-	t.words, t.nums, t.headValues = sc.words[:0], sc.nums[:0], sc.headValues[:0]
-	t.prev1, t.prev2, t.run, t.pending, t.headSeen = 0, 0, 0, 0, false
+	t.startDoc()
 	var out Sketch
 	norm := shingle.Normalizer{FoldDiacritics: !c.KeepDiacritics}
 	sc.runs.reset(norm.FoldDiacritics)
@@ -446,7 +441,7 @@ func (c Config) sketch(text []byte, filter lineFilter, lines []docLine, buf *ske
 	buf.sig = sc.sig.appendCompact(slices.Grow(buf.sig, c.Hashes))
 	out.sig = buf.sig[n:len(buf.sig):len(buf.sig)]
 	sc.summarizeNumbers(&out.numbers, nums, &buf.numbers)
-	sc.words, sc.nums, sc.headValues, sc.shingles = words, nums, t.headValues, shingles
+	sc.shingles = shingles
 	t.line = nil // not to keep the text from the collector
 	return out, lines
 }
