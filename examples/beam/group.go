@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
+	"math"
 	"math/bits"
 	"slices"
 	"time"
@@ -48,11 +49,12 @@ type filed struct {
 type content struct{ exact, hash uint64 }
 
 // contentHash is the second hash of the content of a sketch encoded as
-// enc (encodeSketch): FNV-1a of what verification reads.
+// enc (encodeSketch): 32-bit FNV-1a of what verification reads. With the
+// 64-bit exact key it tells contents apart by 96 bits.
 func contentHash(enc []byte) uint64 {
-	h := fnv.New64a()
+	h := fnv.New32a()
 	h.Write(verifying(enc))
-	return h.Sum64()
+	return uint64(h.Sum32())
 }
 
 func (f filed) content() content { return content{f.Exact, f.Content} }
@@ -74,30 +76,85 @@ func compareFiled(a, b filed) int {
 	return cmp.Or(cmp.Compare(a.Band, b.Band), cmp.Compare(a.Hash, b.Hash), byGroupOrder(a.posting, b.posting))
 }
 
-// filedSize is the size of a packed filed.
-const filedSize = 40
+// A filed document is packed in about 25 bytes (appendFiled reads them):
+// uvarint band, the hash's high 32 bits (little endian), its low 32 bits
+// as a uvarint (GroupingKey leaves there only a run key's part, below
+// RunParts), uvarint shingles, uvarint position, the exact key (8 bytes)
+// and the content hash (4 bytes). The filings are the largest collection
+// the pipeline ships, about 60 a document, twice; a runner that sends a
+// step's input in one message (Prism, capped at 2 GiB by gRPC) reaches
+// its cap with 40-byte records at about 900,000 documents of news. Each
+// record stands alone, so that packed lists concatenate.
+//
+// maxFiledSize bounds a packed filed's size.
+const maxFiledSize = 3*binary.MaxVarintLen64 + binary.MaxVarintLen32 + 4 + 8 + 4
 
 func (f filed) append(b []byte) []byte {
-	b = binary.LittleEndian.AppendUint32(b, uint32(f.Band))
-	b = binary.LittleEndian.AppendUint32(b, uint32(f.Shingles))
-	b = binary.LittleEndian.AppendUint64(b, f.Hash)
-	b = binary.LittleEndian.AppendUint64(b, uint64(f.Pos))
+	b = binary.AppendUvarint(b, uint64(f.Band))
+	b = binary.LittleEndian.AppendUint32(b, uint32(f.Hash>>32))
+	b = binary.AppendUvarint(b, uint64(uint32(f.Hash)))
+	b = binary.AppendUvarint(b, uint64(f.Shingles))
+	b = binary.AppendUvarint(b, uint64(f.Pos))
 	b = binary.LittleEndian.AppendUint64(b, f.Exact)
-	return binary.LittleEndian.AppendUint64(b, f.Content)
+	return binary.LittleEndian.AppendUint32(b, uint32(f.Content))
 }
 
-func appendFiled(fs []filed, b []byte) []filed {
-	for ; len(b) >= filedSize; b = b[filedSize:] {
-		fs = append(fs, filed{
-			Band:    int64(binary.LittleEndian.Uint32(b)),
-			Hash:    binary.LittleEndian.Uint64(b[8:]),
-			posting: posting{Pos: int64(binary.LittleEndian.Uint64(b[16:])), Shingles: int64(binary.LittleEndian.Uint32(b[4:]))},
-			Exact:   binary.LittleEndian.Uint64(b[24:]),
-			Content: binary.LittleEndian.Uint64(b[32:]),
-		})
+// readFiled decodes the packed filed at the start of b and returns it and
+// its size, or a size of 0 if b does not start with a whole one.
+func readFiled(b []byte) (filed, int) {
+	var f filed
+	band, n := binary.Uvarint(b)
+	if n <= 0 || len(b) < n+4 {
+		return f, 0
 	}
-	return fs
+	hi := binary.LittleEndian.Uint32(b[n:])
+	k := n + 4
+	lo, n := binary.Uvarint(b[k:])
+	if n <= 0 || lo > math.MaxUint32 {
+		return f, 0
+	}
+	k += n
+	shingles, n := binary.Uvarint(b[k:])
+	if n <= 0 {
+		return f, 0
+	}
+	k += n
+	pos, n := binary.Uvarint(b[k:])
+	if n <= 0 || len(b) < k+n+12 {
+		return f, 0
+	}
+	k += n
+	f.Band, f.Hash = int64(band), uint64(hi)<<32|lo
+	f.Pos, f.Shingles = int64(pos), int64(shingles)
+	f.Exact = binary.LittleEndian.Uint64(b[k:])
+	f.Content = uint64(binary.LittleEndian.Uint32(b[k+8:]))
+	return f, k + 12
 }
+
+// appendFiled appends the filed documents packed in b to fs, up to the
+// first that is not whole.
+func appendFiled(fs []filed, b []byte) []filed {
+	for {
+		f, n := readFiled(b)
+		if n == 0 {
+			return fs
+		}
+		fs = append(fs, f)
+		b = b[n:]
+	}
+}
+
+// filedBytes is the size of fs packed.
+func filedBytes(fs []filed) int {
+	n := 0
+	for _, f := range fs {
+		n += uvarintLen(uint64(f.Band)) + uvarintLen(uint64(uint32(f.Hash))) + uvarintLen(uint64(f.Shingles)) + uvarintLen(uint64(f.Pos)) + 16
+	}
+	return n
+}
+
+// uvarintLen is the size of x as a uvarint.
+func uvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 
 // filer files the documents of one input range under their index keys
 // (stage.AppendIndexKeys), packed by bucket: a range's keys reach the
@@ -372,7 +429,7 @@ func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte
 	for next(&b) {
 		fs = appendFiled(fs, b)
 	}
-	groupSize(ctx, "index key buckets", len(fs), filedSize*len(fs))
+	groupSize(ctx, "index key buckets", len(fs), filedBytes(fs))
 	seen := make(map[content]bool)
 	slices.SortFunc(fs, compareFiled)
 	for lo := 0; lo < len(fs); {
@@ -386,7 +443,7 @@ func (f *pairsFn) ProcessElement(ctx context.Context, _ int64, next func(*[]byte
 			clear(seen)
 			ps = dropCopies(ps, seen)
 		}
-		groupSize(ctx, "index keys", len(ps), filedSize*len(ps))
+		groupSize(ctx, "index keys", len(ps), filedBytes(ps))
 		limit, open := f.bands.Postings(int(ps[0].Band))
 		postings := ps[:min(len(ps), limit)]
 		var later []filed

@@ -223,7 +223,12 @@ func pairsSplit(t *testing.T, cfg, packed []byte, maxDocs int64, rng *rand.Rand)
 	t.Helper()
 	var parts [][]byte
 	for b := packed; len(b) > 0; {
-		k := min(len(b), filedSize*(1+rng.IntN(40)))
+		k := 0
+		for range 1 + rng.IntN(40) {
+			if _, n := readFiled(b[k:]); n > 0 {
+				k += n
+			}
+		}
 		parts = append(parts, b[:k])
 		b = b[k:]
 	}
@@ -281,5 +286,59 @@ func iterOf(bs ...[]byte) func(*[]byte) bool {
 		}
 		*b, bs = bs[0], bs[1:]
 		return true
+	}
+}
+
+// A filed document packs in a record that stands alone: lists of them
+// concatenate, every field comes back, and a record cut short reads as
+// none.
+func TestFiledPacking(t *testing.T) {
+	// A typical record: band 3, a band key (low hash bits clear), 900
+	// shingles, the first file's offset 123,456,789.
+	e := filed{Band: 3, Hash: 0x89abcdef << 32, posting: posting{Pos: 123456789, Shingles: 900}, Exact: 0x0102030405060708, Content: 0xa1b2c3d4}
+	want := []byte{3, 0xef, 0xcd, 0xab, 0x89, 0, 0x84, 0x07, 0x95, 0x9a, 0xef, 0x3a, 8, 7, 6, 5, 4, 3, 2, 1, 0xd4, 0xc3, 0xb2, 0xa1}
+	if diff := cmp.Diff(want, e.append(nil)); diff != "" {
+		t.Errorf("packed (-want +got):\n%s", diff)
+	}
+
+	rng := rand.New(rand.NewPCG(5, 6))
+	pick := func(vs ...uint64) uint64 { return vs[rng.IntN(len(vs))] }
+	var fs []filed
+	var packed []byte
+	var ends []int // where each record ends
+	for range 2000 {
+		f := filed{
+			Band:    int64(pick(0, 1, 20, 127, 128, 16383, 1<<31-1)),
+			Hash:    rng.Uint64()>>32<<32 | pick(0, 5, 7, 127, 128, 1<<32-1),
+			posting: posting{Pos: int64(pick(0, 1, rng.Uint64N(1<<40), 3<<40|rng.Uint64N(1<<40), 1<<62)), Shingles: int64(pick(0, 1, 127, 128, rng.Uint64N(1<<31)))},
+			Exact:   rng.Uint64(),
+			Content: uint64(rng.Uint32()),
+		}
+		fs = append(fs, f)
+		packed = f.append(packed)
+		ends = append(ends, len(packed))
+	}
+	if diff := cmp.Diff(fs, appendFiled(nil, packed), cmp.AllowUnexported(filed{}, posting{})); diff != "" {
+		t.Errorf("read back (-want +got):\n%s", diff)
+	}
+	if got := filedBytes(fs); got != len(packed) {
+		t.Errorf("filedBytes = %d, packed %d bytes", got, len(packed))
+	}
+	for i, end := range ends {
+		start := 0
+		if i > 0 {
+			start = ends[i-1]
+		}
+		if end-start > maxFiledSize {
+			t.Errorf("record %d takes %d bytes, over maxFiledSize %d", i, end-start, maxFiledSize)
+		}
+		if i >= 50 {
+			continue
+		}
+		for cut := start; cut < end; cut++ {
+			if got := appendFiled(nil, packed[:cut]); len(got) != i {
+				t.Fatalf("record %d cut after %d of its %d bytes: read %d records, want %d", i, cut-start, end-start, len(got), i)
+			}
+		}
 	}
 }

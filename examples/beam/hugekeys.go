@@ -79,8 +79,13 @@ type keyCountFn struct{}
 func (f *keyCountFn) CreateAccumulator() []byte { return make([]byte, 8) }
 
 func (f *keyCountFn) AddInput(acc, filings []byte) []byte {
-	for ; len(filings) >= filedSize; filings = filings[filedSize:] {
-		acc = appendKeyCount(acc, keyCount{binary.LittleEndian.Uint32(filings), binary.LittleEndian.Uint64(filings[8:]), 1})
+	for {
+		e, n := readFiled(filings)
+		if n == 0 {
+			break
+		}
+		acc = appendKeyCount(acc, keyCount{uint32(e.Band), e.Hash, 1})
+		filings = filings[n:]
 	}
 	return keyCounts.compact(acc, false)
 }
@@ -178,11 +183,11 @@ func contentShard(exact, content uint64, shards uint64) uint64 {
 // group key.
 type keyID [12]byte
 
-// filedKey returns the keyID of a packed filed.
-func filedKey(b []byte) keyID {
+// keyID returns the keyID of f's index key.
+func (f filed) keyID() keyID {
 	var id keyID
-	copy(id[:4], b[:4])
-	copy(id[4:], b[8:16])
+	binary.LittleEndian.PutUint32(id[:4], uint32(f.Band))
+	binary.LittleEndian.PutUint64(id[4:], f.Hash)
 	return id
 }
 
@@ -227,9 +232,13 @@ func (f *routeFn) ProcessElement(ctx context.Context, bucket int64, filings []by
 	var rest []byte // the others, once a huge key's document is met
 	moved := 0
 	var keys, shards map[string][]byte
-	for off := 0; off+filedSize <= len(filings); off += filedSize {
-		b := filings[off : off+filedSize]
-		id := filedKey(b)
+	for off, n := 0, 0; off < len(filings); off += n {
+		var e filed
+		if e, n = readFiled(filings[off:]); n == 0 {
+			break
+		}
+		b := filings[off : off+n]
+		id := e.keyID()
 		s, ok := f.huge[id]
 		if !ok {
 			if moved > 0 {
@@ -244,8 +253,7 @@ func (f *routeFn) ProcessElement(ctx context.Context, bucket int64, filings []by
 		moved++
 		key := string(id[:])
 		keys[key] = append(keys[key], b...)
-		exact, content := binary.LittleEndian.Uint64(b[24:]), binary.LittleEndian.Uint64(b[32:])
-		sh := shardName(key, contentShard(exact, content, s))
+		sh := shardName(key, contentShard(e.Exact, e.Content, s))
 		shards[sh] = append(shards[sh], b...)
 	}
 	if moved == 0 {
@@ -284,7 +292,7 @@ func (f *topFn) MergeAccumulators(a, b []byte) []byte {
 func (f *topFn) ExtractOutput(acc []byte) []byte { return f.compact(acc, true) }
 
 func (f *topFn) compact(acc []byte, force bool) []byte {
-	if !force && len(acc) <= 4*f.Keep*filedSize {
+	if !force && len(acc) <= 4*f.Keep*maxFiledSize {
 		return acc
 	}
 	fs := firstContents(appendFiled(nil, acc))
@@ -341,7 +349,7 @@ func (f *shardPairsFn) ProcessElement(ctx context.Context, name string, tops fun
 	for shards(&b) {
 		fs = appendFiled(fs, b)
 	}
-	groupSize(ctx, "index keys", len(fs), filedSize*len(fs))
+	groupSize(ctx, "index keys", len(fs), filedBytes(fs))
 	band := int(binary.LittleEndian.Uint32([]byte(name)))
 	shard := uint64(binary.LittleEndian.Uint32([]byte(name[12:])))
 	limit, open := f.bands.Postings(band)
