@@ -158,8 +158,8 @@ func uvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 
 // filer files the documents of one input range under their index keys
 // (stage.AppendIndexKeys), packed by bucket: a range's keys reach the
-// runner as one element per bucket rather than one per key, about 85 a
-// document.
+// runner as one element per bucket rather than one per key (about 60 a
+// document of 3 KB).
 type filer struct {
 	cfg     dedup.Config
 	bands   stage.Banding

@@ -10,10 +10,10 @@
 // boilerplate learning or a shard of one, a connected component of
 // verified copies or a part of a huge one, a range of output positions.
 // None is keyed by a constant (TestNoConstantKeys).
-// Index keys (about 85 a document) and component nodes go to hash buckets,
+// Index keys (about 60 for a 3 KB article) and component nodes go to hash buckets,
 // one per megabyte of input (Options.Buckets), each sorted by key in the
 // worker: a runner's cost per group key (Prism keeps a trigger state and a
-// pending heap for each) would otherwise come a hundred times per
+// pending heap for each) would otherwise come about 60 times per
 // document, and a bucket's size stays the same as the corpus grows. An
 // index key that more than Options.KeyGroup documents carry (a site's
 // template line as the lead, before boilerplate is learned, carried by a
