@@ -76,15 +76,15 @@ func compareFiled(a, b filed) int {
 	return cmp.Or(cmp.Compare(a.Band, b.Band), cmp.Compare(a.Hash, b.Hash), byGroupOrder(a.posting, b.posting))
 }
 
-// A filed document is packed in about 25 bytes (appendFiled reads them):
+// A filed document is packed in about 24 bytes (appendFiled reads them):
 // uvarint band, the hash's high 32 bits (little endian), its low 32 bits
 // as a uvarint (GroupingKey leaves there only a run key's part, below
 // RunParts), uvarint shingles, uvarint position, the exact key (8 bytes)
 // and the content hash (4 bytes). The filings are the largest collection
-// the pipeline ships, about 60 a document, twice; a runner that sends a
-// step's input in one message (Prism, capped at 2 GiB by gRPC) reaches
-// its cap with 40-byte records at about 900,000 documents of news. Each
-// record stands alone, so that packed lists concatenate.
+// the pipeline ships, about 60 a document, read by four steps; a runner
+// that sends a step's input in one message (Prism, capped at 2 GiB by
+// gRPC) reaches its cap with 40-byte records at about 900,000 documents
+// of news. Each record stands alone, so that packed lists concatenate.
 //
 // maxFiledSize bounds a packed filed's size.
 const maxFiledSize = 3*binary.MaxVarintLen64 + binary.MaxVarintLen32 + 4 + 8 + 4
