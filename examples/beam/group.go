@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
+	"iter"
 	"maps"
 	"math"
 	"math/bits"
@@ -134,13 +135,24 @@ func readFiled(b []byte) (filed, int) {
 // appendFiled appends the filed documents packed in b to fs, up to the
 // first that is not whole.
 func appendFiled(fs []filed, b []byte) []filed {
-	for {
-		f, n := readFiled(b)
-		if n == 0 {
-			return fs
-		}
+	for f := range filedRecords(b) {
 		fs = append(fs, f)
-		b = b[n:]
+	}
+	return fs
+}
+
+// filedRecords yields the filed documents packed in b, each with its
+// packed bytes, up to the first that is not whole.
+func filedRecords(b []byte) iter.Seq2[filed, []byte] {
+	return func(yield func(filed, []byte) bool) {
+		b := b // each iteration starts over
+		for {
+			f, n := readFiled(b)
+			if n == 0 || !yield(f, b[:n:n]) {
+				return
+			}
+			b = b[n:]
+		}
 	}
 }
 

@@ -222,16 +222,16 @@ func pairsWhole(t *testing.T, cfg, packed []byte) meeting {
 func pairsSplit(t *testing.T, cfg, packed []byte, maxDocs int64, rng *rand.Rand) []meeting {
 	t.Helper()
 	var parts [][]byte
-	for b := packed; len(b) > 0; {
-		k := 0
-		for range 1 + rng.IntN(40) {
-			if _, n := readFiled(b[k:]); n > 0 {
-				k += n
-			}
+	part, records := 0, 1+rng.IntN(40) // the bytes and the records left of a part
+	for _, r := range filedRecords(packed) {
+		if records == 0 {
+			parts = append(parts, packed[:part])
+			packed, part, records = packed[part:], 0, 1+rng.IntN(40)
 		}
-		parts = append(parts, b[:k])
-		b = b[k:]
+		part += len(r)
+		records--
 	}
+	parts = append(parts, packed[:part])
 	kc := &keyCountFn{}
 	acc := kc.CreateAccumulator()
 	for _, p := range parts {

@@ -79,13 +79,8 @@ type keyCountFn struct{}
 func (f *keyCountFn) CreateAccumulator() []byte { return make([]byte, 8) }
 
 func (f *keyCountFn) AddInput(acc, filings []byte) []byte {
-	for {
-		e, n := readFiled(filings)
-		if n == 0 {
-			break
-		}
+	for e := range filedRecords(filings) {
 		acc = appendKeyCount(acc, keyCount{uint32(e.Band), e.Hash, 1})
-		filings = filings[n:]
 	}
 	return keyCounts.compact(acc, false)
 }
@@ -232,12 +227,10 @@ func (f *routeFn) ProcessElement(ctx context.Context, bucket int64, filings []by
 	var rest []byte // the others, once a huge key's document is met
 	moved := 0
 	var keys, shards map[string][]byte
-	for off, n := 0, 0; off < len(filings); off += n {
-		var e filed
-		if e, n = readFiled(filings[off:]); n == 0 {
-			break
-		}
-		b := filings[off : off+n]
+	off := 0 // b's offset in filings
+	for e, b := range filedRecords(filings) {
+		start := off
+		off += len(b)
 		id := e.keyID()
 		s, ok := f.huge[id]
 		if !ok {
@@ -247,7 +240,7 @@ func (f *routeFn) ProcessElement(ctx context.Context, bucket int64, filings []by
 			continue
 		}
 		if moved == 0 {
-			rest = append([]byte(nil), filings[:off]...)
+			rest = append([]byte(nil), filings[:start]...)
 			keys, shards = make(map[string][]byte), make(map[string][]byte)
 		}
 		moved++
