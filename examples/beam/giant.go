@@ -22,8 +22,8 @@ import (
 // a component that grows with the corpus. A component of more than
 // Options.MaxComponent documents takes another way (splitComponents):
 //
-//   - labelFn counts each component's documents by bucket of roots (a
-//     combiner, as keyCountFn counts index keys); the components over
+//   - labelFn counts each component's documents by bucket of roots
+//     (sizeCountFn, a combiner of exact counts); the components over
 //     MaxComponent, few, are a side input;
 //   - its anchors are the first MaxComponent/16 representatives of exact
 //     copies in group order, those with most content (the command's

@@ -178,9 +178,11 @@ func TestSplitHugeKeysSamePairs(t *testing.T) {
 			}
 			want := candidatePairs(t, []meeting{pairsWhole(t, cfgJSON, packed)})
 			for _, maxDocs := range []int64{1, 4, 16} {
-				got := candidatePairs(t, pairsSplit(t, cfgJSON, packed, maxDocs, rng))
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("band %d, %d documents, KeyGroup %d: pairs (-whole +split):\n%s", band, n, maxDocs, diff)
+				for _, light := range []int{0, 400} {
+					got := candidatePairs(t, pairsSplit(t, cfgJSON, packed, maxDocs, light, rng))
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("band %d, %d documents, KeyGroup %d, %d light: pairs (-whole +split):\n%s", band, n, maxDocs, light, diff)
+					}
 				}
 			}
 		}
@@ -218,8 +220,11 @@ func pairsWhole(t *testing.T, cfg, packed []byte) meeting {
 
 // pairsSplit is splitHugeKeys's meetings for one key's packed documents,
 // filed in parts (input ranges), counted, routed, combined in random
-// partial orders and paired shard by shard.
-func pairsSplit(t *testing.T, cfg, packed []byte, maxDocs int64, rng *rand.Rand) []meeting {
+// partial orders and paired shard by shard. With light > 0, each part is
+// counted with up to light filings of other keys, carried once each, in
+// a summary of two keys: the key may then be undercounted (fewer shards)
+// or missed (grouped whole).
+func pairsSplit(t *testing.T, cfg, packed []byte, maxDocs int64, light int, rng *rand.Rand) []meeting {
 	t.Helper()
 	var parts [][]byte
 	part, records := 0, 1+rng.IntN(40) // the bytes and the records left of a part
@@ -232,10 +237,17 @@ func pairsSplit(t *testing.T, cfg, packed []byte, maxDocs int64, rng *rand.Rand)
 		records--
 	}
 	parts = append(parts, packed[:part])
-	kc := &keyCountFn{}
+	kc := &keyCountFn{Keep: heavyKeys}
+	if light > 0 {
+		kc.Keep = 2
+	}
 	acc := kc.CreateAccumulator()
 	for _, p := range parts {
-		acc = kc.MergeAccumulators(acc, kc.AddInput(kc.CreateAccumulator(), p))
+		counted := slices.Clone(p)
+		for range rng.IntN(light + 1) {
+			counted = filed{Band: int64(rng.IntN(3)), Hash: rng.Uint64()}.append(counted)
+		}
+		acc = kc.MergeAccumulators(acc, kc.AddInput(kc.CreateAccumulator(), counted))
 	}
 	var huge [][]byte
 	(&hugeFn{Max: maxDocs}).ProcessElement(0, kc.ExtractOutput(acc), func(b []byte) { huge = append(huge, b) })

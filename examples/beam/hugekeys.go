@@ -22,9 +22,10 @@ import (
 // more than Options.KeyGroup filed documents, takes another way
 // (splitHugeKeys):
 //
-//   - keyCountFn counts each key's documents, by bucket (a combiner whose
-//     accumulator holds a bucket's keys once each, however many documents
-//     carry them); the keys over KeyGroup, few, are a side input;
+//   - keyCountFn finds each bucket's heavy keys and counts their
+//     documents (a combiner, a Misra–Gries summary of heavyKeys keys,
+//     which finds every key over KeyGroup but those within its error);
+//     the keys over KeyGroup, few, are a side input;
 //   - routeFn takes their documents out of the buckets, and files each
 //     under its key, and under its key and a shard: one of
 //     hugeShards(count) by its content, so that the copies of one
@@ -71,10 +72,38 @@ func readKeyCount(b []byte) keyCount {
 	return keyCount{binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint64(b[4:]), binary.LittleEndian.Uint64(b[12:])}
 }
 
-// keyCountFn counts the documents of each index key of a bucket; its
-// accumulator (packing.compact) holds a bucket's keys a few times at
-// most.
-type keyCountFn struct{}
+// keyCountFn counts the documents of each index key of a bucket. With
+// Keep 0 the counts are exact (sizeCountFn's), and the accumulator
+// (packing.compact) holds a bucket's keys a few times at most.
+//
+// With Keep > 0 the combiner is a Misra–Gries summary (mergeable, as
+// Agarwal et al., "Mergeable Summaries", 2012, show): whenever a
+// compacted accumulator holds more than Keep keys, the (Keep+1)-th
+// largest count is taken from every count and the keys left at 0 or
+// less are dropped. Each such step takes c from at least Keep+1 counts
+// and at most c from any, so however a runner splits and merges a
+// bucket of N filings, a count is short of the key's by at most the
+// filings the summary dropped over Keep+1, at most N/(Keep+1), and every
+// key with more is kept. A huge key, kept, loses nothing but those
+// steps' cuts, so the error comes from the bucket's other keys. The keys
+// over KeyGroup need only be found, not counted exactly: a key the
+// summary undercounts to KeyGroup or less is grouped whole, with the same
+// candidate pairs, and one it undercounts less may get fewer shards.
+//
+// splitHugeKeys counts index keys so because a bucket's keys (a bucket is
+// a megabyte of input, about 60 filings a document of 3 KB: 14,000
+// filings on average and 24,000 at most in the generated corpora of
+// 10^5 and 10^6), most of them carried once, would otherwise reach the
+// runner whole: at 10^6 documents, exact counts made a 1.07 GB message on
+// Prism. A summary of heavyKeys keys puts out at most 5 KB a bucket, and
+// an accumulator holds at most about 1,500 records (30 KB).
+type keyCountFn struct{ Keep int }
+
+// heavyKeys is splitHugeKeys's keyCountFn.Keep: of a bucket of 24,000
+// filings, a count is short by at most 93, 2% of the default KeyGroup. A
+// key is missed, and grouped whole, only if it has no more than KeyGroup
+// and that error.
+const heavyKeys = 256
 
 func (f *keyCountFn) CreateAccumulator() []byte { return make([]byte, 8) }
 
@@ -82,14 +111,46 @@ func (f *keyCountFn) AddInput(acc, filings []byte) []byte {
 	for e := range filedRecords(filings) {
 		acc = appendKeyCount(acc, keyCount{uint32(e.Band), e.Hash, 1})
 	}
-	return keyCounts.compact(acc, false)
+	return f.compact(acc, false)
 }
 
 func (f *keyCountFn) MergeAccumulators(a, b []byte) []byte {
-	return keyCounts.compact(append(a, b[8:]...), false)
+	return f.compact(append(a, b[8:]...), false)
 }
 
-func (f *keyCountFn) ExtractOutput(acc []byte) []byte { return keyCounts.compact(acc, true)[8:] }
+func (f *keyCountFn) ExtractOutput(acc []byte) []byte { return f.compact(acc, true)[8:] }
+
+// compact compacts acc (packing.compact) and, with Keep > 0, leaves at
+// most Keep keys in it.
+func (f *keyCountFn) compact(acc []byte, force bool) []byte {
+	acc = keyCounts.compact(acc, force)
+	if n := int(binary.LittleEndian.Uint64(acc)); f.Keep > 0 && n > f.Keep {
+		acc = summarize(acc, n, f.Keep)
+	}
+	return acc
+}
+
+// summarize takes the (keep+1)-th largest count of the n compacted key
+// counts of acc from every count, and drops those left at 0 or less:
+// Misra–Gries's step, which leaves at most keep keys.
+func summarize(acc []byte, n, keep int) []byte {
+	ns := make([]uint64, n)
+	for i := range ns {
+		ns[i] = readKeyCount(acc[8+i*keyCountSize:]).n
+	}
+	slices.SortFunc(ns, func(a, b uint64) int { return cmp.Compare(b, a) })
+	cut := ns[keep]
+	out := acc[:8]
+	for i := range n {
+		k := readKeyCount(acc[8+i*keyCountSize:])
+		if k.n > cut {
+			k.n -= cut
+			out = appendKeyCount(out, k) // in place: out never passes the record read
+		}
+	}
+	binary.LittleEndian.PutUint64(out, uint64((len(out)-8)/keyCountSize))
+	return out
+}
 
 // keyCounts packs keyCounts, merged by summing.
 var keyCounts = packing[keyCount]{keyCountSize, readKeyCount, appendKeyCount, compareKeyCount, func(o *keyCount, k keyCount) { o.n += k.n }}
@@ -382,7 +443,7 @@ func splitHugeKeys(s beam.Scope, cfg []byte, filings beam.PCollection, maxDocs i
 			keep = max(keep, limit)
 		}
 	}
-	counts := beam.CombinePerKey(s, &keyCountFn{}, filings)
+	counts := beam.CombinePerKey(s, &keyCountFn{Keep: heavyKeys}, filings)
 	huge := beam.ParDo(s, &hugeFn{Max: maxDocs}, counts)
 	normal, byKey, byShard := beam.ParDo3(s, &routeFn{Max: maxDocs}, filings, beam.SideInput{Input: huge})
 	tops := beam.CombinePerKey(s, &topFn{Keep: keep}, byKey)
