@@ -95,8 +95,8 @@ func readKeyCount(b []byte) keyCount {
 // filings on average and 24,000 at most in the generated corpora of
 // 10^5 and 10^6), most of them carried once, would otherwise reach the
 // runner whole: at 10^6 documents, exact counts made a 1.07 GB message on
-// Prism. A summary of heavyKeys keys puts out at most 5 KB a bucket, and
-// an accumulator holds at most about 1,500 records (30 KB).
+// Prism. A summary of heavyKeys keys holds at most 5 KB a bucket, as an
+// accumulator and as the output.
 type keyCountFn struct{ Keep int }
 
 // heavyKeys is splitHugeKeys's keyCountFn.Keep: of a bucket of 24,000
@@ -121,8 +121,13 @@ func (f *keyCountFn) MergeAccumulators(a, b []byte) []byte {
 func (f *keyCountFn) ExtractOutput(acc []byte) []byte { return f.compact(acc, true)[8:] }
 
 // compact compacts acc (packing.compact) and, with Keep > 0, leaves at
-// most Keep keys in it.
+// most Keep keys in it. A summary compacts as soon as it holds more than
+// Keep records, not once they have doubled: a runner ships precombined
+// accumulators as they are, and a range's filings of one bucket (about
+// 400 at 10^6 documents, as buckets grow with the corpus and ranges do
+// not) would otherwise go out whole, a record for nearly every filing.
 func (f *keyCountFn) compact(acc []byte, force bool) []byte {
+	force = force || f.Keep > 0 && (len(acc)-8)/keyCountSize > f.Keep
 	acc = keyCounts.compact(acc, force)
 	if n := int(binary.LittleEndian.Uint64(acc)); f.Keep > 0 && n > f.Keep {
 		acc = summarize(acc, n, f.Keep)

@@ -9,7 +9,8 @@ import (
 // splits and merges a bucket: of N filings, it keeps at most Keep keys,
 // every key with more than N/(Keep+1) filings among them, each count
 // short by at most what the summary dropped over Keep+1, and never over;
-// with at most Keep keys, the counts are exact.
+// with at most Keep keys, the counts are exact. Its accumulators hold at
+// most Keep keys too.
 func TestKeyCountSummary(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 43))
 	for round := range 40 {
@@ -33,6 +34,20 @@ func TestKeyCountSummary(t *testing.T) {
 				n++
 			}
 			filings = append(filings, b)
+		}
+		// What a runner ships, precombined, holds at most Keep keys.
+		kc := &keyCountFn{Keep: keep}
+		var accs [][]byte
+		for _, b := range filings {
+			accs = append(accs, kc.AddInput(kc.CreateAccumulator(), b))
+		}
+		if len(accs) > 1 {
+			accs = append(accs, kc.MergeAccumulators(accs[0], accs[1]))
+		}
+		for _, acc := range accs {
+			if n := (len(acc) - 8) / keyCountSize; n > keep {
+				t.Fatalf("round %d: an accumulator of %d records, keep %d", round, n, keep)
+			}
 		}
 		out := combineShares(rng, &keyCountFn{Keep: keep}, filings)
 		if len(out)%keyCountSize != 0 {
